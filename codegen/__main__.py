@@ -1,0 +1,129 @@
+"""Command line of the generator.
+
+    python -m codegen generate            # regenerate from codegen/model/
+    python -m codegen check               # exit 1 if the committed output differs from a fresh one
+    python -m codegen update              # take the model of the installed botocore, then generate
+    python -m codegen update --botocore 1.45.0   # download that botocore wheel (pip) and use its model
+
+``update`` also writes a CHANGELOG entry under "Unreleased" listing the operations, members and enum
+values that changed between the old and new model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import diff, generator, source
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKER = "DO NOT EDIT"
+
+
+def _is_generated(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8").splitlines()[:3]
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(MARKER in line for line in head)
+
+
+def fresh_files() -> dict[str, str]:
+    service, paginators, version = source.load_committed()
+    return generator.generate(service, paginators, version)
+
+
+def _generated_on_disk(root: Path) -> set[str]:
+    found = {str(p.relative_to(root)) for p in (root / generator.GENERATED_ROOT).rglob("*.py")}
+    if (root / generator.MODELS_INIT).exists():
+        found.add(generator.MODELS_INIT)
+    return found
+
+
+def write(files: dict[str, str], root: Path = ROOT) -> int:
+    changed = 0
+    for rel, text in sorted(files.items()):
+        path = root / rel
+        if path.exists() and not _is_generated(path):
+            raise SystemExit(f"refusing to overwrite hand-written file {rel}")
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            changed += 1
+    for rel in sorted(_generated_on_disk(root) - set(files)):
+        path = root / rel
+        if _is_generated(path):
+            path.unlink()
+            changed += 1
+    return changed
+
+
+def check(root: Path = ROOT) -> list[str]:
+    """Return the relative paths that differ from a fresh generation (empty when in sync)."""
+    files = fresh_files()
+    problems = []
+    for rel, text in sorted(files.items()):
+        path = root / rel
+        if not path.exists():
+            problems.append(f"missing: {rel}")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"differs: {rel}")
+    for rel in sorted(_generated_on_disk(root) - set(files)):
+        problems.append(f"stale: {rel}")
+    return problems
+
+
+def _changelog_entry(old_version: str, new_version: str, lines: list[str]) -> str:
+    title = f"- Service model updated from botocore {old_version} to {new_version}."
+    body = [title] + ["  " + line for line in lines] if lines else [title + " No API changes."]
+    return "\n".join(body)
+
+
+def add_to_changelog(entry: str, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    marker = "## [Unreleased]"
+    if marker not in text:
+        raise SystemExit(f"{path} has no '{marker}' section")
+    head, tail = text.split(marker, 1)
+    block = "\n### Changed\n" + entry + "\n"
+    path.write_text(head + marker + "\n" + block + "\n" + tail.lstrip("\n"), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codegen")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("generate", help="regenerate the package from codegen/model/")
+    sub.add_parser("check", help="fail when the committed output differs from a fresh generation")
+    up = sub.add_parser("update", help="import a newer botocore model, log the change, regenerate")
+    up.add_argument("--botocore", metavar="VERSION", help="download this botocore wheel with pip")
+    up.add_argument("--no-changelog", action="store_true", help="do not edit CHANGELOG.md")
+    args = parser.parse_args(argv)
+
+    if args.command == "generate":
+        changed = write(fresh_files())
+        print(f"generated; {changed} file(s) changed")
+        return 0
+    if args.command == "check":
+        problems = check()
+        for line in problems:
+            print(line)
+        print("in sync" if not problems else f"{len(problems)} generated file(s) out of date")
+        return 1 if problems else 0
+    # update
+    old_service, _, old_version = source.load_committed()
+    if args.botocore:
+        service, paginators, version = source.from_botocore_wheel(args.botocore)
+    else:
+        service, paginators, version = source.from_installed_botocore()
+    lines = diff.diff_models(old_service, source.strip_docs(service))
+    source.write_committed(service, paginators, version)
+    if not args.no_changelog:
+        add_to_changelog(_changelog_entry(old_version, version, lines), ROOT / "CHANGELOG.md")
+    changed = write(fresh_files())
+    print(f"model {old_version} -> {version}: {len(lines)} change line(s); {changed} file(s) changed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,464 @@
+"""Hand-written model core shared by every generated shape class.
+
+One class per botocore shape serves both directions (see docs/design.md):
+
+* **Strict** is the class's own pydantic schema. Constructing an input shape, or calling its
+  ``model_validate``, enforces every constraint of the service model and raises
+  :class:`~customer_profiles_sdk.errors.ParamValidationError` (no input values in the text).
+* **Lenient** is a second validator derived, once per class and lazily, from the strict core
+  schema: constraints are stripped, enum values become plain strings, required members become
+  optional, unknown members are kept, and a value of an unexpected type is kept as it came.
+  Output-only shapes (every ``*Response``) use it for ``__init__`` and ``model_validate``; any
+  class can use it through :meth:`Shape.from_boto`.
+
+The generator never writes this module.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import threading
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler, model_validator
+from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError, core_schema
+
+from . import rules
+from .errors import ParamValidationError, Problem
+
+__all__ = [
+    "REDACTED",
+    "EnumOf",
+    "InputShape",
+    "OutputShape",
+    "Shape",
+    "ShapeInfo",
+    "Timestamp",
+]
+
+
+class _Redacted:
+    """Placeholder shown instead of a sensitive value."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+    __str__ = __repr__
+
+
+REDACTED = _Redacted()
+
+
+@dataclass(frozen=True)
+class ShapeInfo:
+    """Facts about one botocore structure shape, written by the generator on each class."""
+
+    name: str
+    #: Python attribute name -> wire (botocore member) name, in model order.
+    wire: Mapping[str, str]
+    #: Attributes whose value is, or contains through lists and maps, a sensitive shape.
+    sensitive: frozenset[str] = frozenset()
+    #: True for union shapes: exactly one member must be set.
+    union: bool = False
+    #: Wire name -> Python attribute name (derived).
+    by_wire: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_wire", {w: p for p, w in self.wire.items()})
+
+
+class EnumOf:
+    """``Annotated`` marker: validate a value as one of an enum shape's values.
+
+    Strict validation accepts the enum member or its string value and stores the plain string;
+    lenient validation accepts any string.
+    """
+
+    __slots__ = ("enum",)
+
+    def __init__(self, enum_cls: type[enum.Enum]) -> None:
+        self.enum = enum_cls
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            _enum_value,
+            core_schema.literal_schema([member.value for member in self.enum]),
+        )
+
+    def __repr__(self) -> str:
+        return f"EnumOf({self.enum.__name__})"
+
+
+def _enum_value(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _as_utc(value: datetime) -> datetime:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+#: Timestamps: input accepts ``datetime`` (naive means UTC); output is always timezone-aware.
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+
+_CONFIG = ConfigDict(
+    extra="forbid",
+    hide_input_in_errors=True,
+    validate_by_name=True,
+    validate_by_alias=True,
+    defer_build=True,
+    revalidate_instances="always",
+    regex_engine="python-re",
+    protected_namespaces=(),
+)
+
+# pydantic error type -> our rule name.
+_RULE_NAMES = {
+    "missing": "required",
+    "string_too_short": "min_length",
+    "too_short": "min_length",
+    "string_too_long": "max_length",
+    "too_long": "max_length",
+    "greater_than_equal": "min",
+    "greater_than": "min",
+    "less_than_equal": "max",
+    "less_than": "max",
+    "literal_error": "enum",
+    "enum": "enum",
+    "string_pattern_mismatch": "pattern",
+    "extra_forbidden": "unknown_member",
+    "cp_union": "union",
+}
+
+
+class Shape(BaseModel):
+    """Base of every generated shape class. Not instantiated directly."""
+
+    model_config = _CONFIG
+
+    __cp__: ClassVar[ShapeInfo]
+
+    # -- strict-only checks (stripped from the lenient validator) ---------------------------
+    @model_validator(mode="after")
+    def _cp_checks(self) -> Self:
+        info = type(self).__cp__
+        if info.union:
+            values = self.__dict__
+            count = sum(1 for name in info.wire if values.get(name) is not None)
+            if count != 1:
+                raise PydanticCustomError(
+                    "cp_union",
+                    "exactly one member of this union must be set, found {count}",
+                    {"count": count},
+                )
+        try:
+            rules.check(info.name, self)
+        except rules.RuleViolation as violation:
+            raise PydanticCustomError(
+                "cp_rule",
+                "{message}",
+                {"rule": violation.rule, "path": violation.path, "message": violation.message},
+            ) from None
+        return self
+
+    # -- wire conversion -----------------------------------------------------------------------
+    def to_boto(self) -> dict[str, Any]:
+        """Return the wire-named dict boto3 expects.
+
+        Members that are unset (``None``) are omitted; every other value is kept, including ``""``
+        and unknown members read from a response.
+        """
+        out: dict[str, Any] = {}
+        values = self.__dict__
+        for name, wire in type(self).__cp__.wire.items():
+            value = values.get(name)
+            if value is not None:
+                out[wire] = _dump(value)
+        extra = self.__pydantic_extra__
+        if extra:
+            for key, value in extra.items():
+                if value is not None and key not in out:
+                    out[key] = _dump(value)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Alias of :meth:`to_boto`."""
+        return self.to_boto()
+
+    def to_json(self, **kwargs: Any) -> str:
+        """Serialize :meth:`to_boto` to JSON; timestamps become ISO 8601 strings."""
+        return json.dumps(self.to_boto(), default=_json_default, **kwargs)
+
+    @classmethod
+    def from_boto(cls, data: Any) -> Self:
+        """Parse a wire-named dict leniently, as a response is parsed.
+
+        Never raises for unknown members, unknown enum values, constraint breaches or omitted
+        members; everything received is kept and survives :meth:`to_boto`.
+        """
+        return _lenient_validator(cls).validate_python(data)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_boto_json(cls, data: str | bytes | bytearray) -> Self:
+        """Like :meth:`from_boto`, from a JSON document (wire names)."""
+        return _lenient_validator(cls).validate_json(data)  # type: ignore[no-any-return]
+
+    # -- redaction ------------------------------------------------------------------------------
+    def __repr_args__(self) -> typing.Iterator[tuple[str | None, Any]]:
+        info = type(self).__cp__
+        values = self.__dict__
+        for name in info.wire:
+            value = values.get(name)
+            if value is None:
+                continue
+            yield name, REDACTED if name in info.sensitive else value
+        extra = self.__pydantic_extra__
+        if extra:
+            # Unknown members may carry personal data that the model cannot classify.
+            for key in extra:
+                yield key, REDACTED
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, Shape):
+        return value.to_boto()
+    if isinstance(value, list):
+        return [_dump(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _dump(item) for key, item in value.items()}
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class InputShape(Shape):
+    """A shape reachable from some operation's input: strict on construction."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
+            return
+        except ValidationError as exc:
+            problems = _problems(type(self), exc)
+        # Raised outside the except block: no chained pydantic error that carries input values.
+        raise ParamValidationError(type(self).__cp__.name, problems)
+
+    # Tell pydantic this __init__ only validates, so nested models are validated inside the
+    # parent's schema instead of through __init__ (and errors keep their nested locations).
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            problems = _problems(cls, exc)
+        raise ParamValidationError(cls.__cp__.name, problems)
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            problems = _problems(cls, exc)
+        raise ParamValidationError(cls.__cp__.name, problems)
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate_strings(obj, *args, **kwargs)
+        except ValidationError as exc:
+            problems = _problems(cls, exc)
+        raise ParamValidationError(cls.__cp__.name, problems)
+
+
+class OutputShape(Shape):
+    """A shape only ever received from the service: lenient on construction and validation."""
+
+    def __init__(self, /, **data: Any) -> None:
+        _lenient_validator(type(self)).validate_python(data, self_instance=self)
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        return _lenient_validator(cls).validate_python(obj, context=kwargs.get("context"))  # type: ignore[no-any-return]
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        return _lenient_validator(cls).validate_json(json_data, context=kwargs.get("context"))  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------
+# The lenient validator, derived from the strict core schema.
+# ---------------------------------------------------------------------------------------------
+
+_LENIENT: dict[type[Shape], SchemaValidator] = {}
+_LENIENT_LOCK = threading.Lock()
+_CONSTRAINT_KEYS = ("min_length", "max_length", "pattern", "ge", "le", "gt", "lt", "strict")
+# Node types that are kept as they came when they do not validate.
+_FALLBACK_TYPES = frozenset(
+    {"str", "int", "float", "bool", "list", "dict", "model", "datetime", "function-after"}
+)
+# Keys whose values are not sub-schemas to transform.
+_OPAQUE_KEYS = frozenset({"cls", "function", "metadata", "serialization", "expected", "members"})
+
+
+def _lenient_validator(cls: type[Shape]) -> SchemaValidator:
+    validator = _LENIENT.get(cls)
+    if validator is not None:
+        return validator
+    with _LENIENT_LOCK:
+        validator = _LENIENT.get(cls)
+        if validator is None:
+            if not cls.__pydantic_complete__:
+                cls.model_rebuild(raise_errors=True)
+            schema = _lenient_schema(cls.__pydantic_core_schema__, root=True)
+            validator = SchemaValidator(schema)  # type: ignore[arg-type]
+            _LENIENT[cls] = validator
+    return validator
+
+
+def lenient_core_schema(cls: type[Shape]) -> dict[str, Any]:
+    """Return the lenient core schema of ``cls`` (for tests and diagnostics)."""
+    if not cls.__pydantic_complete__:
+        cls.model_rebuild(raise_errors=True)
+    return _lenient_schema(cls.__pydantic_core_schema__, root=True)  # type: ignore[no-any-return]
+
+
+def _is_strict_check(node: Mapping[str, Any]) -> bool:
+    function = node.get("function", {}).get("function")
+    return getattr(function, "__name__", None) == "_cp_checks"
+
+
+def _lenient_schema(node: Any, root: bool = False) -> Any:
+    if isinstance(node, list):
+        return [_lenient_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    kind = node.get("type")
+    if kind == "function-after" and _is_strict_check(node):
+        return _lenient_schema(node["schema"], root=root)
+    if kind == "function-before" and node.get("function", {}).get("function") is _enum_value:
+        # An enum: any string is kept as it came.
+        return {"type": "union", "mode": "left_to_right", "choices": [{"type": "str"}, {"type": "any"}]}
+    new = {
+        key: (value if key in _OPAQUE_KEYS else _lenient_schema(value)) for key, value in node.items()
+    }
+    if kind in ("str", "int", "float", "bool", "list", "dict", "set", "datetime"):
+        for key in _CONSTRAINT_KEYS:
+            new.pop(key, None)
+    elif kind == "model":
+        new["config"] = {
+            **new.get("config", {}),
+            "extra_fields_behavior": "allow",
+            "revalidate_instances": "never",
+        }
+    elif kind == "model-fields":
+        new["extra_behavior"] = "allow"
+        fields = {}
+        for name, model_field in new["fields"].items():
+            model_field = dict(model_field)
+            if model_field["schema"].get("type") != "default":
+                model_field["schema"] = {
+                    "type": "default",
+                    "default": None,
+                    "schema": {"type": "nullable", "schema": model_field["schema"]},
+                }
+            fields[name] = model_field
+        new["fields"] = fields
+    if kind in _FALLBACK_TYPES and not root:
+        return {"type": "union", "mode": "left_to_right", "choices": [new, {"type": "any"}]}
+    return new
+
+
+# ---------------------------------------------------------------------------------------------
+# Error translation: pydantic locations -> wire paths, no input values.
+# ---------------------------------------------------------------------------------------------
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            tp = typing.get_args(tp)[0]
+            continue
+        if origin is typing.Union or origin is types.UnionType:
+            args = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+            if len(args) == 1:
+                tp = args[0]
+                continue
+            return None  # an enum union or similar leaf
+        return tp
+
+
+def wire_path(cls: type[Shape], loc: tuple[int | str, ...]) -> str:
+    """Translate a pydantic error location into a wire path, redacting sensitive map keys."""
+    path = ""
+    tp: Any = cls
+    redact = cls.__cp__.sensitive == frozenset(cls.__cp__.wire) and bool(cls.__cp__.wire)
+    for item in loc:
+        current = _unwrap(tp)
+        origin = typing.get_origin(current)
+        if isinstance(current, type) and issubclass(current, Shape):
+            if not isinstance(item, str):
+                continue
+            info = current.__cp__
+            name = item if item in info.wire else info.by_wire.get(item)
+            if name is None:
+                path += ("." if path else "") + item
+                tp = None
+                continue
+            path += ("." if path else "") + info.wire[name]
+            redact = redact or name in info.sensitive
+            tp = current.model_fields[name].annotation
+        elif origin is list:
+            if isinstance(item, int):
+                path += f"[{item}]"
+                tp = typing.get_args(current)[0]
+        elif origin is dict:
+            if item == "[key]":
+                path += " (map key)"
+                tp = None
+            else:
+                path += "[<redacted>]" if redact else f"[{json.dumps(item)}]"
+                tp = typing.get_args(current)[1]
+        elif item == "[key]":
+            path += " (map key)"
+    return path
+
+
+def _problems(cls: type[Shape], exc: ValidationError) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=True):
+        path = wire_path(cls, error["loc"])
+        kind = error["type"]
+        context = error.get("ctx") or {}
+        if kind == "cp_rule":
+            rule = str(context["rule"])
+            relative = str(context["path"])
+            if relative:
+                path = f"{path}.{relative}" if path else relative
+            message = str(context["message"])
+        else:
+            rule = _RULE_NAMES.get(kind, "type")
+            message = error["msg"]
+        problems.append(Problem(path=path, rule=rule, message=message))
+    return problems

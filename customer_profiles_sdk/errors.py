@@ -1,0 +1,58 @@
+"""Exceptions raised by customer_profiles_sdk.
+
+Every exception the SDK raises derives from :class:`CustomerProfilesError`. Client-side
+validation failures raise :class:`ParamValidationError`, which is also a :class:`ValueError`.
+
+No exception text produced here contains an input value: values sent to Customer Profiles are
+often personal data (names, emails, phone numbers, addresses), so errors name the field path and
+the broken rule only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["CustomerProfilesError", "ParamValidationError", "Problem"]
+
+
+class CustomerProfilesError(Exception):
+    """Base class of every exception raised by customer_profiles_sdk."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule found by client-side validation.
+
+    ``path`` is the wire path of the offending member, for example
+    ``Keys[<redacted>][0].StandardIdentifiers[1]``; map keys of sensitive members are redacted.
+    ``rule`` is one of ``required``, ``min_length``, ``max_length``, ``min``, ``max``, ``enum``,
+    ``pattern``, ``union``, ``unknown_member``, ``type`` or the name of a documented rule from
+    :mod:`customer_profiles_sdk.rules`. ``message`` explains the rule and never contains the value.
+    """
+
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path or "<root>"
+        return f"{where}: {self.message} [rule={self.rule}]"
+
+
+class ParamValidationError(CustomerProfilesError, ValueError):
+    """Input failed client-side validation; nothing was sent to AWS.
+
+    ``shape`` names the botocore shape that was validated and ``problems`` lists every broken rule.
+    """
+
+    def __init__(self, shape: str, problems: Sequence[Problem]) -> None:
+        self.shape = shape
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        lines = [f"{count} invalid parameter{'s' if count != 1 else ''} for {shape}:"]
+        lines.extend(f"  {p}" for p in self.problems)
+        super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[type[ParamValidationError], tuple[str, tuple[Problem, ...]]]:
+        return (type(self), (self.shape, self.problems))
