@@ -28,7 +28,8 @@ def diff_models(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     if added_ops:
         lines.append(f"- Operations added ({len(added_ops)}): " + ", ".join(f"`{o}`" for o in added_ops))
     if removed_ops:
-        lines.append(f"- Operations removed ({len(removed_ops)}): " + ", ".join(f"`{o}`" for o in removed_ops))
+        removed_text = ", ".join(f"`{o}`" for o in removed_ops)
+        lines.append(f"- Operations removed ({len(removed_ops)}): {removed_text}")
 
     changed_ops = []
     for name in sorted(set(old_ops) & set(new_ops)):

@@ -223,9 +223,17 @@ def _size(shape: dict[str, Any], unit: str) -> str:
     return ""
 
 
+def import_line(module: str, names: list[str], indent: str = "") -> str:
+    if len(names) == 1:
+        return f"{indent}from {module} import {names[0]}"
+    inner = "".join(f"{indent}    {name},\n" for name in names)
+    return f"{indent}from {module} import (\n{inner}{indent})"
+
+
 def _docstring(lines: list[str]) -> str:
     body = "\n".join(("    " + line) if line else "" for line in lines)
-    return f'    """{body.lstrip()}\n    """'
+    prefix = "r" if "\\" in body else ""
+    return f'    {prefix}"""{body.lstrip()}\n    """'
 
 
 def structure_module(model: Model, name: str, head: str) -> str:
@@ -258,7 +266,7 @@ def structure_module(model: Model, name: str, head: str) -> str:
         else:
             field_lines.append(f"    {py}: {ann} | None = Field(default=None, {alias})")
         em.uses.add("Field")
-        notes = []
+        notes: list[str] = []
         if member_name in required:
             notes.append("required" if is_input else "required by the model (may still be absent)")
         location = member.get("location")
@@ -319,8 +327,9 @@ def structure_module(model: Model, name: str, head: str) -> str:
     typing_names = sorted({"ClassVar"} | ({"Annotated"} & em.uses))
     out.append(f"from typing import {', '.join(typing_names)}")
     out.append("")
-    out.append("from pydantic import Field")
-    out.append("")
+    if "Field" in em.uses:
+        out.append("from pydantic import Field")
+        out.append("")
     runtime = sorted({base, "ShapeInfo"} | ({"EnumOf", "Timestamp"} & em.uses))
     out.append(f"from customer_profiles_sdk._model import {', '.join(runtime)}")
     local = []
@@ -328,7 +337,7 @@ def structure_module(model: Model, name: str, head: str) -> str:
         names = [dep]
         if "enum" in model.shapes[dep]:
             names.append(f"{dep}Literal")
-        local.append(f"from .{module_name(dep)} import {', '.join(names)}")
+        local.append(import_line(f".{module_name(dep)}", names))
     if local:
         out.append("")
         out.extend(local)
@@ -454,8 +463,14 @@ def models_init(model: Model, head: str) -> str:
         "",
         "if TYPE_CHECKING:",
     ]
+    by_module: dict[str, list[str]] = {}
     for name, mod in exported:
-        lines.append(f"    from {SHAPES_PKG}.{mod} import {name} as {name}")
+        by_module.setdefault(mod, []).append(name)
+    for mod in sorted(by_module):
+        # Parenthesized with a trailing comma so import sorters keep one stable layout;
+        # names are re-exported through __all__.
+        inner = "".join(f"        {name},\n" for name in by_module[mod])
+        lines.append(f"    from {SHAPES_PKG}.{mod} import (\n{inner}    )")
     lines.append("")
     lines.append("_MODULES: dict[str, str] = {")
     for name, mod in exported:

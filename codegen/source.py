@@ -80,7 +80,8 @@ def from_wheel(wheel_bytes: bytes, version: str) -> tuple[dict[str, Any], dict[s
     prefix = f"botocore/data/{SERVICE}/{API_VERSION}/"
     with zipfile.ZipFile(io.BytesIO(wheel_bytes)) as archive:
         names = set(archive.namelist())
-        service_name = next(n for n in (prefix + "service-2.json.gz", prefix + "service-2.json") if n in names)
+        candidates = (prefix + "service-2.json.gz", prefix + "service-2.json")
+        service_name = next(n for n in candidates if n in names)
         service = _read_maybe_gz(archive.read(service_name), service_name)
         paginators = json.loads(archive.read(prefix + "paginators-1.json").decode("utf-8"))
     return service, paginators, version

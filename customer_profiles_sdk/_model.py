@@ -331,7 +331,7 @@ def _lenient_validator(cls: type[Shape]) -> SchemaValidator:
             if not cls.__pydantic_complete__:
                 cls.model_rebuild(raise_errors=True)
             schema = _lenient_schema(cls.__pydantic_core_schema__, root=True)
-            validator = SchemaValidator(schema)  # type: ignore[arg-type]
+            validator = SchemaValidator(schema)
             _LENIENT[cls] = validator
     return validator
 

@@ -12,521 +12,1411 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from customer_profiles_sdk._generated.shapes.action_type import ActionType as ActionType
-    from customer_profiles_sdk._generated.shapes.action_type import ActionTypeLiteral as ActionTypeLiteral
-    from customer_profiles_sdk._generated.shapes.add_profile_key_request import AddProfileKeyRequest as AddProfileKeyRequest
-    from customer_profiles_sdk._generated.shapes.add_profile_key_response import AddProfileKeyResponse as AddProfileKeyResponse
-    from customer_profiles_sdk._generated.shapes.additional_search_key import AdditionalSearchKey as AdditionalSearchKey
-    from customer_profiles_sdk._generated.shapes.address import Address as Address
-    from customer_profiles_sdk._generated.shapes.address_dimension import AddressDimension as AddressDimension
-    from customer_profiles_sdk._generated.shapes.appflow_integration import AppflowIntegration as AppflowIntegration
-    from customer_profiles_sdk._generated.shapes.appflow_integration_workflow_attributes import AppflowIntegrationWorkflowAttributes as AppflowIntegrationWorkflowAttributes
-    from customer_profiles_sdk._generated.shapes.appflow_integration_workflow_metrics import AppflowIntegrationWorkflowMetrics as AppflowIntegrationWorkflowMetrics
-    from customer_profiles_sdk._generated.shapes.appflow_integration_workflow_step import AppflowIntegrationWorkflowStep as AppflowIntegrationWorkflowStep
-    from customer_profiles_sdk._generated.shapes.associate_stream_for_segments_request import AssociateStreamForSegmentsRequest as AssociateStreamForSegmentsRequest
-    from customer_profiles_sdk._generated.shapes.associate_stream_for_segments_response import AssociateStreamForSegmentsResponse as AssociateStreamForSegmentsResponse
-    from customer_profiles_sdk._generated.shapes.associated_segment import AssociatedSegment as AssociatedSegment
-    from customer_profiles_sdk._generated.shapes.attribute_details import AttributeDetails as AttributeDetails
-    from customer_profiles_sdk._generated.shapes.attribute_dimension import AttributeDimension as AttributeDimension
-    from customer_profiles_sdk._generated.shapes.attribute_dimension_type import AttributeDimensionType as AttributeDimensionType
-    from customer_profiles_sdk._generated.shapes.attribute_dimension_type import AttributeDimensionTypeLiteral as AttributeDimensionTypeLiteral
-    from customer_profiles_sdk._generated.shapes.attribute_item import AttributeItem as AttributeItem
-    from customer_profiles_sdk._generated.shapes.attribute_matching_model import AttributeMatchingModel as AttributeMatchingModel
-    from customer_profiles_sdk._generated.shapes.attribute_matching_model import AttributeMatchingModelLiteral as AttributeMatchingModelLiteral
-    from customer_profiles_sdk._generated.shapes.attribute_types_selector import AttributeTypesSelector as AttributeTypesSelector
-    from customer_profiles_sdk._generated.shapes.attribute_value_item import AttributeValueItem as AttributeValueItem
-    from customer_profiles_sdk._generated.shapes.auto_merging import AutoMerging as AutoMerging
-    from customer_profiles_sdk._generated.shapes.batch import Batch as Batch
-    from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_error import BatchGetCalculatedAttributeForProfileError as BatchGetCalculatedAttributeForProfileError
-    from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_request import BatchGetCalculatedAttributeForProfileRequest as BatchGetCalculatedAttributeForProfileRequest
-    from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_response import BatchGetCalculatedAttributeForProfileResponse as BatchGetCalculatedAttributeForProfileResponse
-    from customer_profiles_sdk._generated.shapes.batch_get_profile_error import BatchGetProfileError as BatchGetProfileError
-    from customer_profiles_sdk._generated.shapes.batch_get_profile_request import BatchGetProfileRequest as BatchGetProfileRequest
-    from customer_profiles_sdk._generated.shapes.batch_get_profile_response import BatchGetProfileResponse as BatchGetProfileResponse
-    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_error_item import BatchPutProfileObjectErrorItem as BatchPutProfileObjectErrorItem
-    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_request import BatchPutProfileObjectRequest as BatchPutProfileObjectRequest
-    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_request_item import BatchPutProfileObjectRequestItem as BatchPutProfileObjectRequestItem
-    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_response import BatchPutProfileObjectResponse as BatchPutProfileObjectResponse
-    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_response_item import BatchPutProfileObjectResponseItem as BatchPutProfileObjectResponseItem
-    from customer_profiles_sdk._generated.shapes.calculated_attribute_dimension import CalculatedAttributeDimension as CalculatedAttributeDimension
-    from customer_profiles_sdk._generated.shapes.calculated_attribute_value import CalculatedAttributeValue as CalculatedAttributeValue
-    from customer_profiles_sdk._generated.shapes.catalog_item import CatalogItem as CatalogItem
-    from customer_profiles_sdk._generated.shapes.comparison_operator import ComparisonOperator as ComparisonOperator
-    from customer_profiles_sdk._generated.shapes.comparison_operator import ComparisonOperatorLiteral as ComparisonOperatorLiteral
-    from customer_profiles_sdk._generated.shapes.condition_overrides import ConditionOverrides as ConditionOverrides
-    from customer_profiles_sdk._generated.shapes.conditions import Conditions as Conditions
-    from customer_profiles_sdk._generated.shapes.conflict_resolution import ConflictResolution as ConflictResolution
-    from customer_profiles_sdk._generated.shapes.conflict_resolving_model import ConflictResolvingModel as ConflictResolvingModel
-    from customer_profiles_sdk._generated.shapes.conflict_resolving_model import ConflictResolvingModelLiteral as ConflictResolvingModelLiteral
-    from customer_profiles_sdk._generated.shapes.connector_operator import ConnectorOperator as ConnectorOperator
-    from customer_profiles_sdk._generated.shapes.consolidation import Consolidation as Consolidation
-    from customer_profiles_sdk._generated.shapes.contact_preference import ContactPreference as ContactPreference
-    from customer_profiles_sdk._generated.shapes.contact_type import ContactType as ContactType
-    from customer_profiles_sdk._generated.shapes.contact_type import ContactTypeLiteral as ContactTypeLiteral
-    from customer_profiles_sdk._generated.shapes.content_type import ContentType as ContentType
-    from customer_profiles_sdk._generated.shapes.content_type import ContentTypeLiteral as ContentTypeLiteral
-    from customer_profiles_sdk._generated.shapes.create_calculated_attribute_definition_request import CreateCalculatedAttributeDefinitionRequest as CreateCalculatedAttributeDefinitionRequest
-    from customer_profiles_sdk._generated.shapes.create_calculated_attribute_definition_response import CreateCalculatedAttributeDefinitionResponse as CreateCalculatedAttributeDefinitionResponse
-    from customer_profiles_sdk._generated.shapes.create_domain_layout_request import CreateDomainLayoutRequest as CreateDomainLayoutRequest
-    from customer_profiles_sdk._generated.shapes.create_domain_layout_response import CreateDomainLayoutResponse as CreateDomainLayoutResponse
-    from customer_profiles_sdk._generated.shapes.create_domain_request import CreateDomainRequest as CreateDomainRequest
-    from customer_profiles_sdk._generated.shapes.create_domain_response import CreateDomainResponse as CreateDomainResponse
-    from customer_profiles_sdk._generated.shapes.create_event_stream_request import CreateEventStreamRequest as CreateEventStreamRequest
-    from customer_profiles_sdk._generated.shapes.create_event_stream_response import CreateEventStreamResponse as CreateEventStreamResponse
-    from customer_profiles_sdk._generated.shapes.create_event_trigger_request import CreateEventTriggerRequest as CreateEventTriggerRequest
-    from customer_profiles_sdk._generated.shapes.create_event_trigger_response import CreateEventTriggerResponse as CreateEventTriggerResponse
-    from customer_profiles_sdk._generated.shapes.create_integration_workflow_request import CreateIntegrationWorkflowRequest as CreateIntegrationWorkflowRequest
-    from customer_profiles_sdk._generated.shapes.create_integration_workflow_response import CreateIntegrationWorkflowResponse as CreateIntegrationWorkflowResponse
-    from customer_profiles_sdk._generated.shapes.create_profile_request import CreateProfileRequest as CreateProfileRequest
-    from customer_profiles_sdk._generated.shapes.create_profile_response import CreateProfileResponse as CreateProfileResponse
-    from customer_profiles_sdk._generated.shapes.create_recommender_filter_request import CreateRecommenderFilterRequest as CreateRecommenderFilterRequest
-    from customer_profiles_sdk._generated.shapes.create_recommender_filter_response import CreateRecommenderFilterResponse as CreateRecommenderFilterResponse
-    from customer_profiles_sdk._generated.shapes.create_recommender_request import CreateRecommenderRequest as CreateRecommenderRequest
-    from customer_profiles_sdk._generated.shapes.create_recommender_response import CreateRecommenderResponse as CreateRecommenderResponse
-    from customer_profiles_sdk._generated.shapes.create_recommender_schema_request import CreateRecommenderSchemaRequest as CreateRecommenderSchemaRequest
-    from customer_profiles_sdk._generated.shapes.create_recommender_schema_response import CreateRecommenderSchemaResponse as CreateRecommenderSchemaResponse
-    from customer_profiles_sdk._generated.shapes.create_segment_definition_request import CreateSegmentDefinitionRequest as CreateSegmentDefinitionRequest
-    from customer_profiles_sdk._generated.shapes.create_segment_definition_response import CreateSegmentDefinitionResponse as CreateSegmentDefinitionResponse
-    from customer_profiles_sdk._generated.shapes.create_segment_estimate_request import CreateSegmentEstimateRequest as CreateSegmentEstimateRequest
-    from customer_profiles_sdk._generated.shapes.create_segment_estimate_response import CreateSegmentEstimateResponse as CreateSegmentEstimateResponse
-    from customer_profiles_sdk._generated.shapes.create_segment_snapshot_request import CreateSegmentSnapshotRequest as CreateSegmentSnapshotRequest
-    from customer_profiles_sdk._generated.shapes.create_segment_snapshot_response import CreateSegmentSnapshotResponse as CreateSegmentSnapshotResponse
-    from customer_profiles_sdk._generated.shapes.create_upload_job_request import CreateUploadJobRequest as CreateUploadJobRequest
-    from customer_profiles_sdk._generated.shapes.create_upload_job_response import CreateUploadJobResponse as CreateUploadJobResponse
-    from customer_profiles_sdk._generated.shapes.data_format import DataFormat as DataFormat
-    from customer_profiles_sdk._generated.shapes.data_format import DataFormatLiteral as DataFormatLiteral
-    from customer_profiles_sdk._generated.shapes.data_pull_mode import DataPullMode as DataPullMode
-    from customer_profiles_sdk._generated.shapes.data_pull_mode import DataPullModeLiteral as DataPullModeLiteral
-    from customer_profiles_sdk._generated.shapes.data_store_request import DataStoreRequest as DataStoreRequest
-    from customer_profiles_sdk._generated.shapes.data_store_response import DataStoreResponse as DataStoreResponse
-    from customer_profiles_sdk._generated.shapes.date_dimension import DateDimension as DateDimension
-    from customer_profiles_sdk._generated.shapes.date_dimension_type import DateDimensionType as DateDimensionType
-    from customer_profiles_sdk._generated.shapes.date_dimension_type import DateDimensionTypeLiteral as DateDimensionTypeLiteral
-    from customer_profiles_sdk._generated.shapes.delete_calculated_attribute_definition_request import DeleteCalculatedAttributeDefinitionRequest as DeleteCalculatedAttributeDefinitionRequest
-    from customer_profiles_sdk._generated.shapes.delete_calculated_attribute_definition_response import DeleteCalculatedAttributeDefinitionResponse as DeleteCalculatedAttributeDefinitionResponse
-    from customer_profiles_sdk._generated.shapes.delete_domain_layout_request import DeleteDomainLayoutRequest as DeleteDomainLayoutRequest
-    from customer_profiles_sdk._generated.shapes.delete_domain_layout_response import DeleteDomainLayoutResponse as DeleteDomainLayoutResponse
-    from customer_profiles_sdk._generated.shapes.delete_domain_object_type_request import DeleteDomainObjectTypeRequest as DeleteDomainObjectTypeRequest
-    from customer_profiles_sdk._generated.shapes.delete_domain_object_type_response import DeleteDomainObjectTypeResponse as DeleteDomainObjectTypeResponse
-    from customer_profiles_sdk._generated.shapes.delete_domain_request import DeleteDomainRequest as DeleteDomainRequest
-    from customer_profiles_sdk._generated.shapes.delete_domain_response import DeleteDomainResponse as DeleteDomainResponse
-    from customer_profiles_sdk._generated.shapes.delete_event_stream_request import DeleteEventStreamRequest as DeleteEventStreamRequest
-    from customer_profiles_sdk._generated.shapes.delete_event_stream_response import DeleteEventStreamResponse as DeleteEventStreamResponse
-    from customer_profiles_sdk._generated.shapes.delete_event_trigger_request import DeleteEventTriggerRequest as DeleteEventTriggerRequest
-    from customer_profiles_sdk._generated.shapes.delete_event_trigger_response import DeleteEventTriggerResponse as DeleteEventTriggerResponse
-    from customer_profiles_sdk._generated.shapes.delete_integration_request import DeleteIntegrationRequest as DeleteIntegrationRequest
-    from customer_profiles_sdk._generated.shapes.delete_integration_response import DeleteIntegrationResponse as DeleteIntegrationResponse
-    from customer_profiles_sdk._generated.shapes.delete_profile_key_request import DeleteProfileKeyRequest as DeleteProfileKeyRequest
-    from customer_profiles_sdk._generated.shapes.delete_profile_key_response import DeleteProfileKeyResponse as DeleteProfileKeyResponse
-    from customer_profiles_sdk._generated.shapes.delete_profile_object_request import DeleteProfileObjectRequest as DeleteProfileObjectRequest
-    from customer_profiles_sdk._generated.shapes.delete_profile_object_response import DeleteProfileObjectResponse as DeleteProfileObjectResponse
-    from customer_profiles_sdk._generated.shapes.delete_profile_object_type_request import DeleteProfileObjectTypeRequest as DeleteProfileObjectTypeRequest
-    from customer_profiles_sdk._generated.shapes.delete_profile_object_type_response import DeleteProfileObjectTypeResponse as DeleteProfileObjectTypeResponse
-    from customer_profiles_sdk._generated.shapes.delete_profile_request import DeleteProfileRequest as DeleteProfileRequest
-    from customer_profiles_sdk._generated.shapes.delete_profile_response import DeleteProfileResponse as DeleteProfileResponse
-    from customer_profiles_sdk._generated.shapes.delete_recommender_filter_request import DeleteRecommenderFilterRequest as DeleteRecommenderFilterRequest
-    from customer_profiles_sdk._generated.shapes.delete_recommender_filter_response import DeleteRecommenderFilterResponse as DeleteRecommenderFilterResponse
-    from customer_profiles_sdk._generated.shapes.delete_recommender_request import DeleteRecommenderRequest as DeleteRecommenderRequest
-    from customer_profiles_sdk._generated.shapes.delete_recommender_response import DeleteRecommenderResponse as DeleteRecommenderResponse
-    from customer_profiles_sdk._generated.shapes.delete_recommender_schema_request import DeleteRecommenderSchemaRequest as DeleteRecommenderSchemaRequest
-    from customer_profiles_sdk._generated.shapes.delete_recommender_schema_response import DeleteRecommenderSchemaResponse as DeleteRecommenderSchemaResponse
-    from customer_profiles_sdk._generated.shapes.delete_segment_definition_request import DeleteSegmentDefinitionRequest as DeleteSegmentDefinitionRequest
-    from customer_profiles_sdk._generated.shapes.delete_segment_definition_response import DeleteSegmentDefinitionResponse as DeleteSegmentDefinitionResponse
-    from customer_profiles_sdk._generated.shapes.delete_segment_subscription_request import DeleteSegmentSubscriptionRequest as DeleteSegmentSubscriptionRequest
-    from customer_profiles_sdk._generated.shapes.delete_segment_subscription_response import DeleteSegmentSubscriptionResponse as DeleteSegmentSubscriptionResponse
-    from customer_profiles_sdk._generated.shapes.delete_workflow_request import DeleteWorkflowRequest as DeleteWorkflowRequest
-    from customer_profiles_sdk._generated.shapes.delete_workflow_response import DeleteWorkflowResponse as DeleteWorkflowResponse
-    from customer_profiles_sdk._generated.shapes.destination_summary import DestinationSummary as DestinationSummary
-    from customer_profiles_sdk._generated.shapes.detect_profile_object_type_request import DetectProfileObjectTypeRequest as DetectProfileObjectTypeRequest
-    from customer_profiles_sdk._generated.shapes.detect_profile_object_type_response import DetectProfileObjectTypeResponse as DetectProfileObjectTypeResponse
-    from customer_profiles_sdk._generated.shapes.detected_profile_object_type import DetectedProfileObjectType as DetectedProfileObjectType
-    from customer_profiles_sdk._generated.shapes.dimension import Dimension as Dimension
-    from customer_profiles_sdk._generated.shapes.disassociate_stream_for_segments_request import DisassociateStreamForSegmentsRequest as DisassociateStreamForSegmentsRequest
-    from customer_profiles_sdk._generated.shapes.disassociate_stream_for_segments_response import DisassociateStreamForSegmentsResponse as DisassociateStreamForSegmentsResponse
-    from customer_profiles_sdk._generated.shapes.diversity_cap_type import DiversityCapType as DiversityCapType
-    from customer_profiles_sdk._generated.shapes.diversity_cap_type import DiversityCapTypeLiteral as DiversityCapTypeLiteral
-    from customer_profiles_sdk._generated.shapes.diversity_column import DiversityColumn as DiversityColumn
-    from customer_profiles_sdk._generated.shapes.diversity_config import DiversityConfig as DiversityConfig
-    from customer_profiles_sdk._generated.shapes.domain_object_type_field import DomainObjectTypeField as DomainObjectTypeField
-    from customer_profiles_sdk._generated.shapes.domain_object_types_list_item import DomainObjectTypesListItem as DomainObjectTypesListItem
-    from customer_profiles_sdk._generated.shapes.domain_stats import DomainStats as DomainStats
-    from customer_profiles_sdk._generated.shapes.engagement_preferences import EngagementPreferences as EngagementPreferences
-    from customer_profiles_sdk._generated.shapes.estimate_status import EstimateStatus as EstimateStatus
-    from customer_profiles_sdk._generated.shapes.estimate_status import EstimateStatusLiteral as EstimateStatusLiteral
-    from customer_profiles_sdk._generated.shapes.event_parameters import EventParameters as EventParameters
-    from customer_profiles_sdk._generated.shapes.event_stream_destination_details import EventStreamDestinationDetails as EventStreamDestinationDetails
-    from customer_profiles_sdk._generated.shapes.event_stream_destination_status import EventStreamDestinationStatus as EventStreamDestinationStatus
-    from customer_profiles_sdk._generated.shapes.event_stream_destination_status import EventStreamDestinationStatusLiteral as EventStreamDestinationStatusLiteral
-    from customer_profiles_sdk._generated.shapes.event_stream_state import EventStreamState as EventStreamState
-    from customer_profiles_sdk._generated.shapes.event_stream_state import EventStreamStateLiteral as EventStreamStateLiteral
-    from customer_profiles_sdk._generated.shapes.event_stream_summary import EventStreamSummary as EventStreamSummary
-    from customer_profiles_sdk._generated.shapes.event_subscription_segment_status import EventSubscriptionSegmentStatus as EventSubscriptionSegmentStatus
-    from customer_profiles_sdk._generated.shapes.event_subscription_segment_status import EventSubscriptionSegmentStatusLiteral as EventSubscriptionSegmentStatusLiteral
-    from customer_profiles_sdk._generated.shapes.event_subscription_state import EventSubscriptionState as EventSubscriptionState
-    from customer_profiles_sdk._generated.shapes.event_subscription_state import EventSubscriptionStateLiteral as EventSubscriptionStateLiteral
-    from customer_profiles_sdk._generated.shapes.event_trigger_condition import EventTriggerCondition as EventTriggerCondition
-    from customer_profiles_sdk._generated.shapes.event_trigger_dimension import EventTriggerDimension as EventTriggerDimension
-    from customer_profiles_sdk._generated.shapes.event_trigger_limits import EventTriggerLimits as EventTriggerLimits
-    from customer_profiles_sdk._generated.shapes.event_trigger_logical_operator import EventTriggerLogicalOperator as EventTriggerLogicalOperator
-    from customer_profiles_sdk._generated.shapes.event_trigger_logical_operator import EventTriggerLogicalOperatorLiteral as EventTriggerLogicalOperatorLiteral
-    from customer_profiles_sdk._generated.shapes.event_trigger_summary_item import EventTriggerSummaryItem as EventTriggerSummaryItem
-    from customer_profiles_sdk._generated.shapes.events_config import EventsConfig as EventsConfig
-    from customer_profiles_sdk._generated.shapes.exporting_config import ExportingConfig as ExportingConfig
-    from customer_profiles_sdk._generated.shapes.exporting_location import ExportingLocation as ExportingLocation
-    from customer_profiles_sdk._generated.shapes.extra_length_value_profile_dimension import ExtraLengthValueProfileDimension as ExtraLengthValueProfileDimension
-    from customer_profiles_sdk._generated.shapes.feature_type import FeatureType as FeatureType
-    from customer_profiles_sdk._generated.shapes.feature_type import FeatureTypeLiteral as FeatureTypeLiteral
-    from customer_profiles_sdk._generated.shapes.field_content_type import FieldContentType as FieldContentType
-    from customer_profiles_sdk._generated.shapes.field_content_type import FieldContentTypeLiteral as FieldContentTypeLiteral
-    from customer_profiles_sdk._generated.shapes.field_source_profile_ids import FieldSourceProfileIds as FieldSourceProfileIds
-    from customer_profiles_sdk._generated.shapes.filter import Filter as Filter
-    from customer_profiles_sdk._generated.shapes.filter_attribute_dimension import FilterAttributeDimension as FilterAttributeDimension
-    from customer_profiles_sdk._generated.shapes.filter_dimension import FilterDimension as FilterDimension
-    from customer_profiles_sdk._generated.shapes.filter_dimension_type import FilterDimensionType as FilterDimensionType
-    from customer_profiles_sdk._generated.shapes.filter_dimension_type import FilterDimensionTypeLiteral as FilterDimensionTypeLiteral
-    from customer_profiles_sdk._generated.shapes.filter_group import FilterGroup as FilterGroup
-    from customer_profiles_sdk._generated.shapes.flow_definition import FlowDefinition as FlowDefinition
-    from customer_profiles_sdk._generated.shapes.found_by_key_value import FoundByKeyValue as FoundByKeyValue
-    from customer_profiles_sdk._generated.shapes.gender import Gender as Gender
-    from customer_profiles_sdk._generated.shapes.gender import GenderLiteral as GenderLiteral
-    from customer_profiles_sdk._generated.shapes.get_auto_merging_preview_request import GetAutoMergingPreviewRequest as GetAutoMergingPreviewRequest
-    from customer_profiles_sdk._generated.shapes.get_auto_merging_preview_response import GetAutoMergingPreviewResponse as GetAutoMergingPreviewResponse
-    from customer_profiles_sdk._generated.shapes.get_calculated_attribute_definition_request import GetCalculatedAttributeDefinitionRequest as GetCalculatedAttributeDefinitionRequest
-    from customer_profiles_sdk._generated.shapes.get_calculated_attribute_definition_response import GetCalculatedAttributeDefinitionResponse as GetCalculatedAttributeDefinitionResponse
-    from customer_profiles_sdk._generated.shapes.get_calculated_attribute_for_profile_request import GetCalculatedAttributeForProfileRequest as GetCalculatedAttributeForProfileRequest
-    from customer_profiles_sdk._generated.shapes.get_calculated_attribute_for_profile_response import GetCalculatedAttributeForProfileResponse as GetCalculatedAttributeForProfileResponse
-    from customer_profiles_sdk._generated.shapes.get_domain_layout_request import GetDomainLayoutRequest as GetDomainLayoutRequest
-    from customer_profiles_sdk._generated.shapes.get_domain_layout_response import GetDomainLayoutResponse as GetDomainLayoutResponse
-    from customer_profiles_sdk._generated.shapes.get_domain_object_type_request import GetDomainObjectTypeRequest as GetDomainObjectTypeRequest
-    from customer_profiles_sdk._generated.shapes.get_domain_object_type_response import GetDomainObjectTypeResponse as GetDomainObjectTypeResponse
-    from customer_profiles_sdk._generated.shapes.get_domain_request import GetDomainRequest as GetDomainRequest
-    from customer_profiles_sdk._generated.shapes.get_domain_response import GetDomainResponse as GetDomainResponse
-    from customer_profiles_sdk._generated.shapes.get_event_stream_request import GetEventStreamRequest as GetEventStreamRequest
-    from customer_profiles_sdk._generated.shapes.get_event_stream_response import GetEventStreamResponse as GetEventStreamResponse
-    from customer_profiles_sdk._generated.shapes.get_event_trigger_request import GetEventTriggerRequest as GetEventTriggerRequest
-    from customer_profiles_sdk._generated.shapes.get_event_trigger_response import GetEventTriggerResponse as GetEventTriggerResponse
-    from customer_profiles_sdk._generated.shapes.get_identity_resolution_job_request import GetIdentityResolutionJobRequest as GetIdentityResolutionJobRequest
-    from customer_profiles_sdk._generated.shapes.get_identity_resolution_job_response import GetIdentityResolutionJobResponse as GetIdentityResolutionJobResponse
-    from customer_profiles_sdk._generated.shapes.get_integration_request import GetIntegrationRequest as GetIntegrationRequest
-    from customer_profiles_sdk._generated.shapes.get_integration_response import GetIntegrationResponse as GetIntegrationResponse
-    from customer_profiles_sdk._generated.shapes.get_matches_request import GetMatchesRequest as GetMatchesRequest
-    from customer_profiles_sdk._generated.shapes.get_matches_response import GetMatchesResponse as GetMatchesResponse
-    from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_percentiles import GetObjectTypeAttributeStatisticsPercentiles as GetObjectTypeAttributeStatisticsPercentiles
-    from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_request import GetObjectTypeAttributeStatisticsRequest as GetObjectTypeAttributeStatisticsRequest
-    from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_response import GetObjectTypeAttributeStatisticsResponse as GetObjectTypeAttributeStatisticsResponse
-    from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_stats import GetObjectTypeAttributeStatisticsStats as GetObjectTypeAttributeStatisticsStats
-    from customer_profiles_sdk._generated.shapes.get_profile_history_record_request import GetProfileHistoryRecordRequest as GetProfileHistoryRecordRequest
-    from customer_profiles_sdk._generated.shapes.get_profile_history_record_response import GetProfileHistoryRecordResponse as GetProfileHistoryRecordResponse
-    from customer_profiles_sdk._generated.shapes.get_profile_object_type_request import GetProfileObjectTypeRequest as GetProfileObjectTypeRequest
-    from customer_profiles_sdk._generated.shapes.get_profile_object_type_response import GetProfileObjectTypeResponse as GetProfileObjectTypeResponse
-    from customer_profiles_sdk._generated.shapes.get_profile_object_type_template_request import GetProfileObjectTypeTemplateRequest as GetProfileObjectTypeTemplateRequest
-    from customer_profiles_sdk._generated.shapes.get_profile_object_type_template_response import GetProfileObjectTypeTemplateResponse as GetProfileObjectTypeTemplateResponse
-    from customer_profiles_sdk._generated.shapes.get_profile_recommendations_request import GetProfileRecommendationsRequest as GetProfileRecommendationsRequest
-    from customer_profiles_sdk._generated.shapes.get_profile_recommendations_response import GetProfileRecommendationsResponse as GetProfileRecommendationsResponse
-    from customer_profiles_sdk._generated.shapes.get_recommender_filter_request import GetRecommenderFilterRequest as GetRecommenderFilterRequest
-    from customer_profiles_sdk._generated.shapes.get_recommender_filter_response import GetRecommenderFilterResponse as GetRecommenderFilterResponse
-    from customer_profiles_sdk._generated.shapes.get_recommender_request import GetRecommenderRequest as GetRecommenderRequest
-    from customer_profiles_sdk._generated.shapes.get_recommender_response import GetRecommenderResponse as GetRecommenderResponse
-    from customer_profiles_sdk._generated.shapes.get_recommender_schema_request import GetRecommenderSchemaRequest as GetRecommenderSchemaRequest
-    from customer_profiles_sdk._generated.shapes.get_recommender_schema_response import GetRecommenderSchemaResponse as GetRecommenderSchemaResponse
-    from customer_profiles_sdk._generated.shapes.get_segment_definition_request import GetSegmentDefinitionRequest as GetSegmentDefinitionRequest
-    from customer_profiles_sdk._generated.shapes.get_segment_definition_response import GetSegmentDefinitionResponse as GetSegmentDefinitionResponse
-    from customer_profiles_sdk._generated.shapes.get_segment_estimate_request import GetSegmentEstimateRequest as GetSegmentEstimateRequest
-    from customer_profiles_sdk._generated.shapes.get_segment_estimate_response import GetSegmentEstimateResponse as GetSegmentEstimateResponse
-    from customer_profiles_sdk._generated.shapes.get_segment_membership_request import GetSegmentMembershipRequest as GetSegmentMembershipRequest
-    from customer_profiles_sdk._generated.shapes.get_segment_membership_response import GetSegmentMembershipResponse as GetSegmentMembershipResponse
-    from customer_profiles_sdk._generated.shapes.get_segment_snapshot_request import GetSegmentSnapshotRequest as GetSegmentSnapshotRequest
-    from customer_profiles_sdk._generated.shapes.get_segment_snapshot_response import GetSegmentSnapshotResponse as GetSegmentSnapshotResponse
-    from customer_profiles_sdk._generated.shapes.get_segment_subscription_request import GetSegmentSubscriptionRequest as GetSegmentSubscriptionRequest
-    from customer_profiles_sdk._generated.shapes.get_segment_subscription_response import GetSegmentSubscriptionResponse as GetSegmentSubscriptionResponse
-    from customer_profiles_sdk._generated.shapes.get_similar_profiles_request import GetSimilarProfilesRequest as GetSimilarProfilesRequest
-    from customer_profiles_sdk._generated.shapes.get_similar_profiles_response import GetSimilarProfilesResponse as GetSimilarProfilesResponse
-    from customer_profiles_sdk._generated.shapes.get_stream_for_segments_request import GetStreamForSegmentsRequest as GetStreamForSegmentsRequest
-    from customer_profiles_sdk._generated.shapes.get_stream_for_segments_response import GetStreamForSegmentsResponse as GetStreamForSegmentsResponse
-    from customer_profiles_sdk._generated.shapes.get_upload_job_path_request import GetUploadJobPathRequest as GetUploadJobPathRequest
-    from customer_profiles_sdk._generated.shapes.get_upload_job_path_response import GetUploadJobPathResponse as GetUploadJobPathResponse
-    from customer_profiles_sdk._generated.shapes.get_upload_job_request import GetUploadJobRequest as GetUploadJobRequest
-    from customer_profiles_sdk._generated.shapes.get_upload_job_response import GetUploadJobResponse as GetUploadJobResponse
-    from customer_profiles_sdk._generated.shapes.get_workflow_request import GetWorkflowRequest as GetWorkflowRequest
-    from customer_profiles_sdk._generated.shapes.get_workflow_response import GetWorkflowResponse as GetWorkflowResponse
-    from customer_profiles_sdk._generated.shapes.get_workflow_steps_request import GetWorkflowStepsRequest as GetWorkflowStepsRequest
-    from customer_profiles_sdk._generated.shapes.get_workflow_steps_response import GetWorkflowStepsResponse as GetWorkflowStepsResponse
-    from customer_profiles_sdk._generated.shapes.group import Group as Group
-    from customer_profiles_sdk._generated.shapes.identity_resolution_job import IdentityResolutionJob as IdentityResolutionJob
-    from customer_profiles_sdk._generated.shapes.identity_resolution_job_status import IdentityResolutionJobStatus as IdentityResolutionJobStatus
-    from customer_profiles_sdk._generated.shapes.identity_resolution_job_status import IdentityResolutionJobStatusLiteral as IdentityResolutionJobStatusLiteral
-    from customer_profiles_sdk._generated.shapes.include import Include as Include
-    from customer_profiles_sdk._generated.shapes.include import IncludeLiteral as IncludeLiteral
-    from customer_profiles_sdk._generated.shapes.include_options import IncludeOptions as IncludeOptions
-    from customer_profiles_sdk._generated.shapes.include_options import IncludeOptionsLiteral as IncludeOptionsLiteral
-    from customer_profiles_sdk._generated.shapes.incremental_pull_config import IncrementalPullConfig as IncrementalPullConfig
-    from customer_profiles_sdk._generated.shapes.inference_config import InferenceConfig as InferenceConfig
-    from customer_profiles_sdk._generated.shapes.integration_config import IntegrationConfig as IntegrationConfig
-    from customer_profiles_sdk._generated.shapes.job_schedule import JobSchedule as JobSchedule
-    from customer_profiles_sdk._generated.shapes.job_schedule_day_of_the_week import JobScheduleDayOfTheWeek as JobScheduleDayOfTheWeek
-    from customer_profiles_sdk._generated.shapes.job_schedule_day_of_the_week import JobScheduleDayOfTheWeekLiteral as JobScheduleDayOfTheWeekLiteral
-    from customer_profiles_sdk._generated.shapes.job_stats import JobStats as JobStats
-    from customer_profiles_sdk._generated.shapes.layout_item import LayoutItem as LayoutItem
-    from customer_profiles_sdk._generated.shapes.layout_type import LayoutType as LayoutType
-    from customer_profiles_sdk._generated.shapes.layout_type import LayoutTypeLiteral as LayoutTypeLiteral
-    from customer_profiles_sdk._generated.shapes.list_account_integrations_request import ListAccountIntegrationsRequest as ListAccountIntegrationsRequest
-    from customer_profiles_sdk._generated.shapes.list_account_integrations_response import ListAccountIntegrationsResponse as ListAccountIntegrationsResponse
-    from customer_profiles_sdk._generated.shapes.list_calculated_attribute_definition_item import ListCalculatedAttributeDefinitionItem as ListCalculatedAttributeDefinitionItem
-    from customer_profiles_sdk._generated.shapes.list_calculated_attribute_definitions_request import ListCalculatedAttributeDefinitionsRequest as ListCalculatedAttributeDefinitionsRequest
-    from customer_profiles_sdk._generated.shapes.list_calculated_attribute_definitions_response import ListCalculatedAttributeDefinitionsResponse as ListCalculatedAttributeDefinitionsResponse
-    from customer_profiles_sdk._generated.shapes.list_calculated_attribute_for_profile_item import ListCalculatedAttributeForProfileItem as ListCalculatedAttributeForProfileItem
-    from customer_profiles_sdk._generated.shapes.list_calculated_attributes_for_profile_request import ListCalculatedAttributesForProfileRequest as ListCalculatedAttributesForProfileRequest
-    from customer_profiles_sdk._generated.shapes.list_calculated_attributes_for_profile_response import ListCalculatedAttributesForProfileResponse as ListCalculatedAttributesForProfileResponse
-    from customer_profiles_sdk._generated.shapes.list_domain_item import ListDomainItem as ListDomainItem
-    from customer_profiles_sdk._generated.shapes.list_domain_layouts_request import ListDomainLayoutsRequest as ListDomainLayoutsRequest
-    from customer_profiles_sdk._generated.shapes.list_domain_layouts_response import ListDomainLayoutsResponse as ListDomainLayoutsResponse
-    from customer_profiles_sdk._generated.shapes.list_domain_object_types_request import ListDomainObjectTypesRequest as ListDomainObjectTypesRequest
-    from customer_profiles_sdk._generated.shapes.list_domain_object_types_response import ListDomainObjectTypesResponse as ListDomainObjectTypesResponse
-    from customer_profiles_sdk._generated.shapes.list_domains_request import ListDomainsRequest as ListDomainsRequest
-    from customer_profiles_sdk._generated.shapes.list_domains_response import ListDomainsResponse as ListDomainsResponse
-    from customer_profiles_sdk._generated.shapes.list_event_streams_request import ListEventStreamsRequest as ListEventStreamsRequest
-    from customer_profiles_sdk._generated.shapes.list_event_streams_response import ListEventStreamsResponse as ListEventStreamsResponse
-    from customer_profiles_sdk._generated.shapes.list_event_triggers_request import ListEventTriggersRequest as ListEventTriggersRequest
-    from customer_profiles_sdk._generated.shapes.list_event_triggers_response import ListEventTriggersResponse as ListEventTriggersResponse
-    from customer_profiles_sdk._generated.shapes.list_identity_resolution_jobs_request import ListIdentityResolutionJobsRequest as ListIdentityResolutionJobsRequest
-    from customer_profiles_sdk._generated.shapes.list_identity_resolution_jobs_response import ListIdentityResolutionJobsResponse as ListIdentityResolutionJobsResponse
-    from customer_profiles_sdk._generated.shapes.list_integration_item import ListIntegrationItem as ListIntegrationItem
-    from customer_profiles_sdk._generated.shapes.list_integrations_request import ListIntegrationsRequest as ListIntegrationsRequest
-    from customer_profiles_sdk._generated.shapes.list_integrations_response import ListIntegrationsResponse as ListIntegrationsResponse
-    from customer_profiles_sdk._generated.shapes.list_object_type_attribute_item import ListObjectTypeAttributeItem as ListObjectTypeAttributeItem
-    from customer_profiles_sdk._generated.shapes.list_object_type_attribute_values_item import ListObjectTypeAttributeValuesItem as ListObjectTypeAttributeValuesItem
-    from customer_profiles_sdk._generated.shapes.list_object_type_attribute_values_request import ListObjectTypeAttributeValuesRequest as ListObjectTypeAttributeValuesRequest
-    from customer_profiles_sdk._generated.shapes.list_object_type_attribute_values_response import ListObjectTypeAttributeValuesResponse as ListObjectTypeAttributeValuesResponse
-    from customer_profiles_sdk._generated.shapes.list_object_type_attributes_request import ListObjectTypeAttributesRequest as ListObjectTypeAttributesRequest
-    from customer_profiles_sdk._generated.shapes.list_object_type_attributes_response import ListObjectTypeAttributesResponse as ListObjectTypeAttributesResponse
-    from customer_profiles_sdk._generated.shapes.list_profile_history_records_request import ListProfileHistoryRecordsRequest as ListProfileHistoryRecordsRequest
-    from customer_profiles_sdk._generated.shapes.list_profile_history_records_response import ListProfileHistoryRecordsResponse as ListProfileHistoryRecordsResponse
-    from customer_profiles_sdk._generated.shapes.list_profile_object_type_item import ListProfileObjectTypeItem as ListProfileObjectTypeItem
-    from customer_profiles_sdk._generated.shapes.list_profile_object_type_template_item import ListProfileObjectTypeTemplateItem as ListProfileObjectTypeTemplateItem
-    from customer_profiles_sdk._generated.shapes.list_profile_object_type_templates_request import ListProfileObjectTypeTemplatesRequest as ListProfileObjectTypeTemplatesRequest
-    from customer_profiles_sdk._generated.shapes.list_profile_object_type_templates_response import ListProfileObjectTypeTemplatesResponse as ListProfileObjectTypeTemplatesResponse
-    from customer_profiles_sdk._generated.shapes.list_profile_object_types_request import ListProfileObjectTypesRequest as ListProfileObjectTypesRequest
-    from customer_profiles_sdk._generated.shapes.list_profile_object_types_response import ListProfileObjectTypesResponse as ListProfileObjectTypesResponse
-    from customer_profiles_sdk._generated.shapes.list_profile_objects_item import ListProfileObjectsItem as ListProfileObjectsItem
-    from customer_profiles_sdk._generated.shapes.list_profile_objects_request import ListProfileObjectsRequest as ListProfileObjectsRequest
-    from customer_profiles_sdk._generated.shapes.list_profile_objects_response import ListProfileObjectsResponse as ListProfileObjectsResponse
-    from customer_profiles_sdk._generated.shapes.list_recommender_filters_request import ListRecommenderFiltersRequest as ListRecommenderFiltersRequest
-    from customer_profiles_sdk._generated.shapes.list_recommender_filters_response import ListRecommenderFiltersResponse as ListRecommenderFiltersResponse
-    from customer_profiles_sdk._generated.shapes.list_recommender_recipes_request import ListRecommenderRecipesRequest as ListRecommenderRecipesRequest
-    from customer_profiles_sdk._generated.shapes.list_recommender_recipes_response import ListRecommenderRecipesResponse as ListRecommenderRecipesResponse
-    from customer_profiles_sdk._generated.shapes.list_recommender_schemas_request import ListRecommenderSchemasRequest as ListRecommenderSchemasRequest
-    from customer_profiles_sdk._generated.shapes.list_recommender_schemas_response import ListRecommenderSchemasResponse as ListRecommenderSchemasResponse
-    from customer_profiles_sdk._generated.shapes.list_recommenders_request import ListRecommendersRequest as ListRecommendersRequest
-    from customer_profiles_sdk._generated.shapes.list_recommenders_response import ListRecommendersResponse as ListRecommendersResponse
-    from customer_profiles_sdk._generated.shapes.list_rule_based_matches_request import ListRuleBasedMatchesRequest as ListRuleBasedMatchesRequest
-    from customer_profiles_sdk._generated.shapes.list_rule_based_matches_response import ListRuleBasedMatchesResponse as ListRuleBasedMatchesResponse
-    from customer_profiles_sdk._generated.shapes.list_segment_definitions_request import ListSegmentDefinitionsRequest as ListSegmentDefinitionsRequest
-    from customer_profiles_sdk._generated.shapes.list_segment_definitions_response import ListSegmentDefinitionsResponse as ListSegmentDefinitionsResponse
-    from customer_profiles_sdk._generated.shapes.list_segment_subscription_events_request import ListSegmentSubscriptionEventsRequest as ListSegmentSubscriptionEventsRequest
-    from customer_profiles_sdk._generated.shapes.list_segment_subscription_events_response import ListSegmentSubscriptionEventsResponse as ListSegmentSubscriptionEventsResponse
-    from customer_profiles_sdk._generated.shapes.list_tags_for_resource_request import ListTagsForResourceRequest as ListTagsForResourceRequest
-    from customer_profiles_sdk._generated.shapes.list_tags_for_resource_response import ListTagsForResourceResponse as ListTagsForResourceResponse
-    from customer_profiles_sdk._generated.shapes.list_upload_jobs_request import ListUploadJobsRequest as ListUploadJobsRequest
-    from customer_profiles_sdk._generated.shapes.list_upload_jobs_response import ListUploadJobsResponse as ListUploadJobsResponse
-    from customer_profiles_sdk._generated.shapes.list_workflows_item import ListWorkflowsItem as ListWorkflowsItem
-    from customer_profiles_sdk._generated.shapes.list_workflows_request import ListWorkflowsRequest as ListWorkflowsRequest
-    from customer_profiles_sdk._generated.shapes.list_workflows_response import ListWorkflowsResponse as ListWorkflowsResponse
-    from customer_profiles_sdk._generated.shapes.marketo_connector_operator import MarketoConnectorOperator as MarketoConnectorOperator
-    from customer_profiles_sdk._generated.shapes.marketo_connector_operator import MarketoConnectorOperatorLiteral as MarketoConnectorOperatorLiteral
-    from customer_profiles_sdk._generated.shapes.marketo_source_properties import MarketoSourceProperties as MarketoSourceProperties
-    from customer_profiles_sdk._generated.shapes.match_item import MatchItem as MatchItem
-    from customer_profiles_sdk._generated.shapes.match_type import MatchType as MatchType
-    from customer_profiles_sdk._generated.shapes.match_type import MatchTypeLiteral as MatchTypeLiteral
-    from customer_profiles_sdk._generated.shapes.matching_request import MatchingRequest as MatchingRequest
-    from customer_profiles_sdk._generated.shapes.matching_response import MatchingResponse as MatchingResponse
-    from customer_profiles_sdk._generated.shapes.matching_rule import MatchingRule as MatchingRule
-    from customer_profiles_sdk._generated.shapes.merge_profiles_request import MergeProfilesRequest as MergeProfilesRequest
-    from customer_profiles_sdk._generated.shapes.merge_profiles_response import MergeProfilesResponse as MergeProfilesResponse
-    from customer_profiles_sdk._generated.shapes.metadata_config import MetadataConfig as MetadataConfig
-    from customer_profiles_sdk._generated.shapes.object_attribute import ObjectAttribute as ObjectAttribute
-    from customer_profiles_sdk._generated.shapes.object_filter import ObjectFilter as ObjectFilter
-    from customer_profiles_sdk._generated.shapes.object_type_field import ObjectTypeField as ObjectTypeField
-    from customer_profiles_sdk._generated.shapes.object_type_key import ObjectTypeKey as ObjectTypeKey
-    from customer_profiles_sdk._generated.shapes.operator import Operator as Operator
-    from customer_profiles_sdk._generated.shapes.operator import OperatorLiteral as OperatorLiteral
-    from customer_profiles_sdk._generated.shapes.operator_properties_keys import OperatorPropertiesKeys as OperatorPropertiesKeys
-    from customer_profiles_sdk._generated.shapes.operator_properties_keys import OperatorPropertiesKeysLiteral as OperatorPropertiesKeysLiteral
-    from customer_profiles_sdk._generated.shapes.party_type import PartyType as PartyType
-    from customer_profiles_sdk._generated.shapes.party_type import PartyTypeLiteral as PartyTypeLiteral
-    from customer_profiles_sdk._generated.shapes.period import Period as Period
-    from customer_profiles_sdk._generated.shapes.period_unit import PeriodUnit as PeriodUnit
-    from customer_profiles_sdk._generated.shapes.period_unit import PeriodUnitLiteral as PeriodUnitLiteral
-    from customer_profiles_sdk._generated.shapes.profile import Profile as Profile
-    from customer_profiles_sdk._generated.shapes.profile_attribute_values_request import ProfileAttributeValuesRequest as ProfileAttributeValuesRequest
-    from customer_profiles_sdk._generated.shapes.profile_attribute_values_response import ProfileAttributeValuesResponse as ProfileAttributeValuesResponse
-    from customer_profiles_sdk._generated.shapes.profile_attributes import ProfileAttributes as ProfileAttributes
-    from customer_profiles_sdk._generated.shapes.profile_dimension import ProfileDimension as ProfileDimension
-    from customer_profiles_sdk._generated.shapes.profile_history_record import ProfileHistoryRecord as ProfileHistoryRecord
-    from customer_profiles_sdk._generated.shapes.profile_query_failures import ProfileQueryFailures as ProfileQueryFailures
-    from customer_profiles_sdk._generated.shapes.profile_query_result import ProfileQueryResult as ProfileQueryResult
-    from customer_profiles_sdk._generated.shapes.profile_type import ProfileType as ProfileType
-    from customer_profiles_sdk._generated.shapes.profile_type_dimension import ProfileTypeDimension as ProfileTypeDimension
-    from customer_profiles_sdk._generated.shapes.profile_type_dimension_type import ProfileTypeDimensionType as ProfileTypeDimensionType
-    from customer_profiles_sdk._generated.shapes.profile_type_dimension_type import ProfileTypeDimensionTypeLiteral as ProfileTypeDimensionTypeLiteral
-    from customer_profiles_sdk._generated.shapes.profile_type import ProfileTypeLiteral as ProfileTypeLiteral
-    from customer_profiles_sdk._generated.shapes.put_domain_object_type_request import PutDomainObjectTypeRequest as PutDomainObjectTypeRequest
-    from customer_profiles_sdk._generated.shapes.put_domain_object_type_response import PutDomainObjectTypeResponse as PutDomainObjectTypeResponse
-    from customer_profiles_sdk._generated.shapes.put_integration_request import PutIntegrationRequest as PutIntegrationRequest
-    from customer_profiles_sdk._generated.shapes.put_integration_response import PutIntegrationResponse as PutIntegrationResponse
-    from customer_profiles_sdk._generated.shapes.put_profile_object_request import PutProfileObjectRequest as PutProfileObjectRequest
-    from customer_profiles_sdk._generated.shapes.put_profile_object_response import PutProfileObjectResponse as PutProfileObjectResponse
-    from customer_profiles_sdk._generated.shapes.put_profile_object_type_request import PutProfileObjectTypeRequest as PutProfileObjectTypeRequest
-    from customer_profiles_sdk._generated.shapes.put_profile_object_type_response import PutProfileObjectTypeResponse as PutProfileObjectTypeResponse
-    from customer_profiles_sdk._generated.shapes.put_segment_subscription_request import PutSegmentSubscriptionRequest as PutSegmentSubscriptionRequest
-    from customer_profiles_sdk._generated.shapes.put_segment_subscription_response import PutSegmentSubscriptionResponse as PutSegmentSubscriptionResponse
-    from customer_profiles_sdk._generated.shapes.query_result import QueryResult as QueryResult
-    from customer_profiles_sdk._generated.shapes.query_result import QueryResultLiteral as QueryResultLiteral
-    from customer_profiles_sdk._generated.shapes.range import Range as Range
-    from customer_profiles_sdk._generated.shapes.range_override import RangeOverride as RangeOverride
-    from customer_profiles_sdk._generated.shapes.range_unit import RangeUnit as RangeUnit
-    from customer_profiles_sdk._generated.shapes.range_unit import RangeUnitLiteral as RangeUnitLiteral
-    from customer_profiles_sdk._generated.shapes.readiness import Readiness as Readiness
-    from customer_profiles_sdk._generated.shapes.readiness_status import ReadinessStatus as ReadinessStatus
-    from customer_profiles_sdk._generated.shapes.readiness_status import ReadinessStatusLiteral as ReadinessStatusLiteral
-    from customer_profiles_sdk._generated.shapes.recommendation import Recommendation as Recommendation
-    from customer_profiles_sdk._generated.shapes.recommendation_diversity_config import RecommendationDiversityConfig as RecommendationDiversityConfig
-    from customer_profiles_sdk._generated.shapes.recommendation_metadata import RecommendationMetadata as RecommendationMetadata
-    from customer_profiles_sdk._generated.shapes.recommender import Recommender as Recommender
-    from customer_profiles_sdk._generated.shapes.recommender_config import RecommenderConfig as RecommenderConfig
-    from customer_profiles_sdk._generated.shapes.recommender_filter import RecommenderFilter as RecommenderFilter
-    from customer_profiles_sdk._generated.shapes.recommender_filter_status import RecommenderFilterStatus as RecommenderFilterStatus
-    from customer_profiles_sdk._generated.shapes.recommender_filter_status import RecommenderFilterStatusLiteral as RecommenderFilterStatusLiteral
-    from customer_profiles_sdk._generated.shapes.recommender_filter_summary import RecommenderFilterSummary as RecommenderFilterSummary
-    from customer_profiles_sdk._generated.shapes.recommender_promotional_filter import RecommenderPromotionalFilter as RecommenderPromotionalFilter
-    from customer_profiles_sdk._generated.shapes.recommender_recipe import RecommenderRecipe as RecommenderRecipe
-    from customer_profiles_sdk._generated.shapes.recommender_recipe_name import RecommenderRecipeName as RecommenderRecipeName
-    from customer_profiles_sdk._generated.shapes.recommender_recipe_name import RecommenderRecipeNameLiteral as RecommenderRecipeNameLiteral
-    from customer_profiles_sdk._generated.shapes.recommender_schema_field import RecommenderSchemaField as RecommenderSchemaField
-    from customer_profiles_sdk._generated.shapes.recommender_schema_status import RecommenderSchemaStatus as RecommenderSchemaStatus
-    from customer_profiles_sdk._generated.shapes.recommender_schema_status import RecommenderSchemaStatusLiteral as RecommenderSchemaStatusLiteral
-    from customer_profiles_sdk._generated.shapes.recommender_schema_summary import RecommenderSchemaSummary as RecommenderSchemaSummary
-    from customer_profiles_sdk._generated.shapes.recommender_status import RecommenderStatus as RecommenderStatus
-    from customer_profiles_sdk._generated.shapes.recommender_status import RecommenderStatusLiteral as RecommenderStatusLiteral
-    from customer_profiles_sdk._generated.shapes.recommender_summary import RecommenderSummary as RecommenderSummary
-    from customer_profiles_sdk._generated.shapes.recommender_update import RecommenderUpdate as RecommenderUpdate
-    from customer_profiles_sdk._generated.shapes.results_summary import ResultsSummary as ResultsSummary
-    from customer_profiles_sdk._generated.shapes.rule_based_matching_request import RuleBasedMatchingRequest as RuleBasedMatchingRequest
-    from customer_profiles_sdk._generated.shapes.rule_based_matching_response import RuleBasedMatchingResponse as RuleBasedMatchingResponse
-    from customer_profiles_sdk._generated.shapes.rule_based_matching_status import RuleBasedMatchingStatus as RuleBasedMatchingStatus
-    from customer_profiles_sdk._generated.shapes.rule_based_matching_status import RuleBasedMatchingStatusLiteral as RuleBasedMatchingStatusLiteral
-    from customer_profiles_sdk._generated.shapes.s3_connector_operator import S3ConnectorOperator as S3ConnectorOperator
-    from customer_profiles_sdk._generated.shapes.s3_connector_operator import S3ConnectorOperatorLiteral as S3ConnectorOperatorLiteral
-    from customer_profiles_sdk._generated.shapes.s3_exporting_config import S3ExportingConfig as S3ExportingConfig
-    from customer_profiles_sdk._generated.shapes.s3_exporting_location import S3ExportingLocation as S3ExportingLocation
-    from customer_profiles_sdk._generated.shapes.s3_source_properties import S3SourceProperties as S3SourceProperties
-    from customer_profiles_sdk._generated.shapes.salesforce_connector_operator import SalesforceConnectorOperator as SalesforceConnectorOperator
-    from customer_profiles_sdk._generated.shapes.salesforce_connector_operator import SalesforceConnectorOperatorLiteral as SalesforceConnectorOperatorLiteral
-    from customer_profiles_sdk._generated.shapes.salesforce_source_properties import SalesforceSourceProperties as SalesforceSourceProperties
-    from customer_profiles_sdk._generated.shapes.schedule_configuration import ScheduleConfiguration as ScheduleConfiguration
-    from customer_profiles_sdk._generated.shapes.schedule_configuration_unit import ScheduleConfigurationUnit as ScheduleConfigurationUnit
-    from customer_profiles_sdk._generated.shapes.schedule_configuration_unit import ScheduleConfigurationUnitLiteral as ScheduleConfigurationUnitLiteral
-    from customer_profiles_sdk._generated.shapes.scheduled_executions import ScheduledExecutions as ScheduledExecutions
-    from customer_profiles_sdk._generated.shapes.scheduled_trigger_properties import ScheduledTriggerProperties as ScheduledTriggerProperties
-    from customer_profiles_sdk._generated.shapes.scope import Scope as Scope
-    from customer_profiles_sdk._generated.shapes.scope import ScopeLiteral as ScopeLiteral
-    from customer_profiles_sdk._generated.shapes.search_profiles_request import SearchProfilesRequest as SearchProfilesRequest
-    from customer_profiles_sdk._generated.shapes.search_profiles_response import SearchProfilesResponse as SearchProfilesResponse
-    from customer_profiles_sdk._generated.shapes.search_recommendations_request import SearchRecommendationsRequest as SearchRecommendationsRequest
-    from customer_profiles_sdk._generated.shapes.search_recommendations_response import SearchRecommendationsResponse as SearchRecommendationsResponse
-    from customer_profiles_sdk._generated.shapes.segment_definition_item import SegmentDefinitionItem as SegmentDefinitionItem
-    from customer_profiles_sdk._generated.shapes.segment_group import SegmentGroup as SegmentGroup
-    from customer_profiles_sdk._generated.shapes.segment_group_structure import SegmentGroupStructure as SegmentGroupStructure
-    from customer_profiles_sdk._generated.shapes.segment_snapshot_status import SegmentSnapshotStatus as SegmentSnapshotStatus
-    from customer_profiles_sdk._generated.shapes.segment_snapshot_status import SegmentSnapshotStatusLiteral as SegmentSnapshotStatusLiteral
-    from customer_profiles_sdk._generated.shapes.segment_sort import SegmentSort as SegmentSort
-    from customer_profiles_sdk._generated.shapes.segment_sort_data_type import SegmentSortDataType as SegmentSortDataType
-    from customer_profiles_sdk._generated.shapes.segment_sort_data_type import SegmentSortDataTypeLiteral as SegmentSortDataTypeLiteral
-    from customer_profiles_sdk._generated.shapes.segment_sort_order import SegmentSortOrder as SegmentSortOrder
-    from customer_profiles_sdk._generated.shapes.segment_sort_order import SegmentSortOrderLiteral as SegmentSortOrderLiteral
-    from customer_profiles_sdk._generated.shapes.segment_subscription_status import SegmentSubscriptionStatus as SegmentSubscriptionStatus
-    from customer_profiles_sdk._generated.shapes.segment_subscription_status import SegmentSubscriptionStatusLiteral as SegmentSubscriptionStatusLiteral
-    from customer_profiles_sdk._generated.shapes.segment_type import SegmentType as SegmentType
-    from customer_profiles_sdk._generated.shapes.segment_type import SegmentTypeLiteral as SegmentTypeLiteral
-    from customer_profiles_sdk._generated.shapes.service_now_connector_operator import ServiceNowConnectorOperator as ServiceNowConnectorOperator
-    from customer_profiles_sdk._generated.shapes.service_now_connector_operator import ServiceNowConnectorOperatorLiteral as ServiceNowConnectorOperatorLiteral
-    from customer_profiles_sdk._generated.shapes.service_now_source_properties import ServiceNowSourceProperties as ServiceNowSourceProperties
-    from customer_profiles_sdk._generated.shapes.sort_attribute import SortAttribute as SortAttribute
-    from customer_profiles_sdk._generated.shapes.sort_attribute_type import SortAttributeType as SortAttributeType
-    from customer_profiles_sdk._generated.shapes.sort_attribute_type import SortAttributeTypeLiteral as SortAttributeTypeLiteral
-    from customer_profiles_sdk._generated.shapes.source_connector_properties import SourceConnectorProperties as SourceConnectorProperties
-    from customer_profiles_sdk._generated.shapes.source_connector_type import SourceConnectorType as SourceConnectorType
-    from customer_profiles_sdk._generated.shapes.source_connector_type import SourceConnectorTypeLiteral as SourceConnectorTypeLiteral
-    from customer_profiles_sdk._generated.shapes.source_flow_config import SourceFlowConfig as SourceFlowConfig
-    from customer_profiles_sdk._generated.shapes.source_segment import SourceSegment as SourceSegment
-    from customer_profiles_sdk._generated.shapes.standard_identifier import StandardIdentifier as StandardIdentifier
-    from customer_profiles_sdk._generated.shapes.standard_identifier import StandardIdentifierLiteral as StandardIdentifierLiteral
-    from customer_profiles_sdk._generated.shapes.start_recommender_request import StartRecommenderRequest as StartRecommenderRequest
-    from customer_profiles_sdk._generated.shapes.start_recommender_response import StartRecommenderResponse as StartRecommenderResponse
-    from customer_profiles_sdk._generated.shapes.start_upload_job_request import StartUploadJobRequest as StartUploadJobRequest
-    from customer_profiles_sdk._generated.shapes.start_upload_job_response import StartUploadJobResponse as StartUploadJobResponse
-    from customer_profiles_sdk._generated.shapes.statistic import Statistic as Statistic
-    from customer_profiles_sdk._generated.shapes.statistic import StatisticLiteral as StatisticLiteral
-    from customer_profiles_sdk._generated.shapes.status import Status as Status
-    from customer_profiles_sdk._generated.shapes.status import StatusLiteral as StatusLiteral
-    from customer_profiles_sdk._generated.shapes.status_reason import StatusReason as StatusReason
-    from customer_profiles_sdk._generated.shapes.status_reason import StatusReasonLiteral as StatusReasonLiteral
-    from customer_profiles_sdk._generated.shapes.stop_recommender_request import StopRecommenderRequest as StopRecommenderRequest
-    from customer_profiles_sdk._generated.shapes.stop_recommender_response import StopRecommenderResponse as StopRecommenderResponse
-    from customer_profiles_sdk._generated.shapes.stop_upload_job_request import StopUploadJobRequest as StopUploadJobRequest
-    from customer_profiles_sdk._generated.shapes.stop_upload_job_response import StopUploadJobResponse as StopUploadJobResponse
-    from customer_profiles_sdk._generated.shapes.string_dimension_type import StringDimensionType as StringDimensionType
-    from customer_profiles_sdk._generated.shapes.string_dimension_type import StringDimensionTypeLiteral as StringDimensionTypeLiteral
-    from customer_profiles_sdk._generated.shapes.subscription_event import SubscriptionEvent as SubscriptionEvent
-    from customer_profiles_sdk._generated.shapes.subscription_event_item import SubscriptionEventItem as SubscriptionEventItem
-    from customer_profiles_sdk._generated.shapes.subscription_event import SubscriptionEventLiteral as SubscriptionEventLiteral
-    from customer_profiles_sdk._generated.shapes.subscription_event_type import SubscriptionEventType as SubscriptionEventType
-    from customer_profiles_sdk._generated.shapes.subscription_event_type import SubscriptionEventTypeLiteral as SubscriptionEventTypeLiteral
-    from customer_profiles_sdk._generated.shapes.tag_resource_request import TagResourceRequest as TagResourceRequest
-    from customer_profiles_sdk._generated.shapes.tag_resource_response import TagResourceResponse as TagResourceResponse
-    from customer_profiles_sdk._generated.shapes.task import Task as Task
-    from customer_profiles_sdk._generated.shapes.task_type import TaskType as TaskType
-    from customer_profiles_sdk._generated.shapes.task_type import TaskTypeLiteral as TaskTypeLiteral
-    from customer_profiles_sdk._generated.shapes.threshold import Threshold as Threshold
-    from customer_profiles_sdk._generated.shapes.training_metric_name import TrainingMetricName as TrainingMetricName
-    from customer_profiles_sdk._generated.shapes.training_metric_name import TrainingMetricNameLiteral as TrainingMetricNameLiteral
-    from customer_profiles_sdk._generated.shapes.training_metrics import TrainingMetrics as TrainingMetrics
-    from customer_profiles_sdk._generated.shapes.trigger_config import TriggerConfig as TriggerConfig
-    from customer_profiles_sdk._generated.shapes.trigger_properties import TriggerProperties as TriggerProperties
-    from customer_profiles_sdk._generated.shapes.trigger_type import TriggerType as TriggerType
-    from customer_profiles_sdk._generated.shapes.trigger_type import TriggerTypeLiteral as TriggerTypeLiteral
-    from customer_profiles_sdk._generated.shapes.type import Type as Type
-    from customer_profiles_sdk._generated.shapes.type import TypeLiteral as TypeLiteral
-    from customer_profiles_sdk._generated.shapes.unit import Unit as Unit
-    from customer_profiles_sdk._generated.shapes.unit import UnitLiteral as UnitLiteral
-    from customer_profiles_sdk._generated.shapes.untag_resource_request import UntagResourceRequest as UntagResourceRequest
-    from customer_profiles_sdk._generated.shapes.untag_resource_response import UntagResourceResponse as UntagResourceResponse
-    from customer_profiles_sdk._generated.shapes.update_address import UpdateAddress as UpdateAddress
-    from customer_profiles_sdk._generated.shapes.update_calculated_attribute_definition_request import UpdateCalculatedAttributeDefinitionRequest as UpdateCalculatedAttributeDefinitionRequest
-    from customer_profiles_sdk._generated.shapes.update_calculated_attribute_definition_response import UpdateCalculatedAttributeDefinitionResponse as UpdateCalculatedAttributeDefinitionResponse
-    from customer_profiles_sdk._generated.shapes.update_domain_layout_request import UpdateDomainLayoutRequest as UpdateDomainLayoutRequest
-    from customer_profiles_sdk._generated.shapes.update_domain_layout_response import UpdateDomainLayoutResponse as UpdateDomainLayoutResponse
-    from customer_profiles_sdk._generated.shapes.update_domain_request import UpdateDomainRequest as UpdateDomainRequest
-    from customer_profiles_sdk._generated.shapes.update_domain_response import UpdateDomainResponse as UpdateDomainResponse
-    from customer_profiles_sdk._generated.shapes.update_event_trigger_request import UpdateEventTriggerRequest as UpdateEventTriggerRequest
-    from customer_profiles_sdk._generated.shapes.update_event_trigger_response import UpdateEventTriggerResponse as UpdateEventTriggerResponse
-    from customer_profiles_sdk._generated.shapes.update_profile_request import UpdateProfileRequest as UpdateProfileRequest
-    from customer_profiles_sdk._generated.shapes.update_profile_response import UpdateProfileResponse as UpdateProfileResponse
-    from customer_profiles_sdk._generated.shapes.update_recommender_request import UpdateRecommenderRequest as UpdateRecommenderRequest
-    from customer_profiles_sdk._generated.shapes.update_recommender_response import UpdateRecommenderResponse as UpdateRecommenderResponse
-    from customer_profiles_sdk._generated.shapes.upload_job_item import UploadJobItem as UploadJobItem
-    from customer_profiles_sdk._generated.shapes.upload_job_status import UploadJobStatus as UploadJobStatus
-    from customer_profiles_sdk._generated.shapes.upload_job_status import UploadJobStatusLiteral as UploadJobStatusLiteral
-    from customer_profiles_sdk._generated.shapes.value_range import ValueRange as ValueRange
-    from customer_profiles_sdk._generated.shapes.workflow_attributes import WorkflowAttributes as WorkflowAttributes
-    from customer_profiles_sdk._generated.shapes.workflow_metrics import WorkflowMetrics as WorkflowMetrics
-    from customer_profiles_sdk._generated.shapes.workflow_step_item import WorkflowStepItem as WorkflowStepItem
-    from customer_profiles_sdk._generated.shapes.workflow_type import WorkflowType as WorkflowType
-    from customer_profiles_sdk._generated.shapes.workflow_type import WorkflowTypeLiteral as WorkflowTypeLiteral
-    from customer_profiles_sdk._generated.shapes.zendesk_connector_operator import ZendeskConnectorOperator as ZendeskConnectorOperator
-    from customer_profiles_sdk._generated.shapes.zendesk_connector_operator import ZendeskConnectorOperatorLiteral as ZendeskConnectorOperatorLiteral
-    from customer_profiles_sdk._generated.shapes.zendesk_source_properties import ZendeskSourceProperties as ZendeskSourceProperties
-    from customer_profiles_sdk._generated.shapes.logical_operator import logicalOperator as logicalOperator
-    from customer_profiles_sdk._generated.shapes.logical_operator import logicalOperatorLiteral as logicalOperatorLiteral
+    from customer_profiles_sdk._generated.shapes.action_type import (
+        ActionType,
+        ActionTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.add_profile_key_request import (
+        AddProfileKeyRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.add_profile_key_response import (
+        AddProfileKeyResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.additional_search_key import (
+        AdditionalSearchKey,
+    )
+    from customer_profiles_sdk._generated.shapes.address import (
+        Address,
+    )
+    from customer_profiles_sdk._generated.shapes.address_dimension import (
+        AddressDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.appflow_integration import (
+        AppflowIntegration,
+    )
+    from customer_profiles_sdk._generated.shapes.appflow_integration_workflow_attributes import (
+        AppflowIntegrationWorkflowAttributes,
+    )
+    from customer_profiles_sdk._generated.shapes.appflow_integration_workflow_metrics import (
+        AppflowIntegrationWorkflowMetrics,
+    )
+    from customer_profiles_sdk._generated.shapes.appflow_integration_workflow_step import (
+        AppflowIntegrationWorkflowStep,
+    )
+    from customer_profiles_sdk._generated.shapes.associate_stream_for_segments_request import (
+        AssociateStreamForSegmentsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.associate_stream_for_segments_response import (
+        AssociateStreamForSegmentsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.associated_segment import (
+        AssociatedSegment,
+    )
+    from customer_profiles_sdk._generated.shapes.attribute_details import (
+        AttributeDetails,
+    )
+    from customer_profiles_sdk._generated.shapes.attribute_dimension import (
+        AttributeDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.attribute_dimension_type import (
+        AttributeDimensionType,
+        AttributeDimensionTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.attribute_item import (
+        AttributeItem,
+    )
+    from customer_profiles_sdk._generated.shapes.attribute_matching_model import (
+        AttributeMatchingModel,
+        AttributeMatchingModelLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.attribute_types_selector import (
+        AttributeTypesSelector,
+    )
+    from customer_profiles_sdk._generated.shapes.attribute_value_item import (
+        AttributeValueItem,
+    )
+    from customer_profiles_sdk._generated.shapes.auto_merging import (
+        AutoMerging,
+    )
+    from customer_profiles_sdk._generated.shapes.batch import (
+        Batch,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_error import (
+        BatchGetCalculatedAttributeForProfileError,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_request import (
+        BatchGetCalculatedAttributeForProfileRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_response import (
+        BatchGetCalculatedAttributeForProfileResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_get_profile_error import (
+        BatchGetProfileError,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_get_profile_request import (
+        BatchGetProfileRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_get_profile_response import (
+        BatchGetProfileResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_error_item import (
+        BatchPutProfileObjectErrorItem,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_request import (
+        BatchPutProfileObjectRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_request_item import (
+        BatchPutProfileObjectRequestItem,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_response import (
+        BatchPutProfileObjectResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.batch_put_profile_object_response_item import (
+        BatchPutProfileObjectResponseItem,
+    )
+    from customer_profiles_sdk._generated.shapes.calculated_attribute_dimension import (
+        CalculatedAttributeDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.calculated_attribute_value import (
+        CalculatedAttributeValue,
+    )
+    from customer_profiles_sdk._generated.shapes.catalog_item import (
+        CatalogItem,
+    )
+    from customer_profiles_sdk._generated.shapes.comparison_operator import (
+        ComparisonOperator,
+        ComparisonOperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.condition_overrides import (
+        ConditionOverrides,
+    )
+    from customer_profiles_sdk._generated.shapes.conditions import (
+        Conditions,
+    )
+    from customer_profiles_sdk._generated.shapes.conflict_resolution import (
+        ConflictResolution,
+    )
+    from customer_profiles_sdk._generated.shapes.conflict_resolving_model import (
+        ConflictResolvingModel,
+        ConflictResolvingModelLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.connector_operator import (
+        ConnectorOperator,
+    )
+    from customer_profiles_sdk._generated.shapes.consolidation import (
+        Consolidation,
+    )
+    from customer_profiles_sdk._generated.shapes.contact_preference import (
+        ContactPreference,
+    )
+    from customer_profiles_sdk._generated.shapes.contact_type import (
+        ContactType,
+        ContactTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.content_type import (
+        ContentType,
+        ContentTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.create_calculated_attribute_definition_request import (
+        CreateCalculatedAttributeDefinitionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_calculated_attribute_definition_response import (
+        CreateCalculatedAttributeDefinitionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_domain_layout_request import (
+        CreateDomainLayoutRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_domain_layout_response import (
+        CreateDomainLayoutResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_domain_request import (
+        CreateDomainRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_domain_response import (
+        CreateDomainResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_event_stream_request import (
+        CreateEventStreamRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_event_stream_response import (
+        CreateEventStreamResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_event_trigger_request import (
+        CreateEventTriggerRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_event_trigger_response import (
+        CreateEventTriggerResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_integration_workflow_request import (
+        CreateIntegrationWorkflowRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_integration_workflow_response import (
+        CreateIntegrationWorkflowResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_profile_request import (
+        CreateProfileRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_profile_response import (
+        CreateProfileResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_recommender_filter_request import (
+        CreateRecommenderFilterRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_recommender_filter_response import (
+        CreateRecommenderFilterResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_recommender_request import (
+        CreateRecommenderRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_recommender_response import (
+        CreateRecommenderResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_recommender_schema_request import (
+        CreateRecommenderSchemaRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_recommender_schema_response import (
+        CreateRecommenderSchemaResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_segment_definition_request import (
+        CreateSegmentDefinitionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_segment_definition_response import (
+        CreateSegmentDefinitionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_segment_estimate_request import (
+        CreateSegmentEstimateRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_segment_estimate_response import (
+        CreateSegmentEstimateResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_segment_snapshot_request import (
+        CreateSegmentSnapshotRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_segment_snapshot_response import (
+        CreateSegmentSnapshotResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.create_upload_job_request import (
+        CreateUploadJobRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.create_upload_job_response import (
+        CreateUploadJobResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.data_format import (
+        DataFormat,
+        DataFormatLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.data_pull_mode import (
+        DataPullMode,
+        DataPullModeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.data_store_request import (
+        DataStoreRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.data_store_response import (
+        DataStoreResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.date_dimension import (
+        DateDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.date_dimension_type import (
+        DateDimensionType,
+        DateDimensionTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_calculated_attribute_definition_request import (
+        DeleteCalculatedAttributeDefinitionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_calculated_attribute_definition_response import (
+        DeleteCalculatedAttributeDefinitionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_domain_layout_request import (
+        DeleteDomainLayoutRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_domain_layout_response import (
+        DeleteDomainLayoutResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_domain_object_type_request import (
+        DeleteDomainObjectTypeRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_domain_object_type_response import (
+        DeleteDomainObjectTypeResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_domain_request import (
+        DeleteDomainRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_domain_response import (
+        DeleteDomainResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_event_stream_request import (
+        DeleteEventStreamRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_event_stream_response import (
+        DeleteEventStreamResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_event_trigger_request import (
+        DeleteEventTriggerRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_event_trigger_response import (
+        DeleteEventTriggerResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_integration_request import (
+        DeleteIntegrationRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_integration_response import (
+        DeleteIntegrationResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_profile_key_request import (
+        DeleteProfileKeyRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_profile_key_response import (
+        DeleteProfileKeyResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_profile_object_request import (
+        DeleteProfileObjectRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_profile_object_response import (
+        DeleteProfileObjectResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_profile_object_type_request import (
+        DeleteProfileObjectTypeRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_profile_object_type_response import (
+        DeleteProfileObjectTypeResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_profile_request import (
+        DeleteProfileRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_profile_response import (
+        DeleteProfileResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_recommender_filter_request import (
+        DeleteRecommenderFilterRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_recommender_filter_response import (
+        DeleteRecommenderFilterResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_recommender_request import (
+        DeleteRecommenderRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_recommender_response import (
+        DeleteRecommenderResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_recommender_schema_request import (
+        DeleteRecommenderSchemaRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_recommender_schema_response import (
+        DeleteRecommenderSchemaResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_segment_definition_request import (
+        DeleteSegmentDefinitionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_segment_definition_response import (
+        DeleteSegmentDefinitionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_segment_subscription_request import (
+        DeleteSegmentSubscriptionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_segment_subscription_response import (
+        DeleteSegmentSubscriptionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_workflow_request import (
+        DeleteWorkflowRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.delete_workflow_response import (
+        DeleteWorkflowResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.destination_summary import (
+        DestinationSummary,
+    )
+    from customer_profiles_sdk._generated.shapes.detect_profile_object_type_request import (
+        DetectProfileObjectTypeRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.detect_profile_object_type_response import (
+        DetectProfileObjectTypeResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.detected_profile_object_type import (
+        DetectedProfileObjectType,
+    )
+    from customer_profiles_sdk._generated.shapes.dimension import (
+        Dimension,
+    )
+    from customer_profiles_sdk._generated.shapes.disassociate_stream_for_segments_request import (
+        DisassociateStreamForSegmentsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.disassociate_stream_for_segments_response import (
+        DisassociateStreamForSegmentsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.diversity_cap_type import (
+        DiversityCapType,
+        DiversityCapTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.diversity_column import (
+        DiversityColumn,
+    )
+    from customer_profiles_sdk._generated.shapes.diversity_config import (
+        DiversityConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.domain_object_type_field import (
+        DomainObjectTypeField,
+    )
+    from customer_profiles_sdk._generated.shapes.domain_object_types_list_item import (
+        DomainObjectTypesListItem,
+    )
+    from customer_profiles_sdk._generated.shapes.domain_stats import (
+        DomainStats,
+    )
+    from customer_profiles_sdk._generated.shapes.engagement_preferences import (
+        EngagementPreferences,
+    )
+    from customer_profiles_sdk._generated.shapes.estimate_status import (
+        EstimateStatus,
+        EstimateStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.event_parameters import (
+        EventParameters,
+    )
+    from customer_profiles_sdk._generated.shapes.event_stream_destination_details import (
+        EventStreamDestinationDetails,
+    )
+    from customer_profiles_sdk._generated.shapes.event_stream_destination_status import (
+        EventStreamDestinationStatus,
+        EventStreamDestinationStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.event_stream_state import (
+        EventStreamState,
+        EventStreamStateLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.event_stream_summary import (
+        EventStreamSummary,
+    )
+    from customer_profiles_sdk._generated.shapes.event_subscription_segment_status import (
+        EventSubscriptionSegmentStatus,
+        EventSubscriptionSegmentStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.event_subscription_state import (
+        EventSubscriptionState,
+        EventSubscriptionStateLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.event_trigger_condition import (
+        EventTriggerCondition,
+    )
+    from customer_profiles_sdk._generated.shapes.event_trigger_dimension import (
+        EventTriggerDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.event_trigger_limits import (
+        EventTriggerLimits,
+    )
+    from customer_profiles_sdk._generated.shapes.event_trigger_logical_operator import (
+        EventTriggerLogicalOperator,
+        EventTriggerLogicalOperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.event_trigger_summary_item import (
+        EventTriggerSummaryItem,
+    )
+    from customer_profiles_sdk._generated.shapes.events_config import (
+        EventsConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.exporting_config import (
+        ExportingConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.exporting_location import (
+        ExportingLocation,
+    )
+    from customer_profiles_sdk._generated.shapes.extra_length_value_profile_dimension import (
+        ExtraLengthValueProfileDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.feature_type import (
+        FeatureType,
+        FeatureTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.field_content_type import (
+        FieldContentType,
+        FieldContentTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.field_source_profile_ids import (
+        FieldSourceProfileIds,
+    )
+    from customer_profiles_sdk._generated.shapes.filter import (
+        Filter,
+    )
+    from customer_profiles_sdk._generated.shapes.filter_attribute_dimension import (
+        FilterAttributeDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.filter_dimension import (
+        FilterDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.filter_dimension_type import (
+        FilterDimensionType,
+        FilterDimensionTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.filter_group import (
+        FilterGroup,
+    )
+    from customer_profiles_sdk._generated.shapes.flow_definition import (
+        FlowDefinition,
+    )
+    from customer_profiles_sdk._generated.shapes.found_by_key_value import (
+        FoundByKeyValue,
+    )
+    from customer_profiles_sdk._generated.shapes.gender import (
+        Gender,
+        GenderLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.get_auto_merging_preview_request import (
+        GetAutoMergingPreviewRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_auto_merging_preview_response import (
+        GetAutoMergingPreviewResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_calculated_attribute_definition_request import (
+        GetCalculatedAttributeDefinitionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_calculated_attribute_definition_response import (
+        GetCalculatedAttributeDefinitionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_calculated_attribute_for_profile_request import (
+        GetCalculatedAttributeForProfileRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_calculated_attribute_for_profile_response import (
+        GetCalculatedAttributeForProfileResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_domain_layout_request import (
+        GetDomainLayoutRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_domain_layout_response import (
+        GetDomainLayoutResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_domain_object_type_request import (
+        GetDomainObjectTypeRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_domain_object_type_response import (
+        GetDomainObjectTypeResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_domain_request import (
+        GetDomainRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_domain_response import (
+        GetDomainResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_event_stream_request import (
+        GetEventStreamRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_event_stream_response import (
+        GetEventStreamResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_event_trigger_request import (
+        GetEventTriggerRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_event_trigger_response import (
+        GetEventTriggerResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_identity_resolution_job_request import (
+        GetIdentityResolutionJobRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_identity_resolution_job_response import (
+        GetIdentityResolutionJobResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_integration_request import (
+        GetIntegrationRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_integration_response import (
+        GetIntegrationResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_matches_request import (
+        GetMatchesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_matches_response import (
+        GetMatchesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_percentiles import (
+        GetObjectTypeAttributeStatisticsPercentiles,
+    )
+    from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_request import (
+        GetObjectTypeAttributeStatisticsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_response import (
+        GetObjectTypeAttributeStatisticsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_stats import (
+        GetObjectTypeAttributeStatisticsStats,
+    )
+    from customer_profiles_sdk._generated.shapes.get_profile_history_record_request import (
+        GetProfileHistoryRecordRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_profile_history_record_response import (
+        GetProfileHistoryRecordResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_profile_object_type_request import (
+        GetProfileObjectTypeRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_profile_object_type_response import (
+        GetProfileObjectTypeResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_profile_object_type_template_request import (
+        GetProfileObjectTypeTemplateRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_profile_object_type_template_response import (
+        GetProfileObjectTypeTemplateResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_profile_recommendations_request import (
+        GetProfileRecommendationsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_profile_recommendations_response import (
+        GetProfileRecommendationsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_recommender_filter_request import (
+        GetRecommenderFilterRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_recommender_filter_response import (
+        GetRecommenderFilterResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_recommender_request import (
+        GetRecommenderRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_recommender_response import (
+        GetRecommenderResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_recommender_schema_request import (
+        GetRecommenderSchemaRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_recommender_schema_response import (
+        GetRecommenderSchemaResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_definition_request import (
+        GetSegmentDefinitionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_definition_response import (
+        GetSegmentDefinitionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_estimate_request import (
+        GetSegmentEstimateRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_estimate_response import (
+        GetSegmentEstimateResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_membership_request import (
+        GetSegmentMembershipRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_membership_response import (
+        GetSegmentMembershipResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_snapshot_request import (
+        GetSegmentSnapshotRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_snapshot_response import (
+        GetSegmentSnapshotResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_subscription_request import (
+        GetSegmentSubscriptionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_segment_subscription_response import (
+        GetSegmentSubscriptionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_similar_profiles_request import (
+        GetSimilarProfilesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_similar_profiles_response import (
+        GetSimilarProfilesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_stream_for_segments_request import (
+        GetStreamForSegmentsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_stream_for_segments_response import (
+        GetStreamForSegmentsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_upload_job_path_request import (
+        GetUploadJobPathRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_upload_job_path_response import (
+        GetUploadJobPathResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_upload_job_request import (
+        GetUploadJobRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_upload_job_response import (
+        GetUploadJobResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_workflow_request import (
+        GetWorkflowRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_workflow_response import (
+        GetWorkflowResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.get_workflow_steps_request import (
+        GetWorkflowStepsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.get_workflow_steps_response import (
+        GetWorkflowStepsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.group import (
+        Group,
+    )
+    from customer_profiles_sdk._generated.shapes.identity_resolution_job import (
+        IdentityResolutionJob,
+    )
+    from customer_profiles_sdk._generated.shapes.identity_resolution_job_status import (
+        IdentityResolutionJobStatus,
+        IdentityResolutionJobStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.include import (
+        Include,
+        IncludeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.include_options import (
+        IncludeOptions,
+        IncludeOptionsLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.incremental_pull_config import (
+        IncrementalPullConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.inference_config import (
+        InferenceConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.integration_config import (
+        IntegrationConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.job_schedule import (
+        JobSchedule,
+    )
+    from customer_profiles_sdk._generated.shapes.job_schedule_day_of_the_week import (
+        JobScheduleDayOfTheWeek,
+        JobScheduleDayOfTheWeekLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.job_stats import (
+        JobStats,
+    )
+    from customer_profiles_sdk._generated.shapes.layout_item import (
+        LayoutItem,
+    )
+    from customer_profiles_sdk._generated.shapes.layout_type import (
+        LayoutType,
+        LayoutTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.list_account_integrations_request import (
+        ListAccountIntegrationsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_account_integrations_response import (
+        ListAccountIntegrationsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_calculated_attribute_definition_item import (
+        ListCalculatedAttributeDefinitionItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_calculated_attribute_definitions_request import (
+        ListCalculatedAttributeDefinitionsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_calculated_attribute_definitions_response import (
+        ListCalculatedAttributeDefinitionsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_calculated_attribute_for_profile_item import (
+        ListCalculatedAttributeForProfileItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_calculated_attributes_for_profile_request import (
+        ListCalculatedAttributesForProfileRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_calculated_attributes_for_profile_response import (
+        ListCalculatedAttributesForProfileResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_domain_item import (
+        ListDomainItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_domain_layouts_request import (
+        ListDomainLayoutsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_domain_layouts_response import (
+        ListDomainLayoutsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_domain_object_types_request import (
+        ListDomainObjectTypesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_domain_object_types_response import (
+        ListDomainObjectTypesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_domains_request import (
+        ListDomainsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_domains_response import (
+        ListDomainsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_event_streams_request import (
+        ListEventStreamsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_event_streams_response import (
+        ListEventStreamsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_event_triggers_request import (
+        ListEventTriggersRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_event_triggers_response import (
+        ListEventTriggersResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_identity_resolution_jobs_request import (
+        ListIdentityResolutionJobsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_identity_resolution_jobs_response import (
+        ListIdentityResolutionJobsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_integration_item import (
+        ListIntegrationItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_integrations_request import (
+        ListIntegrationsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_integrations_response import (
+        ListIntegrationsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_object_type_attribute_item import (
+        ListObjectTypeAttributeItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_object_type_attribute_values_item import (
+        ListObjectTypeAttributeValuesItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_object_type_attribute_values_request import (
+        ListObjectTypeAttributeValuesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_object_type_attribute_values_response import (
+        ListObjectTypeAttributeValuesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_object_type_attributes_request import (
+        ListObjectTypeAttributesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_object_type_attributes_response import (
+        ListObjectTypeAttributesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_history_records_request import (
+        ListProfileHistoryRecordsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_history_records_response import (
+        ListProfileHistoryRecordsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_object_type_item import (
+        ListProfileObjectTypeItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_object_type_template_item import (
+        ListProfileObjectTypeTemplateItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_object_type_templates_request import (
+        ListProfileObjectTypeTemplatesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_object_type_templates_response import (
+        ListProfileObjectTypeTemplatesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_object_types_request import (
+        ListProfileObjectTypesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_object_types_response import (
+        ListProfileObjectTypesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_objects_item import (
+        ListProfileObjectsItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_objects_request import (
+        ListProfileObjectsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_profile_objects_response import (
+        ListProfileObjectsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_recommender_filters_request import (
+        ListRecommenderFiltersRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_recommender_filters_response import (
+        ListRecommenderFiltersResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_recommender_recipes_request import (
+        ListRecommenderRecipesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_recommender_recipes_response import (
+        ListRecommenderRecipesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_recommender_schemas_request import (
+        ListRecommenderSchemasRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_recommender_schemas_response import (
+        ListRecommenderSchemasResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_recommenders_request import (
+        ListRecommendersRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_recommenders_response import (
+        ListRecommendersResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_rule_based_matches_request import (
+        ListRuleBasedMatchesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_rule_based_matches_response import (
+        ListRuleBasedMatchesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_segment_definitions_request import (
+        ListSegmentDefinitionsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_segment_definitions_response import (
+        ListSegmentDefinitionsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_segment_subscription_events_request import (
+        ListSegmentSubscriptionEventsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_segment_subscription_events_response import (
+        ListSegmentSubscriptionEventsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_tags_for_resource_request import (
+        ListTagsForResourceRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_tags_for_resource_response import (
+        ListTagsForResourceResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_upload_jobs_request import (
+        ListUploadJobsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_upload_jobs_response import (
+        ListUploadJobsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.list_workflows_item import (
+        ListWorkflowsItem,
+    )
+    from customer_profiles_sdk._generated.shapes.list_workflows_request import (
+        ListWorkflowsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.list_workflows_response import (
+        ListWorkflowsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.logical_operator import (
+        logicalOperator,
+        logicalOperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.marketo_connector_operator import (
+        MarketoConnectorOperator,
+        MarketoConnectorOperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.marketo_source_properties import (
+        MarketoSourceProperties,
+    )
+    from customer_profiles_sdk._generated.shapes.match_item import (
+        MatchItem,
+    )
+    from customer_profiles_sdk._generated.shapes.match_type import (
+        MatchType,
+        MatchTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.matching_request import (
+        MatchingRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.matching_response import (
+        MatchingResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.matching_rule import (
+        MatchingRule,
+    )
+    from customer_profiles_sdk._generated.shapes.merge_profiles_request import (
+        MergeProfilesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.merge_profiles_response import (
+        MergeProfilesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.metadata_config import (
+        MetadataConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.object_attribute import (
+        ObjectAttribute,
+    )
+    from customer_profiles_sdk._generated.shapes.object_filter import (
+        ObjectFilter,
+    )
+    from customer_profiles_sdk._generated.shapes.object_type_field import (
+        ObjectTypeField,
+    )
+    from customer_profiles_sdk._generated.shapes.object_type_key import (
+        ObjectTypeKey,
+    )
+    from customer_profiles_sdk._generated.shapes.operator import (
+        Operator,
+        OperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.operator_properties_keys import (
+        OperatorPropertiesKeys,
+        OperatorPropertiesKeysLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.party_type import (
+        PartyType,
+        PartyTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.period import (
+        Period,
+    )
+    from customer_profiles_sdk._generated.shapes.period_unit import (
+        PeriodUnit,
+        PeriodUnitLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.profile import (
+        Profile,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_attribute_values_request import (
+        ProfileAttributeValuesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_attribute_values_response import (
+        ProfileAttributeValuesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_attributes import (
+        ProfileAttributes,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_dimension import (
+        ProfileDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_history_record import (
+        ProfileHistoryRecord,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_query_failures import (
+        ProfileQueryFailures,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_query_result import (
+        ProfileQueryResult,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_type import (
+        ProfileType,
+        ProfileTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_type_dimension import (
+        ProfileTypeDimension,
+    )
+    from customer_profiles_sdk._generated.shapes.profile_type_dimension_type import (
+        ProfileTypeDimensionType,
+        ProfileTypeDimensionTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.put_domain_object_type_request import (
+        PutDomainObjectTypeRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.put_domain_object_type_response import (
+        PutDomainObjectTypeResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.put_integration_request import (
+        PutIntegrationRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.put_integration_response import (
+        PutIntegrationResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.put_profile_object_request import (
+        PutProfileObjectRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.put_profile_object_response import (
+        PutProfileObjectResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.put_profile_object_type_request import (
+        PutProfileObjectTypeRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.put_profile_object_type_response import (
+        PutProfileObjectTypeResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.put_segment_subscription_request import (
+        PutSegmentSubscriptionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.put_segment_subscription_response import (
+        PutSegmentSubscriptionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.query_result import (
+        QueryResult,
+        QueryResultLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.range import (
+        Range,
+    )
+    from customer_profiles_sdk._generated.shapes.range_override import (
+        RangeOverride,
+    )
+    from customer_profiles_sdk._generated.shapes.range_unit import (
+        RangeUnit,
+        RangeUnitLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.readiness import (
+        Readiness,
+    )
+    from customer_profiles_sdk._generated.shapes.readiness_status import (
+        ReadinessStatus,
+        ReadinessStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.recommendation import (
+        Recommendation,
+    )
+    from customer_profiles_sdk._generated.shapes.recommendation_diversity_config import (
+        RecommendationDiversityConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.recommendation_metadata import (
+        RecommendationMetadata,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender import (
+        Recommender,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_config import (
+        RecommenderConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_filter import (
+        RecommenderFilter,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_filter_status import (
+        RecommenderFilterStatus,
+        RecommenderFilterStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_filter_summary import (
+        RecommenderFilterSummary,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_promotional_filter import (
+        RecommenderPromotionalFilter,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_recipe import (
+        RecommenderRecipe,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_recipe_name import (
+        RecommenderRecipeName,
+        RecommenderRecipeNameLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_schema_field import (
+        RecommenderSchemaField,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_schema_status import (
+        RecommenderSchemaStatus,
+        RecommenderSchemaStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_schema_summary import (
+        RecommenderSchemaSummary,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_status import (
+        RecommenderStatus,
+        RecommenderStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_summary import (
+        RecommenderSummary,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_update import (
+        RecommenderUpdate,
+    )
+    from customer_profiles_sdk._generated.shapes.results_summary import (
+        ResultsSummary,
+    )
+    from customer_profiles_sdk._generated.shapes.rule_based_matching_request import (
+        RuleBasedMatchingRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.rule_based_matching_response import (
+        RuleBasedMatchingResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.rule_based_matching_status import (
+        RuleBasedMatchingStatus,
+        RuleBasedMatchingStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.s3_connector_operator import (
+        S3ConnectorOperator,
+        S3ConnectorOperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.s3_exporting_config import (
+        S3ExportingConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.s3_exporting_location import (
+        S3ExportingLocation,
+    )
+    from customer_profiles_sdk._generated.shapes.s3_source_properties import (
+        S3SourceProperties,
+    )
+    from customer_profiles_sdk._generated.shapes.salesforce_connector_operator import (
+        SalesforceConnectorOperator,
+        SalesforceConnectorOperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.salesforce_source_properties import (
+        SalesforceSourceProperties,
+    )
+    from customer_profiles_sdk._generated.shapes.schedule_configuration import (
+        ScheduleConfiguration,
+    )
+    from customer_profiles_sdk._generated.shapes.schedule_configuration_unit import (
+        ScheduleConfigurationUnit,
+        ScheduleConfigurationUnitLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.scheduled_executions import (
+        ScheduledExecutions,
+    )
+    from customer_profiles_sdk._generated.shapes.scheduled_trigger_properties import (
+        ScheduledTriggerProperties,
+    )
+    from customer_profiles_sdk._generated.shapes.scope import (
+        Scope,
+        ScopeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.search_profiles_request import (
+        SearchProfilesRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.search_profiles_response import (
+        SearchProfilesResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.search_recommendations_request import (
+        SearchRecommendationsRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.search_recommendations_response import (
+        SearchRecommendationsResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_definition_item import (
+        SegmentDefinitionItem,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_group import (
+        SegmentGroup,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_group_structure import (
+        SegmentGroupStructure,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_snapshot_status import (
+        SegmentSnapshotStatus,
+        SegmentSnapshotStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_sort import (
+        SegmentSort,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_sort_data_type import (
+        SegmentSortDataType,
+        SegmentSortDataTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_sort_order import (
+        SegmentSortOrder,
+        SegmentSortOrderLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_subscription_status import (
+        SegmentSubscriptionStatus,
+        SegmentSubscriptionStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_type import (
+        SegmentType,
+        SegmentTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.service_now_connector_operator import (
+        ServiceNowConnectorOperator,
+        ServiceNowConnectorOperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.service_now_source_properties import (
+        ServiceNowSourceProperties,
+    )
+    from customer_profiles_sdk._generated.shapes.sort_attribute import (
+        SortAttribute,
+    )
+    from customer_profiles_sdk._generated.shapes.sort_attribute_type import (
+        SortAttributeType,
+        SortAttributeTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.source_connector_properties import (
+        SourceConnectorProperties,
+    )
+    from customer_profiles_sdk._generated.shapes.source_connector_type import (
+        SourceConnectorType,
+        SourceConnectorTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.source_flow_config import (
+        SourceFlowConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.source_segment import (
+        SourceSegment,
+    )
+    from customer_profiles_sdk._generated.shapes.standard_identifier import (
+        StandardIdentifier,
+        StandardIdentifierLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.start_recommender_request import (
+        StartRecommenderRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.start_recommender_response import (
+        StartRecommenderResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.start_upload_job_request import (
+        StartUploadJobRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.start_upload_job_response import (
+        StartUploadJobResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.statistic import (
+        Statistic,
+        StatisticLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.status import (
+        Status,
+        StatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.status_reason import (
+        StatusReason,
+        StatusReasonLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.stop_recommender_request import (
+        StopRecommenderRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.stop_recommender_response import (
+        StopRecommenderResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.stop_upload_job_request import (
+        StopUploadJobRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.stop_upload_job_response import (
+        StopUploadJobResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.string_dimension_type import (
+        StringDimensionType,
+        StringDimensionTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.subscription_event import (
+        SubscriptionEvent,
+        SubscriptionEventLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.subscription_event_item import (
+        SubscriptionEventItem,
+    )
+    from customer_profiles_sdk._generated.shapes.subscription_event_type import (
+        SubscriptionEventType,
+        SubscriptionEventTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.tag_resource_request import (
+        TagResourceRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.tag_resource_response import (
+        TagResourceResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.task import (
+        Task,
+    )
+    from customer_profiles_sdk._generated.shapes.task_type import (
+        TaskType,
+        TaskTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.threshold import (
+        Threshold,
+    )
+    from customer_profiles_sdk._generated.shapes.training_metric_name import (
+        TrainingMetricName,
+        TrainingMetricNameLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.training_metrics import (
+        TrainingMetrics,
+    )
+    from customer_profiles_sdk._generated.shapes.trigger_config import (
+        TriggerConfig,
+    )
+    from customer_profiles_sdk._generated.shapes.trigger_properties import (
+        TriggerProperties,
+    )
+    from customer_profiles_sdk._generated.shapes.trigger_type import (
+        TriggerType,
+        TriggerTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.type import (
+        Type,
+        TypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.unit import (
+        Unit,
+        UnitLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.untag_resource_request import (
+        UntagResourceRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.untag_resource_response import (
+        UntagResourceResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.update_address import (
+        UpdateAddress,
+    )
+    from customer_profiles_sdk._generated.shapes.update_calculated_attribute_definition_request import (
+        UpdateCalculatedAttributeDefinitionRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.update_calculated_attribute_definition_response import (
+        UpdateCalculatedAttributeDefinitionResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.update_domain_layout_request import (
+        UpdateDomainLayoutRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.update_domain_layout_response import (
+        UpdateDomainLayoutResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.update_domain_request import (
+        UpdateDomainRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.update_domain_response import (
+        UpdateDomainResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.update_event_trigger_request import (
+        UpdateEventTriggerRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.update_event_trigger_response import (
+        UpdateEventTriggerResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.update_profile_request import (
+        UpdateProfileRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.update_profile_response import (
+        UpdateProfileResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.update_recommender_request import (
+        UpdateRecommenderRequest,
+    )
+    from customer_profiles_sdk._generated.shapes.update_recommender_response import (
+        UpdateRecommenderResponse,
+    )
+    from customer_profiles_sdk._generated.shapes.upload_job_item import (
+        UploadJobItem,
+    )
+    from customer_profiles_sdk._generated.shapes.upload_job_status import (
+        UploadJobStatus,
+        UploadJobStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.value_range import (
+        ValueRange,
+    )
+    from customer_profiles_sdk._generated.shapes.workflow_attributes import (
+        WorkflowAttributes,
+    )
+    from customer_profiles_sdk._generated.shapes.workflow_metrics import (
+        WorkflowMetrics,
+    )
+    from customer_profiles_sdk._generated.shapes.workflow_step_item import (
+        WorkflowStepItem,
+    )
+    from customer_profiles_sdk._generated.shapes.workflow_type import (
+        WorkflowType,
+        WorkflowTypeLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.zendesk_connector_operator import (
+        ZendeskConnectorOperator,
+        ZendeskConnectorOperatorLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.zendesk_source_properties import (
+        ZendeskSourceProperties,
+    )
 
 _MODULES: dict[str, str] = {
     'ActionType': 'action_type',

@@ -9,11 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 
-from .source_connector_type import SourceConnectorType, SourceConnectorTypeLiteral
+from .source_connector_type import (
+    SourceConnectorType,
+    SourceConnectorTypeLiteral,
+)
 
 
 class AppflowIntegrationWorkflowAttributes(OutputShape):
-    """The ``AppflowIntegrationWorkflowAttributes`` structure.
+    r"""The ``AppflowIntegrationWorkflowAttributes`` structure.
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

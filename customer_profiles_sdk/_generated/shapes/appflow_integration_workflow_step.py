@@ -9,11 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .status import Status, StatusLiteral
+from .status import (
+    Status,
+    StatusLiteral,
+)
 
 
 class AppflowIntegrationWorkflowStep(OutputShape):
-    """The ``AppflowIntegrationWorkflowStep`` structure.
+    r"""The ``AppflowIntegrationWorkflowStep`` structure.
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

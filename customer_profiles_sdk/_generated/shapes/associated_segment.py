@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 
-from .event_subscription_segment_status import EventSubscriptionSegmentStatus, EventSubscriptionSegmentStatusLiteral
+from .event_subscription_segment_status import (
+    EventSubscriptionSegmentStatus,
+    EventSubscriptionSegmentStatusLiteral,
+)
 
 
 class AssociatedSegment(OutputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .attribute_matching_model import AttributeMatchingModel, AttributeMatchingModelLiteral
+from .attribute_matching_model import (
+    AttributeMatchingModel,
+    AttributeMatchingModelLiteral,
+)
 
 
 class AttributeTypesSelector(InputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .attribute_dimension_type import AttributeDimensionType, AttributeDimensionTypeLiteral
+from .attribute_dimension_type import (
+    AttributeDimensionType,
+    AttributeDimensionTypeLiteral,
+)
 from .condition_overrides import ConditionOverrides
 
 

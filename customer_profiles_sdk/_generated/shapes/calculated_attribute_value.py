@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
 
 
 class CalculatedAttributeValue(OutputShape):
-    """The ``CalculatedAttributeValue`` structure.
+    r"""The ``CalculatedAttributeValue`` structure.
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .conflict_resolving_model import ConflictResolvingModel, ConflictResolvingModelLiteral
+from .conflict_resolving_model import (
+    ConflictResolvingModel,
+    ConflictResolvingModelLiteral,
+)
 
 
 class ConflictResolution(InputShape):

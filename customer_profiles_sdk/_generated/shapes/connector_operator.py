@@ -9,11 +9,26 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .marketo_connector_operator import MarketoConnectorOperator, MarketoConnectorOperatorLiteral
-from .s3_connector_operator import S3ConnectorOperator, S3ConnectorOperatorLiteral
-from .salesforce_connector_operator import SalesforceConnectorOperator, SalesforceConnectorOperatorLiteral
-from .service_now_connector_operator import ServiceNowConnectorOperator, ServiceNowConnectorOperatorLiteral
-from .zendesk_connector_operator import ZendeskConnectorOperator, ZendeskConnectorOperatorLiteral
+from .marketo_connector_operator import (
+    MarketoConnectorOperator,
+    MarketoConnectorOperatorLiteral,
+)
+from .s3_connector_operator import (
+    S3ConnectorOperator,
+    S3ConnectorOperatorLiteral,
+)
+from .salesforce_connector_operator import (
+    SalesforceConnectorOperator,
+    SalesforceConnectorOperatorLiteral,
+)
+from .service_now_connector_operator import (
+    ServiceNowConnectorOperator,
+    ServiceNowConnectorOperatorLiteral,
+)
+from .zendesk_connector_operator import (
+    ZendeskConnectorOperator,
+    ZendeskConnectorOperatorLiteral,
+)
 
 
 class ConnectorOperator(InputShape):

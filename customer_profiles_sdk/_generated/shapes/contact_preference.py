@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .contact_type import ContactType, ContactTypeLiteral
+from .contact_type import (
+    ContactType,
+    ContactTypeLiteral,
+)
 
 
 class ContactPreference(InputShape):

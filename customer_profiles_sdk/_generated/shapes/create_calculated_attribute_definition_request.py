@@ -12,11 +12,14 @@ from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 from .attribute_details import AttributeDetails
 from .conditions import Conditions
 from .filter import Filter
-from .statistic import Statistic, StatisticLiteral
+from .statistic import (
+    Statistic,
+    StatisticLiteral,
+)
 
 
 class CreateCalculatedAttributeDefinitionRequest(InputShape):
-    """The input of the ``CreateCalculatedAttributeDefinition`` operation (``POST /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
+    r"""The input of the ``CreateCalculatedAttributeDefinition`` operation (``POST /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

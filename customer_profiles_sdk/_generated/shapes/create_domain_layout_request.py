@@ -9,11 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .layout_type import LayoutType, LayoutTypeLiteral
+from .layout_type import (
+    LayoutType,
+    LayoutTypeLiteral,
+)
 
 
 class CreateDomainLayoutRequest(InputShape):
-    """The input of the ``CreateDomainLayout`` operation (``POST /domains/{DomainName}/layouts/{LayoutDefinitionName}``).
+    r"""The input of the ``CreateDomainLayout`` operation (``POST /domains/{DomainName}/layouts/{LayoutDefinitionName}``).
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

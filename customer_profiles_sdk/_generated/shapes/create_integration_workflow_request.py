@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .integration_config import IntegrationConfig
-from .workflow_type import WorkflowType, WorkflowTypeLiteral
+from .workflow_type import (
+    WorkflowType,
+    WorkflowTypeLiteral,
+)
 
 
 class CreateIntegrationWorkflowRequest(InputShape):

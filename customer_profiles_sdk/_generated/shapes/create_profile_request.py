@@ -11,9 +11,18 @@ from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .address import Address
 from .engagement_preferences import EngagementPreferences
-from .gender import Gender, GenderLiteral
-from .party_type import PartyType, PartyTypeLiteral
-from .profile_type import ProfileType, ProfileTypeLiteral
+from .gender import (
+    Gender,
+    GenderLiteral,
+)
+from .party_type import (
+    PartyType,
+    PartyTypeLiteral,
+)
+from .profile_type import (
+    ProfileType,
+    ProfileTypeLiteral,
+)
 
 
 class CreateProfileRequest(InputShape):

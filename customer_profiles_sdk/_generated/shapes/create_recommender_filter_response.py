@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import OutputShape, ShapeInfo
 
 
 class CreateRecommenderFilterResponse(OutputShape):
-    """The output of the ``CreateRecommenderFilter`` operation (``POST /domains/{DomainName}/recommender-filters/{RecommenderFilterName}``).
+    r"""The output of the ``CreateRecommenderFilter`` operation (``POST /domains/{DomainName}/recommender-filters/{RecommenderFilterName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

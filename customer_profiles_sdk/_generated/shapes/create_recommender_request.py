@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .recommender_config import RecommenderConfig
-from .recommender_recipe_name import RecommenderRecipeName, RecommenderRecipeNameLiteral
+from .recommender_recipe_name import (
+    RecommenderRecipeName,
+    RecommenderRecipeNameLiteral,
+)
 
 
 class CreateRecommenderRequest(InputShape):

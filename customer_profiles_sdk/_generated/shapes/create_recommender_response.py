@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import OutputShape, ShapeInfo
 
 
 class CreateRecommenderResponse(OutputShape):
-    """The output of the ``CreateRecommender`` operation (``POST /domains/{DomainName}/recommenders/{RecommenderName}``).
+    r"""The output of the ``CreateRecommender`` operation (``POST /domains/{DomainName}/recommenders/{RecommenderName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

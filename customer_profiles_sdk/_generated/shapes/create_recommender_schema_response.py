@@ -10,11 +10,14 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .recommender_schema_field import RecommenderSchemaField
-from .recommender_schema_status import RecommenderSchemaStatus, RecommenderSchemaStatusLiteral
+from .recommender_schema_status import (
+    RecommenderSchemaStatus,
+    RecommenderSchemaStatusLiteral,
+)
 
 
 class CreateRecommenderSchemaResponse(OutputShape):
-    """The output of the ``CreateRecommenderSchema`` operation (``POST /domains/{DomainName}/recommender-schemas/{RecommenderSchemaName}``).
+    r"""The output of the ``CreateRecommenderSchema`` operation (``POST /domains/{DomainName}/recommender-schemas/{RecommenderSchemaName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

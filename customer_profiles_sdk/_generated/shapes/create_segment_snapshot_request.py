@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .data_format import DataFormat, DataFormatLiteral
+from .data_format import (
+    DataFormat,
+    DataFormatLiteral,
+)
 
 
 class CreateSegmentSnapshotRequest(InputShape):

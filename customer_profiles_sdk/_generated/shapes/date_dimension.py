@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .date_dimension_type import DateDimensionType, DateDimensionTypeLiteral
+from .date_dimension_type import (
+    DateDimensionType,
+    DateDimensionTypeLiteral,
+)
 
 
 class DateDimension(InputShape):

@@ -9,11 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .diversity_cap_type import DiversityCapType, DiversityCapTypeLiteral
+from .diversity_cap_type import (
+    DiversityCapType,
+    DiversityCapTypeLiteral,
+)
 
 
 class DiversityColumn(InputShape):
-    """The ``DiversityColumn`` structure.
+    r"""The ``DiversityColumn`` structure.
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

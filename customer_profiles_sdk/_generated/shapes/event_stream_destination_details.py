@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .event_stream_destination_status import EventStreamDestinationStatus, EventStreamDestinationStatusLiteral
+from .event_stream_destination_status import (
+    EventStreamDestinationStatus,
+    EventStreamDestinationStatusLiteral,
+)
 
 
 class EventStreamDestinationDetails(OutputShape):

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .destination_summary import DestinationSummary
-from .event_stream_state import EventStreamState, EventStreamStateLiteral
+from .event_stream_state import (
+    EventStreamState,
+    EventStreamStateLiteral,
+)
 
 
 class EventStreamSummary(OutputShape):

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .event_trigger_dimension import EventTriggerDimension
-from .event_trigger_logical_operator import EventTriggerLogicalOperator, EventTriggerLogicalOperatorLiteral
+from .event_trigger_logical_operator import (
+    EventTriggerLogicalOperator,
+    EventTriggerLogicalOperatorLiteral,
+)
 
 
 class EventTriggerCondition(InputShape):

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .filter_group import FilterGroup
-from .include import Include, IncludeLiteral
+from .include import (
+    Include,
+    IncludeLiteral,
+)
 
 
 class Filter(InputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .filter_dimension_type import FilterDimensionType, FilterDimensionTypeLiteral
+from .filter_dimension_type import (
+    FilterDimensionType,
+    FilterDimensionTypeLiteral,
+)
 
 
 class FilterAttributeDimension(InputShape):

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .filter_dimension import FilterDimension
-from .type import Type, TypeLiteral
+from .type import (
+    Type,
+    TypeLiteral,
+)
 
 
 class FilterGroup(InputShape):

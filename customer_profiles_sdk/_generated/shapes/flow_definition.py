@@ -15,7 +15,7 @@ from .trigger_config import TriggerConfig
 
 
 class FlowDefinition(InputShape):
-    """The ``FlowDefinition`` structure.
+    r"""The ``FlowDefinition`` structure.
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
     Sensitive: every member is redacted from repr and errors.

@@ -13,12 +13,18 @@ from .attribute_details import AttributeDetails
 from .conditions import Conditions
 from .filter import Filter
 from .readiness import Readiness
-from .readiness_status import ReadinessStatus, ReadinessStatusLiteral
-from .statistic import Statistic, StatisticLiteral
+from .readiness_status import (
+    ReadinessStatus,
+    ReadinessStatusLiteral,
+)
+from .statistic import (
+    Statistic,
+    StatisticLiteral,
+)
 
 
 class GetCalculatedAttributeDefinitionResponse(OutputShape):
-    """The output of the ``GetCalculatedAttributeDefinition`` operation (``GET /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
+    r"""The output of the ``GetCalculatedAttributeDefinition`` operation (``GET /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

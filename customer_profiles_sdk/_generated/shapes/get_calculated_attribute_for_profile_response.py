@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
 
 
 class GetCalculatedAttributeForProfileResponse(OutputShape):
-    """The output of the ``GetCalculatedAttributeForProfile`` operation (``GET /domains/{DomainName}/profile/{ProfileId}/calculated-attributes/{CalculatedAttributeName}``).
+    r"""The output of the ``GetCalculatedAttributeForProfile`` operation (``GET /domains/{DomainName}/profile/{ProfileId}/calculated-attributes/{CalculatedAttributeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

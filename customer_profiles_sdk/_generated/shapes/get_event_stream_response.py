@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .event_stream_destination_details import EventStreamDestinationDetails
-from .event_stream_state import EventStreamState, EventStreamStateLiteral
+from .event_stream_state import (
+    EventStreamState,
+    EventStreamStateLiteral,
+)
 
 
 class GetEventStreamResponse(OutputShape):

@@ -11,7 +11,10 @@ from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timesta
 
 from .auto_merging import AutoMerging
 from .exporting_location import ExportingLocation
-from .identity_resolution_job_status import IdentityResolutionJobStatus, IdentityResolutionJobStatusLiteral
+from .identity_resolution_job_status import (
+    IdentityResolutionJobStatus,
+    IdentityResolutionJobStatusLiteral,
+)
 from .job_stats import JobStats
 
 

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .recommender_filter_status import RecommenderFilterStatus, RecommenderFilterStatusLiteral
+from .recommender_filter_status import (
+    RecommenderFilterStatus,
+    RecommenderFilterStatusLiteral,
+)
 
 
 class GetRecommenderFilterResponse(OutputShape):

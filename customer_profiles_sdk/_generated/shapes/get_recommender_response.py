@@ -10,14 +10,20 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .recommender_config import RecommenderConfig
-from .recommender_recipe_name import RecommenderRecipeName, RecommenderRecipeNameLiteral
-from .recommender_status import RecommenderStatus, RecommenderStatusLiteral
+from .recommender_recipe_name import (
+    RecommenderRecipeName,
+    RecommenderRecipeNameLiteral,
+)
+from .recommender_status import (
+    RecommenderStatus,
+    RecommenderStatusLiteral,
+)
 from .recommender_update import RecommenderUpdate
 from .training_metrics import TrainingMetrics
 
 
 class GetRecommenderResponse(OutputShape):
-    """The output of the ``GetRecommender`` operation (``GET /domains/{DomainName}/recommenders/{RecommenderName}``).
+    r"""The output of the ``GetRecommender`` operation (``GET /domains/{DomainName}/recommenders/{RecommenderName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

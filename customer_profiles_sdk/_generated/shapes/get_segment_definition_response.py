@@ -11,7 +11,10 @@ from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timesta
 
 from .segment_group import SegmentGroup
 from .segment_sort import SegmentSort
-from .segment_type import SegmentType, SegmentTypeLiteral
+from .segment_type import (
+    SegmentType,
+    SegmentTypeLiteral,
+)
 
 
 class GetSegmentDefinitionResponse(OutputShape):

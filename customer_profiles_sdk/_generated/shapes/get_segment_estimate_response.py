@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 
-from .estimate_status import EstimateStatus, EstimateStatusLiteral
+from .estimate_status import (
+    EstimateStatus,
+    EstimateStatusLiteral,
+)
 
 
 class GetSegmentEstimateResponse(OutputShape):

@@ -9,8 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 
-from .data_format import DataFormat, DataFormatLiteral
-from .segment_snapshot_status import SegmentSnapshotStatus, SegmentSnapshotStatusLiteral
+from .data_format import (
+    DataFormat,
+    DataFormatLiteral,
+)
+from .segment_snapshot_status import (
+    SegmentSnapshotStatus,
+    SegmentSnapshotStatusLiteral,
+)
 
 
 class GetSegmentSnapshotResponse(OutputShape):

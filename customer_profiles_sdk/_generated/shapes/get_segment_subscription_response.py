@@ -11,7 +11,10 @@ from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timesta
 
 from .schedule_configuration import ScheduleConfiguration
 from .scheduled_executions import ScheduledExecutions
-from .segment_subscription_status import SegmentSubscriptionStatus, SegmentSubscriptionStatusLiteral
+from .segment_subscription_status import (
+    SegmentSubscriptionStatus,
+    SegmentSubscriptionStatusLiteral,
+)
 
 
 class GetSegmentSubscriptionResponse(OutputShape):

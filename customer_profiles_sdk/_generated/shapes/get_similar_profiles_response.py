@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 
-from .match_type import MatchType, MatchTypeLiteral
+from .match_type import (
+    MatchType,
+    MatchTypeLiteral,
+)
 
 
 class GetSimilarProfilesResponse(OutputShape):

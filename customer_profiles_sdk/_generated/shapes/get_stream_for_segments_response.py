@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .associated_segment import AssociatedSegment
-from .event_subscription_state import EventSubscriptionState, EventSubscriptionStateLiteral
+from .event_subscription_state import (
+    EventSubscriptionState,
+    EventSubscriptionStateLiteral,
+)
 
 
 class GetStreamForSegmentsResponse(OutputShape):

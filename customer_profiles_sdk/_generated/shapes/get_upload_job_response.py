@@ -11,8 +11,14 @@ from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timesta
 
 from .object_type_field import ObjectTypeField
 from .results_summary import ResultsSummary
-from .status_reason import StatusReason, StatusReasonLiteral
-from .upload_job_status import UploadJobStatus, UploadJobStatusLiteral
+from .status_reason import (
+    StatusReason,
+    StatusReasonLiteral,
+)
+from .upload_job_status import (
+    UploadJobStatus,
+    UploadJobStatusLiteral,
+)
 
 
 class GetUploadJobResponse(OutputShape):

@@ -9,10 +9,16 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .status import Status, StatusLiteral
+from .status import (
+    Status,
+    StatusLiteral,
+)
 from .workflow_attributes import WorkflowAttributes
 from .workflow_metrics import WorkflowMetrics
-from .workflow_type import WorkflowType, WorkflowTypeLiteral
+from .workflow_type import (
+    WorkflowType,
+    WorkflowTypeLiteral,
+)
 
 
 class GetWorkflowResponse(OutputShape):

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 
 from .workflow_step_item import WorkflowStepItem
-from .workflow_type import WorkflowType, WorkflowTypeLiteral
+from .workflow_type import (
+    WorkflowType,
+    WorkflowTypeLiteral,
+)
 
 
 class GetWorkflowStepsResponse(OutputShape):

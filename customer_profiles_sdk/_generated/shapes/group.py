@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .dimension import Dimension
-from .include_options import IncludeOptions, IncludeOptionsLiteral
+from .include_options import (
+    IncludeOptions,
+    IncludeOptionsLiteral,
+)
 from .source_segment import SourceSegment
 
 

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .exporting_location import ExportingLocation
-from .identity_resolution_job_status import IdentityResolutionJobStatus, IdentityResolutionJobStatusLiteral
+from .identity_resolution_job_status import (
+    IdentityResolutionJobStatus,
+    IdentityResolutionJobStatusLiteral,
+)
 from .job_stats import JobStats
 
 

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .job_schedule_day_of_the_week import JobScheduleDayOfTheWeek, JobScheduleDayOfTheWeekLiteral
+from .job_schedule_day_of_the_week import (
+    JobScheduleDayOfTheWeek,
+    JobScheduleDayOfTheWeekLiteral,
+)
 
 
 class JobSchedule(InputShape):

@@ -9,11 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .readiness_status import ReadinessStatus, ReadinessStatusLiteral
+from .readiness_status import (
+    ReadinessStatus,
+    ReadinessStatusLiteral,
+)
 
 
 class ListCalculatedAttributeDefinitionItem(OutputShape):
-    """The ``ListCalculatedAttributeDefinitionItem`` structure.
+    r"""The ``ListCalculatedAttributeDefinitionItem`` structure.
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
 
 
 class ListCalculatedAttributeForProfileItem(OutputShape):
-    """The ``ListCalculatedAttributeForProfileItem`` structure.
+    r"""The ``ListCalculatedAttributeForProfileItem`` structure.
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

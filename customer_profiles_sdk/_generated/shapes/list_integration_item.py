@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .scope import Scope, ScopeLiteral
+from .scope import (
+    Scope,
+    ScopeLiteral,
+)
 
 
 class ListIntegrationItem(OutputShape):

@@ -9,8 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .status import Status, StatusLiteral
-from .workflow_type import WorkflowType, WorkflowTypeLiteral
+from .status import (
+    Status,
+    StatusLiteral,
+)
+from .workflow_type import (
+    WorkflowType,
+    WorkflowTypeLiteral,
+)
 
 
 class ListWorkflowsItem(OutputShape):

@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import InputShape, ShapeInfo
 
 
 class MarketoSourceProperties(InputShape):
-    """The ``MarketoSourceProperties`` structure.
+    r"""The ``MarketoSourceProperties`` structure.
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .comparison_operator import ComparisonOperator, ComparisonOperatorLiteral
+from .comparison_operator import (
+    ComparisonOperator,
+    ComparisonOperatorLiteral,
+)
 
 
 class ObjectAttribute(InputShape):

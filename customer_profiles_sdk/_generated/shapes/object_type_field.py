@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .field_content_type import FieldContentType, FieldContentTypeLiteral
+from .field_content_type import (
+    FieldContentType,
+    FieldContentTypeLiteral,
+)
 
 
 class ObjectTypeField(InputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .standard_identifier import StandardIdentifier, StandardIdentifierLiteral
+from .standard_identifier import (
+    StandardIdentifier,
+    StandardIdentifierLiteral,
+)
 
 
 class ObjectTypeKey(InputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .period_unit import PeriodUnit, PeriodUnitLiteral
+from .period_unit import (
+    PeriodUnit,
+    PeriodUnitLiteral,
+)
 
 
 class Period(InputShape):

@@ -12,9 +12,18 @@ from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 from .address import Address
 from .engagement_preferences import EngagementPreferences
 from .found_by_key_value import FoundByKeyValue
-from .gender import Gender, GenderLiteral
-from .party_type import PartyType, PartyTypeLiteral
-from .profile_type import ProfileType, ProfileTypeLiteral
+from .gender import (
+    Gender,
+    GenderLiteral,
+)
+from .party_type import (
+    PartyType,
+    PartyTypeLiteral,
+)
+from .profile_type import (
+    ProfileType,
+    ProfileTypeLiteral,
+)
 
 
 class Profile(OutputShape):

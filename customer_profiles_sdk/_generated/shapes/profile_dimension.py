@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .string_dimension_type import StringDimensionType, StringDimensionTypeLiteral
+from .string_dimension_type import (
+    StringDimensionType,
+    StringDimensionTypeLiteral,
+)
 
 
 class ProfileDimension(InputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .action_type import ActionType, ActionTypeLiteral
+from .action_type import (
+    ActionType,
+    ActionTypeLiteral,
+)
 
 
 class ProfileHistoryRecord(OutputShape):

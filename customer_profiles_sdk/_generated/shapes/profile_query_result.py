@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 
 from .profile import Profile
-from .query_result import QueryResult, QueryResultLiteral
+from .query_result import (
+    QueryResult,
+    QueryResultLiteral,
+)
 
 
 class ProfileQueryResult(OutputShape):

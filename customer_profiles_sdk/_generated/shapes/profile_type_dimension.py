@@ -9,8 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .profile_type import ProfileType, ProfileTypeLiteral
-from .profile_type_dimension_type import ProfileTypeDimensionType, ProfileTypeDimensionTypeLiteral
+from .profile_type import (
+    ProfileType,
+    ProfileTypeLiteral,
+)
+from .profile_type_dimension_type import (
+    ProfileTypeDimensionType,
+    ProfileTypeDimensionTypeLiteral,
+)
 
 
 class ProfileTypeDimension(InputShape):

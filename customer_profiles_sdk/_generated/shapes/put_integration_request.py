@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .flow_definition import FlowDefinition
-from .scope import Scope, ScopeLiteral
+from .scope import (
+    Scope,
+    ScopeLiteral,
+)
 
 
 class PutIntegrationRequest(InputShape):

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .schedule_configuration import ScheduleConfiguration
-from .segment_subscription_status import SegmentSubscriptionStatus, SegmentSubscriptionStatusLiteral
+from .segment_subscription_status import (
+    SegmentSubscriptionStatus,
+    SegmentSubscriptionStatusLiteral,
+)
 
 
 class PutSegmentSubscriptionResponse(OutputShape):

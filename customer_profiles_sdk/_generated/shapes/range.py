@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .unit import Unit, UnitLiteral
+from .unit import (
+    Unit,
+    UnitLiteral,
+)
 from .value_range import ValueRange
 
 

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .range_unit import RangeUnit, RangeUnitLiteral
+from .range_unit import (
+    RangeUnit,
+    RangeUnitLiteral,
+)
 
 
 class RangeOverride(InputShape):

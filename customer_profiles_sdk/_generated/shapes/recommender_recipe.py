@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
 
-from .recommender_recipe_name import RecommenderRecipeName, RecommenderRecipeNameLiteral
+from .recommender_recipe_name import (
+    RecommenderRecipeName,
+    RecommenderRecipeNameLiteral,
+)
 
 
 class RecommenderRecipe(OutputShape):

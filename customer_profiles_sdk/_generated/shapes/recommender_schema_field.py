@@ -9,8 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .content_type import ContentType, ContentTypeLiteral
-from .feature_type import FeatureType, FeatureTypeLiteral
+from .content_type import (
+    ContentType,
+    ContentTypeLiteral,
+)
+from .feature_type import (
+    FeatureType,
+    FeatureTypeLiteral,
+)
 
 
 class RecommenderSchemaField(InputShape):

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .recommender_schema_field import RecommenderSchemaField
-from .recommender_schema_status import RecommenderSchemaStatus, RecommenderSchemaStatusLiteral
+from .recommender_schema_status import (
+    RecommenderSchemaStatus,
+    RecommenderSchemaStatusLiteral,
+)
 
 
 class RecommenderSchemaSummary(OutputShape):

@@ -10,8 +10,14 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .recommender_config import RecommenderConfig
-from .recommender_recipe_name import RecommenderRecipeName, RecommenderRecipeNameLiteral
-from .recommender_status import RecommenderStatus, RecommenderStatusLiteral
+from .recommender_recipe_name import (
+    RecommenderRecipeName,
+    RecommenderRecipeNameLiteral,
+)
+from .recommender_status import (
+    RecommenderStatus,
+    RecommenderStatusLiteral,
+)
 from .recommender_update import RecommenderUpdate
 
 

@@ -10,11 +10,14 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
 from .recommender_config import RecommenderConfig
-from .recommender_status import RecommenderStatus, RecommenderStatusLiteral
+from .recommender_status import (
+    RecommenderStatus,
+    RecommenderStatusLiteral,
+)
 
 
 class RecommenderUpdate(OutputShape):
-    """The ``RecommenderUpdate`` structure.
+    r"""The ``RecommenderUpdate`` structure.
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

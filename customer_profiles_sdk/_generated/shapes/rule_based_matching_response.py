@@ -13,7 +13,10 @@ from .attribute_types_selector import AttributeTypesSelector
 from .conflict_resolution import ConflictResolution
 from .exporting_config import ExportingConfig
 from .matching_rule import MatchingRule
-from .rule_based_matching_status import RuleBasedMatchingStatus, RuleBasedMatchingStatusLiteral
+from .rule_based_matching_status import (
+    RuleBasedMatchingStatus,
+    RuleBasedMatchingStatusLiteral,
+)
 
 
 class RuleBasedMatchingResponse(OutputShape):

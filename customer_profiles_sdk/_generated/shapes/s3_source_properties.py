@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import InputShape, ShapeInfo
 
 
 class S3SourceProperties(InputShape):
-    """The ``S3SourceProperties`` structure.
+    r"""The ``S3SourceProperties`` structure.
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import InputShape, ShapeInfo
 
 
 class SalesforceSourceProperties(InputShape):
-    """The ``SalesforceSourceProperties`` structure.
+    r"""The ``SalesforceSourceProperties`` structure.
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .schedule_configuration_unit import ScheduleConfigurationUnit, ScheduleConfigurationUnitLiteral
+from .schedule_configuration_unit import (
+    ScheduleConfigurationUnit,
+    ScheduleConfigurationUnitLiteral,
+)
 
 
 class ScheduleConfiguration(InputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, Timestamp
 
-from .data_pull_mode import DataPullMode, DataPullModeLiteral
+from .data_pull_mode import (
+    DataPullMode,
+    DataPullModeLiteral,
+)
 
 
 class ScheduledTriggerProperties(InputShape):

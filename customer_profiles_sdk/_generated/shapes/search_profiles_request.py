@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .additional_search_key import AdditionalSearchKey
-from .logical_operator import logicalOperator, logicalOperatorLiteral
+from .logical_operator import (
+    logicalOperator,
+    logicalOperatorLiteral,
+)
 
 
 class SearchProfilesRequest(InputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .segment_type import SegmentType, SegmentTypeLiteral
+from .segment_type import (
+    SegmentType,
+    SegmentTypeLiteral,
+)
 
 
 class SegmentDefinitionItem(OutputShape):

@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .group import Group
-from .include_options import IncludeOptions, IncludeOptionsLiteral
+from .include_options import (
+    IncludeOptions,
+    IncludeOptionsLiteral,
+)
 
 
 class SegmentGroup(InputShape):

@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import InputShape, ShapeInfo
 
 
 class ServiceNowSourceProperties(InputShape):
-    """The ``ServiceNowSourceProperties`` structure.
+    r"""The ``ServiceNowSourceProperties`` structure.
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

@@ -9,9 +9,18 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .segment_sort_data_type import SegmentSortDataType, SegmentSortDataTypeLiteral
-from .segment_sort_order import SegmentSortOrder, SegmentSortOrderLiteral
-from .sort_attribute_type import SortAttributeType, SortAttributeTypeLiteral
+from .segment_sort_data_type import (
+    SegmentSortDataType,
+    SegmentSortDataTypeLiteral,
+)
+from .segment_sort_order import (
+    SegmentSortOrder,
+    SegmentSortOrderLiteral,
+)
+from .sort_attribute_type import (
+    SortAttributeType,
+    SortAttributeTypeLiteral,
+)
 
 
 class SortAttribute(InputShape):

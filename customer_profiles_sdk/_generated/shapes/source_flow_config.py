@@ -11,11 +11,14 @@ from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .incremental_pull_config import IncrementalPullConfig
 from .source_connector_properties import SourceConnectorProperties
-from .source_connector_type import SourceConnectorType, SourceConnectorTypeLiteral
+from .source_connector_type import (
+    SourceConnectorType,
+    SourceConnectorTypeLiteral,
+)
 
 
 class SourceFlowConfig(InputShape):
-    """The ``SourceFlowConfig`` structure.
+    r"""The ``SourceFlowConfig`` structure.
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

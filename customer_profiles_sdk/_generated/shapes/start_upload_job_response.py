@@ -5,8 +5,6 @@
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from customer_profiles_sdk._model import OutputShape, ShapeInfo
 
 

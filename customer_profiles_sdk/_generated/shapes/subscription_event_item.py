@@ -9,8 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .subscription_event import SubscriptionEvent, SubscriptionEventLiteral
-from .subscription_event_type import SubscriptionEventType, SubscriptionEventTypeLiteral
+from .subscription_event import (
+    SubscriptionEvent,
+    SubscriptionEventLiteral,
+)
+from .subscription_event_type import (
+    SubscriptionEventType,
+    SubscriptionEventTypeLiteral,
+)
 
 
 class SubscriptionEventItem(OutputShape):

@@ -10,8 +10,14 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .connector_operator import ConnectorOperator
-from .operator_properties_keys import OperatorPropertiesKeys, OperatorPropertiesKeysLiteral
-from .task_type import TaskType, TaskTypeLiteral
+from .operator_properties_keys import (
+    OperatorPropertiesKeys,
+    OperatorPropertiesKeysLiteral,
+)
+from .task_type import (
+    TaskType,
+    TaskTypeLiteral,
+)
 
 
 class Task(InputShape):

@@ -9,7 +9,10 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .operator import Operator, OperatorLiteral
+from .operator import (
+    Operator,
+    OperatorLiteral,
+)
 
 
 class Threshold(InputShape):

@@ -9,11 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .training_metric_name import TrainingMetricName, TrainingMetricNameLiteral
+from .training_metric_name import (
+    TrainingMetricName,
+    TrainingMetricNameLiteral,
+)
 
 
 class TrainingMetrics(OutputShape):
-    """The ``TrainingMetrics`` structure.
+    r"""The ``TrainingMetrics`` structure.
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

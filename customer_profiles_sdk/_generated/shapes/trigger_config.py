@@ -10,7 +10,10 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .trigger_properties import TriggerProperties
-from .trigger_type import TriggerType, TriggerTypeLiteral
+from .trigger_type import (
+    TriggerType,
+    TriggerTypeLiteral,
+)
 
 
 class TriggerConfig(InputShape):

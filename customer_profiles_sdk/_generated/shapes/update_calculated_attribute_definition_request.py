@@ -13,7 +13,7 @@ from .conditions import Conditions
 
 
 class UpdateCalculatedAttributeDefinitionRequest(InputShape):
-    """The input of the ``UpdateCalculatedAttributeDefinition`` operation (``PUT /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
+    r"""The input of the ``UpdateCalculatedAttributeDefinition`` operation (``PUT /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

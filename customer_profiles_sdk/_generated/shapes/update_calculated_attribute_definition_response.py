@@ -12,12 +12,18 @@ from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timesta
 from .attribute_details import AttributeDetails
 from .conditions import Conditions
 from .readiness import Readiness
-from .readiness_status import ReadinessStatus, ReadinessStatusLiteral
-from .statistic import Statistic, StatisticLiteral
+from .readiness_status import (
+    ReadinessStatus,
+    ReadinessStatusLiteral,
+)
+from .statistic import (
+    Statistic,
+    StatisticLiteral,
+)
 
 
 class UpdateCalculatedAttributeDefinitionResponse(OutputShape):
-    """The output of the ``UpdateCalculatedAttributeDefinition`` operation (``PUT /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
+    r"""The output of the ``UpdateCalculatedAttributeDefinition`` operation (``PUT /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

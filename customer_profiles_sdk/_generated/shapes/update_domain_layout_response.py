@@ -9,11 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .layout_type import LayoutType, LayoutTypeLiteral
+from .layout_type import (
+    LayoutType,
+    LayoutTypeLiteral,
+)
 
 
 class UpdateDomainLayoutResponse(OutputShape):
-    """The output of the ``UpdateDomainLayout`` operation (``PUT /domains/{DomainName}/layouts/{LayoutDefinitionName}``).
+    r"""The output of the ``UpdateDomainLayout`` operation (``PUT /domains/{DomainName}/layouts/{LayoutDefinitionName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.
 

@@ -10,9 +10,18 @@ from pydantic import Field
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
 from .engagement_preferences import EngagementPreferences
-from .gender import Gender, GenderLiteral
-from .party_type import PartyType, PartyTypeLiteral
-from .profile_type import ProfileType, ProfileTypeLiteral
+from .gender import (
+    Gender,
+    GenderLiteral,
+)
+from .party_type import (
+    PartyType,
+    PartyTypeLiteral,
+)
+from .profile_type import (
+    ProfileType,
+    ProfileTypeLiteral,
+)
 from .update_address import UpdateAddress
 
 

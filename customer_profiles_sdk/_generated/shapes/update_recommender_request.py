@@ -13,7 +13,7 @@ from .recommender_config import RecommenderConfig
 
 
 class UpdateRecommenderRequest(InputShape):
-    """The input of the ``UpdateRecommender`` operation (``PATCH /domains/{DomainName}/recommenders/{RecommenderName}``).
+    r"""The input of the ``UpdateRecommender`` operation (``PATCH /domains/{DomainName}/recommenders/{RecommenderName}``).
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 

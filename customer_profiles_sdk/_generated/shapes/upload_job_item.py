@@ -9,8 +9,14 @@ from pydantic import Field
 
 from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
 
-from .status_reason import StatusReason, StatusReasonLiteral
-from .upload_job_status import UploadJobStatus, UploadJobStatusLiteral
+from .status_reason import (
+    StatusReason,
+    StatusReasonLiteral,
+)
+from .upload_job_status import (
+    UploadJobStatus,
+    UploadJobStatusLiteral,
+)
 
 
 class UploadJobItem(OutputShape):

@@ -11,7 +11,7 @@ from customer_profiles_sdk._model import InputShape, ShapeInfo
 
 
 class ZendeskSourceProperties(InputShape):
-    """The ``ZendeskSourceProperties`` structure.
+    r"""The ``ZendeskSourceProperties`` structure.
 
     Strict: constructing it checks every rule below and raises ParamValidationError.
 
