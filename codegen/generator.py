@@ -25,7 +25,7 @@ MODELS_INIT = "customer_profiles_sdk/models/__init__.py"
 _RESERVED_ATTRS = frozenset(
     {
         "construct", "copy", "dict", "json", "parse_file", "parse_obj", "parse_raw", "schema",
-        "schema_json", "update_forward_refs", "validate", "from_orm", "fields", "to_boto",
+        "schema_json", "update_forward_refs", "validate", "from_orm", "to_boto",
         "to_dict", "to_json", "from_boto", "from_boto_json", "model_config", "model_fields",
         "model_extra", "model_fields_set", "model_computed_fields",
     }

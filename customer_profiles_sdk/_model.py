@@ -315,7 +315,8 @@ _LENIENT_LOCK = threading.Lock()
 _CONSTRAINT_KEYS = ("min_length", "max_length", "pattern", "ge", "le", "gt", "lt", "strict")
 # Node types that are kept as they came when they do not validate.
 _FALLBACK_TYPES = frozenset(
-    {"str", "int", "float", "bool", "list", "dict", "model", "datetime", "function-after"}
+    {"str", "int", "float", "bool", "list", "dict", "model", "datetime", "function-after",
+     "definition-ref"}
 )
 # Keys whose values are not sub-schemas to transform.
 _OPAQUE_KEYS = frozenset({"cls", "function", "metadata", "serialization", "expected", "members"})
@@ -355,10 +356,34 @@ def _lenient_schema(node: Any, root: bool = False) -> Any:
         return node
     kind = node.get("type")
     if kind == "function-after" and _is_strict_check(node):
-        return _lenient_schema(node["schema"], root=root)
+        inner = _lenient_schema(node["schema"], root=root)
+        return {**inner, "ref": node["ref"]} if "ref" in node else inner
+    if kind == "definitions":
+        # Shared sub-schemas: each definition keeps its "ref" at the top (never wrapped); the
+        # places that refer to them ("definition-ref") get the fallback instead.
+        return {
+            **node,
+            "schema": _lenient_schema(node["schema"], root=root),
+            "definitions": [_lenient_schema(item, root=True) for item in node["definitions"]],
+        }
     if kind == "function-before" and node.get("function", {}).get("function") is _enum_value:
         # An enum: any string is kept as it came.
         return {"type": "union", "mode": "left_to_right", "choices": [{"type": "str"}, {"type": "any"}]}
+    if kind == "model-fields":
+        # Field names are user-facing (a member may be called "type" or "metadata"), so the
+        # fields mapping is walked explicitly, never as a schema node.
+        new = {key: value for key, value in node.items() if key != "fields"}
+        new["extra_behavior"] = "allow"
+        fields = {}
+        for name, model_field in node["fields"].items():
+            model_field = dict(model_field)
+            inner = _lenient_schema(model_field["schema"])
+            if model_field["schema"].get("type") != "default":
+                inner = {"type": "default", "default": None, "schema": {"type": "nullable", "schema": inner}}
+            model_field["schema"] = inner
+            fields[name] = model_field
+        new["fields"] = fields
+        return new
     new = {
         key: (value if key in _OPAQUE_KEYS else _lenient_schema(value)) for key, value in node.items()
     }
@@ -371,19 +396,6 @@ def _lenient_schema(node: Any, root: bool = False) -> Any:
             "extra_fields_behavior": "allow",
             "revalidate_instances": "never",
         }
-    elif kind == "model-fields":
-        new["extra_behavior"] = "allow"
-        fields = {}
-        for name, model_field in new["fields"].items():
-            model_field = dict(model_field)
-            if model_field["schema"].get("type") != "default":
-                model_field["schema"] = {
-                    "type": "default",
-                    "default": None,
-                    "schema": {"type": "nullable", "schema": model_field["schema"]},
-                }
-            fields[name] = model_field
-        new["fields"] = fields
     if kind in _FALLBACK_TYPES and not root:
         return {"type": "union", "mode": "left_to_right", "choices": [new, {"type": "any"}]}
     return new

@@ -21,15 +21,15 @@ class CreateRecommenderSchemaRequest(InputShape):
 
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``recommender_schema_name`` (wire ``RecommenderSchemaName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
-    * ``fields_`` (wire ``Fields``): map of string to list of :class:`RecommenderSchemaField` (1..9 items) (1..2 entries); required.
+    * ``fields`` (wire ``Fields``): map of string to list of :class:`RecommenderSchemaField` (1..9 items) (1..2 entries); required.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateRecommenderSchema.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateRecommenderSchemaRequest', {'domain_name': 'DomainName', 'recommender_schema_name': 'RecommenderSchemaName', 'fields_': 'Fields', 'tags': 'Tags'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateRecommenderSchemaRequest', {'domain_name': 'DomainName', 'recommender_schema_name': 'RecommenderSchemaName', 'fields': 'Fields', 'tags': 'Tags'}, frozenset())
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
-    fields_: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(min_length=1, max_length=9)]], Field(min_length=1, max_length=2)] = Field(validation_alias='Fields', serialization_alias='Fields')
+    fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(min_length=1, max_length=9)]], Field(min_length=1, max_length=2)] = Field(validation_alias='Fields', serialization_alias='Fields')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -21,17 +21,17 @@ class CreateUploadJobRequest(InputShape):
 
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``display_name`` (wire ``DisplayName``): string, length 1..255; required.
-    * ``fields_`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; required; sensitive: redacted from repr and errors.
+    * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; required; sensitive: redacted from repr and errors.
     * ``unique_key`` (wire ``UniqueKey``): string, length 1..1000; required.
     * ``data_expiry`` (wire ``DataExpiry``): integer, range 1..1098.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateUploadJob.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateUploadJobRequest', {'domain_name': 'DomainName', 'display_name': 'DisplayName', 'fields_': 'Fields', 'unique_key': 'UniqueKey', 'data_expiry': 'DataExpiry'}, frozenset({'fields_'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateUploadJobRequest', {'domain_name': 'DomainName', 'display_name': 'DisplayName', 'fields': 'Fields', 'unique_key': 'UniqueKey', 'data_expiry': 'DataExpiry'}, frozenset({'fields'}))
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='DisplayName', serialization_alias='DisplayName')
-    fields_: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] = Field(validation_alias='Fields', serialization_alias='Fields')
+    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] = Field(validation_alias='Fields', serialization_alias='Fields')
     unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='UniqueKey', serialization_alias='UniqueKey')
     data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098)] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')

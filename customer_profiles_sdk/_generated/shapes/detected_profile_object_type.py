@@ -21,14 +21,14 @@ class DetectedProfileObjectType(OutputShape):
     Members:
 
     * ``source_last_updated_timestamp_format`` (wire ``SourceLastUpdatedTimestampFormat``): string, length 1..255.
-    * ``fields_`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
+    * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
     * ``keys`` (wire ``Keys``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$`` to list of :class:`ObjectTypeKey`; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_DetectedProfileObjectType.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('DetectedProfileObjectType', {'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'fields_': 'Fields', 'keys': 'Keys'}, frozenset({'fields_', 'keys'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('DetectedProfileObjectType', {'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'fields': 'Fields', 'keys': 'Keys'}, frozenset({'fields', 'keys'}))
 
     source_last_updated_timestamp_format: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SourceLastUpdatedTimestampFormat', serialization_alias='SourceLastUpdatedTimestampFormat')
-    fields_: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     keys: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')], list[ObjectTypeKey]] | None = Field(default=None, validation_alias='Keys', serialization_alias='Keys')

@@ -28,13 +28,13 @@ class GetProfileObjectTypeTemplateResponse(OutputShape):
     * ``store_only`` (wire ``StoreOnly``): boolean.
     * ``allow_profile_creation`` (wire ``AllowProfileCreation``): boolean.
     * ``source_last_updated_timestamp_format`` (wire ``SourceLastUpdatedTimestampFormat``): string, length 1..255.
-    * ``fields_`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
+    * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
     * ``keys`` (wire ``Keys``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$`` to list of :class:`ObjectTypeKey`; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetProfileObjectTypeTemplate.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetProfileObjectTypeTemplateResponse', {'template_id': 'TemplateId', 'source_name': 'SourceName', 'source_object': 'SourceObject', 'default_max_profile_object_count': 'DefaultMaxProfileObjectCount', 'default_max_profile_object_count_effective_after': 'DefaultMaxProfileObjectCountEffectiveAfter', 'store_only': 'StoreOnly', 'allow_profile_creation': 'AllowProfileCreation', 'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'fields_': 'Fields', 'keys': 'Keys'}, frozenset({'fields_', 'keys'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetProfileObjectTypeTemplateResponse', {'template_id': 'TemplateId', 'source_name': 'SourceName', 'source_object': 'SourceObject', 'default_max_profile_object_count': 'DefaultMaxProfileObjectCount', 'default_max_profile_object_count_effective_after': 'DefaultMaxProfileObjectCountEffectiveAfter', 'store_only': 'StoreOnly', 'allow_profile_creation': 'AllowProfileCreation', 'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'fields': 'Fields', 'keys': 'Keys'}, frozenset({'fields', 'keys'}))
 
     template_id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='TemplateId', serialization_alias='TemplateId')
     source_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='SourceName', serialization_alias='SourceName')
@@ -44,5 +44,5 @@ class GetProfileObjectTypeTemplateResponse(OutputShape):
     store_only: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='StoreOnly', serialization_alias='StoreOnly')
     allow_profile_creation: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='AllowProfileCreation', serialization_alias='AllowProfileCreation')
     source_last_updated_timestamp_format: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SourceLastUpdatedTimestampFormat', serialization_alias='SourceLastUpdatedTimestampFormat')
-    fields_: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     keys: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')], list[ObjectTypeKey]] | None = Field(default=None, validation_alias='Keys', serialization_alias='Keys')

@@ -34,7 +34,7 @@ class GetUploadJobResponse(OutputShape):
     * ``status_reason`` (wire ``StatusReason``): enum :class:`StatusReason`.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``completed_at`` (wire ``CompletedAt``): timestamp.
-    * ``fields_`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
+    * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
     * ``unique_key`` (wire ``UniqueKey``): string, length 1..1000.
     * ``results_summary`` (wire ``ResultsSummary``): :class:`ResultsSummary`.
     * ``data_expiry`` (wire ``DataExpiry``): integer, range 1..1098.
@@ -42,7 +42,7 @@ class GetUploadJobResponse(OutputShape):
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetUploadJob.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetUploadJobResponse', {'job_id': 'JobId', 'display_name': 'DisplayName', 'status': 'Status', 'status_reason': 'StatusReason', 'created_at': 'CreatedAt', 'completed_at': 'CompletedAt', 'fields_': 'Fields', 'unique_key': 'UniqueKey', 'results_summary': 'ResultsSummary', 'data_expiry': 'DataExpiry'}, frozenset({'fields_'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetUploadJobResponse', {'job_id': 'JobId', 'display_name': 'DisplayName', 'status': 'Status', 'status_reason': 'StatusReason', 'created_at': 'CreatedAt', 'completed_at': 'CompletedAt', 'fields': 'Fields', 'unique_key': 'UniqueKey', 'results_summary': 'ResultsSummary', 'data_expiry': 'DataExpiry'}, frozenset({'fields'}))
 
     job_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='JobId', serialization_alias='JobId')
     display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
@@ -50,7 +50,7 @@ class GetUploadJobResponse(OutputShape):
     status_reason: Annotated[StatusReason | StatusReasonLiteral, EnumOf(StatusReason)] | None = Field(default=None, validation_alias='StatusReason', serialization_alias='StatusReason')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     completed_at: Timestamp | None = Field(default=None, validation_alias='CompletedAt', serialization_alias='CompletedAt')
-    fields_: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='UniqueKey', serialization_alias='UniqueKey')
     results_summary: ResultsSummary | None = Field(default=None, validation_alias='ResultsSummary', serialization_alias='ResultsSummary')
     data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098)] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')

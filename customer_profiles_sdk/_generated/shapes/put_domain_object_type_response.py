@@ -22,7 +22,7 @@ class PutDomainObjectTypeResponse(OutputShape):
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
     * ``description`` (wire ``Description``): string, length 1..10000; sensitive: redacted from repr and errors.
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
-    * ``fields_`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`DomainObjectTypeField`.
+    * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`DomainObjectTypeField`.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
@@ -30,12 +30,12 @@ class PutDomainObjectTypeResponse(OutputShape):
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_PutDomainObjectType.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('PutDomainObjectTypeResponse', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'encryption_key': 'EncryptionKey', 'fields_': 'Fields', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset({'description'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('PutDomainObjectTypeResponse', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'encryption_key': 'EncryptionKey', 'fields': 'Fields', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset({'description'}))
 
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=10000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='EncryptionKey', serialization_alias='EncryptionKey')
-    fields_: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], DomainObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], DomainObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

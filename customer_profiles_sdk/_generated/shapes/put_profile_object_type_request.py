@@ -30,14 +30,14 @@ class PutProfileObjectTypeRequest(InputShape):
     * ``source_last_updated_timestamp_format`` (wire ``SourceLastUpdatedTimestampFormat``): string, length 1..255.
     * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): integer, range 1...
     * ``source_priority`` (wire ``SourcePriority``): integer, range 1...
-    * ``fields_`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
+    * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
     * ``keys`` (wire ``Keys``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$`` to list of :class:`ObjectTypeKey`; sensitive: redacted from repr and errors.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_PutProfileObjectType.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('PutProfileObjectTypeRequest', {'domain_name': 'DomainName', 'object_type_name': 'ObjectTypeName', 'description': 'Description', 'template_id': 'TemplateId', 'expiration_days': 'ExpirationDays', 'encryption_key': 'EncryptionKey', 'allow_profile_creation': 'AllowProfileCreation', 'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'max_profile_object_count': 'MaxProfileObjectCount', 'source_priority': 'SourcePriority', 'fields_': 'Fields', 'keys': 'Keys', 'tags': 'Tags'}, frozenset({'description', 'fields_', 'keys'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('PutProfileObjectTypeRequest', {'domain_name': 'DomainName', 'object_type_name': 'ObjectTypeName', 'description': 'Description', 'template_id': 'TemplateId', 'expiration_days': 'ExpirationDays', 'encryption_key': 'EncryptionKey', 'allow_profile_creation': 'AllowProfileCreation', 'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'max_profile_object_count': 'MaxProfileObjectCount', 'source_priority': 'SourcePriority', 'fields': 'Fields', 'keys': 'Keys', 'tags': 'Tags'}, frozenset({'description', 'fields', 'keys'}))
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
@@ -49,6 +49,6 @@ class PutProfileObjectTypeRequest(InputShape):
     source_last_updated_timestamp_format: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SourceLastUpdatedTimestampFormat', serialization_alias='SourceLastUpdatedTimestampFormat')
     max_profile_object_count: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='MaxProfileObjectCount', serialization_alias='MaxProfileObjectCount')
     source_priority: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='SourcePriority', serialization_alias='SourcePriority')
-    fields_: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     keys: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')], list[ObjectTypeKey]] | None = Field(default=None, validation_alias='Keys', serialization_alias='Keys')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

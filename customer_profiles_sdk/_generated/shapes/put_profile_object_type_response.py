@@ -30,7 +30,7 @@ class PutProfileObjectTypeResponse(OutputShape):
     * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): integer, range 1...
     * ``max_available_profile_object_count`` (wire ``MaxAvailableProfileObjectCount``): integer, range 0...
     * ``source_priority`` (wire ``SourcePriority``): integer, range 1...
-    * ``fields_`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
+    * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
     * ``keys`` (wire ``Keys``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$`` to list of :class:`ObjectTypeKey`; sensitive: redacted from repr and errors.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
@@ -39,7 +39,7 @@ class PutProfileObjectTypeResponse(OutputShape):
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_PutProfileObjectType.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('PutProfileObjectTypeResponse', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'template_id': 'TemplateId', 'expiration_days': 'ExpirationDays', 'encryption_key': 'EncryptionKey', 'allow_profile_creation': 'AllowProfileCreation', 'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'max_profile_object_count': 'MaxProfileObjectCount', 'max_available_profile_object_count': 'MaxAvailableProfileObjectCount', 'source_priority': 'SourcePriority', 'fields_': 'Fields', 'keys': 'Keys', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset({'description', 'fields_', 'keys'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('PutProfileObjectTypeResponse', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'template_id': 'TemplateId', 'expiration_days': 'ExpirationDays', 'encryption_key': 'EncryptionKey', 'allow_profile_creation': 'AllowProfileCreation', 'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'max_profile_object_count': 'MaxProfileObjectCount', 'max_available_profile_object_count': 'MaxAvailableProfileObjectCount', 'source_priority': 'SourcePriority', 'fields': 'Fields', 'keys': 'Keys', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset({'description', 'fields', 'keys'}))
 
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
@@ -51,7 +51,7 @@ class PutProfileObjectTypeResponse(OutputShape):
     max_profile_object_count: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='MaxProfileObjectCount', serialization_alias='MaxProfileObjectCount')
     max_available_profile_object_count: Annotated[int, Field(strict=True, ge=0)] | None = Field(default=None, validation_alias='MaxAvailableProfileObjectCount', serialization_alias='MaxAvailableProfileObjectCount')
     source_priority: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='SourcePriority', serialization_alias='SourcePriority')
-    fields_: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     keys: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')], list[ObjectTypeKey]] | None = Field(default=None, validation_alias='Keys', serialization_alias='Keys')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
