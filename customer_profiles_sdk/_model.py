@@ -427,6 +427,10 @@ def wire_path(cls: type[Shape], loc: tuple[int | str, ...]) -> str:
     tp: Any = cls
     redact = cls.__cp__.sensitive == frozenset(cls.__cp__.wire) and bool(cls.__cp__.wire)
     for item in loc:
+        if item == "[key]":
+            path += " (map key)"
+            tp = None
+            continue
         current = _unwrap(tp)
         origin = typing.get_origin(current)
         if isinstance(current, type) and issubclass(current, Shape):
@@ -446,14 +450,8 @@ def wire_path(cls: type[Shape], loc: tuple[int | str, ...]) -> str:
                 path += f"[{item}]"
                 tp = typing.get_args(current)[0]
         elif origin is dict:
-            if item == "[key]":
-                path += " (map key)"
-                tp = None
-            else:
-                path += "[<redacted>]" if redact else f"[{json.dumps(item)}]"
-                tp = typing.get_args(current)[1]
-        elif item == "[key]":
-            path += " (map key)"
+            path += "[<redacted>]" if redact else f"[{json.dumps(item)}]"
+            tp = typing.get_args(current)[1]
     return path
 
 
