@@ -139,6 +139,8 @@ class Violation:
     data: dict[str, Any]
     path: str
     rule: str
+    #: The shape whose constraint is broken (the structure itself for required and union).
+    target: str = ""
 
 
 def _scalar_violations(name: str) -> Iterator[tuple[str, Any, str]]:
@@ -172,42 +174,42 @@ def _scalar_violations(name: str) -> Iterator[tuple[str, Any, str]]:
             yield "max", as_type(shape["max"] + 1), "max"
 
 
-def _value_violations(name: str, path: str, redact: bool) -> Iterator[tuple[str, Any, str, str]]:
+def _value_violations(name: str, path: str, redact: bool) -> Iterator[tuple[str, Any, str, str, str]]:
     """(kind, violating value, path, rule) for a member value, through lists and maps."""
     shape = SHAPES[name]
     kind = shape["type"]
     if kind == "list":
         member = shape["member"]["shape"]
         if shape.get("min", 0) > 0:
-            yield "list.min", [valid(member, variant=i) for i in range(shape["min"] - 1)], path, "min_length"
+            yield "list.min", [valid(member, variant=i) for i in range(shape["min"] - 1)], path, "min_length", name
         if "max" in shape and shape["max"] <= 5000:
             items = [valid(member, variant=i) for i in range(shape["max"] + 1)]
-            yield "list.max", items, path, "max_length"
-        for sub, bad, sub_path, rule in _value_violations(member, f"{path}[0]", redact):
-            yield f"list.member.{sub}", [bad], sub_path, rule
+            yield "list.max", items, path, "max_length", name
+        for sub, bad, sub_path, rule, target in _value_violations(member, f"{path}[0]", redact):
+            yield f"list.member.{sub}", [bad], sub_path, rule, target
     elif kind == "map":
         key_shape, value_shape = shape["key"]["shape"], shape["value"]["shape"]
         key = valid(key_shape)
         shown = "[<redacted>]" if redact else f'["{key}"]'
         if shape.get("min", 0) > 1:
             entries = {valid(key_shape, variant=i): valid(value_shape) for i in range(shape["min"] - 1)}
-            yield "map.min", entries, path, "min_length"
+            yield "map.min", entries, path, "min_length", name
         elif shape.get("min", 0) == 1:
-            yield "map.min", {}, path, "min_length"
+            yield "map.min", {}, path, "min_length", name
         if "max" in shape and shape["max"] <= 5000:
             entries = {valid(key_shape, variant=i): valid(value_shape) for i in range(shape["max"] + 1)}
             assert len(entries) == shape["max"] + 1, name
-            yield "map.max", entries, path, "max_length"
+            yield "map.max", entries, path, "max_length", name
         for sub, bad, rule in _scalar_violations(key_shape):
             if not isinstance(bad, str):
                 continue
             bad_shown = "[<redacted>]" if redact else f'["{bad}"]'
-            yield f"map.key.{sub}", {bad: valid(value_shape)}, f"{path}{bad_shown} (map key)", rule
-        for sub, bad, sub_path, rule in _value_violations(value_shape, f"{path}{shown}", redact):
-            yield f"map.value.{sub}", {key: bad}, sub_path, rule
+            yield f"map.key.{sub}", {bad: valid(value_shape)}, f"{path}{bad_shown} (map key)", rule, key_shape
+        for sub, bad, sub_path, rule, target in _value_violations(value_shape, f"{path}{shown}", redact):
+            yield f"map.value.{sub}", {key: bad}, sub_path, rule, target
     elif kind != "structure":
         for sub, bad, rule in _scalar_violations(name):
-            yield sub, bad, path, rule
+            yield sub, bad, path, rule, name
 
 
 def violations(structure: str) -> Iterator[Violation]:
@@ -219,17 +221,17 @@ def violations(structure: str) -> Iterator[Violation]:
     for member, spec in members.items():
         if member in shape.get("required", []):
             data = {k: v for k, v in base.items() if k != member}
-            yield Violation(structure, member, "required", data, member, "required")
+            yield Violation(structure, member, "required", data, member, "required", structure)
         redact = struct_sensitive or contains_sensitive(spec["shape"])
-        for kind, bad, path, rule in _value_violations(spec["shape"], member, redact):
+        for kind, bad, path, rule, target in _value_violations(spec["shape"], member, redact):
             data = {k: v for k, v in base.items() if k != member}
             data[member] = bad
-            yield Violation(structure, member, kind, data, path, rule)
+            yield Violation(structure, member, kind, data, path, rule, target)
     if shape.get("union"):
         names = list(members)
         both = {names[0]: valid(members[names[0]]["shape"]), names[1]: valid(members[names[1]]["shape"])}
-        yield Violation(structure, "*", "union.two", both, "", "union")
-        yield Violation(structure, "*", "union.none", {}, "", "union")
+        yield Violation(structure, "*", "union.two", both, "", "union", structure)
+        yield Violation(structure, "*", "union.none", {}, "", "union", structure)
 
 
 def hostile(name: str, depth: int = 0) -> Any:

@@ -23,9 +23,54 @@ def test_violation_inventory() -> None:
     """Every constraint kind is exercised; the count is reported in the closing note."""
     kinds = {v.rule for v in VIOLATIONS}
     assert kinds >= {"required", "min_length", "max_length", "min", "max", "enum", "pattern", "union"}
+    covered = {(v.target, v.kind.rsplit(".", 1)[-1]) for v in VIOLATIONS}
+    covered |= {(v.structure, f"required:{v.member}") for v in VIOLATIONS if v.rule == "required"}
+    expected, unviolatable = shape_level_constraints()
+    missing = expected - covered - unviolatable
+    assert not missing, sorted(missing)
     if synth.VERSION == "1.44.5":
         assert len(VIOLATIONS) >= 570
-    print(f"\n{len(VIOLATIONS)} single-constraint violations over {len(INPUT_STRUCTURES)} input structures")
+    print(
+        f"\n{len(VIOLATIONS)} single-constraint violations over {len(INPUT_STRUCTURES)} input structures; "
+        f"{len(expected) - len(unviolatable)} of {len(expected)} shape-level input constraints covered, "
+        f"{len(unviolatable)} cannot be broken: {sorted(unviolatable)}"
+    )
+
+
+def shape_level_constraints() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(shape, constraint) for every constraint on a shape reachable from an input."""
+    names = synth.reach(op["input"]["shape"] for op in synth.OPERATIONS.values())
+    reachable = set()
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name in reachable:
+            continue
+        reachable.add(name)
+        shape = synth.SHAPES[name]
+        stack.extend(m["shape"] for m in shape.get("members", {}).values())
+        stack.extend(shape[k]["shape"] for k in ("member", "key", "value") if k in shape)
+    expected: set[tuple[str, str]] = set()
+    unviolatable: set[tuple[str, str]] = set()
+    for name in reachable:
+        shape = synth.SHAPES[name]
+        for member in shape.get("required", []):
+            expected.add((name, f"required:{member}"))
+        if shape.get("union"):
+            expected.add((name, "two"))
+        if "enum" in shape:
+            expected.add((name, "enum"))
+            continue
+        for key in ("min", "max", "pattern"):
+            if key in shape:
+                expected.add((name, key))
+        if shape.get("min") == 0 and shape["type"] in ("string", "list", "map"):
+            unviolatable.add((name, "min"))  # a length or size cannot be negative
+        if "pattern" in shape and synth.PATTERNS[shape["pattern"]][2] is None:
+            unviolatable.add((name, "pattern"))
+        if shape["type"] in ("list", "map") and shape.get("max", 0) > 5000:
+            unviolatable.add((name, "max"))
+    return expected, unviolatable
 
 
 @pytest.mark.parametrize("violation", VIOLATIONS, ids=_id)
