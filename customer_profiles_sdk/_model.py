@@ -112,17 +112,6 @@ def _as_utc(value: datetime) -> datetime:
 #: Timestamps: input accepts ``datetime`` (naive means UTC); output is always timezone-aware.
 Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
 
-_CONFIG = ConfigDict(
-    extra="forbid",
-    hide_input_in_errors=True,
-    validate_by_name=True,
-    validate_by_alias=True,
-    defer_build=True,
-    revalidate_instances="always",
-    regex_engine="python-re",
-    protected_namespaces=(),
-)
-
 # pydantic error type -> our rule name.
 _RULE_NAMES = {
     "missing": "required",
@@ -145,7 +134,18 @@ _RULE_NAMES = {
 class Shape(BaseModel):
     """Base of every generated shape class. Not instantiated directly."""
 
-    model_config = _CONFIG
+    # Written out literally (not through a variable) so the pydantic mypy plugin can read it:
+    # with validate_by_name it types __init__ with the Python names.
+    model_config = ConfigDict(
+        extra="forbid",
+        hide_input_in_errors=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        defer_build=True,
+        revalidate_instances="always",
+        regex_engine="python-re",
+        protected_namespaces=(),
+    )
 
     __cp__: ClassVar[ShapeInfo]
 

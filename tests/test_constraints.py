@@ -112,7 +112,7 @@ def test_unknown_member_is_rejected_on_input() -> None:
 
 def test_bool_is_not_an_integer_and_strings_are_not_coerced() -> None:
     with pytest.raises(ParamValidationError) as info:
-        models.CreateDomainRequest(domain_name="d", default_expiration_days=True)  # type: ignore[arg-type]
+        models.CreateDomainRequest(domain_name="d", default_expiration_days=True)
     assert [(p.path, p.rule) for p in info.value.problems] == [("DefaultExpirationDays", "type")]
     with pytest.raises(ParamValidationError):
         models.CreateDomainRequest(domain_name="d", default_expiration_days="30")  # type: ignore[arg-type]
@@ -136,14 +136,15 @@ def test_errors_list_every_problem_and_subclass_value_error() -> None:
 
 def test_boto_rejects_nothing_we_flag_as_too_long_but_we_do() -> None:
     """The guide's list of inputs raw botocore passes to AWS; each is rejected here, offline."""
-    cases = [
+    cases: list[tuple[Any, dict[str, Any], str, str]] = [
         (models.GetDomainRequest, {"DomainName": "d" * 65}, "DomainName", "max_length"),
         (models.CreateDomainRequest, {"DomainName": "d", "DefaultExpirationDays": 999_999},
          "DefaultExpirationDays", "max"),
         (models.TagResourceRequest, {"resourceArn": synth.ARN_PROFILE, "tags": {"aws:foo": "v"}},
          'tags["aws:foo"] (map key)', "pattern"),
         (models.TagResourceRequest,
-         {"resourceArn": synth.ARN_PROFILE, "tags": {f"k{i}": "v" for i in range(51)}}, "tags", "max_length"),
+         {"resourceArn": synth.ARN_PROFILE, "tags": {f"k{i}": "v" for i in range(51)}},
+         "tags", "max_length"),
         (models.ListDomainsRequest, {"MaxResults": 1000}, "MaxResults", "max"),
         (models.ObjectTypeKey, {"StandardIdentifiers": ["BOGUS"]}, "StandardIdentifiers[0]", "enum"),
     ]

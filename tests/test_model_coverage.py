@@ -28,7 +28,7 @@ def botocore_structures() -> list[str]:
 
 
 def botocore_enums() -> list[str]:
-    return sorted(n for n in SERVICE_MODEL.shape_names if getattr(SERVICE_MODEL.shape_for(n), "enum", None))
+    return sorted(n for n in SERVICE_MODEL.shape_names if "enum" in SERVICE_MODEL.shape_for(n).metadata)
 
 
 def test_counts_match_the_model() -> None:
@@ -70,9 +70,10 @@ def test_structure_has_a_class(name: str) -> None:
 def test_enum_has_a_type(name: str) -> None:
     cls = getattr(models, name)
     assert issubclass(cls, enum.StrEnum)
-    assert [m.value for m in cls] == SERVICE_MODEL.shape_for(name).enum
+    values = SERVICE_MODEL.shape_for(name).metadata["enum"]
+    assert [m.value for m in cls] == values
     literal = getattr(models, f"{name}Literal")
-    assert list(typing.get_args(literal)) == SERVICE_MODEL.shape_for(name).enum
+    assert list(typing.get_args(literal)) == values
 
 
 def test_models_namespace_lists_exactly_the_shapes() -> None:
