@@ -208,18 +208,26 @@ def describe(model: Model, name: str) -> str:
              "float": "number", "boolean": "boolean", "timestamp": "timestamp"}[kind]
     parts = [words]
     if kind == "string" and ("min" in shape or "max" in shape):
-        parts.append(f"length {shape.get('min', 0)}..{shape.get('max', '')}")
+        parts.append("length " + _bounds(shape))
     elif kind in ("integer", "long", "double", "float") and ("min" in shape or "max" in shape):
-        parts.append(f"range {shape.get('min', '')}..{shape.get('max', '')}")
+        parts.append("range " + _bounds(shape))
     if "pattern" in shape:
         parts.append(f"pattern ``{shape['pattern']}``")
     return ", ".join(parts)
 
 
+def _bounds(shape: dict[str, Any]) -> str:
+    if "min" in shape and "max" in shape:
+        return f"{shape['min']}..{shape['max']}"
+    if "min" in shape:
+        return f">= {shape['min']}"
+    return f"<= {shape['max']}"
+
+
 def _size(shape: dict[str, Any], unit: str) -> str:
     if "min" in shape or "max" in shape:
         plural = "entries" if unit == "entry" else "items"
-        return f" ({shape.get('min', 0)}..{shape.get('max', '')} {plural})"
+        return f" ({_bounds(shape)} {plural})"
     return ""
 
 

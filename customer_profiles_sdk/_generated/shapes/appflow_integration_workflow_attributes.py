@@ -23,7 +23,7 @@ class AppflowIntegrationWorkflowAttributes(OutputShape):
     Members:
 
     * ``source_connector_type`` (wire ``SourceConnectorType``): enum :class:`SourceConnectorType`; required by the model (may still be absent).
-    * ``connector_profile_name`` (wire ``ConnectorProfileName``): string, length 0..256, pattern ``[\w/!@#+=.-]+``; required by the model (may still be absent).
+    * ``connector_profile_name`` (wire ``ConnectorProfileName``): string, length <= 256, pattern ``[\w/!@#+=.-]+``; required by the model (may still be absent).
     * ``role_arn`` (wire ``RoleArn``): string, length 1..255.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AppflowIntegrationWorkflowAttributes.html

@@ -22,7 +22,7 @@ class AppflowIntegrationWorkflowStep(OutputShape):
 
     Members:
 
-    * ``flow_name`` (wire ``FlowName``): string, length 0..256, pattern ``[a-zA-Z0-9][\w!@#.-]+``; required by the model (may still be absent).
+    * ``flow_name`` (wire ``FlowName``): string, length <= 256, pattern ``[a-zA-Z0-9][\w!@#.-]+``; required by the model (may still be absent).
     * ``status`` (wire ``Status``): enum :class:`Status`; required by the model (may still be absent).
     * ``execution_message`` (wire ``ExecutionMessage``): string, length 1..255; required by the model (may still be absent).
     * ``records_processed`` (wire ``RecordsProcessed``): integer; required by the model (may still be absent).

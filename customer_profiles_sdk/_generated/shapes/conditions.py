@@ -22,7 +22,7 @@ class Conditions(InputShape):
     Members:
 
     * ``range`` (wire ``Range``): :class:`Range`; sensitive: redacted from repr and errors.
-    * ``object_count`` (wire ``ObjectCount``): integer, range 1..; sensitive: redacted from repr and errors.
+    * ``object_count`` (wire ``ObjectCount``): integer, range >= 1; sensitive: redacted from repr and errors.
     * ``threshold`` (wire ``Threshold``): :class:`Threshold`; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Conditions.html

@@ -34,7 +34,7 @@ class CreateCalculatedAttributeDefinitionRequest(InputShape):
     * ``filter`` (wire ``Filter``): :class:`Filter`.
     * ``statistic`` (wire ``Statistic``): enum :class:`Statistic`; required; sensitive: redacted from repr and errors.
     * ``use_historical_data`` (wire ``UseHistoricalData``): boolean.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateCalculatedAttributeDefinition.html
     """

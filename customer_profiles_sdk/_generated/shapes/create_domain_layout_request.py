@@ -29,7 +29,7 @@ class CreateDomainLayoutRequest(InputShape):
     * ``is_default`` (wire ``IsDefault``): boolean.
     * ``layout_type`` (wire ``LayoutType``): enum :class:`LayoutType`; required.
     * ``layout`` (wire ``Layout``): string, length 1..2000000; required; sensitive: redacted from repr and errors.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateDomainLayout.html
     """

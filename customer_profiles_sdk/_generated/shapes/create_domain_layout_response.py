@@ -29,7 +29,7 @@ class CreateDomainLayoutResponse(OutputShape):
     * ``layout_type`` (wire ``LayoutType``): enum :class:`LayoutType`; required by the model (may still be absent).
     * ``layout`` (wire ``Layout``): string, length 1..2000000; required by the model (may still be absent); sensitive: redacted from repr and errors.
     * ``version`` (wire ``Version``): string, length 1..255; required by the model (may still be absent).
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
 

@@ -28,7 +28,7 @@ class CreateDomainRequest(InputShape):
     * ``matching`` (wire ``Matching``): :class:`MatchingRequest`.
     * ``rule_based_matching`` (wire ``RuleBasedMatching``): :class:`RuleBasedMatchingRequest`.
     * ``data_store`` (wire ``DataStore``): :class:`DataStoreRequest`.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateDomain.html
     """

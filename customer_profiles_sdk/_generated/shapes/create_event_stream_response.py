@@ -18,7 +18,7 @@ class CreateEventStreamResponse(OutputShape):
     Members:
 
     * ``event_stream_arn`` (wire ``EventStreamArn``): string, length 1..255; required by the model (may still be absent).
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateEventStream.html
     """

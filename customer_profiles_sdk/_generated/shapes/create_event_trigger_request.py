@@ -27,7 +27,7 @@ class CreateEventTriggerRequest(InputShape):
     * ``event_trigger_conditions`` (wire ``EventTriggerConditions``): list of :class:`EventTriggerCondition` (1..5 items); required; sensitive: redacted from repr and errors.
     * ``segment_filter`` (wire ``SegmentFilter``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``event_trigger_limits`` (wire ``EventTriggerLimits``): :class:`EventTriggerLimits`.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateEventTrigger.html
     """

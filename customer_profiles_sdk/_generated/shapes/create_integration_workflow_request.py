@@ -27,8 +27,8 @@ class CreateIntegrationWorkflowRequest(InputShape):
     * ``workflow_type`` (wire ``WorkflowType``): enum :class:`WorkflowType`; required.
     * ``integration_config`` (wire ``IntegrationConfig``): :class:`IntegrationConfig`; required.
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required.
-    * ``role_arn`` (wire ``RoleArn``): string, length 0..512, pattern ``arn:aws:iam:.*:[0-9]+:.*``; required.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``role_arn`` (wire ``RoleArn``): string, length <= 512, pattern ``arn:aws:iam:.*:[0-9]+:.*``; required.
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateIntegrationWorkflow.html
     """

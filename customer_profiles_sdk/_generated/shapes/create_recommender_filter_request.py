@@ -22,7 +22,7 @@ class CreateRecommenderFilterRequest(InputShape):
     * ``recommender_filter_expression`` (wire ``RecommenderFilterExpression``): string, length 1..2500; required; sensitive: redacted from repr and errors.
     * ``recommender_schema_name`` (wire ``RecommenderSchemaName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``description`` (wire ``Description``): string, length 1..1000; sensitive: redacted from repr and errors.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateRecommenderFilter.html
     """

@@ -29,7 +29,7 @@ class CreateRecommenderRequest(InputShape):
     * ``recommender_config`` (wire ``RecommenderConfig``): :class:`RecommenderConfig`.
     * ``description`` (wire ``Description``): string, length 1..1000; sensitive: redacted from repr and errors.
     * ``recommender_schema_name`` (wire ``RecommenderSchemaName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateRecommender.html
     """

@@ -18,7 +18,7 @@ class CreateRecommenderResponse(OutputShape):
     Members:
 
     * ``recommender_arn`` (wire ``RecommenderArn``): string, pattern ``arn:([a-z\d-]+):profile:.*:.*:.+``; required by the model (may still be absent).
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateRecommender.html
     """

@@ -28,7 +28,7 @@ class CreateRecommenderSchemaResponse(OutputShape):
     * ``fields`` (wire ``Fields``): map of string to list of :class:`RecommenderSchemaField` (1..9 items) (1..2 entries); required by the model (may still be absent).
     * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
     * ``status`` (wire ``Status``): enum :class:`RecommenderSchemaStatus`; required by the model (may still be absent).
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateRecommenderSchema.html
     """

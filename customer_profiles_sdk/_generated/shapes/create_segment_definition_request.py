@@ -27,7 +27,7 @@ class CreateSegmentDefinitionRequest(InputShape):
     * ``segment_groups`` (wire ``SegmentGroups``): :class:`SegmentGroup`; sensitive: redacted from repr and errors.
     * ``segment_sql_query`` (wire ``SegmentSqlQuery``): string, length 1..50000; sensitive: redacted from repr and errors.
     * ``segment_sort`` (wire ``SegmentSort``): :class:`SegmentSort`; sensitive: redacted from repr and errors.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateSegmentDefinition.html
     """

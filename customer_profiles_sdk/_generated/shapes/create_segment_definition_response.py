@@ -22,7 +22,7 @@ class CreateSegmentDefinitionResponse(OutputShape):
     * ``description`` (wire ``Description``): string, length 1..4000; sensitive: redacted from repr and errors.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``segment_definition_arn`` (wire ``SegmentDefinitionArn``): string, length 1..255.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateSegmentDefinition.html
     """

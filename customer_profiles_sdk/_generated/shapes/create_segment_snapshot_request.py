@@ -26,7 +26,7 @@ class CreateSegmentSnapshotRequest(InputShape):
     * ``segment_definition_name`` (wire ``SegmentDefinitionName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``data_format`` (wire ``DataFormat``): enum :class:`DataFormat`; required.
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
-    * ``role_arn`` (wire ``RoleArn``): string, length 0..512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
+    * ``role_arn`` (wire ``RoleArn``): string, length <= 512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
     * ``destination_uri`` (wire ``DestinationUri``): string, length 1..255.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateSegmentSnapshot.html

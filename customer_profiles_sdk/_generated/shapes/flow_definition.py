@@ -22,8 +22,8 @@ class FlowDefinition(InputShape):
 
     Members:
 
-    * ``description`` (wire ``Description``): string, length 0..2048, pattern ``[\w!@#\-.?,\s]*``; sensitive: redacted from repr and errors.
-    * ``flow_name`` (wire ``FlowName``): string, length 0..256, pattern ``[a-zA-Z0-9][\w!@#.-]+``; required; sensitive: redacted from repr and errors.
+    * ``description`` (wire ``Description``): string, length <= 2048, pattern ``[\w!@#\-.?,\s]*``; sensitive: redacted from repr and errors.
+    * ``flow_name`` (wire ``FlowName``): string, length <= 256, pattern ``[a-zA-Z0-9][\w!@#.-]+``; required; sensitive: redacted from repr and errors.
     * ``kms_arn`` (wire ``KmsArn``): string, length 20..2048, pattern ``arn:aws:kms:.*:[0-9]+:.*``; required; sensitive: redacted from repr and errors.
     * ``source_flow_config`` (wire ``SourceFlowConfig``): :class:`SourceFlowConfig`; required; sensitive: redacted from repr and errors.
     * ``tasks`` (wire ``Tasks``): list of :class:`Task`; required; sensitive: redacted from repr and errors.

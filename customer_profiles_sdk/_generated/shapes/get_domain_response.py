@@ -32,7 +32,7 @@ class GetDomainResponse(OutputShape):
     * ``data_store`` (wire ``DataStore``): :class:`DataStoreResponse`.
     * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetDomain.html
     """

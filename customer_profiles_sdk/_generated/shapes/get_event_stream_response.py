@@ -29,7 +29,7 @@ class GetEventStreamResponse(OutputShape):
     * ``state`` (wire ``State``): enum :class:`EventStreamState`; required by the model (may still be absent).
     * ``stopped_since`` (wire ``StoppedSince``): timestamp.
     * ``destination_details`` (wire ``DestinationDetails``): :class:`EventStreamDestinationDetails`; required by the model (may still be absent).
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetEventStream.html
     """

@@ -28,7 +28,7 @@ class GetIdentityResolutionJobResponse(OutputShape):
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``job_id`` (wire ``JobId``): string, pattern ``[a-f0-9]{32}``.
     * ``status`` (wire ``Status``): enum :class:`IdentityResolutionJobStatus`.
-    * ``message`` (wire ``Message``): string, length 0..2048, pattern ``.*``.
+    * ``message`` (wire ``Message``): string, length <= 2048, pattern ``.*``.
     * ``job_start_time`` (wire ``JobStartTime``): timestamp.
     * ``job_end_time`` (wire ``JobEndTime``): timestamp.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.

@@ -27,11 +27,11 @@ class GetIntegrationResponse(OutputShape):
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
     * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``object_type_names`` (wire ``ObjectTypeNames``): map of string, length 1..255 to string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
     * ``workflow_id`` (wire ``WorkflowId``): string, length 1..255.
     * ``is_unstructured`` (wire ``IsUnstructured``): boolean.
-    * ``role_arn`` (wire ``RoleArn``): string, length 0..512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
+    * ``role_arn`` (wire ``RoleArn``): string, length <= 512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
     * ``event_trigger_names`` (wire ``EventTriggerNames``): list of string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$`` (1..1 items).
     * ``scope`` (wire ``Scope``): enum :class:`Scope`.
 

@@ -21,7 +21,7 @@ class GetMatchesResponse(OutputShape):
 
     * ``next_token`` (wire ``NextToken``): string, length 1..1024.
     * ``match_generation_date`` (wire ``MatchGenerationDate``): timestamp.
-    * ``potential_matches`` (wire ``PotentialMatches``): integer, range 0...
+    * ``potential_matches`` (wire ``PotentialMatches``): integer, range >= 0.
     * ``matches`` (wire ``Matches``): list of :class:`MatchItem`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetMatches.html

@@ -23,7 +23,7 @@ class GetProfileObjectTypeTemplateResponse(OutputShape):
     * ``template_id`` (wire ``TemplateId``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``source_name`` (wire ``SourceName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``source_object`` (wire ``SourceObject``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``default_max_profile_object_count`` (wire ``DefaultMaxProfileObjectCount``): integer, range 0...
+    * ``default_max_profile_object_count`` (wire ``DefaultMaxProfileObjectCount``): integer, range >= 0.
     * ``default_max_profile_object_count_effective_after`` (wire ``DefaultMaxProfileObjectCountEffectiveAfter``): timestamp.
     * ``store_only`` (wire ``StoreOnly``): boolean.
     * ``allow_profile_creation`` (wire ``AllowProfileCreation``): boolean.

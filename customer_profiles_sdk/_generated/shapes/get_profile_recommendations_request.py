@@ -26,9 +26,9 @@ class GetProfileRecommendationsRequest(InputShape):
     * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required; sent in the URI path.
     * ``recommender_name`` (wire ``RecommenderName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required.
     * ``context`` (wire ``Context``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to string, length 1..255; sensitive: redacted from repr and errors.
-    * ``recommender_filters`` (wire ``RecommenderFilters``): list of :class:`RecommenderFilter` (0..1 items).
-    * ``recommender_promotional_filters`` (wire ``RecommenderPromotionalFilters``): list of :class:`RecommenderPromotionalFilter` (0..1 items).
-    * ``candidate_ids`` (wire ``CandidateIds``): list of string, length 1..255 (0..50 items).
+    * ``recommender_filters`` (wire ``RecommenderFilters``): list of :class:`RecommenderFilter` (<= 1 items).
+    * ``recommender_promotional_filters`` (wire ``RecommenderPromotionalFilters``): list of :class:`RecommenderPromotionalFilter` (<= 1 items).
+    * ``candidate_ids`` (wire ``CandidateIds``): list of string, length 1..255 (<= 50 items).
     * ``max_results`` (wire ``MaxResults``): integer, range 1..500.
     * ``metadata_config`` (wire ``MetadataConfig``): :class:`MetadataConfig`.
     * ``diversity_config`` (wire ``DiversityConfig``): :class:`RecommendationDiversityConfig`.

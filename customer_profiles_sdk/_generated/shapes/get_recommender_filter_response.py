@@ -29,7 +29,7 @@ class GetRecommenderFilterResponse(OutputShape):
     * ``status`` (wire ``Status``): enum :class:`RecommenderFilterStatus`; required by the model (may still be absent).
     * ``description`` (wire ``Description``): string, length 1..1000; sensitive: redacted from repr and errors.
     * ``failure_reason`` (wire ``FailureReason``): string.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries); required by the model (may still be absent).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries); required by the model (may still be absent).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommenderFilter.html
     """

@@ -41,7 +41,7 @@ class GetRecommenderResponse(OutputShape):
     * ``latest_recommender_update`` (wire ``LatestRecommenderUpdate``): :class:`RecommenderUpdate`.
     * ``active_recommender_version_name`` (wire ``ActiveRecommenderVersionName``): string, length 1..100, pattern ``[a-zA-Z0-9_-]+/\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z``.
     * ``training_metrics`` (wire ``TrainingMetrics``): list of :class:`TrainingMetrics`.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommender.html
     """

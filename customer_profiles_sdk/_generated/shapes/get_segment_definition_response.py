@@ -31,7 +31,7 @@ class GetSegmentDefinitionResponse(OutputShape):
     * ``segment_sort`` (wire ``SegmentSort``): :class:`SegmentSort`; sensitive: redacted from repr and errors.
     * ``segment_definition_arn`` (wire ``SegmentDefinitionArn``): string, length 1..255; required by the model (may still be absent).
     * ``created_at`` (wire ``CreatedAt``): timestamp.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``segment_sql_query`` (wire ``SegmentSqlQuery``): string, length 1..50000; sensitive: redacted from repr and errors.
     * ``segment_type`` (wire ``SegmentType``): enum :class:`SegmentType`.
 

@@ -31,7 +31,7 @@ class GetSegmentSnapshotResponse(OutputShape):
     * ``status_message`` (wire ``StatusMessage``): string, length 1..1000.
     * ``data_format`` (wire ``DataFormat``): enum :class:`DataFormat`; required by the model (may still be absent).
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
-    * ``role_arn`` (wire ``RoleArn``): string, length 0..512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
+    * ``role_arn`` (wire ``RoleArn``): string, length <= 512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
     * ``destination_uri`` (wire ``DestinationUri``): string, length 1..255.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSegmentSnapshot.html

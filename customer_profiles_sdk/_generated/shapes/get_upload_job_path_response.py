@@ -17,7 +17,7 @@ class GetUploadJobPathResponse(OutputShape):
 
     Members:
 
-    * ``url`` (wire ``Url``): string, length 0..2048, pattern ``.*``; required by the model (may still be absent).
+    * ``url`` (wire ``Url``): string, length <= 2048, pattern ``.*``; required by the model (may still be absent).
     * ``client_token`` (wire ``ClientToken``): string, length 1..1000.
     * ``valid_until`` (wire ``ValidUntil``): timestamp.
 

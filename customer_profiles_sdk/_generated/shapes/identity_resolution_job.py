@@ -31,7 +31,7 @@ class IdentityResolutionJob(OutputShape):
     * ``job_end_time`` (wire ``JobEndTime``): timestamp.
     * ``job_stats`` (wire ``JobStats``): :class:`JobStats`.
     * ``exporting_location`` (wire ``ExportingLocation``): :class:`ExportingLocation`.
-    * ``message`` (wire ``Message``): string, length 0..2048, pattern ``.*``.
+    * ``message`` (wire ``Message``): string, length <= 2048, pattern ``.*``.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_IdentityResolutionJob.html
     """

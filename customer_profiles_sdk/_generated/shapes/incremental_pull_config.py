@@ -17,7 +17,7 @@ class IncrementalPullConfig(InputShape):
 
     Members:
 
-    * ``datetime_type_field_name`` (wire ``DatetimeTypeFieldName``): string, length 0..256, pattern ``.*``.
+    * ``datetime_type_field_name`` (wire ``DatetimeTypeFieldName``): string, length <= 256, pattern ``.*``.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_IncrementalPullConfig.html
     """

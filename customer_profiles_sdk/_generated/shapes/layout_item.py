@@ -27,7 +27,7 @@ class LayoutItem(OutputShape):
     * ``display_name`` (wire ``DisplayName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-\s]*$``; required by the model (may still be absent).
     * ``is_default`` (wire ``IsDefault``): boolean.
     * ``layout_type`` (wire ``LayoutType``): enum :class:`LayoutType`; required by the model (may still be absent).
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
 

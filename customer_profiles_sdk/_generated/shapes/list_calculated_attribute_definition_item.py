@@ -29,7 +29,7 @@ class ListCalculatedAttributeDefinitionItem(OutputShape):
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
     * ``use_historical_data`` (wire ``UseHistoricalData``): boolean.
     * ``status`` (wire ``Status``): enum :class:`ReadinessStatus`.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListCalculatedAttributeDefinitionItem.html
     """

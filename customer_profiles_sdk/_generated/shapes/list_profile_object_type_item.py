@@ -21,10 +21,10 @@ class ListProfileObjectTypeItem(OutputShape):
     * ``description`` (wire ``Description``): string, length 1..1000; required by the model (may still be absent).
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
-    * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): integer, range 1...
-    * ``max_available_profile_object_count`` (wire ``MaxAvailableProfileObjectCount``): integer, range 0...
-    * ``source_priority`` (wire ``SourcePriority``): integer, range 1...
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): integer, range >= 1.
+    * ``max_available_profile_object_count`` (wire ``MaxAvailableProfileObjectCount``): integer, range >= 0.
+    * ``source_priority`` (wire ``SourcePriority``): integer, range >= 1.
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileObjectTypeItem.html
     """

@@ -17,7 +17,7 @@ class ListTagsForResourceRequest(InputShape):
 
     Members:
 
-    * ``resource_arn`` (wire ``resourceArn``): string, length 0..256, pattern ``^arn:[a-z0-9]{1,10}:profile``; required; sent in the URI path.
+    * ``resource_arn`` (wire ``resourceArn``): string, length <= 256, pattern ``^arn:[a-z0-9]{1,10}:profile``; required; sent in the URI path.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListTagsForResource.html
     """

@@ -17,7 +17,7 @@ class MarketoSourceProperties(InputShape):
 
     Members:
 
-    * ``object`` (wire ``Object``): string, length 0..512, pattern ``\S+``; required.
+    * ``object`` (wire ``Object``): string, length <= 512, pattern ``\S+``; required.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_MarketoSourceProperties.html
     """

@@ -24,7 +24,7 @@ class PutDomainObjectTypeRequest(InputShape):
     * ``description`` (wire ``Description``): string, length 1..10000; sensitive: redacted from repr and errors.
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
     * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`DomainObjectTypeField`; required.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_PutDomainObjectType.html
     """

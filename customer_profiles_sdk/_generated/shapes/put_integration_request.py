@@ -27,9 +27,9 @@ class PutIntegrationRequest(InputShape):
     * ``uri`` (wire ``Uri``): string, length 1..255.
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
     * ``object_type_names`` (wire ``ObjectTypeNames``): map of string, length 1..255 to string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``flow_definition`` (wire ``FlowDefinition``): :class:`FlowDefinition`; sensitive: redacted from repr and errors.
-    * ``role_arn`` (wire ``RoleArn``): string, length 0..512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
+    * ``role_arn`` (wire ``RoleArn``): string, length <= 512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
     * ``event_trigger_names`` (wire ``EventTriggerNames``): list of string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$`` (1..1 items).
     * ``scope`` (wire ``Scope``): enum :class:`Scope`.
 

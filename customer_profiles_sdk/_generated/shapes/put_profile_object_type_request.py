@@ -28,11 +28,11 @@ class PutProfileObjectTypeRequest(InputShape):
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
     * ``allow_profile_creation`` (wire ``AllowProfileCreation``): boolean.
     * ``source_last_updated_timestamp_format`` (wire ``SourceLastUpdatedTimestampFormat``): string, length 1..255.
-    * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): integer, range 1...
-    * ``source_priority`` (wire ``SourcePriority``): integer, range 1...
+    * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): integer, range >= 1.
+    * ``source_priority`` (wire ``SourcePriority``): integer, range >= 1.
     * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
     * ``keys`` (wire ``Keys``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$`` to list of :class:`ObjectTypeKey`; sensitive: redacted from repr and errors.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_PutProfileObjectType.html
     """

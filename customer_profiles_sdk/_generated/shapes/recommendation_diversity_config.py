@@ -18,7 +18,7 @@ class RecommendationDiversityConfig(InputShape):
     Members:
 
     * ``enabled`` (wire ``Enabled``): boolean; required.
-    * ``values`` (wire ``Values``): map of string, length 1..64, pattern ``^[a-zA-Z][a-zA-Z0-9_]*$`` to integer, range 1..200 (0..2 entries).
+    * ``values`` (wire ``Values``): map of string, length 1..64, pattern ``^[a-zA-Z][a-zA-Z0-9_]*$`` to integer, range 1..200 (<= 2 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_RecommendationDiversityConfig.html
     """

@@ -21,8 +21,8 @@ class Recommender(InputShape):
     Members:
 
     * ``name`` (wire ``Name``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required.
-    * ``filters`` (wire ``Filters``): list of :class:`RecommenderFilter` (0..1 items).
-    * ``promotional_filters`` (wire ``PromotionalFilters``): list of :class:`RecommenderPromotionalFilter` (0..1 items).
+    * ``filters`` (wire ``Filters``): list of :class:`RecommenderFilter` (<= 1 items).
+    * ``promotional_filters`` (wire ``PromotionalFilters``): list of :class:`RecommenderPromotionalFilter` (<= 1 items).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Recommender.html
     """

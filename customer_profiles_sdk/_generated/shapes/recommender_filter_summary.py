@@ -29,7 +29,7 @@ class RecommenderFilterSummary(OutputShape):
     * ``description`` (wire ``Description``): string, length 1..1000; sensitive: redacted from repr and errors.
     * ``status`` (wire ``Status``): enum :class:`RecommenderFilterStatus`.
     * ``failure_reason`` (wire ``FailureReason``): string.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_RecommenderFilterSummary.html
     """

@@ -18,7 +18,7 @@ class RecommenderPromotionalFilter(InputShape):
     Members:
 
     * ``name`` (wire ``Name``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``values`` (wire ``Values``): map of string, length 0..50, pattern ``[A-Za-z0-9_]+`` to string, length 0..3000 (0..25 entries); sensitive: redacted from repr and errors.
+    * ``values`` (wire ``Values``): map of string, length <= 50, pattern ``[A-Za-z0-9_]+`` to string, length <= 3000 (<= 25 entries); sensitive: redacted from repr and errors.
     * ``promotion_name`` (wire ``PromotionName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``percent_promoted_items`` (wire ``PercentPromotedItems``): integer, range 1..100.
 

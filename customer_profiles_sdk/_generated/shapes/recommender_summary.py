@@ -36,7 +36,7 @@ class RecommenderSummary(OutputShape):
     * ``description`` (wire ``Description``): string, length 1..1000; sensitive: redacted from repr and errors.
     * ``status`` (wire ``Status``): enum :class:`RecommenderStatus`.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``failure_reason`` (wire ``FailureReason``): string.
     * ``latest_recommender_update`` (wire ``LatestRecommenderUpdate``): :class:`RecommenderUpdate`.
 

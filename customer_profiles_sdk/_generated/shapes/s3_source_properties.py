@@ -18,7 +18,7 @@ class S3SourceProperties(InputShape):
     Members:
 
     * ``bucket_name`` (wire ``BucketName``): string, length 3..63, pattern ``\S+``; required.
-    * ``bucket_prefix`` (wire ``BucketPrefix``): string, length 0..512, pattern ``.*``.
+    * ``bucket_prefix`` (wire ``BucketPrefix``): string, length <= 512, pattern ``.*``.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_S3SourceProperties.html
     """

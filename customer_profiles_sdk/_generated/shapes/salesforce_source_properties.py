@@ -17,7 +17,7 @@ class SalesforceSourceProperties(InputShape):
 
     Members:
 
-    * ``object`` (wire ``Object``): string, length 0..512, pattern ``\S+``; required.
+    * ``object`` (wire ``Object``): string, length <= 512, pattern ``\S+``; required.
     * ``enable_dynamic_field_update`` (wire ``EnableDynamicFieldUpdate``): boolean.
     * ``include_deleted_records`` (wire ``IncludeDeletedRecords``): boolean.
 

@@ -22,11 +22,11 @@ class ScheduledTriggerProperties(InputShape):
 
     Members:
 
-    * ``schedule_expression`` (wire ``ScheduleExpression``): string, length 0..256, pattern ``.*``; required.
+    * ``schedule_expression`` (wire ``ScheduleExpression``): string, length <= 256, pattern ``.*``; required.
     * ``data_pull_mode`` (wire ``DataPullMode``): enum :class:`DataPullMode`.
     * ``schedule_start_time`` (wire ``ScheduleStartTime``): timestamp.
     * ``schedule_end_time`` (wire ``ScheduleEndTime``): timestamp.
-    * ``timezone`` (wire ``Timezone``): string, length 0..256, pattern ``.*``.
+    * ``timezone`` (wire ``Timezone``): string, length <= 256, pattern ``.*``.
     * ``schedule_offset`` (wire ``ScheduleOffset``): integer, range 0..36000.
     * ``first_execution_from`` (wire ``FirstExecutionFrom``): timestamp.
 

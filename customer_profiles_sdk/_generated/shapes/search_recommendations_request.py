@@ -25,7 +25,7 @@ class SearchRecommendationsRequest(InputShape):
     * ``key_name`` (wire ``KeyName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required.
     * ``key_values`` (wire ``KeyValues``): list of string, length 1..255 (1..10 items); required; sensitive: redacted from repr and errors.
     * ``recommender`` (wire ``Recommender``): :class:`Recommender`; required.
-    * ``candidate_ids`` (wire ``CandidateIds``): list of string, length 1..255 (0..50 items).
+    * ``candidate_ids`` (wire ``CandidateIds``): list of string, length 1..255 (<= 50 items).
     * ``context`` (wire ``Context``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to string, length 1..255; sensitive: redacted from repr and errors.
     * ``diversity`` (wire ``Diversity``): :class:`RecommendationDiversityConfig`.
     * ``metadata`` (wire ``Metadata``): :class:`RecommendationMetadata`.

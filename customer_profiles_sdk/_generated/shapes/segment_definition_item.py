@@ -27,7 +27,7 @@ class SegmentDefinitionItem(OutputShape):
     * ``description`` (wire ``Description``): string, length 1..4000; sensitive: redacted from repr and errors.
     * ``segment_definition_arn`` (wire ``SegmentDefinitionArn``): string, length 1..255.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``segment_type`` (wire ``SegmentType``): enum :class:`SegmentType`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_SegmentDefinitionItem.html

@@ -17,7 +17,7 @@ class ServiceNowSourceProperties(InputShape):
 
     Members:
 
-    * ``object`` (wire ``Object``): string, length 0..512, pattern ``\S+``; required.
+    * ``object`` (wire ``Object``): string, length <= 512, pattern ``\S+``; required.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ServiceNowSourceProperties.html
     """

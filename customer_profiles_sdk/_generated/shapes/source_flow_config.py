@@ -24,7 +24,7 @@ class SourceFlowConfig(InputShape):
 
     Members:
 
-    * ``connector_profile_name`` (wire ``ConnectorProfileName``): string, length 0..256, pattern ``[\w/!@#+=.-]+``.
+    * ``connector_profile_name`` (wire ``ConnectorProfileName``): string, length <= 256, pattern ``[\w/!@#+=.-]+``.
     * ``connector_type`` (wire ``ConnectorType``): enum :class:`SourceConnectorType`; required.
     * ``incremental_pull_config`` (wire ``IncrementalPullConfig``): :class:`IncrementalPullConfig`.
     * ``source_connector_properties`` (wire ``SourceConnectorProperties``): :class:`SourceConnectorProperties`; required.

@@ -17,8 +17,8 @@ class TagResourceRequest(InputShape):
 
     Members:
 
-    * ``resource_arn`` (wire ``resourceArn``): string, length 0..256, pattern ``^arn:[a-z0-9]{1,10}:profile``; required; sent in the URI path.
-    * ``tags`` (wire ``tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries); required.
+    * ``resource_arn`` (wire ``resourceArn``): string, length <= 256, pattern ``^arn:[a-z0-9]{1,10}:profile``; required; sent in the URI path.
+    * ``tags`` (wire ``tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries); required.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_TagResource.html
     """

@@ -28,9 +28,9 @@ class Task(InputShape):
     Members:
 
     * ``connector_operator`` (wire ``ConnectorOperator``): :class:`ConnectorOperator`.
-    * ``destination_field`` (wire ``DestinationField``): string, length 0..256, pattern ``.*``.
-    * ``source_fields`` (wire ``SourceFields``): list of string, length 0..2048, pattern ``.*``; required.
-    * ``task_properties`` (wire ``TaskProperties``): map of enum :class:`OperatorPropertiesKeys` to string, length 0..2048, pattern ``.+``.
+    * ``destination_field`` (wire ``DestinationField``): string, length <= 256, pattern ``.*``.
+    * ``source_fields`` (wire ``SourceFields``): list of string, length <= 2048, pattern ``.*``; required.
+    * ``task_properties`` (wire ``TaskProperties``): map of enum :class:`OperatorPropertiesKeys` to string, length <= 2048, pattern ``.+``.
     * ``task_type`` (wire ``TaskType``): enum :class:`TaskType`; required.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Task.html

@@ -17,7 +17,7 @@ class UntagResourceRequest(InputShape):
 
     Members:
 
-    * ``resource_arn`` (wire ``resourceArn``): string, length 0..256, pattern ``^arn:[a-z0-9]{1,10}:profile``; required; sent in the URI path.
+    * ``resource_arn`` (wire ``resourceArn``): string, length <= 256, pattern ``^arn:[a-z0-9]{1,10}:profile``; required; sent in the URI path.
     * ``tag_keys`` (wire ``tagKeys``): list of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` (1..50 items); required; sent as query parameter ``tagKeys``.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_UntagResource.html

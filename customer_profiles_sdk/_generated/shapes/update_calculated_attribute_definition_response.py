@@ -40,7 +40,7 @@ class UpdateCalculatedAttributeDefinitionResponse(OutputShape):
     * ``use_historical_data`` (wire ``UseHistoricalData``): boolean.
     * ``status`` (wire ``Status``): enum :class:`ReadinessStatus`.
     * ``readiness`` (wire ``Readiness``): :class:`Readiness`.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length 0..256 (1..50 entries).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_UpdateCalculatedAttributeDefinition.html
     """
