@@ -61,7 +61,7 @@ def test_models_pickle_with_unknown_members() -> None:
 
 def test_error_pickles_without_losing_problems() -> None:
     with pytest.raises(ParamValidationError) as info:
-        CreateDomainRequest(domain_name="")
+        CreateDomainRequest(domain_name="", default_expiration_days=30)
     again = pickle.loads(pickle.dumps(info.value))
     assert again.problems == info.value.problems and str(again) == str(info.value)
 
