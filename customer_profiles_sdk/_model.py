@@ -248,17 +248,27 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
+_T = typing.TypeVar("_T")
+
+
+def _strict(cls: type[Shape], call: typing.Callable[[], _T]) -> _T:
+    """Run a strict validation; turn pydantic's error into ParamValidationError.
+
+    The new error is raised outside the ``except`` block, so the pydantic error (whose
+    ``errors()`` carry input values) is not chained to it as ``__context__``.
+    """
+    try:
+        return call()
+    except ValidationError as exc:
+        problems = _problems(cls, exc)
+    raise ParamValidationError(cls.__cp__.name, problems)
+
+
 class InputShape(Shape):
     """A shape reachable from some operation's input: strict on construction."""
 
     def __init__(self, /, **data: Any) -> None:
-        try:
-            self.__pydantic_validator__.validate_python(data, self_instance=self)
-            return
-        except ValidationError as exc:
-            problems = _problems(type(self), exc)
-        # Raised outside the except block: no chained pydantic error that carries input values.
-        raise ParamValidationError(type(self).__cp__.name, problems)
+        _strict(type(self), lambda: self.__pydantic_validator__.validate_python(data, self_instance=self))
 
     # Tell pydantic this __init__ only validates, so nested models are validated inside the
     # parent's schema instead of through __init__ (and errors keep their nested locations).
@@ -266,27 +276,15 @@ class InputShape(Shape):
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
-        try:
-            return super().model_validate(obj, *args, **kwargs)
-        except ValidationError as exc:
-            problems = _problems(cls, exc)
-        raise ParamValidationError(cls.__cp__.name, problems)
+        return _strict(cls, lambda: super(InputShape, cls).model_validate(obj, *args, **kwargs))
 
     @classmethod
     def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
-        try:
-            return super().model_validate_json(json_data, *args, **kwargs)
-        except ValidationError as exc:
-            problems = _problems(cls, exc)
-        raise ParamValidationError(cls.__cp__.name, problems)
+        return _strict(cls, lambda: super(InputShape, cls).model_validate_json(json_data, *args, **kwargs))
 
     @classmethod
     def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
-        try:
-            return super().model_validate_strings(obj, *args, **kwargs)
-        except ValidationError as exc:
-            problems = _problems(cls, exc)
-        raise ParamValidationError(cls.__cp__.name, problems)
+        return _strict(cls, lambda: super(InputShape, cls).model_validate_strings(obj, *args, **kwargs))
 
 
 class OutputShape(Shape):

@@ -281,6 +281,12 @@ def output_structures() -> set[str]:
 
 
 def reach(roots: Any) -> set[str]:
+    """Structures reachable from ``roots``."""
+    return {n for n in reach_all(roots) if SHAPES[n]["type"] == "structure"}
+
+
+def reach_all(roots: Any) -> set[str]:
+    """Every shape (of any type) reachable from ``roots``."""
     seen: set[str] = set()
     stack = list(roots)
     while stack:
@@ -291,7 +297,7 @@ def reach(roots: Any) -> set[str]:
         shape = SHAPES[name]
         stack.extend(m["shape"] for m in shape.get("members", {}).values())
         stack.extend(shape[k]["shape"] for k in ("member", "key", "value") if k in shape)
-    return {n for n in seen if SHAPES[n]["type"] == "structure"}
+    return seen
 
 
 def structures() -> list[str]:

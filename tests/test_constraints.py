@@ -39,17 +39,7 @@ def test_violation_inventory() -> None:
 
 def shape_level_constraints() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(shape, constraint) for every constraint on a shape reachable from an input."""
-    names = synth.reach(op["input"]["shape"] for op in synth.OPERATIONS.values())
-    reachable = set()
-    stack = list(names)
-    while stack:
-        name = stack.pop()
-        if name in reachable:
-            continue
-        reachable.add(name)
-        shape = synth.SHAPES[name]
-        stack.extend(m["shape"] for m in shape.get("members", {}).values())
-        stack.extend(shape[k]["shape"] for k in ("member", "key", "value") if k in shape)
+    reachable = synth.reach_all(op["input"]["shape"] for op in synth.OPERATIONS.values())
     expected: set[tuple[str, str]] = set()
     unviolatable: set[tuple[str, str]] = set()
     for name in reachable:
