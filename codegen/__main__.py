@@ -12,6 +12,7 @@ values that changed between the old and new model.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -80,14 +81,52 @@ def _changelog_entry(old_version: str, new_version: str, lines: list[str]) -> st
     return "\n".join(body)
 
 
+_SECTION_ORDER = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
+
+
 def add_to_changelog(entry: str, path: Path) -> None:
+    """Put ``entry`` in the "Changed" section of "Unreleased" (Keep a Changelog order)."""
     text = path.read_text(encoding="utf-8")
     marker = "## [Unreleased]"
     if marker not in text:
         raise SystemExit(f"{path} has no '{marker}' section")
-    head, tail = text.split(marker, 1)
-    block = "\n### Changed\n" + entry + "\n"
-    path.write_text(head + marker + "\n" + block + "\n" + tail.lstrip("\n"), encoding="utf-8")
+    head, rest = text.split(marker, 1)
+    next_release = rest.find("\n## [")
+    unreleased, tail = (rest, "") if next_release < 0 else (rest[:next_release + 1], rest[next_release + 1:])
+    # Split "Unreleased" into its "### X" subsections.
+    parts = re.split(r"(?m)^### ", unreleased)
+    preamble, sections = parts[0], {}
+    for part in parts[1:]:
+        title, _, body = part.partition("\n")
+        sections[title.strip()] = body.strip("\n")
+    changed = sections.get("Changed", "")
+    sections["Changed"] = (changed + "\n" + entry).strip("\n") if changed else entry
+    ordered = [t for t in _SECTION_ORDER if t in sections] + [t for t in sections if t not in _SECTION_ORDER]
+    body = "".join(f"### {title}\n{sections[title]}\n\n" for title in ordered)
+    path.write_text(head + marker + "\n" + preamble.strip("\n") + ("\n" if preamble.strip() else "")
+                    + "\n" + body + tail, encoding="utf-8")
+
+
+_PIN = re.compile(r'"(boto3|botocore)>=([0-9][0-9.]*)"')
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def bump_pins(pyproject: Path, version: str) -> bool:
+    """Raise the boto3/botocore minimum pins to ``version`` (never lowers them)."""
+    text = pyproject.read_text(encoding="utf-8")
+
+    def replace(match: re.Match[str]) -> str:
+        name, current = match.group(1), match.group(2)
+        newer = _version_tuple(version) > _version_tuple(current)
+        return f'"{name}>={version if newer else current}"'
+
+    updated = _PIN.sub(replace, text)
+    if updated != text:
+        pyproject.write_text(updated, encoding="utf-8")
+    return updated != text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     source.write_committed(service, paginators, version)
     if not args.no_changelog:
         add_to_changelog(_changelog_entry(old_version, version, lines), ROOT / "CHANGELOG.md")
+    bump_pins(ROOT / "pyproject.toml", version)
     changed = write(fresh_files())
     print(f"model {old_version} -> {version}: {len(lines)} change line(s); {changed} file(s) changed")
     return 0

@@ -14,7 +14,7 @@ def _members(shape: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _constraints(shape: dict[str, Any]) -> dict[str, Any]:
-    return {k: shape[k] for k in ("type", "min", "max", "pattern", "sensitive") if k in shape}
+    return {k: shape[k] for k in ("type", "min", "max", "pattern", "sensitive", "union") if k in shape}
 
 
 def diff_models(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

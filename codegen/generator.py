@@ -64,11 +64,45 @@ def enum_member_name(value: str) -> str:
     return name
 
 
+_ECMA_CLASSES = {"d": "0-9", "w": "A-Za-z0-9_", "D": "^0-9", "W": "^A-Za-z0-9_"}
+
+
 def python_pattern(pattern: str) -> str:
-    """Smithy patterns are ECMA 262: ``$`` matches only at the very end (Python's ``\\Z``)."""
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        return pattern[:-1] + "\\Z"
-    return pattern
+    """Translate a Smithy (ECMA 262) pattern to Python ``re`` with the same meaning.
+
+    * ``\\d`` and ``\\w`` are ASCII in ECMA (Python's are Unicode): they become explicit classes.
+    * ``$`` matches only at the very end of input in ECMA (Python's also before a final newline):
+      a trailing ``$`` becomes ``\\Z``.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt in _ECMA_CLASSES:
+                body = _ECMA_CLASSES[nxt]
+                if in_class:
+                    if body.startswith("^"):
+                        raise ValueError(f"negated class escape inside a class: {pattern!r}")
+                    out.append(body)
+                else:
+                    out.append(f"[{body}]")
+            else:
+                out.append(char + nxt)
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        i += 1
+    text = "".join(out)
+    if text.endswith("$") and not text.endswith("\\$"):
+        text = text[:-1] + "\\Z"
+    return text
 
 
 @dataclass
@@ -154,11 +188,11 @@ class Emitter:
             return "Timestamp"
         if kind == "list":
             inner = f"list[{self.annotation(shape['member']['shape'])}]"
-            return self._constrained(inner, shape, "min_length", "max_length")
+            return self._container(inner, shape)
         if kind == "map":
             key = self.annotation(shape["key"]["shape"])
             value = self.annotation(shape["value"]["shape"])
-            return self._constrained(f"dict[{key}, {value}]", shape, "min_length", "max_length")
+            return self._container(f"dict[{key}, {value}]", shape)
         base = {"string": "str", "integer": "int", "long": "int", "double": "float",
                 "float": "float", "boolean": "bool"}[kind]
         args = ["strict=True"]
@@ -177,14 +211,14 @@ class Emitter:
         self.uses.update({"Annotated", "Field"})
         return f"Annotated[{base}, Field({', '.join(args)})]"
 
-    def _constrained(self, inner: str, shape: dict[str, Any], lo: str, hi: str) -> str:
-        args = []
+    def _container(self, inner: str, shape: dict[str, Any]) -> str:
+        # strict: a list must be a list and a map a dict (no sets, generators or tuples, whose
+        # order or type botocore would not keep).
+        args = ["strict=True"]
         if "min" in shape:
-            args.append(f"{lo}={shape['min']}")
+            args.append(f"min_length={shape['min']}")
         if "max" in shape:
-            args.append(f"{hi}={shape['max']}")
-        if not args:
-            return inner
+            args.append(f"max_length={shape['max']}")
         self.uses.update({"Annotated", "Field"})
         return f"Annotated[{inner}, Field({', '.join(args)})]"
 

@@ -4,8 +4,8 @@ Models live in :mod:`customer_profiles_sdk.models` and load lazily; documented e
 :mod:`customer_profiles_sdk.rules`; exceptions in :mod:`customer_profiles_sdk.errors`.
 """
 
-from .errors import CustomerProfilesError, ParamValidationError, Problem
+from .errors import CustomerProfilesError, ParamValidationError, Problem, ResponseParseError
 
 __version__ = "0.1.0"
 
-__all__ = ["CustomerProfilesError", "ParamValidationError", "Problem", "__version__"]
+__all__ = ["CustomerProfilesError", "ParamValidationError", "Problem", "ResponseParseError", "__version__"]

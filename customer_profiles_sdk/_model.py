@@ -2,41 +2,44 @@
 
 One class per botocore shape serves both directions (see docs/design.md):
 
-* **Strict** is the class's own pydantic schema. Constructing an input shape, or calling its
-  ``model_validate``, enforces every constraint of the service model and raises
-  :class:`~customer_profiles_sdk.errors.ParamValidationError` (no input values in the text).
+* **Strict** is the class's own pydantic schema. Constructing an input shape, calling its
+  ``model_validate``, or assigning to one of its attributes enforces every constraint of the
+  service model and raises :class:`~customer_profiles_sdk.errors.ParamValidationError` (no input
+  values in the text).
 * **Lenient** is a second validator derived, once per class and lazily, from the strict core
   schema: constraints are stripped, enum values become plain strings, required members become
-  optional, unknown members are kept, and a value of an unexpected type is kept as it came.
-  Output-only shapes (every ``*Response``) use it for ``__init__`` and ``model_validate``; any
-  class can use it through :meth:`Shape.from_boto`.
+  optional, unknown members are kept, and a value of an unexpected type is kept unchanged inside a
+  :class:`RawValue`. Output-only shapes (every ``*Response``) use it for ``__init__`` and
+  ``model_validate``; any class can use it through :meth:`Shape.from_boto`.
 
 The generator never writes this module.
 """
 
 from __future__ import annotations
 
+import difflib
 import enum
 import json
 import threading
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, GetCoreSchemaHandler, model_validator
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError, core_schema
 
 from . import rules
-from .errors import ParamValidationError, Problem
+from .errors import ParamValidationError, Problem, ResponseParseError
 
 __all__ = [
     "REDACTED",
     "EnumOf",
     "InputShape",
     "OutputShape",
+    "RawValue",
     "Shape",
     "ShapeInfo",
     "Timestamp",
@@ -55,6 +58,30 @@ class _Redacted:
 
 
 REDACTED = _Redacted()
+
+
+class RawValue:
+    """A response value that did not have the type the model expects, kept unchanged.
+
+    Lenient parsing never raises and never coerces: a string where a number was expected, a
+    list where a structure was expected, and so on, is wrapped here. ``value`` is what the service
+    sent, and :meth:`Shape.to_boto` sends it back unchanged. Its repr never shows the value, since
+    the SDK cannot tell whether it is personal data.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"RawValue(<{type(self.value).__name__}, redacted>)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RawValue) and type(other.value) is type(self.value) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash((RawValue, repr(type(self.value))))
 
 
 @dataclass(frozen=True)
@@ -87,9 +114,7 @@ class EnumOf:
     def __init__(self, enum_cls: type[enum.Enum]) -> None:
         self.enum = enum_cls
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_before_validator_function(
             _enum_value,
             core_schema.literal_schema([member.value for member in self.enum]),
@@ -103,14 +128,25 @@ def _enum_value(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
+def _epoch_seconds(value: Any) -> Any:
+    """Numbers are epoch seconds, as botocore reads them (pydantic would read large ones as ms)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return value
+    return value
+
+
 def _as_utc(value: datetime) -> datetime:
     if isinstance(value, datetime) and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
 
 
-#: Timestamps: input accepts ``datetime`` (naive means UTC); output is always timezone-aware.
-Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+#: Timestamps: input accepts ``datetime``, ISO 8601 strings and epoch seconds (naive means UTC);
+#: output is always timezone-aware.
+Timestamp = Annotated[datetime, BeforeValidator(_epoch_seconds), AfterValidator(_as_utc)]
 
 # pydantic error type -> our rule name.
 _RULE_NAMES = {
@@ -176,8 +212,8 @@ class Shape(BaseModel):
     def to_boto(self) -> dict[str, Any]:
         """Return the wire-named dict boto3 expects.
 
-        Members that are unset (``None``) are omitted; every other value is kept, including ``""``
-        and unknown members read from a response.
+        Members that are unset (``None``) are omitted; every other value is kept, including ``""``,
+        unknown members read from a response, and :class:`RawValue` contents.
         """
         out: dict[str, Any] = {}
         values = self.__dict__
@@ -204,17 +240,18 @@ class Shape(BaseModel):
     def from_boto(cls, data: Any) -> Self:
         """Parse a wire-named dict leniently, as a response is parsed.
 
-        Never raises for unknown members, unknown enum values, constraint breaches or omitted
-        members; everything received is kept and survives :meth:`to_boto`.
+        Never raises for unknown members, unknown enum values, constraint breaches, omitted
+        members or values of an unexpected type; everything received is kept and survives
+        :meth:`to_boto`. Raises :class:`ResponseParseError` only if ``data`` is not a mapping.
         """
-        return _lenient_validator(cls).validate_python(data)  # type: ignore[no-any-return]
+        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(data))
 
     @classmethod
     def from_boto_json(cls, data: str | bytes | bytearray) -> Self:
         """Like :meth:`from_boto`, from a JSON document (wire names)."""
-        return _lenient_validator(cls).validate_json(data)  # type: ignore[no-any-return]
+        return _lenient(cls, lambda: _lenient_validator(cls).validate_json(data))
 
-    # -- redaction ------------------------------------------------------------------------------
+    # -- display -------------------------------------------------------------------------------
     def __repr_args__(self) -> typing.Iterator[tuple[str | None, Any]]:
         info = type(self).__cp__
         values = self.__dict__
@@ -229,6 +266,21 @@ class Shape(BaseModel):
             for key in extra:
                 yield key, REDACTED
 
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        """pydantic's dump, with serializer warnings off (they print values).
+
+        Prefer :meth:`to_boto`: it is the wire form and includes unknown members.
+        """
+        kwargs.setdefault("warnings", False)
+        kwargs.setdefault("fallback", _unwrap_raw)
+        return super().model_dump(**kwargs)
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        """pydantic's JSON dump, with serializer warnings off (they print values)."""
+        kwargs.setdefault("warnings", False)
+        kwargs.setdefault("fallback", _unwrap_raw)
+        return super().model_dump_json(**kwargs)
+
 
 def _dump(value: Any) -> Any:
     if isinstance(value, Shape):
@@ -236,10 +288,18 @@ def _dump(value: Any) -> Any:
     if isinstance(value, list):
         return [_dump(item) for item in value]
     if isinstance(value, dict):
-        return {key: _dump(item) for key, item in value.items()}
+        return {_dump(key): _dump(item) for key, item in value.items()}
+    if isinstance(value, RawValue):
+        return value.value
     if isinstance(value, enum.Enum):
         return value.value
     return value
+
+
+def _unwrap_raw(value: Any) -> Any:
+    if isinstance(value, RawValue):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not serializable")
 
 
 def _json_default(value: Any) -> Any:
@@ -251,7 +311,7 @@ def _json_default(value: Any) -> Any:
 _T = typing.TypeVar("_T")
 
 
-def _strict(cls: type[Shape], call: typing.Callable[[], _T]) -> _T:
+def _strict(cls: type[Shape], call: Callable[[], _T]) -> _T:
     """Run a strict validation; turn pydantic's error into ParamValidationError.
 
     The new error is raised outside the ``except`` block, so the pydantic error (whose
@@ -264,8 +324,22 @@ def _strict(cls: type[Shape], call: typing.Callable[[], _T]) -> _T:
     raise ParamValidationError(cls.__cp__.name, problems)
 
 
+_S = typing.TypeVar("_S", bound=Shape)
+
+
+def _lenient(cls: type[_S], call: Callable[[], Any]) -> _S:
+    """Run a lenient validation; the only possible failure is an unusable document."""
+    try:
+        return typing.cast(_S, call())
+    except ValidationError as exc:
+        problems = _problems(cls, exc)
+    raise ResponseParseError(cls.__cp__.name, problems)
+
+
 class InputShape(Shape):
-    """A shape reachable from some operation's input: strict on construction."""
+    """A shape reachable from some operation's input: strict on construction and assignment."""
+
+    model_config = ConfigDict(validate_assignment=True)
 
     def __init__(self, /, **data: Any) -> None:
         _strict(type(self), lambda: self.__pydantic_validator__.validate_python(data, self_instance=self))
@@ -273,6 +347,9 @@ class InputShape(Shape):
     # Tell pydantic this __init__ only validates, so nested models are validated inside the
     # parent's schema instead of through __init__ (and errors keep their nested locations).
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        _strict(type(self), lambda: super(InputShape, self).__setattr__(name, value))
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
@@ -291,17 +368,19 @@ class OutputShape(Shape):
     """A shape only ever received from the service: lenient on construction and validation."""
 
     def __init__(self, /, **data: Any) -> None:
-        _lenient_validator(type(self)).validate_python(data, self_instance=self)
+        _lenient(type(self), lambda: _lenient_validator(type(self)).validate_python(data, self_instance=self))
 
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
-        return _lenient_validator(cls).validate_python(obj, context=kwargs.get("context"))  # type: ignore[no-any-return]
+        context = kwargs.get("context")
+        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(obj, context=context))
 
     @classmethod
     def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
-        return _lenient_validator(cls).validate_json(json_data, context=kwargs.get("context"))  # type: ignore[no-any-return]
+        context = kwargs.get("context")
+        return _lenient(cls, lambda: _lenient_validator(cls).validate_json(json_data, context=context))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,14 +389,21 @@ class OutputShape(Shape):
 
 _LENIENT: dict[type[Shape], SchemaValidator] = {}
 _LENIENT_LOCK = threading.Lock()
-_CONSTRAINT_KEYS = ("min_length", "max_length", "pattern", "ge", "le", "gt", "lt", "strict")
-# Node types that are kept as they came when they do not validate.
+# Constraint keys removed for lenient parsing. "strict" stays: lenient parsing must not coerce
+# ("30" stays "30", inside a RawValue, instead of becoming 30).
+_CONSTRAINT_KEYS = ("min_length", "max_length", "pattern", "ge", "le", "gt", "lt")
+# Node types that are kept as they came, in a RawValue, when they do not validate.
 _FALLBACK_TYPES = frozenset(
-    {"str", "int", "float", "bool", "list", "dict", "model", "datetime", "function-after",
+    {"str", "int", "float", "bool", "list", "dict", "model", "datetime", "function-after", "function-before",
      "definition-ref"}
 )
 # Keys whose values are not sub-schemas to transform.
 _OPAQUE_KEYS = frozenset({"cls", "function", "metadata", "serialization", "expected", "members"})
+_RAW: dict[str, Any] = {"type": "function-plain", "function": {"type": "no-info", "function": RawValue}}
+
+
+def _with_fallback(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "union", "mode": "left_to_right", "choices": [schema, _RAW]}
 
 
 def _lenient_validator(cls: type[Shape]) -> SchemaValidator:
@@ -327,10 +413,7 @@ def _lenient_validator(cls: type[Shape]) -> SchemaValidator:
     with _LENIENT_LOCK:
         validator = _LENIENT.get(cls)
         if validator is None:
-            if not cls.__pydantic_complete__:
-                cls.model_rebuild(raise_errors=True)
-            schema = _lenient_schema(cls.__pydantic_core_schema__, root=True)
-            validator = SchemaValidator(schema)
+            validator = SchemaValidator(lenient_core_schema(cls), {"hide_input_in_errors": True})
             _LENIENT[cls] = validator
     return validator
 
@@ -366,7 +449,7 @@ def _lenient_schema(node: Any, root: bool = False) -> Any:
         }
     if kind == "function-before" and node.get("function", {}).get("function") is _enum_value:
         # An enum: any string is kept as it came.
-        return {"type": "union", "mode": "left_to_right", "choices": [{"type": "str"}, {"type": "any"}]}
+        return _with_fallback({"type": "str", "strict": True})
     if kind == "model-fields":
         # Field names are user-facing (a member may be called "type" or "metadata"), so the
         # fields mapping is walked explicitly, never as a schema node.
@@ -382,9 +465,7 @@ def _lenient_schema(node: Any, root: bool = False) -> Any:
             fields[name] = model_field
         new["fields"] = fields
         return new
-    new = {
-        key: (value if key in _OPAQUE_KEYS else _lenient_schema(value)) for key, value in node.items()
-    }
+    new = {key: (value if key in _OPAQUE_KEYS else _lenient_schema(value)) for key, value in node.items()}
     if kind in ("str", "int", "float", "bool", "list", "dict", "set", "datetime"):
         for key in _CONSTRAINT_KEYS:
             new.pop(key, None)
@@ -395,13 +476,16 @@ def _lenient_schema(node: Any, root: bool = False) -> Any:
             "revalidate_instances": "never",
         }
     if kind in _FALLBACK_TYPES and not root:
-        return {"type": "union", "mode": "left_to_right", "choices": [new, {"type": "any"}]}
+        return _with_fallback(new)
     return new
 
 
 # ---------------------------------------------------------------------------------------------
 # Error translation: pydantic locations -> wire paths, no input values.
 # ---------------------------------------------------------------------------------------------
+
+UNKNOWN_MEMBER = "<unknown member>"
+MAP_KEY = "<key>"
 
 
 def _unwrap(tp: Any) -> Any:
@@ -419,14 +503,25 @@ def _unwrap(tp: Any) -> Any:
         return tp
 
 
-def wire_path(cls: type[Shape], loc: tuple[int | str, ...]) -> str:
-    """Translate a pydantic error location into a wire path, redacting sensitive map keys."""
-    path = ""
+@dataclass
+class _Location:
+    path: str = ""
+    #: For an unknown member: the known member it most likely misspells, if any.
+    suggestion: str | None = None
+    #: For a member given twice (Python name and wire name): the Python name.
+    duplicate_of: str | None = None
+
+
+def _locate(cls: type[Shape], loc: tuple[int | str, ...]) -> _Location:
+    """Translate a pydantic error location into a wire path.
+
+    Map keys and unknown member names come from the input, so they are never written out.
+    """
+    where = _Location()
     tp: Any = cls
-    redact = cls.__cp__.sensitive == frozenset(cls.__cp__.wire) and bool(cls.__cp__.wire)
-    for item in loc:
+    for index, item in enumerate(loc):
         if item == "[key]":
-            path += " (map key)"
+            where.path += " (map key)"
             tp = None
             continue
         current = _unwrap(tp)
@@ -435,28 +530,40 @@ def wire_path(cls: type[Shape], loc: tuple[int | str, ...]) -> str:
             if not isinstance(item, str):
                 continue
             info = current.__cp__
-            name = item if item in info.wire else info.by_wire.get(item)
+            by_alias = info.by_wire.get(item)
+            name = by_alias if by_alias is not None else (item if item in info.wire else None)
+            last = index == len(loc) - 1
             if name is None:
-                path += ("." if path else "") + item
+                where.path += ("." if where.path else "") + UNKNOWN_MEMBER
+                if last:
+                    close = difflib.get_close_matches(item, list(info.wire.values()), n=1, cutoff=0.75)
+                    where.suggestion = close[0] if close else None
                 tp = None
                 continue
-            path += ("." if path else "") + info.wire[name]
-            redact = redact or name in info.sensitive
+            if last and by_alias is None and item in info.wire and item != info.wire[name]:
+                where.duplicate_of = item
+            where.path += ("." if where.path else "") + info.wire[name]
             tp = current.model_fields[name].annotation
         elif origin is list:
             if isinstance(item, int):
-                path += f"[{item}]"
+                where.path += f"[{item}]"
                 tp = typing.get_args(current)[0]
         elif origin is dict:
-            path += "[<redacted>]" if redact else f"[{json.dumps(item)}]"
+            where.path += f"[{MAP_KEY}]"
             tp = typing.get_args(current)[1]
-    return path
+    return where
+
+
+def wire_path(cls: type[Shape], loc: tuple[int | str, ...]) -> str:
+    """The wire path of a pydantic error location (map keys and unknown names redacted)."""
+    return _locate(cls, loc).path
 
 
 def _problems(cls: type[Shape], exc: ValidationError) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False, include_input=False, include_context=True):
-        path = wire_path(cls, error["loc"])
+        where = _locate(cls, error["loc"])
+        path = where.path
         kind = error["type"]
         context = error.get("ctx") or {}
         if kind == "cp_rule":
@@ -465,6 +572,14 @@ def _problems(cls: type[Shape], exc: ValidationError) -> list[Problem]:
             if relative:
                 path = f"{path}.{relative}" if path else relative
             message = str(context["message"])
+        elif kind == "extra_forbidden" and where.duplicate_of:
+            rule = "unknown_member"
+            message = f"given twice, as {where.duplicate_of!r} and by its wire name; give it once"
+        elif kind == "extra_forbidden":
+            rule = "unknown_member"
+            message = "not a member of this shape"
+            if where.suggestion:
+                message += f" (did you mean {where.suggestion!r}?)"
         else:
             rule = _RULE_NAMES.get(kind, "type")
             message = error["msg"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["CustomerProfilesError", "ParamValidationError", "Problem"]
+__all__ = ["CustomerProfilesError", "ParamValidationError", "Problem", "ResponseParseError"]
 
 
 class CustomerProfilesError(Exception):
@@ -25,7 +25,8 @@ class Problem:
     """One broken rule found by client-side validation.
 
     ``path`` is the wire path of the offending member, for example
-    ``Keys[<redacted>][0].StandardIdentifiers[1]``; map keys of sensitive members are redacted.
+    ``Keys[<key>][0].StandardIdentifiers[1]``. Map keys and the names of unknown members are input,
+    so they never appear: a map key shows as ``<key>`` and an unknown member as ``<unknown member>``.
     ``rule`` is one of ``required``, ``min_length``, ``max_length``, ``min``, ``max``, ``enum``,
     ``pattern``, ``union``, ``unknown_member``, ``type`` or the name of a documented rule from
     :mod:`customer_profiles_sdk.rules`. ``message`` explains the rule and never contains the value.
@@ -55,4 +56,22 @@ class ParamValidationError(CustomerProfilesError, ValueError):
         super().__init__("\n".join(lines))
 
     def __reduce__(self) -> tuple[type[ParamValidationError], tuple[str, tuple[Problem, ...]]]:
+        return (type(self), (self.shape, self.problems))
+
+
+class ResponseParseError(CustomerProfilesError, ValueError):
+    """A response could not be parsed at all (not a JSON object, or not valid JSON).
+
+    Lenient parsing keeps anything inside a well-formed object, so this is raised only when the
+    document itself is unusable. Like every SDK error, its text holds no response content.
+    """
+
+    def __init__(self, shape: str, problems: Sequence[Problem]) -> None:
+        self.shape = shape
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        lines = [f"cannot parse the response as {shape}:"]
+        lines.extend(f"  {p}" for p in self.problems)
+        super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[type[ResponseParseError], tuple[str, tuple[Problem, ...]]]:
         return (type(self), (self.shape, self.problems))

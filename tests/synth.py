@@ -174,7 +174,7 @@ def _scalar_violations(name: str) -> Iterator[tuple[str, Any, str]]:
             yield "max", as_type(shape["max"] + 1), "max"
 
 
-def _value_violations(name: str, path: str, redact: bool) -> Iterator[tuple[str, Any, str, str, str]]:
+def _value_violations(name: str, path: str) -> Iterator[tuple[str, Any, str, str, str]]:
     """(kind, violating value, path, rule) for a member value, through lists and maps."""
     shape = SHAPES[name]
     kind = shape["type"]
@@ -185,12 +185,12 @@ def _value_violations(name: str, path: str, redact: bool) -> Iterator[tuple[str,
         if "max" in shape and shape["max"] <= 5000:
             items = [valid(member, variant=i) for i in range(shape["max"] + 1)]
             yield "list.max", items, path, "max_length", name
-        for sub, bad, sub_path, rule, target in _value_violations(member, f"{path}[0]", redact):
+        for sub, bad, sub_path, rule, target in _value_violations(member, f"{path}[0]"):
             yield f"list.member.{sub}", [bad], sub_path, rule, target
     elif kind == "map":
         key_shape, value_shape = shape["key"]["shape"], shape["value"]["shape"]
         key = valid(key_shape)
-        shown = "[<redacted>]" if redact else f'["{key}"]'
+        shown = "[<key>]"  # map keys are input: never written into an error path
         if shape.get("min", 0) > 1:
             entries = {valid(key_shape, variant=i): valid(value_shape) for i in range(shape["min"] - 1)}
             yield "map.min", entries, path, "min_length", name
@@ -203,9 +203,8 @@ def _value_violations(name: str, path: str, redact: bool) -> Iterator[tuple[str,
         for sub, bad, rule in _scalar_violations(key_shape):
             if not isinstance(bad, str):
                 continue
-            bad_shown = "[<redacted>]" if redact else f'["{bad}"]'
-            yield f"map.key.{sub}", {bad: valid(value_shape)}, f"{path}{bad_shown} (map key)", rule, key_shape
-        for sub, bad, sub_path, rule, target in _value_violations(value_shape, f"{path}{shown}", redact):
+            yield f"map.key.{sub}", {bad: valid(value_shape)}, f"{path}[<key>] (map key)", rule, key_shape
+        for sub, bad, sub_path, rule, target in _value_violations(value_shape, f"{path}{shown}"):
             yield f"map.value.{sub}", {key: bad}, sub_path, rule, target
     elif kind != "structure":
         for sub, bad, rule in _scalar_violations(name):
@@ -217,13 +216,11 @@ def violations(structure: str) -> Iterator[Violation]:
     shape = SHAPES[structure]
     members = shape.get("members", {})
     base = valid(structure)
-    struct_sensitive = bool(shape.get("sensitive"))
     for member, spec in members.items():
         if member in shape.get("required", []):
             data = {k: v for k, v in base.items() if k != member}
             yield Violation(structure, member, "required", data, member, "required", structure)
-        redact = struct_sensitive or contains_sensitive(spec["shape"])
-        for kind, bad, path, rule, target in _value_violations(spec["shape"], member, redact):
+        for kind, bad, path, rule, target in _value_violations(spec["shape"], member):
             data = {k: v for k, v in base.items() if k != member}
             data[member] = bad
             yield Violation(structure, member, kind, data, path, rule, target)

@@ -105,6 +105,35 @@ def test_changelog_entry_goes_under_unreleased(tmp_path: Path) -> None:
         "## [0.1.0]")
 
 
+def test_changelog_entry_joins_an_existing_changed_section_in_order(tmp_path: Path) -> None:
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text(
+        "# Changelog\n\n## [Unreleased]\n\n### Added\n- a\n\n### Changed\n- c\n\n### Fixed\n- f\n\n"
+        "## [0.1.0]\n- old\n", encoding="utf-8")
+    cli.add_to_changelog("- model 1 -> 2", changelog)
+    text = changelog.read_text(encoding="utf-8")
+    assert text.count("### Changed") == 1
+    assert text.index("### Added") < text.index("- c") < text.index("- model 1 -> 2") < text.index("### Fixed")
+    assert text.endswith("## [0.1.0]\n- old\n")
+
+
+def test_update_raises_the_runtime_pins_and_never_lowers_them(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('dependencies = ["boto3>=1.44.5", "botocore>=1.44.5", "pydantic>=2.11"]\n',
+                         encoding="utf-8")
+    assert cli.bump_pins(pyproject, "1.45.0")
+    assert pyproject.read_text(encoding="utf-8") == (
+        'dependencies = ["boto3>=1.45.0", "botocore>=1.45.0", "pydantic>=2.11"]\n')
+    assert not cli.bump_pins(pyproject, "1.44.9")
+
+
+def test_patterns_are_translated_to_ecma_meaning() -> None:
+    assert generator.python_pattern("^[a-zA-Z0-9_-]+$") == "^[a-zA-Z0-9_-]+\\Z"
+    assert generator.python_pattern("[a-zA-Z0-9][\\w!@#.-]+") == "[a-zA-Z0-9][A-Za-z0-9_!@#.-]+"
+    assert generator.python_pattern("(\\d+|\\$[a-z_]+)") == "([0-9]+|\\$[a-z_]+)"
+    assert generator.python_pattern("\\S+") == "\\S+"
+
+
 def test_changelog_records_the_real_model_update() -> None:
     _, _, version = source.load_committed()
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")

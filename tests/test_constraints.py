@@ -94,12 +94,6 @@ def test_every_input_structure_accepts_a_full_valid_value(name: str) -> None:
     assert cls.model_validate(wire).to_boto() == wire
 
 
-def test_unknown_member_is_rejected_on_input() -> None:
-    with pytest.raises(ParamValidationError) as info:
-        models.GetDomainRequest.model_validate({"DomainName": "d", "DomianName": "typo"})
-    assert [(p.path, p.rule) for p in info.value.problems] == [("DomianName", "unknown_member")]
-
-
 def test_bool_is_not_an_integer_and_strings_are_not_coerced() -> None:
     with pytest.raises(ParamValidationError) as info:
         models.CreateDomainRequest(domain_name="d", default_expiration_days=True)
@@ -124,21 +118,78 @@ def test_errors_list_every_problem_and_subclass_value_error() -> None:
     assert error.__cause__ is None and error.__context__ is None
 
 
-def test_boto_rejects_nothing_we_flag_as_too_long_but_we_do() -> None:
-    """The guide's list of inputs raw botocore passes to AWS; each is rejected here, offline."""
-    cases: list[tuple[Any, dict[str, Any], str, str]] = [
-        (models.GetDomainRequest, {"DomainName": "d" * 65}, "DomainName", "max_length"),
-        (models.CreateDomainRequest, {"DomainName": "d", "DefaultExpirationDays": 999_999},
-         "DefaultExpirationDays", "max"),
-        (models.TagResourceRequest, {"resourceArn": synth.ARN_PROFILE, "tags": {"aws:foo": "v"}},
-         'tags["aws:foo"] (map key)', "pattern"),
-        (models.TagResourceRequest,
-         {"resourceArn": synth.ARN_PROFILE, "tags": {f"k{i}": "v" for i in range(51)}},
+def test_inputs_botocore_lets_through_are_rejected_here() -> None:
+    """The guide's list of inputs raw botocore sends to AWS: botocore's own validator accepts
+    each one (checked here), and our request model rejects it offline with its path and rule."""
+    from botocore.model import ServiceModel
+    from botocore.validate import ParamValidator
+
+    service = ServiceModel(synth.SERVICE, "customer-profiles")
+    put_keys = {"DomainName": "d", "ObjectTypeName": "o", "Description": "x",
+                "Keys": {"k": [{"StandardIdentifiers": ["BOGUS"]}]}}
+    cases: list[tuple[str, dict[str, Any], str, str]] = [
+        ("GetDomain", {"DomainName": "d" * 65}, "DomainName", "max_length"),
+        ("CreateDomain", {"DomainName": "d", "DefaultExpirationDays": 999_999}, "DefaultExpirationDays", "max"),
+        ("TagResource", {"resourceArn": synth.ARN_PROFILE, "tags": {"aws:foo": "v"}},
+         "tags[<key>] (map key)", "pattern"),
+        ("TagResource", {"resourceArn": synth.ARN_PROFILE, "tags": {f"k{i}": "v" for i in range(51)}},
          "tags", "max_length"),
-        (models.ListDomainsRequest, {"MaxResults": 1000}, "MaxResults", "max"),
-        (models.ObjectTypeKey, {"StandardIdentifiers": ["BOGUS"]}, "StandardIdentifiers[0]", "enum"),
+        ("ListDomains", {"MaxResults": 1000}, "MaxResults", "max"),
+        ("PutProfileObjectType", put_keys, "Keys[<key>][0].StandardIdentifiers[0]", "enum"),
+        ("GetDomain", {"DomainName": "shop!"}, "DomainName", "pattern"),
     ]
-    for cls, data, path, rule in cases:
+    for operation, params, path, rule in cases:
+        input_shape = service.operation_model(operation).input_shape
+        assert input_shape is not None
+        report = ParamValidator().validate(params, input_shape)
+        assert not report.has_errors(), (operation, report.generate_report())
+        cls = getattr(models, input_shape.name)
         with pytest.raises(ParamValidationError) as info:
-            cls.model_validate(data)
-        assert (path, rule) in {(p.path, p.rule) for p in info.value.problems}
+            cls.model_validate(params)
+        assert (path, rule) in {(p.path, p.rule) for p in info.value.problems}, operation
+
+
+def test_lists_must_be_lists_and_maps_dicts() -> None:
+    for bad in ({"a"}, (x for x in ["a"]), {"a": 1}.keys()):
+        with pytest.raises(ParamValidationError) as info:
+            models.DeleteProfileKeyRequest(domain_name="d", profile_id="a" * 32, key_name="k", values=bad)  # type: ignore[arg-type]
+        assert [(p.path, p.rule) for p in info.value.problems] == [("Values", "type")]
+
+
+def test_assignment_is_validated() -> None:
+    request = models.GetDomainRequest(domain_name="shop")
+    with pytest.raises(ParamValidationError) as info:
+        request.domain_name = "x" * 65
+    assert [(p.path, p.rule) for p in info.value.problems] == [("DomainName", "max_length")]
+    assert request.domain_name == "shop"
+
+
+def test_unknown_member_names_are_not_echoed_but_suggested() -> None:
+    with pytest.raises(ParamValidationError) as info:
+        models.GetDomainRequest.model_validate({"DomainName": "d", "DomianName": "typo"})
+    (problem,) = info.value.problems
+    assert (problem.path, problem.rule) == ("<unknown member>", "unknown_member")
+    assert "did you mean 'DomainName'?" in problem.message
+    assert "DomianName" not in str(info.value)
+    with pytest.raises(ParamValidationError) as info:
+        models.CreateProfileRequest.model_validate(
+            {"DomainName": "d", "Address": {"City": "x", "jane.doe@example.com": "y"}})
+    assert "jane" not in str(info.value)
+    assert [(p.path, p.rule) for p in info.value.problems] == [("Address.<unknown member>", "unknown_member")]
+
+
+def test_member_given_under_both_names_is_reported_as_such() -> None:
+    with pytest.raises(ParamValidationError) as info:
+        models.GetDomainRequest.model_validate({"DomainName": "a", "domain_name": "b"})
+    (problem,) = info.value.problems
+    assert problem.path == "DomainName" and problem.rule == "unknown_member"
+    assert "given twice" in problem.message
+
+
+def test_ecma_character_classes_are_ascii() -> None:
+    """FlowName is ``[a-zA-Z0-9][\\w!@#.-]+``: ECMA's ``\\w`` is ASCII, so "aé" does not match."""
+    data = synth.valid("FlowDefinition")
+    models.FlowDefinition.model_validate({**data, "FlowName": "a_b-1"})
+    with pytest.raises(ParamValidationError) as info:
+        models.FlowDefinition.model_validate({**data, "FlowName": "a\u00e9"})
+    assert [(p.path, p.rule) for p in info.value.problems] == [("FlowName", "pattern")]

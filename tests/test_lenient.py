@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
+import warnings
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 import customer_profiles_sdk.models as models
-from customer_profiles_sdk._model import OutputShape
+from customer_profiles_sdk import ResponseParseError
+from customer_profiles_sdk._model import OutputShape, RawValue
 
 from . import synth
 
@@ -106,3 +110,52 @@ def test_volume_of_hostile_responses() -> None:
             values += count_values(wire)
     assert parsed >= 1000
     print(f"\n{parsed} hostile responses, {values} values, 0 raised, 0 lost")
+
+
+def test_lenient_parsing_does_not_coerce() -> None:
+    wire = {"DomainName": "d", "DefaultExpirationDays": "30",
+            "Stats": {"ProfileCount": 30.5, "MeteringProfileCount": True}}
+    parsed = models.GetDomainResponse.model_validate(wire)
+    assert parsed.to_boto() == wire
+    assert isinstance(parsed.default_expiration_days, RawValue)
+    assert parsed.default_expiration_days.value == "30"
+    assert parsed.stats is not None and isinstance(parsed.stats.metering_profile_count, RawValue)
+
+
+def test_raw_values_are_redacted_in_repr() -> None:
+    parsed = models.SearchProfilesResponse.model_validate({"Items": {"EmailAddress": "jane.doe@example.com"}})
+    assert "jane" not in repr(parsed)
+    assert parsed.to_boto() == {"Items": {"EmailAddress": "jane.doe@example.com"}}
+
+
+def test_epoch_seconds_are_seconds_even_when_large() -> None:
+    parsed = models.GetDomainResponse.model_validate({"CreatedAt": 32503680000})
+    assert parsed.created_at == datetime(3000, 1, 1, tzinfo=UTC)
+
+
+def test_unusable_documents_raise_a_typed_error_without_content() -> None:
+    for call in (
+        lambda: models.GetProfileObjectTypeResponse.model_validate("jane.doe@example.com"),
+        lambda: models.GetProfileObjectTypeResponse.model_validate_json('{"Description": "jane.doe@example.com"'),
+        lambda: models.Address.from_boto_json('{"City": "jane.doe@example.com"'),
+        lambda: models.Address.from_boto(["jane.doe@example.com"]),
+    ):
+        with pytest.raises(ResponseParseError) as info:
+            call()
+        assert isinstance(info.value, ValueError)
+        assert "jane" not in str(info.value) and "jane" not in repr(info.value)
+        assert info.value.__context__ is None
+
+
+def test_model_dump_emits_no_warning_that_could_print_values() -> None:
+    parsed = models.SearchProfilesResponse.model_validate({"Items": [{"EmailAddress": ["jane.doe@example.com"]}]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parsed.model_dump()
+        parsed.model_dump_json()
+
+
+def test_model_dump_json_unwraps_raw_values() -> None:
+    parsed = models.GetDomainResponse.model_validate({"DomainName": "d", "DefaultExpirationDays": "30"})
+    assert json.loads(parsed.model_dump_json(by_alias=True, exclude_none=True)) == {
+        "DomainName": "d", "DefaultExpirationDays": "30"}

@@ -29,10 +29,12 @@ def test_pattern_is_a_search_not_a_full_match() -> None:
 def test_tag_key_look_ahead_is_enforced() -> None:
     TagResourceRequest(resource_arn=FULL_ARN, tags={"team": "crm", "cost:centre/1": "x"})
     for bad in ("aws:foo", "aws:", "emoji😀"):
-        with pytest.raises(ParamValidationError):
+        with pytest.raises(ParamValidationError) as info:
             TagResourceRequest(resource_arn=FULL_ARN, tags={bad: "x"})
-    with pytest.raises(ParamValidationError):
+        assert [(p.path, p.rule) for p in info.value.problems] == [("tags[<key>] (map key)", "pattern")]
+    with pytest.raises(ParamValidationError) as info:
         UntagResourceRequest(resource_arn=FULL_ARN, tag_keys=["aws:created-by"])
+    assert [(p.path, p.rule) for p in info.value.problems] == [("tagKeys[0]", "pattern")]
 
 
 def test_character_class_range_in_tag_key_is_a_range() -> None:
@@ -54,7 +56,7 @@ def test_integers_are_strict() -> None:
             CreateDomainRequest(domain_name="d", default_expiration_days=bad)  # type: ignore[arg-type]
 
 
-def test_naive_datetime_input_is_utc_and_aware_input_is_kept() -> None:
+def test_parsed_naive_datetime_is_utc_and_aware_datetime_keeps_its_offset() -> None:
     from customer_profiles_sdk.models import ListProfileHistoryRecordsRequest as _  # noqa: F401
     from customer_profiles_sdk.models import ScheduledExecutions
 

@@ -26,4 +26,4 @@ class AddProfileKeyResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AddProfileKeyResponse', {'key_name': 'KeyName', 'values': 'Values'}, frozenset())
 
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='KeyName', serialization_alias='KeyName')
-    values: list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
+    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')

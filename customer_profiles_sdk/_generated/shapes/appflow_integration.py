@@ -3,7 +3,7 @@
 
 """Shape ``AppflowIntegration`` (input)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -29,4 +29,4 @@ class AppflowIntegration(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AppflowIntegration', {'flow_definition': 'FlowDefinition', 'batches': 'Batches'}, frozenset({'flow_definition'}))
 
     flow_definition: FlowDefinition = Field(validation_alias='FlowDefinition', serialization_alias='FlowDefinition')
-    batches: list[Batch] | None = Field(default=None, validation_alias='Batches', serialization_alias='Batches')
+    batches: Annotated[list[Batch], Field(strict=True)] | None = Field(default=None, validation_alias='Batches', serialization_alias='Batches')

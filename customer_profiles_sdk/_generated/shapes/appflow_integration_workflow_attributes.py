@@ -32,5 +32,5 @@ class AppflowIntegrationWorkflowAttributes(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AppflowIntegrationWorkflowAttributes', {'source_connector_type': 'SourceConnectorType', 'connector_profile_name': 'ConnectorProfileName', 'role_arn': 'RoleArn'}, frozenset())
 
     source_connector_type: Annotated[SourceConnectorType | SourceConnectorTypeLiteral, EnumOf(SourceConnectorType)] | None = Field(default=None, validation_alias='SourceConnectorType', serialization_alias='SourceConnectorType')
-    connector_profile_name: Annotated[str, Field(strict=True, max_length=256, pattern='[\\w/!@#+=.-]+')] | None = Field(default=None, validation_alias='ConnectorProfileName', serialization_alias='ConnectorProfileName')
+    connector_profile_name: Annotated[str, Field(strict=True, max_length=256, pattern='[A-Za-z0-9_/!@#+=.-]+')] | None = Field(default=None, validation_alias='ConnectorProfileName', serialization_alias='ConnectorProfileName')
     role_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')

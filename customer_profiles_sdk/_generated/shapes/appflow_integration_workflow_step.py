@@ -36,7 +36,7 @@ class AppflowIntegrationWorkflowStep(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AppflowIntegrationWorkflowStep', {'flow_name': 'FlowName', 'status': 'Status', 'execution_message': 'ExecutionMessage', 'records_processed': 'RecordsProcessed', 'batch_records_start_time': 'BatchRecordsStartTime', 'batch_records_end_time': 'BatchRecordsEndTime', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt'}, frozenset())
 
-    flow_name: Annotated[str, Field(strict=True, max_length=256, pattern='[a-zA-Z0-9][\\w!@#.-]+')] | None = Field(default=None, validation_alias='FlowName', serialization_alias='FlowName')
+    flow_name: Annotated[str, Field(strict=True, max_length=256, pattern='[a-zA-Z0-9][A-Za-z0-9_!@#.-]+')] | None = Field(default=None, validation_alias='FlowName', serialization_alias='FlowName')
     status: Annotated[Status | StatusLiteral, EnumOf(Status)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
     execution_message: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='ExecutionMessage', serialization_alias='ExecutionMessage')
     records_processed: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='RecordsProcessed', serialization_alias='RecordsProcessed')

@@ -28,5 +28,5 @@ class AttributeDetails(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AttributeDetails', {'attributes': 'Attributes', 'expression': 'Expression'}, frozenset({'attributes', 'expression'}))
 
-    attributes: Annotated[list[AttributeItem], Field(min_length=1, max_length=50)] = Field(validation_alias='Attributes', serialization_alias='Attributes')
+    attributes: Annotated[list[AttributeItem], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Attributes', serialization_alias='Attributes')
     expression: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Expression', serialization_alias='Expression')

@@ -31,4 +31,4 @@ class AttributeDimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AttributeDimension', {'dimension_type': 'DimensionType', 'values': 'Values'}, frozenset())
 
     dimension_type: Annotated[AttributeDimensionType | AttributeDimensionTypeLiteral, EnumOf(AttributeDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
-    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')
+    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')

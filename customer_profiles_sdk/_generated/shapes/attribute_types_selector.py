@@ -33,6 +33,6 @@ class AttributeTypesSelector(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AttributeTypesSelector', {'attribute_matching_model': 'AttributeMatchingModel', 'address': 'Address', 'phone_number': 'PhoneNumber', 'email_address': 'EmailAddress'}, frozenset())
 
     attribute_matching_model: Annotated[AttributeMatchingModel | AttributeMatchingModelLiteral, EnumOf(AttributeMatchingModel)] = Field(validation_alias='AttributeMatchingModel', serialization_alias='AttributeMatchingModel')
-    address: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=4)] | None = Field(default=None, validation_alias='Address', serialization_alias='Address')
-    phone_number: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=4)] | None = Field(default=None, validation_alias='PhoneNumber', serialization_alias='PhoneNumber')
-    email_address: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=3)] | None = Field(default=None, validation_alias='EmailAddress', serialization_alias='EmailAddress')
+    address: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='Address', serialization_alias='Address')
+    phone_number: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='PhoneNumber', serialization_alias='PhoneNumber')
+    email_address: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=3)] | None = Field(default=None, validation_alias='EmailAddress', serialization_alias='EmailAddress')

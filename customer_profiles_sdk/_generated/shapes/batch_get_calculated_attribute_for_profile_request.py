@@ -31,5 +31,5 @@ class BatchGetCalculatedAttributeForProfileRequest(InputShape):
 
     calculated_attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='CalculatedAttributeName', serialization_alias='CalculatedAttributeName')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
-    profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(min_length=1, max_length=100)] = Field(validation_alias='ProfileIds', serialization_alias='ProfileIds')
+    profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True, min_length=1, max_length=100)] = Field(validation_alias='ProfileIds', serialization_alias='ProfileIds')
     condition_overrides: ConditionOverrides | None = Field(default=None, validation_alias='ConditionOverrides', serialization_alias='ConditionOverrides')

@@ -3,7 +3,7 @@
 
 """Shape ``BatchGetCalculatedAttributeForProfileResponse`` (output)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -30,6 +30,6 @@ class BatchGetCalculatedAttributeForProfileResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchGetCalculatedAttributeForProfileResponse', {'errors': 'Errors', 'calculated_attribute_values': 'CalculatedAttributeValues', 'condition_overrides': 'ConditionOverrides'}, frozenset({'condition_overrides'}))
 
-    errors: list[BatchGetCalculatedAttributeForProfileError] | None = Field(default=None, validation_alias='Errors', serialization_alias='Errors')
-    calculated_attribute_values: list[CalculatedAttributeValue] | None = Field(default=None, validation_alias='CalculatedAttributeValues', serialization_alias='CalculatedAttributeValues')
+    errors: Annotated[list[BatchGetCalculatedAttributeForProfileError], Field(strict=True)] | None = Field(default=None, validation_alias='Errors', serialization_alias='Errors')
+    calculated_attribute_values: Annotated[list[CalculatedAttributeValue], Field(strict=True)] | None = Field(default=None, validation_alias='CalculatedAttributeValues', serialization_alias='CalculatedAttributeValues')
     condition_overrides: ConditionOverrides | None = Field(default=None, validation_alias='ConditionOverrides', serialization_alias='ConditionOverrides')

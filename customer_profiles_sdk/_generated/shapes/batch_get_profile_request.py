@@ -26,4 +26,4 @@ class BatchGetProfileRequest(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchGetProfileRequest', {'domain_name': 'DomainName', 'profile_ids': 'ProfileIds'}, frozenset())
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
-    profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(min_length=1, max_length=20)] = Field(validation_alias='ProfileIds', serialization_alias='ProfileIds')
+    profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True, min_length=1, max_length=20)] = Field(validation_alias='ProfileIds', serialization_alias='ProfileIds')

@@ -3,7 +3,7 @@
 
 """Shape ``BatchGetProfileResponse`` (output)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -28,5 +28,5 @@ class BatchGetProfileResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchGetProfileResponse', {'errors': 'Errors', 'profiles': 'Profiles'}, frozenset())
 
-    errors: list[BatchGetProfileError] | None = Field(default=None, validation_alias='Errors', serialization_alias='Errors')
-    profiles: list[Profile] | None = Field(default=None, validation_alias='Profiles', serialization_alias='Profiles')
+    errors: Annotated[list[BatchGetProfileError], Field(strict=True)] | None = Field(default=None, validation_alias='Errors', serialization_alias='Errors')
+    profiles: Annotated[list[Profile], Field(strict=True)] | None = Field(default=None, validation_alias='Profiles', serialization_alias='Profiles')

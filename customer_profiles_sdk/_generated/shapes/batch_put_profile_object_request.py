@@ -30,4 +30,4 @@ class BatchPutProfileObjectRequest(InputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
-    items: Annotated[list[BatchPutProfileObjectRequestItem], Field(min_length=1, max_length=10)] = Field(validation_alias='Items', serialization_alias='Items')
+    items: Annotated[list[BatchPutProfileObjectRequestItem], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Items', serialization_alias='Items')

@@ -3,7 +3,7 @@
 
 """Shape ``BatchPutProfileObjectResponse`` (output)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -28,5 +28,5 @@ class BatchPutProfileObjectResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchPutProfileObjectResponse', {'successful': 'Successful', 'failed': 'Failed'}, frozenset())
 
-    successful: list[BatchPutProfileObjectResponseItem] | None = Field(default=None, validation_alias='Successful', serialization_alias='Successful')
-    failed: list[BatchPutProfileObjectErrorItem] | None = Field(default=None, validation_alias='Failed', serialization_alias='Failed')
+    successful: Annotated[list[BatchPutProfileObjectResponseItem], Field(strict=True)] | None = Field(default=None, validation_alias='Successful', serialization_alias='Successful')
+    failed: Annotated[list[BatchPutProfileObjectErrorItem], Field(strict=True)] | None = Field(default=None, validation_alias='Failed', serialization_alias='Failed')

@@ -33,5 +33,5 @@ class CalculatedAttributeDimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CalculatedAttributeDimension', {'dimension_type': 'DimensionType', 'values': 'Values', 'condition_overrides': 'ConditionOverrides'}, frozenset({'condition_overrides'}))
 
     dimension_type: Annotated[AttributeDimensionType | AttributeDimensionTypeLiteral, EnumOf(AttributeDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
-    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')
+    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')
     condition_overrides: ConditionOverrides | None = Field(default=None, validation_alias='ConditionOverrides', serialization_alias='ConditionOverrides')

@@ -48,4 +48,4 @@ class CatalogItem(OutputShape):
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     updated_at: Timestamp | None = Field(default=None, validation_alias='UpdatedAt', serialization_alias='UpdatedAt')
     price: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Price', serialization_alias='Price')
-    attributes: dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, min_length=1, max_length=255)]] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
+    attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')

@@ -24,4 +24,4 @@ class Consolidation(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Consolidation', {'matching_attributes_list': 'MatchingAttributesList'}, frozenset())
 
-    matching_attributes_list: Annotated[list[Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=20)]], Field(min_length=1, max_length=10)] = Field(validation_alias='MatchingAttributesList', serialization_alias='MatchingAttributesList')
+    matching_attributes_list: Annotated[list[Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=20)]], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='MatchingAttributesList', serialization_alias='MatchingAttributesList')

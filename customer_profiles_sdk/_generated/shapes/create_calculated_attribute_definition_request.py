@@ -50,4 +50,4 @@ class CreateCalculatedAttributeDefinitionRequest(InputShape):
     filter: Filter | None = Field(default=None, validation_alias='Filter', serialization_alias='Filter')
     statistic: Annotated[Statistic | StatisticLiteral, EnumOf(Statistic)] = Field(validation_alias='Statistic', serialization_alias='Statistic')
     use_historical_data: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='UseHistoricalData', serialization_alias='UseHistoricalData')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -43,4 +43,4 @@ class CreateDomainLayoutRequest(InputShape):
     is_default: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IsDefault', serialization_alias='IsDefault')
     layout_type: Annotated[LayoutType | LayoutTypeLiteral, EnumOf(LayoutType)] = Field(validation_alias='LayoutType', serialization_alias='LayoutType')
     layout: Annotated[str, Field(strict=True, min_length=1, max_length=2000000)] = Field(validation_alias='Layout', serialization_alias='Layout')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

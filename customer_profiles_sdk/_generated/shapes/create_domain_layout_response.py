@@ -45,6 +45,6 @@ class CreateDomainLayoutResponse(OutputShape):
     layout_type: Annotated[LayoutType | LayoutTypeLiteral, EnumOf(LayoutType)] | None = Field(default=None, validation_alias='LayoutType', serialization_alias='LayoutType')
     layout: Annotated[str, Field(strict=True, min_length=1, max_length=2000000)] | None = Field(default=None, validation_alias='Layout', serialization_alias='Layout')
     version: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Version', serialization_alias='Version')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

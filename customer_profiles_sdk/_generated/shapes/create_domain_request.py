@@ -42,4 +42,4 @@ class CreateDomainRequest(InputShape):
     matching: MatchingRequest | None = Field(default=None, validation_alias='Matching', serialization_alias='Matching')
     rule_based_matching: RuleBasedMatchingRequest | None = Field(default=None, validation_alias='RuleBasedMatching', serialization_alias='RuleBasedMatching')
     data_store: DataStoreRequest | None = Field(default=None, validation_alias='DataStore', serialization_alias='DataStore')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -35,9 +35,9 @@ class CreateRecommenderSchemaResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateRecommenderSchemaResponse', {'recommender_schema_arn': 'RecommenderSchemaArn', 'recommender_schema_name': 'RecommenderSchemaName', 'fields': 'Fields', 'created_at': 'CreatedAt', 'status': 'Status', 'tags': 'Tags'}, frozenset())
 
-    recommender_schema_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z\\d-]+):profile:.*:.*:.+')] | None = Field(default=None, validation_alias='RecommenderSchemaArn', serialization_alias='RecommenderSchemaArn')
+    recommender_schema_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:.*:.*:.+')] | None = Field(default=None, validation_alias='RecommenderSchemaArn', serialization_alias='RecommenderSchemaArn')
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
-    fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(min_length=1, max_length=9)]], Field(min_length=1, max_length=2)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(strict=True, min_length=1, max_length=9)]], Field(strict=True, min_length=1, max_length=2)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     status: Annotated[RecommenderSchemaStatus | RecommenderSchemaStatusLiteral, EnumOf(RecommenderSchemaStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

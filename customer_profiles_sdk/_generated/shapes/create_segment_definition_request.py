@@ -41,4 +41,4 @@ class CreateSegmentDefinitionRequest(InputShape):
     segment_groups: SegmentGroup | None = Field(default=None, validation_alias='SegmentGroups', serialization_alias='SegmentGroups')
     segment_sql_query: Annotated[str, Field(strict=True, min_length=1, max_length=50000)] | None = Field(default=None, validation_alias='SegmentSqlQuery', serialization_alias='SegmentSqlQuery')
     segment_sort: SegmentSort | None = Field(default=None, validation_alias='SegmentSort', serialization_alias='SegmentSort')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -31,4 +31,4 @@ class DateDimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DateDimension', {'dimension_type': 'DimensionType', 'values': 'Values'}, frozenset())
 
     dimension_type: Annotated[DateDimensionType | DateDimensionTypeLiteral, EnumOf(DateDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
-    values: Annotated[list[Annotated[str, Field(strict=True)]], Field(min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')
+    values: Annotated[list[Annotated[str, Field(strict=True)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')

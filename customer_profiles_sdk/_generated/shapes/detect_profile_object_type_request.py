@@ -25,5 +25,5 @@ class DetectProfileObjectTypeRequest(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DetectProfileObjectTypeRequest', {'objects': 'Objects', 'domain_name': 'DomainName'}, frozenset({'objects'}))
 
-    objects: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=256000)]], Field(min_length=1, max_length=5)] = Field(validation_alias='Objects', serialization_alias='Objects')
+    objects: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=256000)]], Field(strict=True, min_length=1, max_length=5)] = Field(validation_alias='Objects', serialization_alias='Objects')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')

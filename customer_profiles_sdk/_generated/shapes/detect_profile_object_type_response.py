@@ -3,7 +3,7 @@
 
 """Shape ``DetectProfileObjectTypeResponse`` (output)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -26,4 +26,4 @@ class DetectProfileObjectTypeResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DetectProfileObjectTypeResponse', {'detected_profile_object_types': 'DetectedProfileObjectTypes'}, frozenset())
 
-    detected_profile_object_types: list[DetectedProfileObjectType] | None = Field(default=None, validation_alias='DetectedProfileObjectTypes', serialization_alias='DetectedProfileObjectTypes')
+    detected_profile_object_types: Annotated[list[DetectedProfileObjectType], Field(strict=True)] | None = Field(default=None, validation_alias='DetectedProfileObjectTypes', serialization_alias='DetectedProfileObjectTypes')

@@ -30,4 +30,4 @@ class Dimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Dimension', {'profile_attributes': 'ProfileAttributes', 'calculated_attributes': 'CalculatedAttributes'}, frozenset({'profile_attributes'}), union=True)
 
     profile_attributes: ProfileAttributes | None = Field(default=None, validation_alias='ProfileAttributes', serialization_alias='ProfileAttributes')
-    calculated_attributes: dict[Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')], CalculatedAttributeDimension] | None = Field(default=None, validation_alias='CalculatedAttributes', serialization_alias='CalculatedAttributes')
+    calculated_attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')], CalculatedAttributeDimension], Field(strict=True)] | None = Field(default=None, validation_alias='CalculatedAttributes', serialization_alias='CalculatedAttributes')

@@ -33,4 +33,4 @@ class DiversityColumn(InputShape):
 
     name: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='Name', serialization_alias='Name')
     cap_type: Annotated[DiversityCapType | DiversityCapTypeLiteral, EnumOf(DiversityCapType)] = Field(validation_alias='CapType', serialization_alias='CapType')
-    target: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='(\\d+|\\$[a-z_]+)')] = Field(validation_alias='Target', serialization_alias='Target')
+    target: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='([0-9]+|\\$[a-z_]+)')] = Field(validation_alias='Target', serialization_alias='Target')

@@ -26,4 +26,4 @@ class DiversityConfig(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DiversityConfig', {'diversity_columns': 'DiversityColumns'}, frozenset())
 
-    diversity_columns: Annotated[list[DiversityColumn], Field(min_length=0, max_length=2)] | None = Field(default=None, validation_alias='DiversityColumns', serialization_alias='DiversityColumns')
+    diversity_columns: Annotated[list[DiversityColumn], Field(strict=True, min_length=0, max_length=2)] | None = Field(default=None, validation_alias='DiversityColumns', serialization_alias='DiversityColumns')

@@ -3,7 +3,7 @@
 
 """Shape ``EngagementPreferences`` (input)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -28,5 +28,5 @@ class EngagementPreferences(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EngagementPreferences', {'phone': 'Phone', 'email': 'Email'}, frozenset({'phone', 'email'}))
 
-    phone: list[ContactPreference] | None = Field(default=None, validation_alias='Phone', serialization_alias='Phone')
-    email: list[ContactPreference] | None = Field(default=None, validation_alias='Email', serialization_alias='Email')
+    phone: Annotated[list[ContactPreference], Field(strict=True)] | None = Field(default=None, validation_alias='Phone', serialization_alias='Phone')
+    email: Annotated[list[ContactPreference], Field(strict=True)] | None = Field(default=None, validation_alias='Email', serialization_alias='Email')

@@ -31,5 +31,5 @@ class EventTriggerCondition(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventTriggerCondition', {'event_trigger_dimensions': 'EventTriggerDimensions', 'logical_operator': 'LogicalOperator'}, frozenset())
 
-    event_trigger_dimensions: Annotated[list[EventTriggerDimension], Field(min_length=1, max_length=10)] = Field(validation_alias='EventTriggerDimensions', serialization_alias='EventTriggerDimensions')
+    event_trigger_dimensions: Annotated[list[EventTriggerDimension], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='EventTriggerDimensions', serialization_alias='EventTriggerDimensions')
     logical_operator: Annotated[EventTriggerLogicalOperator | EventTriggerLogicalOperatorLiteral, EnumOf(EventTriggerLogicalOperator)] = Field(validation_alias='LogicalOperator', serialization_alias='LogicalOperator')

@@ -26,4 +26,4 @@ class EventTriggerDimension(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventTriggerDimension', {'object_attributes': 'ObjectAttributes'}, frozenset())
 
-    object_attributes: Annotated[list[ObjectAttribute], Field(min_length=1, max_length=10)] = Field(validation_alias='ObjectAttributes', serialization_alias='ObjectAttributes')
+    object_attributes: Annotated[list[ObjectAttribute], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='ObjectAttributes', serialization_alias='ObjectAttributes')

@@ -28,4 +28,4 @@ class EventTriggerLimits(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventTriggerLimits', {'event_expiration': 'EventExpiration', 'periods': 'Periods'}, frozenset())
 
     event_expiration: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='EventExpiration', serialization_alias='EventExpiration')
-    periods: Annotated[list[Period], Field(min_length=1, max_length=4)] | None = Field(default=None, validation_alias='Periods', serialization_alias='Periods')
+    periods: Annotated[list[Period], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='Periods', serialization_alias='Periods')

@@ -26,4 +26,4 @@ class EventsConfig(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventsConfig', {'event_parameters_list': 'EventParametersList'}, frozenset())
 
-    event_parameters_list: Annotated[list[EventParameters], Field(min_length=1, max_length=10)] = Field(validation_alias='EventParametersList', serialization_alias='EventParametersList')
+    event_parameters_list: Annotated[list[EventParameters], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='EventParametersList', serialization_alias='EventParametersList')

@@ -31,4 +31,4 @@ class ExtraLengthValueProfileDimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ExtraLengthValueProfileDimension', {'dimension_type': 'DimensionType', 'values': 'Values'}, frozenset())
 
     dimension_type: Annotated[StringDimensionType | StringDimensionTypeLiteral, EnumOf(StringDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
-    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=1000)]], Field(min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')
+    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=1000)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')

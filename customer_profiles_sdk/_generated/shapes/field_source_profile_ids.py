@@ -66,6 +66,6 @@ class FieldSourceProfileIds(InputShape):
     shipping_address: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='ShippingAddress', serialization_alias='ShippingAddress')
     mailing_address: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='MailingAddress', serialization_alias='MailingAddress')
     billing_address: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='BillingAddress', serialization_alias='BillingAddress')
-    attributes: dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
+    attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True)] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
     profile_type: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='ProfileType', serialization_alias='ProfileType')
     engagement_preferences: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='EngagementPreferences', serialization_alias='EngagementPreferences')

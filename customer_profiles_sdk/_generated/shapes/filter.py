@@ -32,4 +32,4 @@ class Filter(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Filter', {'include': 'Include', 'groups': 'Groups'}, frozenset())
 
     include: Annotated[Include | IncludeLiteral, EnumOf(Include)] = Field(validation_alias='Include', serialization_alias='Include')
-    groups: Annotated[list[FilterGroup], Field(min_length=1, max_length=2)] = Field(validation_alias='Groups', serialization_alias='Groups')
+    groups: Annotated[list[FilterGroup], Field(strict=True, min_length=1, max_length=2)] = Field(validation_alias='Groups', serialization_alias='Groups')

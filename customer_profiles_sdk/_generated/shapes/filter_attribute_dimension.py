@@ -31,4 +31,4 @@ class FilterAttributeDimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('FilterAttributeDimension', {'dimension_type': 'DimensionType', 'values': 'Values'}, frozenset())
 
     dimension_type: Annotated[FilterDimensionType | FilterDimensionTypeLiteral, EnumOf(FilterDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
-    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=10)] = Field(validation_alias='Values', serialization_alias='Values')
+    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Values', serialization_alias='Values')

@@ -26,4 +26,4 @@ class FilterDimension(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('FilterDimension', {'attributes': 'Attributes'}, frozenset())
 
-    attributes: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], FilterAttributeDimension] = Field(validation_alias='Attributes', serialization_alias='Attributes')
+    attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], FilterAttributeDimension], Field(strict=True)] = Field(validation_alias='Attributes', serialization_alias='Attributes')

@@ -32,4 +32,4 @@ class FilterGroup(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('FilterGroup', {'type': 'Type', 'dimensions': 'Dimensions'}, frozenset())
 
     type: Annotated[Type | TypeLiteral, EnumOf(Type)] = Field(validation_alias='Type', serialization_alias='Type')
-    dimensions: Annotated[list[FilterDimension], Field(min_length=1, max_length=10)] = Field(validation_alias='Dimensions', serialization_alias='Dimensions')
+    dimensions: Annotated[list[FilterDimension], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Dimensions', serialization_alias='Dimensions')

@@ -42,4 +42,4 @@ class GetEventStreamResponse(OutputShape):
     state: Annotated[EventStreamState | EventStreamStateLiteral, EnumOf(EventStreamState)] | None = Field(default=None, validation_alias='State', serialization_alias='State')
     stopped_since: Timestamp | None = Field(default=None, validation_alias='StoppedSince', serialization_alias='StoppedSince')
     destination_details: EventStreamDestinationDetails | None = Field(default=None, validation_alias='DestinationDetails', serialization_alias='DestinationDetails')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -32,4 +32,4 @@ class GetMatchesResponse(OutputShape):
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     match_generation_date: Timestamp | None = Field(default=None, validation_alias='MatchGenerationDate', serialization_alias='MatchGenerationDate')
     potential_matches: Annotated[int, Field(strict=True, ge=0)] | None = Field(default=None, validation_alias='PotentialMatches', serialization_alias='PotentialMatches')
-    matches: list[MatchItem] | None = Field(default=None, validation_alias='Matches', serialization_alias='Matches')
+    matches: Annotated[list[MatchItem], Field(strict=True)] | None = Field(default=None, validation_alias='Matches', serialization_alias='Matches')

@@ -44,5 +44,5 @@ class GetProfileObjectTypeTemplateResponse(OutputShape):
     store_only: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='StoreOnly', serialization_alias='StoreOnly')
     allow_profile_creation: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='AllowProfileCreation', serialization_alias='AllowProfileCreation')
     source_last_updated_timestamp_format: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SourceLastUpdatedTimestampFormat', serialization_alias='SourceLastUpdatedTimestampFormat')
-    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
-    keys: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')], list[ObjectTypeKey]] | None = Field(default=None, validation_alias='Keys', serialization_alias='Keys')
+    fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField], Field(strict=True)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    keys: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')], Annotated[list[ObjectTypeKey], Field(strict=True)]], Field(strict=True)] | None = Field(default=None, validation_alias='Keys', serialization_alias='Keys')

@@ -3,7 +3,7 @@
 
 """Shape ``GetProfileRecommendationsResponse`` (output)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -26,4 +26,4 @@ class GetProfileRecommendationsResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetProfileRecommendationsResponse', {'recommendations': 'Recommendations'}, frozenset({'recommendations'}))
 
-    recommendations: list[Recommendation] | None = Field(default=None, validation_alias='Recommendations', serialization_alias='Recommendations')
+    recommendations: Annotated[list[Recommendation], Field(strict=True)] | None = Field(default=None, validation_alias='Recommendations', serialization_alias='Recommendations')

@@ -34,6 +34,6 @@ class GetRecommenderSchemaResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetRecommenderSchemaResponse', {'recommender_schema_name': 'RecommenderSchemaName', 'fields': 'Fields', 'created_at': 'CreatedAt', 'status': 'Status'}, frozenset())
 
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
-    fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(min_length=1, max_length=9)]], Field(min_length=1, max_length=2)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(strict=True, min_length=1, max_length=9)]], Field(strict=True, min_length=1, max_length=2)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     status: Annotated[RecommenderSchemaStatus | RecommenderSchemaStatusLiteral, EnumOf(RecommenderSchemaStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')

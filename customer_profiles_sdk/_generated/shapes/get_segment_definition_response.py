@@ -47,6 +47,6 @@ class GetSegmentDefinitionResponse(OutputShape):
     segment_sort: SegmentSort | None = Field(default=None, validation_alias='SegmentSort', serialization_alias='SegmentSort')
     segment_definition_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SegmentDefinitionArn', serialization_alias='SegmentDefinitionArn')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
     segment_sql_query: Annotated[str, Field(strict=True, min_length=1, max_length=50000)] | None = Field(default=None, validation_alias='SegmentSqlQuery', serialization_alias='SegmentSqlQuery')
     segment_type: Annotated[SegmentType | SegmentTypeLiteral, EnumOf(SegmentType)] | None = Field(default=None, validation_alias='SegmentType', serialization_alias='SegmentType')

@@ -28,4 +28,4 @@ class GetSegmentMembershipRequest(InputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     segment_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='SegmentDefinitionName', serialization_alias='SegmentDefinitionName')
-    profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(min_length=1, max_length=100)] = Field(validation_alias='ProfileIds', serialization_alias='ProfileIds')
+    profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True, min_length=1, max_length=100)] = Field(validation_alias='ProfileIds', serialization_alias='ProfileIds')

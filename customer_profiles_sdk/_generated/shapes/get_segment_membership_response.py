@@ -31,6 +31,6 @@ class GetSegmentMembershipResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSegmentMembershipResponse', {'segment_definition_name': 'SegmentDefinitionName', 'profiles': 'Profiles', 'failures': 'Failures', 'last_computed_at': 'LastComputedAt'}, frozenset())
 
     segment_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='SegmentDefinitionName', serialization_alias='SegmentDefinitionName')
-    profiles: list[ProfileQueryResult] | None = Field(default=None, validation_alias='Profiles', serialization_alias='Profiles')
-    failures: list[ProfileQueryFailures] | None = Field(default=None, validation_alias='Failures', serialization_alias='Failures')
+    profiles: Annotated[list[ProfileQueryResult], Field(strict=True)] | None = Field(default=None, validation_alias='Profiles', serialization_alias='Profiles')
+    failures: Annotated[list[ProfileQueryFailures], Field(strict=True)] | None = Field(default=None, validation_alias='Failures', serialization_alias='Failures')
     last_computed_at: Timestamp | None = Field(default=None, validation_alias='LastComputedAt', serialization_alias='LastComputedAt')

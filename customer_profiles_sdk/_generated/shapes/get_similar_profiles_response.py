@@ -34,7 +34,7 @@ class GetSimilarProfilesResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSimilarProfilesResponse', {'profile_ids': 'ProfileIds', 'match_id': 'MatchId', 'match_type': 'MatchType', 'rule_level': 'RuleLevel', 'confidence_score': 'ConfidenceScore', 'next_token': 'NextToken'}, frozenset())
 
-    profile_ids: list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]] | None = Field(default=None, validation_alias='ProfileIds', serialization_alias='ProfileIds')
+    profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True)] | None = Field(default=None, validation_alias='ProfileIds', serialization_alias='ProfileIds')
     match_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='MatchId', serialization_alias='MatchId')
     match_type: Annotated[MatchType | MatchTypeLiteral, EnumOf(MatchType)] | None = Field(default=None, validation_alias='MatchType', serialization_alias='MatchType')
     rule_level: Annotated[int, Field(strict=True, ge=1, le=15)] | None = Field(default=None, validation_alias='RuleLevel', serialization_alias='RuleLevel')

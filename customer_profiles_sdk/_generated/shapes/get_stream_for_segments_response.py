@@ -38,7 +38,7 @@ class GetStreamForSegmentsResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetStreamForSegmentsResponse', {'associated_at': 'AssociatedAt', 'associated_segments': 'AssociatedSegments', 'domain_name': 'DomainName', 'destination_arn': 'DestinationArn', 'destination_role_arn': 'DestinationRoleArn', 'state': 'State', 'disassociated_at': 'DisassociatedAt', 'failure_reason': 'FailureReason'}, frozenset())
 
     associated_at: Timestamp | None = Field(default=None, validation_alias='AssociatedAt', serialization_alias='AssociatedAt')
-    associated_segments: list[AssociatedSegment] | None = Field(default=None, validation_alias='AssociatedSegments', serialization_alias='AssociatedSegments')
+    associated_segments: Annotated[list[AssociatedSegment], Field(strict=True)] | None = Field(default=None, validation_alias='AssociatedSegments', serialization_alias='AssociatedSegments')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
     destination_arn: Annotated[str, Field(strict=True, min_length=1, max_length=2048)] | None = Field(default=None, validation_alias='DestinationArn', serialization_alias='DestinationArn')
     destination_role_arn: Annotated[str, Field(strict=True, min_length=1, max_length=512, pattern='.*arn:aws:iam:.*:[0-9]+:.*')] | None = Field(default=None, validation_alias='DestinationRoleArn', serialization_alias='DestinationRoleArn')

@@ -50,7 +50,7 @@ class GetUploadJobResponse(OutputShape):
     status_reason: Annotated[StatusReason | StatusReasonLiteral, EnumOf(StatusReason)] | None = Field(default=None, validation_alias='StatusReason', serialization_alias='StatusReason')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     completed_at: Timestamp | None = Field(default=None, validation_alias='CompletedAt', serialization_alias='CompletedAt')
-    fields: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
+    fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField], Field(strict=True)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='UniqueKey', serialization_alias='UniqueKey')
     results_summary: ResultsSummary | None = Field(default=None, validation_alias='ResultsSummary', serialization_alias='ResultsSummary')
     data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098)] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')

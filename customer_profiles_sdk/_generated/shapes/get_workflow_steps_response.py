@@ -35,5 +35,5 @@ class GetWorkflowStepsResponse(OutputShape):
 
     workflow_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='WorkflowId', serialization_alias='WorkflowId')
     workflow_type: Annotated[WorkflowType | WorkflowTypeLiteral, EnumOf(WorkflowType)] | None = Field(default=None, validation_alias='WorkflowType', serialization_alias='WorkflowType')
-    items: list[WorkflowStepItem] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
+    items: Annotated[list[WorkflowStepItem], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

@@ -34,7 +34,7 @@ class Group(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Group', {'dimensions': 'Dimensions', 'source_segments': 'SourceSegments', 'source_type': 'SourceType', 'type': 'Type'}, frozenset())
 
-    dimensions: list[Dimension] | None = Field(default=None, validation_alias='Dimensions', serialization_alias='Dimensions')
-    source_segments: list[SourceSegment] | None = Field(default=None, validation_alias='SourceSegments', serialization_alias='SourceSegments')
+    dimensions: Annotated[list[Dimension], Field(strict=True)] | None = Field(default=None, validation_alias='Dimensions', serialization_alias='Dimensions')
+    source_segments: Annotated[list[SourceSegment], Field(strict=True)] | None = Field(default=None, validation_alias='SourceSegments', serialization_alias='SourceSegments')
     source_type: Annotated[IncludeOptions | IncludeOptionsLiteral, EnumOf(IncludeOptions)] | None = Field(default=None, validation_alias='SourceType', serialization_alias='SourceType')
     type: Annotated[IncludeOptions | IncludeOptionsLiteral, EnumOf(IncludeOptions)] | None = Field(default=None, validation_alias='Type', serialization_alias='Type')

@@ -43,4 +43,4 @@ class ListCalculatedAttributeDefinitionItem(OutputShape):
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
     use_historical_data: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='UseHistoricalData', serialization_alias='UseHistoricalData')
     status: Annotated[ReadinessStatus | ReadinessStatusLiteral, EnumOf(ReadinessStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -27,5 +27,5 @@ class ListCalculatedAttributeDefinitionsResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListCalculatedAttributeDefinitionsResponse', {'items': 'Items', 'next_token': 'NextToken'}, frozenset({'items'}))
 
-    items: list[ListCalculatedAttributeDefinitionItem] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
+    items: Annotated[list[ListCalculatedAttributeDefinitionItem], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

@@ -27,5 +27,5 @@ class ListEventStreamsResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListEventStreamsResponse', {'items': 'Items', 'next_token': 'NextToken'}, frozenset())
 
-    items: list[EventStreamSummary] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
+    items: Annotated[list[EventStreamSummary], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

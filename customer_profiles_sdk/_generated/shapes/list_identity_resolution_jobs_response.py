@@ -27,5 +27,5 @@ class ListIdentityResolutionJobsResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListIdentityResolutionJobsResponse', {'identity_resolution_jobs_list': 'IdentityResolutionJobsList', 'next_token': 'NextToken'}, frozenset())
 
-    identity_resolution_jobs_list: list[IdentityResolutionJob] | None = Field(default=None, validation_alias='IdentityResolutionJobsList', serialization_alias='IdentityResolutionJobsList')
+    identity_resolution_jobs_list: Annotated[list[IdentityResolutionJob], Field(strict=True)] | None = Field(default=None, validation_alias='IdentityResolutionJobsList', serialization_alias='IdentityResolutionJobsList')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

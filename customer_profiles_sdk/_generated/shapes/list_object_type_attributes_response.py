@@ -27,5 +27,5 @@ class ListObjectTypeAttributesResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListObjectTypeAttributesResponse', {'items': 'Items', 'next_token': 'NextToken'}, frozenset())
 
-    items: list[ListObjectTypeAttributeItem] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
+    items: Annotated[list[ListObjectTypeAttributeItem], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

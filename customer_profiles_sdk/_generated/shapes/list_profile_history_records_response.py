@@ -27,5 +27,5 @@ class ListProfileHistoryRecordsResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileHistoryRecordsResponse', {'profile_history_records': 'ProfileHistoryRecords', 'next_token': 'NextToken'}, frozenset())
 
-    profile_history_records: list[ProfileHistoryRecord] | None = Field(default=None, validation_alias='ProfileHistoryRecords', serialization_alias='ProfileHistoryRecords')
+    profile_history_records: Annotated[list[ProfileHistoryRecord], Field(strict=True)] | None = Field(default=None, validation_alias='ProfileHistoryRecords', serialization_alias='ProfileHistoryRecords')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

@@ -28,4 +28,4 @@ class ListRecommenderFiltersResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderFiltersResponse', {'next_token': 'NextToken', 'recommender_filters': 'RecommenderFilters'}, frozenset())
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    recommender_filters: list[RecommenderFilterSummary] | None = Field(default=None, validation_alias='RecommenderFilters', serialization_alias='RecommenderFilters')
+    recommender_filters: Annotated[list[RecommenderFilterSummary], Field(strict=True)] | None = Field(default=None, validation_alias='RecommenderFilters', serialization_alias='RecommenderFilters')

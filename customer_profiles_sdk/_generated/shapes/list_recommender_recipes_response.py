@@ -28,4 +28,4 @@ class ListRecommenderRecipesResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderRecipesResponse', {'next_token': 'NextToken', 'recommender_recipes': 'RecommenderRecipes'}, frozenset())
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    recommender_recipes: list[RecommenderRecipe] | None = Field(default=None, validation_alias='RecommenderRecipes', serialization_alias='RecommenderRecipes')
+    recommender_recipes: Annotated[list[RecommenderRecipe], Field(strict=True)] | None = Field(default=None, validation_alias='RecommenderRecipes', serialization_alias='RecommenderRecipes')

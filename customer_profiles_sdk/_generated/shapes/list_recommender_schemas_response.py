@@ -28,4 +28,4 @@ class ListRecommenderSchemasResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderSchemasResponse', {'next_token': 'NextToken', 'recommender_schemas': 'RecommenderSchemas'}, frozenset())
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    recommender_schemas: list[RecommenderSchemaSummary] | None = Field(default=None, validation_alias='RecommenderSchemas', serialization_alias='RecommenderSchemas')
+    recommender_schemas: Annotated[list[RecommenderSchemaSummary], Field(strict=True)] | None = Field(default=None, validation_alias='RecommenderSchemas', serialization_alias='RecommenderSchemas')

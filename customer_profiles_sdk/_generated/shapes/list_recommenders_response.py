@@ -28,4 +28,4 @@ class ListRecommendersResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommendersResponse', {'next_token': 'NextToken', 'recommenders': 'Recommenders'}, frozenset())
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    recommenders: list[RecommenderSummary] | None = Field(default=None, validation_alias='Recommenders', serialization_alias='Recommenders')
+    recommenders: Annotated[list[RecommenderSummary], Field(strict=True)] | None = Field(default=None, validation_alias='Recommenders', serialization_alias='Recommenders')

@@ -25,5 +25,5 @@ class ListRuleBasedMatchesResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRuleBasedMatchesResponse', {'match_ids': 'MatchIds', 'next_token': 'NextToken'}, frozenset())
 
-    match_ids: list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]] | None = Field(default=None, validation_alias='MatchIds', serialization_alias='MatchIds')
+    match_ids: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] | None = Field(default=None, validation_alias='MatchIds', serialization_alias='MatchIds')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

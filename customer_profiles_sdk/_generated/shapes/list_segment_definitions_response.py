@@ -28,4 +28,4 @@ class ListSegmentDefinitionsResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListSegmentDefinitionsResponse', {'next_token': 'NextToken', 'items': 'Items'}, frozenset())
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    items: list[SegmentDefinitionItem] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
+    items: Annotated[list[SegmentDefinitionItem], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')

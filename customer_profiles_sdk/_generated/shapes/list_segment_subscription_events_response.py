@@ -27,5 +27,5 @@ class ListSegmentSubscriptionEventsResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListSegmentSubscriptionEventsResponse', {'events': 'Events', 'next_token': 'NextToken'}, frozenset())
 
-    events: list[SubscriptionEventItem] | None = Field(default=None, validation_alias='Events', serialization_alias='Events')
+    events: Annotated[list[SubscriptionEventItem], Field(strict=True)] | None = Field(default=None, validation_alias='Events', serialization_alias='Events')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

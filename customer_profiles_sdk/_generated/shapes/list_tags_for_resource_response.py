@@ -24,4 +24,4 @@ class ListTagsForResourceResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListTagsForResourceResponse', {'tags': 'tags'}, frozenset())
 
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='tags', serialization_alias='tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='tags', serialization_alias='tags')

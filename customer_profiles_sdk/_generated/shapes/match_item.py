@@ -27,5 +27,5 @@ class MatchItem(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('MatchItem', {'match_id': 'MatchId', 'profile_ids': 'ProfileIds', 'confidence_score': 'ConfidenceScore'}, frozenset())
 
     match_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='MatchId', serialization_alias='MatchId')
-    profile_ids: list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]] | None = Field(default=None, validation_alias='ProfileIds', serialization_alias='ProfileIds')
+    profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True)] | None = Field(default=None, validation_alias='ProfileIds', serialization_alias='ProfileIds')
     confidence_score: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='ConfidenceScore', serialization_alias='ConfidenceScore')

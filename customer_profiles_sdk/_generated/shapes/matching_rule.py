@@ -24,4 +24,4 @@ class MatchingRule(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('MatchingRule', {'rule': 'Rule'}, frozenset())
 
-    rule: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=15)] = Field(validation_alias='Rule', serialization_alias='Rule')
+    rule: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=15)] = Field(validation_alias='Rule', serialization_alias='Rule')

@@ -31,5 +31,5 @@ class MergeProfilesRequest(InputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     main_profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='MainProfileId', serialization_alias='MainProfileId')
-    profile_ids_to_be_merged: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(min_length=1, max_length=20)] = Field(validation_alias='ProfileIdsToBeMerged', serialization_alias='ProfileIdsToBeMerged')
+    profile_ids_to_be_merged: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True, min_length=1, max_length=20)] = Field(validation_alias='ProfileIdsToBeMerged', serialization_alias='ProfileIdsToBeMerged')
     field_source_profile_ids: FieldSourceProfileIds | None = Field(default=None, validation_alias='FieldSourceProfileIds', serialization_alias='FieldSourceProfileIds')

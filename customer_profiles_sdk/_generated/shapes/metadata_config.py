@@ -24,4 +24,4 @@ class MetadataConfig(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('MetadataConfig', {'metadata_columns': 'MetadataColumns'}, frozenset())
 
-    metadata_columns: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=150)]], Field(min_length=1, max_length=10)] | None = Field(default=None, validation_alias='MetadataColumns', serialization_alias='MetadataColumns')
+    metadata_columns: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=150)]], Field(strict=True, min_length=1, max_length=10)] | None = Field(default=None, validation_alias='MetadataColumns', serialization_alias='MetadataColumns')

@@ -35,4 +35,4 @@ class ObjectAttribute(InputShape):
     source: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Source', serialization_alias='Source')
     field_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')] | None = Field(default=None, validation_alias='FieldName', serialization_alias='FieldName')
     comparison_operator: Annotated[ComparisonOperator | ComparisonOperatorLiteral, EnumOf(ComparisonOperator)] = Field(validation_alias='ComparisonOperator', serialization_alias='ComparisonOperator')
-    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=10)] = Field(validation_alias='Values', serialization_alias='Values')
+    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Values', serialization_alias='Values')

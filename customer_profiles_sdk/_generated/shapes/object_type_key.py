@@ -30,5 +30,5 @@ class ObjectTypeKey(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ObjectTypeKey', {'standard_identifiers': 'StandardIdentifiers', 'field_names': 'FieldNames'}, frozenset())
 
-    standard_identifiers: list[Annotated[StandardIdentifier | StandardIdentifierLiteral, EnumOf(StandardIdentifier)]] | None = Field(default=None, validation_alias='StandardIdentifiers', serialization_alias='StandardIdentifiers')
-    field_names: list[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')]] | None = Field(default=None, validation_alias='FieldNames', serialization_alias='FieldNames')
+    standard_identifiers: Annotated[list[Annotated[StandardIdentifier | StandardIdentifierLiteral, EnumOf(StandardIdentifier)]], Field(strict=True)] | None = Field(default=None, validation_alias='StandardIdentifiers', serialization_alias='StandardIdentifiers')
+    field_names: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')]], Field(strict=True)] | None = Field(default=None, validation_alias='FieldNames', serialization_alias='FieldNames')

@@ -31,5 +31,5 @@ class ProfileAttributeValuesResponse(OutputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
     attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='AttributeName', serialization_alias='AttributeName')
-    items: list[AttributeValueItem] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
+    items: Annotated[list[AttributeValueItem], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
     status_code: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='StatusCode', serialization_alias='StatusCode')

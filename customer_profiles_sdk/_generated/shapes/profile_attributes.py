@@ -73,5 +73,5 @@ class ProfileAttributes(InputShape):
     shipping_address: AddressDimension | None = Field(default=None, validation_alias='ShippingAddress', serialization_alias='ShippingAddress')
     mailing_address: AddressDimension | None = Field(default=None, validation_alias='MailingAddress', serialization_alias='MailingAddress')
     billing_address: AddressDimension | None = Field(default=None, validation_alias='BillingAddress', serialization_alias='BillingAddress')
-    attributes: dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], AttributeDimension] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
+    attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], AttributeDimension], Field(strict=True)] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
     profile_type: ProfileTypeDimension | None = Field(default=None, validation_alias='ProfileType', serialization_alias='ProfileType')

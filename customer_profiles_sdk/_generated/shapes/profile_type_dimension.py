@@ -35,4 +35,4 @@ class ProfileTypeDimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ProfileTypeDimension', {'dimension_type': 'DimensionType', 'values': 'Values'}, frozenset({'values'}))
 
     dimension_type: Annotated[ProfileTypeDimensionType | ProfileTypeDimensionTypeLiteral, EnumOf(ProfileTypeDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
-    values: Annotated[list[Annotated[ProfileType | ProfileTypeLiteral, EnumOf(ProfileType)]], Field(min_length=1, max_length=1)] = Field(validation_alias='Values', serialization_alias='Values')
+    values: Annotated[list[Annotated[ProfileType | ProfileTypeLiteral, EnumOf(ProfileType)]], Field(strict=True, min_length=1, max_length=1)] = Field(validation_alias='Values', serialization_alias='Values')

@@ -26,4 +26,4 @@ class RecommendationDiversityConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RecommendationDiversityConfig', {'enabled': 'Enabled', 'values': 'Values'}, frozenset())
 
     enabled: Annotated[bool, Field(strict=True)] = Field(validation_alias='Enabled', serialization_alias='Enabled')
-    values: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z][a-zA-Z0-9_]*\\Z')], Annotated[int, Field(strict=True, ge=1, le=200)]], Field(max_length=2)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
+    values: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z][a-zA-Z0-9_]*\\Z')], Annotated[int, Field(strict=True, ge=1, le=200)]], Field(strict=True, max_length=2)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')

@@ -24,4 +24,4 @@ class RecommendationMetadata(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RecommendationMetadata', {'columns': 'Columns'}, frozenset())
 
-    columns: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=150)]], Field(min_length=1, max_length=10)] | None = Field(default=None, validation_alias='Columns', serialization_alias='Columns')
+    columns: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=150)]], Field(strict=True, min_length=1, max_length=10)] | None = Field(default=None, validation_alias='Columns', serialization_alias='Columns')

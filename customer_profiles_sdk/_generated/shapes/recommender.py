@@ -30,5 +30,5 @@ class Recommender(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Recommender', {'name': 'Name', 'filters': 'Filters', 'promotional_filters': 'PromotionalFilters'}, frozenset())
 
     name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='Name', serialization_alias='Name')
-    filters: Annotated[list[RecommenderFilter], Field(max_length=1)] | None = Field(default=None, validation_alias='Filters', serialization_alias='Filters')
-    promotional_filters: Annotated[list[RecommenderPromotionalFilter], Field(max_length=1)] | None = Field(default=None, validation_alias='PromotionalFilters', serialization_alias='PromotionalFilters')
+    filters: Annotated[list[RecommenderFilter], Field(strict=True, max_length=1)] | None = Field(default=None, validation_alias='Filters', serialization_alias='Filters')
+    promotional_filters: Annotated[list[RecommenderPromotionalFilter], Field(strict=True, max_length=1)] | None = Field(default=None, validation_alias='PromotionalFilters', serialization_alias='PromotionalFilters')

@@ -26,4 +26,4 @@ class RecommenderFilter(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RecommenderFilter', {'name': 'Name', 'values': 'Values'}, frozenset({'values'}))
 
     name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='Name', serialization_alias='Name')
-    values: Annotated[dict[Annotated[str, Field(strict=True, max_length=50, pattern='[A-Za-z0-9_]+')], Annotated[str, Field(strict=True, max_length=3000)]], Field(max_length=25)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
+    values: Annotated[dict[Annotated[str, Field(strict=True, max_length=50, pattern='[A-Za-z0-9_]+')], Annotated[str, Field(strict=True, max_length=3000)]], Field(strict=True, max_length=25)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')

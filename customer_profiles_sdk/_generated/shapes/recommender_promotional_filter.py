@@ -28,6 +28,6 @@ class RecommenderPromotionalFilter(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RecommenderPromotionalFilter', {'name': 'Name', 'values': 'Values', 'promotion_name': 'PromotionName', 'percent_promoted_items': 'PercentPromotedItems'}, frozenset({'values'}))
 
     name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='Name', serialization_alias='Name')
-    values: Annotated[dict[Annotated[str, Field(strict=True, max_length=50, pattern='[A-Za-z0-9_]+')], Annotated[str, Field(strict=True, max_length=3000)]], Field(max_length=25)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
+    values: Annotated[dict[Annotated[str, Field(strict=True, max_length=50, pattern='[A-Za-z0-9_]+')], Annotated[str, Field(strict=True, max_length=3000)]], Field(strict=True, max_length=25)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
     promotion_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='PromotionName', serialization_alias='PromotionName')
     percent_promoted_items: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='PercentPromotedItems', serialization_alias='PercentPromotedItems')

@@ -53,6 +53,6 @@ class RecommenderSummary(OutputShape):
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     status: Annotated[RecommenderStatus | RecommenderStatusLiteral, EnumOf(RecommenderStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
     failure_reason: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='FailureReason', serialization_alias='FailureReason')
     latest_recommender_update: RecommenderUpdate | None = Field(default=None, validation_alias='LatestRecommenderUpdate', serialization_alias='LatestRecommenderUpdate')

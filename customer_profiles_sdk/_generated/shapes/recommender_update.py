@@ -40,4 +40,4 @@ class RecommenderUpdate(OutputShape):
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
     failure_reason: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='FailureReason', serialization_alias='FailureReason')
-    recommender_version_name: Annotated[str, Field(strict=True, min_length=1, max_length=100, pattern='[a-zA-Z0-9_-]+/\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z')] | None = Field(default=None, validation_alias='RecommenderVersionName', serialization_alias='RecommenderVersionName')
+    recommender_version_name: Annotated[str, Field(strict=True, min_length=1, max_length=100, pattern='[a-zA-Z0-9_-]+/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z')] | None = Field(default=None, validation_alias='RecommenderVersionName', serialization_alias='RecommenderVersionName')

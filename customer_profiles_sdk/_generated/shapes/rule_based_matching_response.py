@@ -41,7 +41,7 @@ class RuleBasedMatchingResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RuleBasedMatchingResponse', {'enabled': 'Enabled', 'matching_rules': 'MatchingRules', 'status': 'Status', 'max_allowed_rule_level_for_merging': 'MaxAllowedRuleLevelForMerging', 'max_allowed_rule_level_for_matching': 'MaxAllowedRuleLevelForMatching', 'attribute_types_selector': 'AttributeTypesSelector', 'conflict_resolution': 'ConflictResolution', 'exporting_config': 'ExportingConfig'}, frozenset())
 
     enabled: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='Enabled', serialization_alias='Enabled')
-    matching_rules: Annotated[list[MatchingRule], Field(min_length=1, max_length=15)] | None = Field(default=None, validation_alias='MatchingRules', serialization_alias='MatchingRules')
+    matching_rules: Annotated[list[MatchingRule], Field(strict=True, min_length=1, max_length=15)] | None = Field(default=None, validation_alias='MatchingRules', serialization_alias='MatchingRules')
     status: Annotated[RuleBasedMatchingStatus | RuleBasedMatchingStatusLiteral, EnumOf(RuleBasedMatchingStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
     max_allowed_rule_level_for_merging: Annotated[int, Field(strict=True, ge=1, le=15)] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMerging', serialization_alias='MaxAllowedRuleLevelForMerging')
     max_allowed_rule_level_for_matching: Annotated[int, Field(strict=True, ge=1, le=15)] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMatching', serialization_alias='MaxAllowedRuleLevelForMatching')

@@ -40,6 +40,6 @@ class SearchProfilesRequest(InputShape):
     max_results: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='KeyName', serialization_alias='KeyName')
-    values: list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]] = Field(validation_alias='Values', serialization_alias='Values')
-    additional_search_keys: Annotated[list[AdditionalSearchKey], Field(min_length=1, max_length=4)] | None = Field(default=None, validation_alias='AdditionalSearchKeys', serialization_alias='AdditionalSearchKeys')
+    values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] = Field(validation_alias='Values', serialization_alias='Values')
+    additional_search_keys: Annotated[list[AdditionalSearchKey], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='AdditionalSearchKeys', serialization_alias='AdditionalSearchKeys')
     logical_operator: Annotated[logicalOperator | logicalOperatorLiteral, EnumOf(logicalOperator)] | None = Field(default=None, validation_alias='LogicalOperator', serialization_alias='LogicalOperator')

@@ -27,5 +27,5 @@ class SearchProfilesResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SearchProfilesResponse', {'items': 'Items', 'next_token': 'NextToken'}, frozenset())
 
-    items: list[Profile] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
+    items: Annotated[list[Profile], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

@@ -38,10 +38,10 @@ class SearchRecommendationsRequest(InputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='KeyName', serialization_alias='KeyName')
-    key_values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(min_length=1, max_length=10)] = Field(validation_alias='KeyValues', serialization_alias='KeyValues')
+    key_values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='KeyValues', serialization_alias='KeyValues')
     recommender: Recommender = Field(validation_alias='Recommender', serialization_alias='Recommender')
-    candidate_ids: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(max_length=50)] | None = Field(default=None, validation_alias='CandidateIds', serialization_alias='CandidateIds')
-    context: dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], Annotated[str, Field(strict=True, min_length=1, max_length=255)]] | None = Field(default=None, validation_alias='Context', serialization_alias='Context')
+    candidate_ids: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, max_length=50)] | None = Field(default=None, validation_alias='CandidateIds', serialization_alias='CandidateIds')
+    context: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] | None = Field(default=None, validation_alias='Context', serialization_alias='Context')
     diversity: RecommendationDiversityConfig | None = Field(default=None, validation_alias='Diversity', serialization_alias='Diversity')
     metadata: RecommendationMetadata | None = Field(default=None, validation_alias='Metadata', serialization_alias='Metadata')
     max_recommendations: Annotated[int, Field(strict=True, ge=1, le=500)] | None = Field(default=None, validation_alias='MaxRecommendations', serialization_alias='MaxRecommendations')

@@ -28,4 +28,4 @@ class SearchRecommendationsResponse(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SearchRecommendationsResponse', {'profile_id': 'ProfileId', 'recommendations': 'Recommendations'}, frozenset({'recommendations'}))
 
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='ProfileId', serialization_alias='ProfileId')
-    recommendations: list[Recommendation] | None = Field(default=None, validation_alias='Recommendations', serialization_alias='Recommendations')
+    recommendations: Annotated[list[Recommendation], Field(strict=True)] | None = Field(default=None, validation_alias='Recommendations', serialization_alias='Recommendations')

@@ -40,5 +40,5 @@ class SegmentDefinitionItem(OutputShape):
     description: Annotated[str, Field(strict=True, min_length=1, max_length=4000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     segment_definition_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SegmentDefinitionArn', serialization_alias='SegmentDefinitionArn')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
     segment_type: Annotated[SegmentType | SegmentTypeLiteral, EnumOf(SegmentType)] | None = Field(default=None, validation_alias='SegmentType', serialization_alias='SegmentType')

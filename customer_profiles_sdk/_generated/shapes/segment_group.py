@@ -32,5 +32,5 @@ class SegmentGroup(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SegmentGroup', {'groups': 'Groups', 'include': 'Include'}, frozenset({'groups', 'include'}))
 
-    groups: list[Group] | None = Field(default=None, validation_alias='Groups', serialization_alias='Groups')
+    groups: Annotated[list[Group], Field(strict=True)] | None = Field(default=None, validation_alias='Groups', serialization_alias='Groups')
     include: Annotated[IncludeOptions | IncludeOptionsLiteral, EnumOf(IncludeOptions)] | None = Field(default=None, validation_alias='Include', serialization_alias='Include')

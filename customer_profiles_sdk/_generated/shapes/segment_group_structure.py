@@ -31,5 +31,5 @@ class SegmentGroupStructure(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SegmentGroupStructure', {'groups': 'Groups', 'include': 'Include'}, frozenset())
 
-    groups: list[Group] | None = Field(default=None, validation_alias='Groups', serialization_alias='Groups')
+    groups: Annotated[list[Group], Field(strict=True)] | None = Field(default=None, validation_alias='Groups', serialization_alias='Groups')
     include: Annotated[IncludeOptions | IncludeOptionsLiteral, EnumOf(IncludeOptions)] | None = Field(default=None, validation_alias='Include', serialization_alias='Include')

@@ -27,4 +27,4 @@ class SegmentSort(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SegmentSort', {'attributes': 'Attributes'}, frozenset({'attributes'}))
 
-    attributes: Annotated[list[SortAttribute], Field(min_length=1, max_length=10)] = Field(validation_alias='Attributes', serialization_alias='Attributes')
+    attributes: Annotated[list[SortAttribute], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Attributes', serialization_alias='Attributes')

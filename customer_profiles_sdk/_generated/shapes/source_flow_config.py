@@ -34,7 +34,7 @@ class SourceFlowConfig(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SourceFlowConfig', {'connector_profile_name': 'ConnectorProfileName', 'connector_type': 'ConnectorType', 'incremental_pull_config': 'IncrementalPullConfig', 'source_connector_properties': 'SourceConnectorProperties'}, frozenset())
 
-    connector_profile_name: Annotated[str, Field(strict=True, max_length=256, pattern='[\\w/!@#+=.-]+')] | None = Field(default=None, validation_alias='ConnectorProfileName', serialization_alias='ConnectorProfileName')
+    connector_profile_name: Annotated[str, Field(strict=True, max_length=256, pattern='[A-Za-z0-9_/!@#+=.-]+')] | None = Field(default=None, validation_alias='ConnectorProfileName', serialization_alias='ConnectorProfileName')
     connector_type: Annotated[SourceConnectorType | SourceConnectorTypeLiteral, EnumOf(SourceConnectorType)] = Field(validation_alias='ConnectorType', serialization_alias='ConnectorType')
     incremental_pull_config: IncrementalPullConfig | None = Field(default=None, validation_alias='IncrementalPullConfig', serialization_alias='IncrementalPullConfig')
     source_connector_properties: SourceConnectorProperties = Field(validation_alias='SourceConnectorProperties', serialization_alias='SourceConnectorProperties')

@@ -26,4 +26,4 @@ class TagResourceRequest(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('TagResourceRequest', {'resource_arn': 'resourceArn', 'tags': 'tags'}, frozenset())
 
     resource_arn: Annotated[str, Field(strict=True, max_length=256, pattern='^arn:[a-z0-9]{1,10}:profile')] = Field(validation_alias='resourceArn', serialization_alias='resourceArn')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(min_length=1, max_length=50)] = Field(validation_alias='tags', serialization_alias='tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='tags', serialization_alias='tags')

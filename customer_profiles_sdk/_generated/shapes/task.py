@@ -40,6 +40,6 @@ class Task(InputShape):
 
     connector_operator: ConnectorOperator | None = Field(default=None, validation_alias='ConnectorOperator', serialization_alias='ConnectorOperator')
     destination_field: Annotated[str, Field(strict=True, max_length=256, pattern='.*')] | None = Field(default=None, validation_alias='DestinationField', serialization_alias='DestinationField')
-    source_fields: list[Annotated[str, Field(strict=True, max_length=2048, pattern='.*')]] = Field(validation_alias='SourceFields', serialization_alias='SourceFields')
-    task_properties: dict[Annotated[OperatorPropertiesKeys | OperatorPropertiesKeysLiteral, EnumOf(OperatorPropertiesKeys)], Annotated[str, Field(strict=True, max_length=2048, pattern='.+')]] | None = Field(default=None, validation_alias='TaskProperties', serialization_alias='TaskProperties')
+    source_fields: Annotated[list[Annotated[str, Field(strict=True, max_length=2048, pattern='.*')]], Field(strict=True)] = Field(validation_alias='SourceFields', serialization_alias='SourceFields')
+    task_properties: Annotated[dict[Annotated[OperatorPropertiesKeys | OperatorPropertiesKeysLiteral, EnumOf(OperatorPropertiesKeys)], Annotated[str, Field(strict=True, max_length=2048, pattern='.+')]], Field(strict=True)] | None = Field(default=None, validation_alias='TaskProperties', serialization_alias='TaskProperties')
     task_type: Annotated[TaskType | TaskTypeLiteral, EnumOf(TaskType)] = Field(validation_alias='TaskType', serialization_alias='TaskType')

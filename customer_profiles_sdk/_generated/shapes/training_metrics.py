@@ -32,5 +32,5 @@ class TrainingMetrics(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('TrainingMetrics', {'time': 'Time', 'metrics': 'Metrics', 'recommender_version_name': 'RecommenderVersionName'}, frozenset())
 
     time: Timestamp | None = Field(default=None, validation_alias='Time', serialization_alias='Time')
-    metrics: dict[Annotated[TrainingMetricName | TrainingMetricNameLiteral, EnumOf(TrainingMetricName)], Annotated[float, Field(strict=True)]] | None = Field(default=None, validation_alias='Metrics', serialization_alias='Metrics')
-    recommender_version_name: Annotated[str, Field(strict=True, min_length=1, max_length=100, pattern='[a-zA-Z0-9_-]+/\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z')] | None = Field(default=None, validation_alias='RecommenderVersionName', serialization_alias='RecommenderVersionName')
+    metrics: Annotated[dict[Annotated[TrainingMetricName | TrainingMetricNameLiteral, EnumOf(TrainingMetricName)], Annotated[float, Field(strict=True)]], Field(strict=True)] | None = Field(default=None, validation_alias='Metrics', serialization_alias='Metrics')
+    recommender_version_name: Annotated[str, Field(strict=True, min_length=1, max_length=100, pattern='[a-zA-Z0-9_-]+/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z')] | None = Field(default=None, validation_alias='RecommenderVersionName', serialization_alias='RecommenderVersionName')

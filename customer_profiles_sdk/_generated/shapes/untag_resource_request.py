@@ -26,4 +26,4 @@ class UntagResourceRequest(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('UntagResourceRequest', {'resource_arn': 'resourceArn', 'tag_keys': 'tagKeys'}, frozenset())
 
     resource_arn: Annotated[str, Field(strict=True, max_length=256, pattern='^arn:[a-z0-9]{1,10}:profile')] = Field(validation_alias='resourceArn', serialization_alias='resourceArn')
-    tag_keys: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')]], Field(min_length=1, max_length=50)] = Field(validation_alias='tagKeys', serialization_alias='tagKeys')
+    tag_keys: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='tagKeys', serialization_alias='tagKeys')

@@ -37,6 +37,6 @@ class UpdateEventTriggerRequest(InputShape):
     event_trigger_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='EventTriggerName', serialization_alias='EventTriggerName')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
-    event_trigger_conditions: Annotated[list[EventTriggerCondition], Field(min_length=1, max_length=5)] | None = Field(default=None, validation_alias='EventTriggerConditions', serialization_alias='EventTriggerConditions')
+    event_trigger_conditions: Annotated[list[EventTriggerCondition], Field(strict=True, min_length=1, max_length=5)] | None = Field(default=None, validation_alias='EventTriggerConditions', serialization_alias='EventTriggerConditions')
     segment_filter: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='SegmentFilter', serialization_alias='SegmentFilter')
     event_trigger_limits: EventTriggerLimits | None = Field(default=None, validation_alias='EventTriggerLimits', serialization_alias='EventTriggerLimits')

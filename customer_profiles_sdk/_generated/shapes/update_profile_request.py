@@ -87,7 +87,7 @@ class UpdateProfileRequest(InputShape):
     shipping_address: UpdateAddress | None = Field(default=None, validation_alias='ShippingAddress', serialization_alias='ShippingAddress')
     mailing_address: UpdateAddress | None = Field(default=None, validation_alias='MailingAddress', serialization_alias='MailingAddress')
     billing_address: UpdateAddress | None = Field(default=None, validation_alias='BillingAddress', serialization_alias='BillingAddress')
-    attributes: dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, min_length=0, max_length=255)]] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
+    attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, min_length=0, max_length=255)]], Field(strict=True)] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
     party_type_string: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='PartyTypeString', serialization_alias='PartyTypeString')
     gender_string: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='GenderString', serialization_alias='GenderString')
     profile_type: Annotated[ProfileType | ProfileTypeLiteral, EnumOf(ProfileType)] | None = Field(default=None, validation_alias='ProfileType', serialization_alias='ProfileType')

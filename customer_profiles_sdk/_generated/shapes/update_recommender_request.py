@@ -34,4 +34,4 @@ class UpdateRecommenderRequest(InputShape):
     recommender_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='RecommenderName', serialization_alias='RecommenderName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     recommender_config: RecommenderConfig | None = Field(default=None, validation_alias='RecommenderConfig', serialization_alias='RecommenderConfig')
-    recommender_version_name: Annotated[str, Field(strict=True, min_length=1, max_length=100, pattern='[a-zA-Z0-9_-]+/\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z')] | None = Field(default=None, validation_alias='RecommenderVersionName', serialization_alias='RecommenderVersionName')
+    recommender_version_name: Annotated[str, Field(strict=True, min_length=1, max_length=100, pattern='[a-zA-Z0-9_-]+/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z')] | None = Field(default=None, validation_alias='RecommenderVersionName', serialization_alias='RecommenderVersionName')
