@@ -65,12 +65,15 @@ def enum_member_name(value: str) -> str:
 
 
 _ECMA_CLASSES = {"d": "0-9", "w": "A-Za-z0-9_", "D": "^0-9", "W": "^A-Za-z0-9_"}
+# ECMA's "." excludes every line terminator; Python's only "\n".
+_ECMA_DOT = "[^\\n\\r\\u2028\\u2029]"
 
 
 def python_pattern(pattern: str) -> str:
     """Translate a Smithy (ECMA 262) pattern to Python ``re`` with the same meaning.
 
     * ``\\d`` and ``\\w`` are ASCII in ECMA (Python's are Unicode): they become explicit classes.
+    * ``.`` excludes all ECMA line terminators (``\\n``, ``\\r``, U+2028, U+2029).
     * ``$`` matches only at the very end of input in ECMA (Python's also before a final newline):
       a trailing ``$`` becomes ``\\Z``.
     """
@@ -97,6 +100,10 @@ def python_pattern(pattern: str) -> str:
             in_class = True
         elif char == "]" and in_class:
             in_class = False
+        elif char == "." and not in_class:
+            out.append(_ECMA_DOT)
+            i += 1
+            continue
         out.append(char)
         i += 1
     text = "".join(out)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import enum
 import json
+import re
 import threading
 import types
 import typing
@@ -81,7 +82,10 @@ class RawValue:
         return isinstance(other, RawValue) and type(other.value) is type(self.value) and other.value == self.value
 
     def __hash__(self) -> int:
-        return hash((RawValue, repr(type(self.value))))
+        try:
+            return hash((RawValue, type(self.value), self.value))
+        except TypeError:  # unhashable contents (list, dict): equal values still hash alike
+            return hash((RawValue, type(self.value)))
 
 
 @dataclass(frozen=True)
@@ -128,13 +132,21 @@ def _enum_value(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
 def _epoch_seconds(value: Any) -> Any:
-    """Numbers are epoch seconds, as botocore reads them (pydantic would read large ones as ms)."""
+    """Numbers (and numeric strings) are epoch seconds, as botocore reads them.
+
+    pydantic alone would read numbers above 2e10 as milliseconds.
+    """
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        value = float(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, UTC)
         except (OverflowError, OSError, ValueError):
-            return value
+            raise PydanticCustomError("cp_timestamp_range", "timestamp out of range") from None
     return value
 
 
@@ -263,8 +275,9 @@ class Shape(BaseModel):
         extra = self.__pydantic_extra__
         if extra:
             # Unknown members may carry personal data that the model cannot classify.
-            for key in extra:
-                yield key, REDACTED
+            for key, value in extra.items():
+                if value is not None:
+                    yield key, REDACTED
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
         """pydantic's dump, with serializer warnings off (they print values).
@@ -349,7 +362,25 @@ class InputShape(Shape):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     def __setattr__(self, name: str, value: Any) -> None:
-        _strict(type(self), lambda: super(InputShape, self).__setattr__(name, value))
+        # pydantic writes the new value before the model-level checks (union, documented rules)
+        # run, and moves unknown members into __dict__: keep a snapshot to restore on failure,
+        # and put unknown members back afterwards.
+        state = (dict(self.__dict__), set(self.__pydantic_fields_set__), self.__pydantic_extra__)
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            problems = _problems(type(self), exc)
+        else:
+            extra = state[2]
+            if extra:
+                for key in extra:
+                    self.__dict__.pop(key, None)
+                object.__setattr__(self, "__pydantic_extra__", extra)
+            return
+        object.__setattr__(self, "__dict__", state[0])
+        object.__setattr__(self, "__pydantic_fields_set__", state[1])
+        object.__setattr__(self, "__pydantic_extra__", state[2])
+        raise ParamValidationError(type(self).__cp__.name, problems)
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
@@ -381,6 +412,11 @@ class OutputShape(Shape):
     def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
         context = kwargs.get("context")
         return _lenient(cls, lambda: _lenient_validator(cls).validate_json(json_data, context=context))
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        context = kwargs.get("context")
+        return _lenient(cls, lambda: _lenient_validator(cls).validate_strings(obj, context=context))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -519,11 +555,15 @@ def _locate(cls: type[Shape], loc: tuple[int | str, ...]) -> _Location:
     """
     where = _Location()
     tp: Any = cls
+    after_map_key = False
     for index, item in enumerate(loc):
-        if item == "[key]":
+        if after_map_key and item == "[key]":
+            # pydantic's marker that the preceding map key itself is invalid.
             where.path += " (map key)"
             tp = None
+            after_map_key = False
             continue
+        after_map_key = False
         current = _unwrap(tp)
         origin = typing.get_origin(current)
         if isinstance(current, type) and issubclass(current, Shape):
@@ -551,12 +591,25 @@ def _locate(cls: type[Shape], loc: tuple[int | str, ...]) -> _Location:
         elif origin is dict:
             where.path += f"[{MAP_KEY}]"
             tp = typing.get_args(current)[1]
+            after_map_key = True
     return where
 
 
 def wire_path(cls: type[Shape], loc: tuple[int | str, ...]) -> str:
     """The wire path of a pydantic error location (map keys and unknown names redacted)."""
     return _locate(cls, loc).path
+
+
+# pydantic error kinds whose message is a fixed template over constraints, never the input.
+_SAFE_KINDS = frozenset(
+    set(_RULE_NAMES)
+    | {"json_invalid", "json_type", "datetime_object_invalid", "datetime_from_date_parsing",
+       "int_from_float", "model_attributes_type", "union_tag_invalid", "cp_timestamp_range"}
+)
+
+
+def _safe_message(kind: str) -> bool:
+    return kind in _SAFE_KINDS or kind.endswith(("_type", "_parsing"))
 
 
 def _problems(cls: type[Shape], exc: ValidationError) -> list[Problem]:
@@ -580,8 +633,15 @@ def _problems(cls: type[Shape], exc: ValidationError) -> list[Problem]:
             message = "not a member of this shape"
             if where.suggestion:
                 message += f" (did you mean {where.suggestion!r}?)"
-        else:
+        elif kind == "no_such_attribute":
+            rule = "unknown_member"
+            message = "not a member of this shape"
+        elif _safe_message(kind):
             rule = _RULE_NAMES.get(kind, "type")
             message = error["msg"]
+        else:
+            # Messages of other error kinds may quote the input (e.g. an exception's text).
+            rule = _RULE_NAMES.get(kind, "type")
+            message = f"invalid value (pydantic error type {kind!r})"
         problems.append(Problem(path=path, rule=rule, message=message))
     return problems

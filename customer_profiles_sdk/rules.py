@@ -70,17 +70,21 @@ class Rule:
     summary: str
 
 
-def _iter_keys(keys: Mapping[str, Any] | None) -> Iterator[tuple[str, int, Any]]:
-    for name, key_list in (keys or {}).items():
-        for index, key in enumerate(key_list or ()):
-            yield name, index, key
+def _iter_keys(keys: Any) -> Iterator[tuple[str, int, Any]]:
+    # Values of an unexpected type (kept from a response) are not this rule's business.
+    if not isinstance(keys, Mapping):
+        return
+    for name, key_list in keys.items():
+        if isinstance(key_list, list):
+            for index, key in enumerate(key_list):
+                yield name, index, key
 
 
 def _check_single_unique_key(model: Any) -> None:
     unique = 0
     for _name, _index, key in _iter_keys(getattr(model, "keys", None)):
-        identifiers = getattr(key, "standard_identifiers", None) or ()
-        if "UNIQUE" in identifiers:
+        identifiers = getattr(key, "standard_identifiers", None)
+        if isinstance(identifiers, list) and "UNIQUE" in identifiers:
             unique += 1
     if unique > 1:
         raise RuleViolation(
@@ -94,8 +98,8 @@ _REFERENCE = re.compile(r"\{([^{}]*)\}")
 
 def _check_expression_attributes(model: Any) -> None:
     expression = getattr(model, "expression", None)
-    attributes = getattr(model, "attributes", None) or ()
-    if not isinstance(expression, str):
+    attributes = getattr(model, "attributes", None)
+    if not isinstance(expression, str) or not isinstance(attributes, list):
         return
     listed = {getattr(item, "name", None) for item in attributes}
     references = _REFERENCE.findall(expression)

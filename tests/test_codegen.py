@@ -132,6 +132,8 @@ def test_patterns_are_translated_to_ecma_meaning() -> None:
     assert generator.python_pattern("[a-zA-Z0-9][\\w!@#.-]+") == "[a-zA-Z0-9][A-Za-z0-9_!@#.-]+"
     assert generator.python_pattern("(\\d+|\\$[a-z_]+)") == "([0-9]+|\\$[a-z_]+)"
     assert generator.python_pattern("\\S+") == "\\S+"
+    assert generator.python_pattern(".+") == "[^\\n\\r\\u2028\\u2029]+"
+    assert generator.python_pattern("[.-]") == "[.-]"
 
 
 def test_changelog_records_the_real_model_update() -> None:

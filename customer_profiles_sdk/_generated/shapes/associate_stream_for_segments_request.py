@@ -28,4 +28,4 @@ class AssociateStreamForSegmentsRequest(InputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     destination_arn: Annotated[str, Field(strict=True, min_length=1, max_length=2048)] = Field(validation_alias='DestinationArn', serialization_alias='DestinationArn')
-    destination_role_arn: Annotated[str, Field(strict=True, min_length=1, max_length=512, pattern='.*arn:aws:iam:.*:[0-9]+:.*')] = Field(validation_alias='DestinationRoleArn', serialization_alias='DestinationRoleArn')
+    destination_role_arn: Annotated[str, Field(strict=True, min_length=1, max_length=512, pattern='[^\\n\\r\\u2028\\u2029]*arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] = Field(validation_alias='DestinationRoleArn', serialization_alias='DestinationRoleArn')

@@ -39,5 +39,5 @@ class CreateIntegrationWorkflowRequest(InputShape):
     workflow_type: Annotated[WorkflowType | WorkflowTypeLiteral, EnumOf(WorkflowType)] = Field(validation_alias='WorkflowType', serialization_alias='WorkflowType')
     integration_config: IntegrationConfig = Field(validation_alias='IntegrationConfig', serialization_alias='IntegrationConfig')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
-    role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:.*:[0-9]+:.*')] = Field(validation_alias='RoleArn', serialization_alias='RoleArn')
+    role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] = Field(validation_alias='RoleArn', serialization_alias='RoleArn')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -25,5 +25,5 @@ class CreateRecommenderFilterResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateRecommenderFilterResponse', {'recommender_filter_arn': 'RecommenderFilterArn', 'tags': 'Tags'}, frozenset())
 
-    recommender_filter_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:.*:.*:.+')] | None = Field(default=None, validation_alias='RecommenderFilterArn', serialization_alias='RecommenderFilterArn')
+    recommender_filter_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]+')] | None = Field(default=None, validation_alias='RecommenderFilterArn', serialization_alias='RecommenderFilterArn')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -35,7 +35,7 @@ class CreateRecommenderSchemaResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateRecommenderSchemaResponse', {'recommender_schema_arn': 'RecommenderSchemaArn', 'recommender_schema_name': 'RecommenderSchemaName', 'fields': 'Fields', 'created_at': 'CreatedAt', 'status': 'Status', 'tags': 'Tags'}, frozenset())
 
-    recommender_schema_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:.*:.*:.+')] | None = Field(default=None, validation_alias='RecommenderSchemaArn', serialization_alias='RecommenderSchemaArn')
+    recommender_schema_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]+')] | None = Field(default=None, validation_alias='RecommenderSchemaArn', serialization_alias='RecommenderSchemaArn')
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
     fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(strict=True, min_length=1, max_length=9)]], Field(strict=True, min_length=1, max_length=2)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')

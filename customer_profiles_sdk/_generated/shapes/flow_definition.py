@@ -36,7 +36,7 @@ class FlowDefinition(InputShape):
 
     description: Annotated[str, Field(strict=True, max_length=2048, pattern='[A-Za-z0-9_!@#\\-.?,\\s]*')] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     flow_name: Annotated[str, Field(strict=True, max_length=256, pattern='[a-zA-Z0-9][A-Za-z0-9_!@#.-]+')] = Field(validation_alias='FlowName', serialization_alias='FlowName')
-    kms_arn: Annotated[str, Field(strict=True, min_length=20, max_length=2048, pattern='arn:aws:kms:.*:[0-9]+:.*')] = Field(validation_alias='KmsArn', serialization_alias='KmsArn')
+    kms_arn: Annotated[str, Field(strict=True, min_length=20, max_length=2048, pattern='arn:aws:kms:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] = Field(validation_alias='KmsArn', serialization_alias='KmsArn')
     source_flow_config: SourceFlowConfig = Field(validation_alias='SourceFlowConfig', serialization_alias='SourceFlowConfig')
     tasks: Annotated[list[Task], Field(strict=True)] = Field(validation_alias='Tasks', serialization_alias='Tasks')
     trigger_config: TriggerConfig = Field(validation_alias='TriggerConfig', serialization_alias='TriggerConfig')

@@ -45,7 +45,7 @@ class GetIdentityResolutionJobResponse(OutputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
     job_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='JobId', serialization_alias='JobId')
     status: Annotated[IdentityResolutionJobStatus | IdentityResolutionJobStatusLiteral, EnumOf(IdentityResolutionJobStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
-    message: Annotated[str, Field(strict=True, max_length=2048, pattern='.*')] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
+    message: Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
     job_start_time: Timestamp | None = Field(default=None, validation_alias='JobStartTime', serialization_alias='JobStartTime')
     job_end_time: Timestamp | None = Field(default=None, validation_alias='JobEndTime', serialization_alias='JobEndTime')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

@@ -44,5 +44,5 @@ class GetSegmentSnapshotResponse(OutputShape):
     status_message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='StatusMessage', serialization_alias='StatusMessage')
     data_format: Annotated[DataFormat | DataFormatLiteral, EnumOf(DataFormat)] | None = Field(default=None, validation_alias='DataFormat', serialization_alias='DataFormat')
     encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='EncryptionKey', serialization_alias='EncryptionKey')
-    role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:.*:[0-9]+:.*')] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')
+    role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')
     destination_uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='DestinationUri', serialization_alias='DestinationUri')

@@ -41,7 +41,7 @@ class GetStreamForSegmentsResponse(OutputShape):
     associated_segments: Annotated[list[AssociatedSegment], Field(strict=True)] | None = Field(default=None, validation_alias='AssociatedSegments', serialization_alias='AssociatedSegments')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
     destination_arn: Annotated[str, Field(strict=True, min_length=1, max_length=2048)] | None = Field(default=None, validation_alias='DestinationArn', serialization_alias='DestinationArn')
-    destination_role_arn: Annotated[str, Field(strict=True, min_length=1, max_length=512, pattern='.*arn:aws:iam:.*:[0-9]+:.*')] | None = Field(default=None, validation_alias='DestinationRoleArn', serialization_alias='DestinationRoleArn')
+    destination_role_arn: Annotated[str, Field(strict=True, min_length=1, max_length=512, pattern='[^\\n\\r\\u2028\\u2029]*arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='DestinationRoleArn', serialization_alias='DestinationRoleArn')
     state: Annotated[EventSubscriptionState | EventSubscriptionStateLiteral, EnumOf(EventSubscriptionState)] | None = Field(default=None, validation_alias='State', serialization_alias='State')
     disassociated_at: Timestamp | None = Field(default=None, validation_alias='DisassociatedAt', serialization_alias='DisassociatedAt')
     failure_reason: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='FailureReason', serialization_alias='FailureReason')

@@ -26,6 +26,6 @@ class GetUploadJobPathResponse(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetUploadJobPathResponse', {'url': 'Url', 'client_token': 'ClientToken', 'valid_until': 'ValidUntil'}, frozenset())
 
-    url: Annotated[str, Field(strict=True, max_length=2048, pattern='.*')] | None = Field(default=None, validation_alias='Url', serialization_alias='Url')
+    url: Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='Url', serialization_alias='Url')
     client_token: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='ClientToken', serialization_alias='ClientToken')
     valid_until: Timestamp | None = Field(default=None, validation_alias='ValidUntil', serialization_alias='ValidUntil')

@@ -45,4 +45,4 @@ class IdentityResolutionJob(OutputShape):
     job_end_time: Timestamp | None = Field(default=None, validation_alias='JobEndTime', serialization_alias='JobEndTime')
     job_stats: JobStats | None = Field(default=None, validation_alias='JobStats', serialization_alias='JobStats')
     exporting_location: ExportingLocation | None = Field(default=None, validation_alias='ExportingLocation', serialization_alias='ExportingLocation')
-    message: Annotated[str, Field(strict=True, max_length=2048, pattern='.*')] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
+    message: Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')

@@ -24,4 +24,4 @@ class IncrementalPullConfig(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('IncrementalPullConfig', {'datetime_type_field_name': 'DatetimeTypeFieldName'}, frozenset())
 
-    datetime_type_field_name: Annotated[str, Field(strict=True, max_length=256, pattern='.*')] | None = Field(default=None, validation_alias='DatetimeTypeFieldName', serialization_alias='DatetimeTypeFieldName')
+    datetime_type_field_name: Annotated[str, Field(strict=True, max_length=256, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='DatetimeTypeFieldName', serialization_alias='DatetimeTypeFieldName')

@@ -49,6 +49,6 @@ class PutIntegrationResponse(OutputShape):
     object_type_names: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')]], Field(strict=True)] | None = Field(default=None, validation_alias='ObjectTypeNames', serialization_alias='ObjectTypeNames')
     workflow_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='WorkflowId', serialization_alias='WorkflowId')
     is_unstructured: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IsUnstructured', serialization_alias='IsUnstructured')
-    role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:.*:[0-9]+:.*')] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')
+    role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')
     event_trigger_names: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')]], Field(strict=True, min_length=1, max_length=1)] | None = Field(default=None, validation_alias='EventTriggerNames', serialization_alias='EventTriggerNames')
     scope: Annotated[Scope | ScopeLiteral, EnumOf(Scope)] | None = Field(default=None, validation_alias='Scope', serialization_alias='Scope')

@@ -26,4 +26,4 @@ class S3ExportingConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('S3ExportingConfig', {'s3_bucket_name': 'S3BucketName', 's3_key_name': 'S3KeyName'}, frozenset())
 
     s3_bucket_name: Annotated[str, Field(strict=True, min_length=3, max_length=63, pattern='^[a-z0-9.-]+\\Z')] = Field(validation_alias='S3BucketName', serialization_alias='S3BucketName')
-    s3_key_name: Annotated[str, Field(strict=True, min_length=1, max_length=800, pattern='.*')] | None = Field(default=None, validation_alias='S3KeyName', serialization_alias='S3KeyName')
+    s3_key_name: Annotated[str, Field(strict=True, min_length=1, max_length=800, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='S3KeyName', serialization_alias='S3KeyName')

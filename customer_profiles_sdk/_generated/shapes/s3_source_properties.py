@@ -26,4 +26,4 @@ class S3SourceProperties(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('S3SourceProperties', {'bucket_name': 'BucketName', 'bucket_prefix': 'BucketPrefix'}, frozenset())
 
     bucket_name: Annotated[str, Field(strict=True, min_length=3, max_length=63, pattern='\\S+')] = Field(validation_alias='BucketName', serialization_alias='BucketName')
-    bucket_prefix: Annotated[str, Field(strict=True, max_length=512, pattern='.*')] | None = Field(default=None, validation_alias='BucketPrefix', serialization_alias='BucketPrefix')
+    bucket_prefix: Annotated[str, Field(strict=True, max_length=512, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='BucketPrefix', serialization_alias='BucketPrefix')

@@ -35,10 +35,10 @@ class ScheduledTriggerProperties(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ScheduledTriggerProperties', {'schedule_expression': 'ScheduleExpression', 'data_pull_mode': 'DataPullMode', 'schedule_start_time': 'ScheduleStartTime', 'schedule_end_time': 'ScheduleEndTime', 'timezone': 'Timezone', 'schedule_offset': 'ScheduleOffset', 'first_execution_from': 'FirstExecutionFrom'}, frozenset())
 
-    schedule_expression: Annotated[str, Field(strict=True, max_length=256, pattern='.*')] = Field(validation_alias='ScheduleExpression', serialization_alias='ScheduleExpression')
+    schedule_expression: Annotated[str, Field(strict=True, max_length=256, pattern='[^\\n\\r\\u2028\\u2029]*')] = Field(validation_alias='ScheduleExpression', serialization_alias='ScheduleExpression')
     data_pull_mode: Annotated[DataPullMode | DataPullModeLiteral, EnumOf(DataPullMode)] | None = Field(default=None, validation_alias='DataPullMode', serialization_alias='DataPullMode')
     schedule_start_time: Timestamp | None = Field(default=None, validation_alias='ScheduleStartTime', serialization_alias='ScheduleStartTime')
     schedule_end_time: Timestamp | None = Field(default=None, validation_alias='ScheduleEndTime', serialization_alias='ScheduleEndTime')
-    timezone: Annotated[str, Field(strict=True, max_length=256, pattern='.*')] | None = Field(default=None, validation_alias='Timezone', serialization_alias='Timezone')
+    timezone: Annotated[str, Field(strict=True, max_length=256, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='Timezone', serialization_alias='Timezone')
     schedule_offset: Annotated[int, Field(strict=True, ge=0, le=36000)] | None = Field(default=None, validation_alias='ScheduleOffset', serialization_alias='ScheduleOffset')
     first_execution_from: Timestamp | None = Field(default=None, validation_alias='FirstExecutionFrom', serialization_alias='FirstExecutionFrom')

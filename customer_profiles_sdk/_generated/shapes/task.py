@@ -39,7 +39,7 @@ class Task(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Task', {'connector_operator': 'ConnectorOperator', 'destination_field': 'DestinationField', 'source_fields': 'SourceFields', 'task_properties': 'TaskProperties', 'task_type': 'TaskType'}, frozenset())
 
     connector_operator: ConnectorOperator | None = Field(default=None, validation_alias='ConnectorOperator', serialization_alias='ConnectorOperator')
-    destination_field: Annotated[str, Field(strict=True, max_length=256, pattern='.*')] | None = Field(default=None, validation_alias='DestinationField', serialization_alias='DestinationField')
-    source_fields: Annotated[list[Annotated[str, Field(strict=True, max_length=2048, pattern='.*')]], Field(strict=True)] = Field(validation_alias='SourceFields', serialization_alias='SourceFields')
-    task_properties: Annotated[dict[Annotated[OperatorPropertiesKeys | OperatorPropertiesKeysLiteral, EnumOf(OperatorPropertiesKeys)], Annotated[str, Field(strict=True, max_length=2048, pattern='.+')]], Field(strict=True)] | None = Field(default=None, validation_alias='TaskProperties', serialization_alias='TaskProperties')
+    destination_field: Annotated[str, Field(strict=True, max_length=256, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='DestinationField', serialization_alias='DestinationField')
+    source_fields: Annotated[list[Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]*')]], Field(strict=True)] = Field(validation_alias='SourceFields', serialization_alias='SourceFields')
+    task_properties: Annotated[dict[Annotated[OperatorPropertiesKeys | OperatorPropertiesKeysLiteral, EnumOf(OperatorPropertiesKeys)], Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]+')]], Field(strict=True)] | None = Field(default=None, validation_alias='TaskProperties', serialization_alias='TaskProperties')
     task_type: Annotated[TaskType | TaskTypeLiteral, EnumOf(TaskType)] = Field(validation_alias='TaskType', serialization_alias='TaskType')
