@@ -64,7 +64,10 @@ def enum_member_name(value: str) -> str:
     return name
 
 
-_ECMA_CLASSES = {"d": "0-9", "w": "A-Za-z0-9_", "D": "^0-9", "W": "^A-Za-z0-9_"}
+# ECMA WhiteSpace and LineTerminator code points (Zs as of Unicode 15), written as class items.
+_ECMA_SPACE = "\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+_ECMA_CLASSES = {"d": "0-9", "w": "A-Za-z0-9_", "s": _ECMA_SPACE,
+                 "D": "^0-9", "W": "^A-Za-z0-9_", "S": "^" + _ECMA_SPACE}
 # ECMA's "." excludes every line terminator; Python's only "\n".
 _ECMA_DOT = "[^\\n\\r\\u2028\\u2029]"
 
@@ -72,7 +75,8 @@ _ECMA_DOT = "[^\\n\\r\\u2028\\u2029]"
 def python_pattern(pattern: str) -> str:
     """Translate a Smithy (ECMA 262) pattern to Python ``re`` with the same meaning.
 
-    * ``\\d`` and ``\\w`` are ASCII in ECMA (Python's are Unicode): they become explicit classes.
+    * ``\\d`` and ``\\w`` are ASCII in ECMA (Python's are Unicode), and ``\\s`` is a different set
+      (ECMA adds U+FEFF; Python adds U+001C-U+001F and U+0085): all become explicit classes.
     * ``.`` excludes all ECMA line terminators (``\\n``, ``\\r``, U+2028, U+2029).
     * ``$`` matches only at the very end of input in ECMA (Python's also before a final newline):
       a trailing ``$`` becomes ``\\Z``.

@@ -131,7 +131,13 @@ def test_patterns_are_translated_to_ecma_meaning() -> None:
     assert generator.python_pattern("^[a-zA-Z0-9_-]+$") == "^[a-zA-Z0-9_-]+\\Z"
     assert generator.python_pattern("[a-zA-Z0-9][\\w!@#.-]+") == "[a-zA-Z0-9][A-Za-z0-9_!@#.-]+"
     assert generator.python_pattern("(\\d+|\\$[a-z_]+)") == "([0-9]+|\\$[a-z_]+)"
-    assert generator.python_pattern("\\S+") == "\\S+"
+    import re
+
+    space = re.compile(generator.python_pattern("\\s"))
+    assert space.search("\ufeff") and space.search("\u3000") and space.search("\u2029")
+    assert not space.search("\x1c") and not space.search("\x85")
+    not_space = re.compile(generator.python_pattern("^\\S+$"))
+    assert not_space.search("a\x85") and not not_space.search("a\ufeff")
     assert generator.python_pattern(".+") == "[^\\n\\r\\u2028\\u2029]+"
     assert generator.python_pattern("[.-]") == "[.-]"
 

@@ -30,7 +30,7 @@ class CalculatedAttributeValue(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CalculatedAttributeValue', {'calculated_attribute_name': 'CalculatedAttributeName', 'display_name': 'DisplayName', 'is_data_partial': 'IsDataPartial', 'profile_id': 'ProfileId', 'value': 'Value', 'last_object_timestamp': 'LastObjectTimestamp'}, frozenset())
 
     calculated_attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='CalculatedAttributeName', serialization_alias='CalculatedAttributeName')
-    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\s]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
+    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
     is_data_partial: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='IsDataPartial', serialization_alias='IsDataPartial')
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='ProfileId', serialization_alias='ProfileId')
     value: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Value', serialization_alias='Value')

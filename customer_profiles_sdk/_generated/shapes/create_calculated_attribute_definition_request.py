@@ -43,7 +43,7 @@ class CreateCalculatedAttributeDefinitionRequest(InputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     calculated_attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='CalculatedAttributeName', serialization_alias='CalculatedAttributeName')
-    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\s]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
+    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     attribute_details: AttributeDetails = Field(validation_alias='AttributeDetails', serialization_alias='AttributeDetails')
     conditions: Conditions | None = Field(default=None, validation_alias='Conditions', serialization_alias='Conditions')

@@ -34,7 +34,7 @@ class FlowDefinition(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('FlowDefinition', {'description': 'Description', 'flow_name': 'FlowName', 'kms_arn': 'KmsArn', 'source_flow_config': 'SourceFlowConfig', 'tasks': 'Tasks', 'trigger_config': 'TriggerConfig'}, frozenset({'description', 'flow_name', 'kms_arn', 'source_flow_config', 'tasks', 'trigger_config'}))
 
-    description: Annotated[str, Field(strict=True, max_length=2048, pattern='[A-Za-z0-9_!@#\\-.?,\\s]*')] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
+    description: Annotated[str, Field(strict=True, max_length=2048, pattern='[A-Za-z0-9_!@#\\-.?,\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*')] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     flow_name: Annotated[str, Field(strict=True, max_length=256, pattern='[a-zA-Z0-9][A-Za-z0-9_!@#.-]+')] = Field(validation_alias='FlowName', serialization_alias='FlowName')
     kms_arn: Annotated[str, Field(strict=True, min_length=20, max_length=2048, pattern='arn:aws:kms:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] = Field(validation_alias='KmsArn', serialization_alias='KmsArn')
     source_flow_config: SourceFlowConfig = Field(validation_alias='SourceFlowConfig', serialization_alias='SourceFlowConfig')

@@ -38,7 +38,7 @@ class LayoutItem(OutputShape):
 
     layout_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='LayoutDefinitionName', serialization_alias='LayoutDefinitionName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
-    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\s]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
+    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
     is_default: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IsDefault', serialization_alias='IsDefault')
     layout_type: Annotated[LayoutType | LayoutTypeLiteral, EnumOf(LayoutType)] | None = Field(default=None, validation_alias='LayoutType', serialization_alias='LayoutType')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

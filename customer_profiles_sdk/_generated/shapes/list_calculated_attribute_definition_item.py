@@ -37,7 +37,7 @@ class ListCalculatedAttributeDefinitionItem(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListCalculatedAttributeDefinitionItem', {'calculated_attribute_name': 'CalculatedAttributeName', 'display_name': 'DisplayName', 'description': 'Description', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'use_historical_data': 'UseHistoricalData', 'status': 'Status', 'tags': 'Tags'}, frozenset({'description'}))
 
     calculated_attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='CalculatedAttributeName', serialization_alias='CalculatedAttributeName')
-    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\s]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
+    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

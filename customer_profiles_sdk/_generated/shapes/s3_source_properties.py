@@ -25,5 +25,5 @@ class S3SourceProperties(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('S3SourceProperties', {'bucket_name': 'BucketName', 'bucket_prefix': 'BucketPrefix'}, frozenset())
 
-    bucket_name: Annotated[str, Field(strict=True, min_length=3, max_length=63, pattern='\\S+')] = Field(validation_alias='BucketName', serialization_alias='BucketName')
+    bucket_name: Annotated[str, Field(strict=True, min_length=3, max_length=63, pattern='[^\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+')] = Field(validation_alias='BucketName', serialization_alias='BucketName')
     bucket_prefix: Annotated[str, Field(strict=True, max_length=512, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='BucketPrefix', serialization_alias='BucketPrefix')

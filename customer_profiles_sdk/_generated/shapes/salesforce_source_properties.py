@@ -26,6 +26,6 @@ class SalesforceSourceProperties(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SalesforceSourceProperties', {'object': 'Object', 'enable_dynamic_field_update': 'EnableDynamicFieldUpdate', 'include_deleted_records': 'IncludeDeletedRecords'}, frozenset())
 
-    object: Annotated[str, Field(strict=True, max_length=512, pattern='\\S+')] = Field(validation_alias='Object', serialization_alias='Object')
+    object: Annotated[str, Field(strict=True, max_length=512, pattern='[^\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+')] = Field(validation_alias='Object', serialization_alias='Object')
     enable_dynamic_field_update: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='EnableDynamicFieldUpdate', serialization_alias='EnableDynamicFieldUpdate')
     include_deleted_records: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IncludeDeletedRecords', serialization_alias='IncludeDeletedRecords')

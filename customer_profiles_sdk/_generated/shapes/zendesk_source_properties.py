@@ -24,4 +24,4 @@ class ZendeskSourceProperties(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ZendeskSourceProperties', {'object': 'Object'}, frozenset())
 
-    object: Annotated[str, Field(strict=True, max_length=512, pattern='\\S+')] = Field(validation_alias='Object', serialization_alias='Object')
+    object: Annotated[str, Field(strict=True, max_length=512, pattern='[^\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+')] = Field(validation_alias='Object', serialization_alias='Object')
