@@ -595,11 +595,6 @@ def _locate(cls: type[Shape], loc: tuple[int | str, ...]) -> _Location:
     return where
 
 
-def wire_path(cls: type[Shape], loc: tuple[int | str, ...]) -> str:
-    """The wire path of a pydantic error location (map keys and unknown names redacted)."""
-    return _locate(cls, loc).path
-
-
 # pydantic error kinds whose message is a fixed template over constraints, never the input.
 _SAFE_KINDS = frozenset(
     set(_RULE_NAMES)
