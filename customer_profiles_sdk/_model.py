@@ -321,11 +321,13 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-_T = typing.TypeVar("_T")
+_S = typing.TypeVar("_S", bound=Shape)
 
 
-def _strict(cls: type[Shape], call: Callable[[], _T]) -> _T:
-    """Run a strict validation; turn pydantic's error into ParamValidationError.
+def _translated(
+    cls: type[Shape], call: Callable[[], Any], error: type[ParamValidationError | ResponseParseError]
+) -> Any:
+    """Run a validation; turn pydantic's error into ``error`` (an SDK error without input).
 
     The new error is raised outside the ``except`` block, so the pydantic error (whose
     ``errors()`` carry input values) is not chained to it as ``__context__``.
@@ -334,19 +336,17 @@ def _strict(cls: type[Shape], call: Callable[[], _T]) -> _T:
         return call()
     except ValidationError as exc:
         problems = _problems(cls, exc)
-    raise ParamValidationError(cls.__cp__.name, problems)
+    raise error(cls.__cp__.name, problems)
 
 
-_S = typing.TypeVar("_S", bound=Shape)
+def _strict(cls: type[_S], call: Callable[[], Any]) -> _S:
+    """Strict validation: failures raise ParamValidationError."""
+    return typing.cast(_S, _translated(cls, call, ParamValidationError))
 
 
 def _lenient(cls: type[_S], call: Callable[[], Any]) -> _S:
-    """Run a lenient validation; the only possible failure is an unusable document."""
-    try:
-        return typing.cast(_S, call())
-    except ValidationError as exc:
-        problems = _problems(cls, exc)
-    raise ResponseParseError(cls.__cp__.name, problems)
+    """Lenient validation: the only possible failure is an unusable document."""
+    return typing.cast(_S, _translated(cls, call, ResponseParseError))
 
 
 class InputShape(Shape):

@@ -41,37 +41,40 @@ class Problem:
         return f"{where}: {self.message} [rule={self.rule}]"
 
 
-class ParamValidationError(CustomerProfilesError, ValueError):
+class _ProblemsError(CustomerProfilesError, ValueError):
+    """An error that lists :class:`Problem` entries for one botocore shape."""
+
+    def __init__(self, shape: str, problems: Sequence[Problem]) -> None:
+        self.shape = shape
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        lines = [self._headline()]
+        lines.extend(f"  {p}" for p in self.problems)
+        super().__init__("\n".join(lines))
+
+    def _headline(self) -> str:
+        raise NotImplementedError
+
+    def __reduce__(self) -> tuple[type[_ProblemsError], tuple[str, tuple[Problem, ...]]]:
+        return (type(self), (self.shape, self.problems))
+
+
+class ParamValidationError(_ProblemsError):
     """Input failed client-side validation; nothing was sent to AWS.
 
     ``shape`` names the botocore shape that was validated and ``problems`` lists every broken rule.
     """
 
-    def __init__(self, shape: str, problems: Sequence[Problem]) -> None:
-        self.shape = shape
-        self.problems: tuple[Problem, ...] = tuple(problems)
+    def _headline(self) -> str:
         count = len(self.problems)
-        lines = [f"{count} invalid parameter{'s' if count != 1 else ''} for {shape}:"]
-        lines.extend(f"  {p}" for p in self.problems)
-        super().__init__("\n".join(lines))
-
-    def __reduce__(self) -> tuple[type[ParamValidationError], tuple[str, tuple[Problem, ...]]]:
-        return (type(self), (self.shape, self.problems))
+        return f"{count} invalid parameter{'s' if count != 1 else ''} for {self.shape}:"
 
 
-class ResponseParseError(CustomerProfilesError, ValueError):
+class ResponseParseError(_ProblemsError):
     """A response could not be parsed at all (not a JSON object, or not valid JSON).
 
     Lenient parsing keeps anything inside a well-formed object, so this is raised only when the
     document itself is unusable. Like every SDK error, its text holds no response content.
     """
 
-    def __init__(self, shape: str, problems: Sequence[Problem]) -> None:
-        self.shape = shape
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        lines = [f"cannot parse the response as {shape}:"]
-        lines.extend(f"  {p}" for p in self.problems)
-        super().__init__("\n".join(lines))
-
-    def __reduce__(self) -> tuple[type[ResponseParseError], tuple[str, tuple[Problem, ...]]]:
-        return (type(self), (self.shape, self.problems))
+    def _headline(self) -> str:
+        return f"cannot parse the response as {self.shape}:"
