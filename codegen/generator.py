@@ -33,7 +33,7 @@ _RESERVED_ATTRS = frozenset(
 # Names the generated modules import; no shape may be named like them.
 _RESERVED_NAMES = frozenset(
     {"Annotated", "ClassVar", "Field", "Literal", "StrEnum", "TypeAlias", "Timestamp", "EnumOf",
-     "InputShape", "OutputShape", "ShapeInfo"}
+     "InputShape", "OutputShape", "ResponseShape", "ShapeInfo"}
 )
 
 
@@ -340,6 +340,8 @@ def structure_module(model: Model, name: str, head: str) -> str:
 
     kind = "input" if is_input else "output"
     base = "InputShape" if is_input else "OutputShape"
+    if not is_input and model.shape_ops.get(name, ("", ""))[0] == "output":
+        base = "ResponseShape"
     doc: list[str] = []
     op = model.shape_ops.get(name)
     if op is not None:
@@ -452,6 +454,57 @@ def enum_module(model: Model, name: str, head: str) -> str:
     return "\n".join(out) + "\n"
 
 
+# Batch operations that answer HTTP 200 with a list of failed entries:
+# operation -> (wire member holding the failures, wire member of each failure naming the entry).
+PARTIAL_FAILURES: dict[str, tuple[str, str]] = {
+    "BatchGetCalculatedAttributeForProfile": ("Errors", "ProfileId"),
+    "BatchGetProfile": ("Errors", "ProfileId"),
+    "BatchPutProfileObject": ("Failed", "Id"),
+}
+# Page-size member of every paginated operation's input.
+LIMIT_MEMBER = "MaxResults"
+# Keyword arguments the client adds to generated methods; no member may take these names.
+CLIENT_KEYWORDS = frozenset({"self", "page_size", "max_items", "starting_token", "allow_partial", "request"})
+
+
+@dataclass(frozen=True)
+class Pagination:
+    operation: str
+    items: str  # wire name of the list member holding the items
+    limit: str  # wire name of the page-size member
+    limit_bounds: tuple[int, int]
+
+
+def paginations(model: Model) -> dict[str, Pagination]:
+    """Every operation whose input takes NextToken, with its item list and page-size member.
+
+    The item list is the output's only list member; where botocore has a paginator, its
+    ``result_key`` must agree.
+    """
+    pag = model.paginators.get("pagination", {})
+    out: dict[str, Pagination] = {}
+    for name in sorted(model.operations):
+        op = model.operations[name]
+        request = model.shapes[op["input"]["shape"]]
+        if "NextToken" not in request.get("members", {}):
+            continue
+        response = model.shapes[op["output"]["shape"]]
+        if "NextToken" not in response.get("members", {}):
+            raise ValueError(f"{name}: takes NextToken but does not return one")
+        lists = [m for m, member in response["members"].items() if model.shapes[member["shape"]]["type"] == "list"]
+        if len(lists) != 1:
+            raise ValueError(f"{name}: cannot tell the item list among {lists}")
+        declared = pag.get(name, {}).get("result_key")
+        if declared is not None and declared != lists[0]:
+            raise ValueError(f"{name}: botocore's result_key {declared!r} is not {lists[0]!r}")
+        limit_member = request["members"].get(LIMIT_MEMBER)
+        if limit_member is None:
+            raise ValueError(f"{name}: no {LIMIT_MEMBER} member")
+        limit_shape = model.shapes[limit_member["shape"]]
+        out[name] = Pagination(name, lists[0], LIMIT_MEMBER, (int(limit_shape["min"]), int(limit_shape["max"])))
+    return out
+
+
 def operations_module(model: Model, head: str) -> str:
     pag = model.paginators.get("pagination", {})
     lines = [
@@ -475,6 +528,15 @@ def operations_module(model: Model, head: str) -> str:
         "    botocore_paginator: bool",
         "",
         "",
+        "class PaginationInfo(NamedTuple):",
+        '    """How to page through one operation: Python and wire names of its members."""',
+        "",
+        "    items: str",
+        "    items_wire: str",
+        "    limit: str",
+        "    limit_bounds: tuple[int, int]",
+        "",
+        "",
         "OPERATIONS: Final[dict[str, OperationInfo]] = {",
     ]
     for name in sorted(model.operations):
@@ -489,8 +551,223 @@ def operations_module(model: Model, head: str) -> str:
             f"{takes!r}, {name in pag!r}),"
         )
     lines.append("}")
+    lines.append("")
+    lines.append("#: Operation of each request shape (for ``client.send(request)``).")
+    lines.append("REQUEST_OPERATIONS: Final[dict[str, str]] = {")
+    for name in sorted(model.operations):
+        lines.append(f"    {model.operations[name]['input']['shape']!r}: {name!r},")
+    lines.append("}")
+    lines.append("")
+    lines.append("#: Every operation that takes NextToken.")
+    lines.append("PAGINATION: Final[dict[str, PaginationInfo]] = {")
+    for name, info in paginations(model).items():
+        lines.append(
+            f"    {name!r}: PaginationInfo({field_name(info.items)!r}, {info.items!r}, "
+            f"{field_name(info.limit)!r}, {info.limit_bounds!r}),"
+        )
+    lines.append("}")
+    lines.append("")
+    lines.append("#: Batch operations that report failed entries in an HTTP 200 answer:")
+    lines.append("#: operation -> (Python name of the failures member, wire name of each failure's id).")
+    lines.append("PARTIAL_FAILURES: Final[dict[str, tuple[str, str]]] = {")
+    for name, (errors_member, id_member) in sorted(PARTIAL_FAILURES.items()):
+        output = model.shapes[model.operations[name]["output"]["shape"]]
+        errors_list = model.shapes[output["members"][errors_member]["shape"]]
+        item = model.shapes[errors_list["member"]["shape"]]
+        if id_member not in item["members"] or "Code" not in item["members"]:
+            raise ValueError(f"{name}: failures lack {id_member!r} or 'Code'")
+        lines.append(f"    {name!r}: ({field_name(errors_member)!r}, {id_member!r}),")
+    lines.append("}")
+    lines.append("")
+    lines.append("#: Modeled error code -> HTTP status.")
+    lines.append("SERVICE_ERRORS: Final[dict[str, int]] = {")
+    for name in sorted(model.shapes):
+        shape = model.shapes[name]
+        if shape.get("exception"):
+            lines.append(f"    {name!r}: {shape.get('error', {}).get('httpStatusCode')!r},")
+    lines.append("}")
     lines.append(f"SERVICE_API_VERSION: Final = {model.service['metadata']['apiVersion']!r}")
     lines.append(f"BOTOCORE_VERSION: Final = {model.version!r}")
+    return "\n".join(lines) + "\n"
+
+
+def param_annotation(model: Model, name: str, names: set[str]) -> str:
+    """The type of a client method argument for a member of shape ``name`` (no constraints)."""
+    shape = model.shapes[name]
+    kind = shape["type"]
+    if kind == "structure":
+        names.add(name)
+        return name
+    if "enum" in shape:
+        names.update({name, f"{name}Literal"})
+        return f"{name} | {name}Literal"
+    if kind == "timestamp":
+        names.add("datetime")
+        return "datetime"
+    if kind == "list":
+        return f"list[{param_annotation(model, shape['member']['shape'], names)}]"
+    if kind == "map":
+        key = param_annotation(model, shape["key"]["shape"], names)
+        return f"dict[{key}, {param_annotation(model, shape['value']['shape'], names)}]"
+    return {"string": "str", "integer": "int", "long": "int", "double": "float", "float": "float",
+            "boolean": "bool"}[kind]
+
+
+_Param = tuple[str, str, bool, str]  # Python name, annotation, required, wire name
+
+
+def _signature(params: list[_Param], skip: frozenset[str], extra: list[str]) -> list[str]:
+    out = ["        self,", "        *,"]
+    for py, ann, req, wire in params:
+        if wire in skip:
+            continue
+        out.append(f"        {py}: {ann}," if req else f"        {py}: {ann} | None = None,")
+    out.extend(f"        {item}," for item in extra)
+    return out
+
+
+def _call_args(params: list[_Param], skip: frozenset[str]) -> str:
+    kept = [p for p in params if p[3] not in skip]
+    if not kept:
+        return "{}"
+    return "{" + ", ".join(f"{py!r}: {py}" for py, _, _, _ in kept) + "}"
+
+
+def client_module(model: Model, head: str) -> str:
+    pages = paginations(model)
+    names: set[str] = set()
+    methods: list[str] = []
+    overloads: list[str] = []
+    for op_name in sorted(model.operations):
+        op = model.operations[op_name]
+        request_name = op["input"]["shape"]
+        response_name = op["output"]["shape"]
+        names.update({request_name, response_name})
+        request = model.shapes[request_name]
+        members: dict[str, Any] = request.get("members", {})
+        required = set(request.get("required", []))
+        params: list[_Param] = []
+        for member_name, member in members.items():
+            py = field_name(member_name)
+            if py in CLIENT_KEYWORDS:
+                raise ValueError(f"{request_name}.{member_name}: Python name {py!r} is reserved by the client")
+            params.append((py, param_annotation(model, member["shape"], names), member_name in required, member_name))
+        params.sort(key=lambda p: not p[2])  # required first, each group in model order
+        python = xform_name(op_name)
+        http = op["http"]
+        link = f"{API_DOCS}/API_{op_name}.html"
+        partial = op_name in PARTIAL_FAILURES
+
+        extra = ["allow_partial: bool = False"] if partial else []
+        doc = [
+            f'        """Call ``{op_name}`` (``{http["method"]} {http["requestUri"]}``).',
+            "",
+            f"        The arguments are the members of :class:`{request_name}`, which checks them all",
+            "        before anything is sent: invalid input raises ParamValidationError and sends",
+            f"        nothing. Returns :class:`{response_name}`, parsed leniently. Service errors raise",
+            "        a :class:`~customer_profiles_sdk.errors.ServiceError` subclass.",
+        ]
+        if partial:
+            errors_member, _ = PARTIAL_FAILURES[op_name]
+            doc += [
+                "",
+                f"        Entries that failed come back in ``{errors_member}`` with HTTP 200: unless",
+                "        ``allow_partial`` is true, any failure raises PartialFailureError, which",
+                "        holds the whole response.",
+            ]
+        doc += ["", f"        AWS API reference: {link}", '        """']
+        args = _call_args(params, frozenset())
+        call = f'self._call({op_name!r}, {args}, allow_partial)' if partial else f"self._call({op_name!r}, {args})"
+        methods.append(
+            "\n".join(
+                [f"    def {python}(", *_signature(params, frozenset(), extra), f"    ) -> {response_name}:", *doc,
+                 f"        return cast({response_name!r}, {call})", ""]
+            )
+        )
+        overloads.append(
+            f"    @overload\n    def send(self, request: {request_name}, /) -> {response_name}: ...\n"
+        )
+        if op_name in pages:
+            info = pages[op_name]
+            response = model.shapes[response_name]
+            list_shape = model.shapes[response["members"][info.items]["shape"]]
+            item = param_annotation(model, list_shape["member"]["shape"], names)
+            skip = frozenset({"NextToken", info.limit})
+            names.add("Paginator")
+            pdoc = [
+                f'        """Iterate over every item of ``{op_name}``\'s ``{info.items}``, page by page.',
+                "",
+                f"        The arguments are those of :meth:`{python}`, without ``next_token`` and",
+                f"        ``max_results``: ``page_size`` (sent as ``{info.limit}``, {info.limit_bounds[0]}.."
+                f"{info.limit_bounds[1]}), ``max_items`` and",
+                "        ``starting_token`` (a ``resume_token`` from an earlier paginator, or a service",
+                "        ``NextToken``). The request is checked now; pages are fetched while iterating.",
+                "        ``.pages()`` yields the typed responses instead of the items.",
+                "",
+                f"        AWS API reference: {link}",
+                '        """',
+            ]
+            methods.append(
+                "\n".join(
+                    [f"    def paginate_{python}(",
+                     *_signature(params, skip, ["page_size: int | None = None", "max_items: int | None = None",
+                                       "starting_token: str | None = None"]),
+                     f"    ) -> Paginator[{item}, {response_name}]:", *pdoc,
+                     "        return self._paginate(",
+                     f"            {op_name!r},",
+                     f"            {_call_args(params, skip)},",
+                     "            page_size=page_size,",
+                     "            max_items=max_items,",
+                     "            starting_token=starting_token,",
+                     "        )", ""]
+                )
+            )
+    # Always parenthesized with a trailing comma: one layout that import sorters keep as it is.
+    by_module: dict[str, list[str]] = {
+        "customer_profiles_sdk._model": ["InputShape", "ResponseShape"],
+        "customer_profiles_sdk.pagination": ["Paginator"],
+    }
+    for shape_name in sorted(n for n in names if n in model.shapes):
+        imported = [shape_name] + ([f"{shape_name}Literal"] if "enum" in model.shapes[shape_name] else [])
+        by_module[f"{SHAPES_PKG}.{module_name(shape_name)}"] = [n for n in imported if n in names]
+    type_imports = [
+        "    from {} import (\n{}    )".format(mod, "".join(f"        {n},\n" for n in sorted(by_module[mod])))
+        for mod in sorted(by_module)
+    ]
+    lines = [
+        head,
+        '"""The typed methods of CustomerProfilesClient: one per operation, one paginator per',
+        'NextToken operation, and ``send`` for a ready request model."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import TYPE_CHECKING, cast, overload",
+        "",
+        "from customer_profiles_sdk._core import ClientCore",
+        "",
+        "if TYPE_CHECKING:",
+    ]
+    if "datetime" in names:
+        lines.append("    from datetime import datetime")
+        lines.append("")
+    lines.extend(type_imports)
+    lines += [
+        "",
+        "",
+        "class GeneratedClient(ClientCore):",
+        '    """Generated operation methods; use :class:`customer_profiles_sdk.CustomerProfilesClient`."""',
+        "",
+    ]
+    lines.extend(methods)
+    lines.extend(overloads)
+    lines += [
+        "    def send(self, request: InputShape, /) -> ResponseShape:",
+        '        """Send a ready ``<Operation>Request`` model; returns that operation\'s response model.',
+        "",
+        "        The request is validated again first (edits made after construction are checked).",
+        '        """',
+        "        return cast(\"ResponseShape\", self._send_request(request))",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -576,5 +853,6 @@ def generate(service: dict[str, Any], paginators: dict[str, Any], version: str) 
     for name in model.enums:
         files[f"{GENERATED_ROOT}/shapes/{module_name(name)}.py"] = enum_module(model, name, head)
     files[f"{GENERATED_ROOT}/operations.py"] = operations_module(model, head)
+    files[f"{GENERATED_ROOT}/client.py"] = client_module(model, head)
     files[MODELS_INIT] = models_init(model, head)
     return files

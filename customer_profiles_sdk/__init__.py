@@ -1,11 +1,68 @@
 """customer_profiles_sdk: a typed, validating SDK for Amazon Connect Customer Profiles.
 
-Models live in :mod:`customer_profiles_sdk.models` and load lazily; documented extra rules live in
-:mod:`customer_profiles_sdk.rules`; exceptions in :mod:`customer_profiles_sdk.errors`.
+:class:`CustomerProfilesClient` is the client; models live in :mod:`customer_profiles_sdk.models`
+and load lazily; documented extra rules live in :mod:`customer_profiles_sdk.rules`; exceptions in
+:mod:`customer_profiles_sdk.errors`; paginators in :mod:`customer_profiles_sdk.pagination`.
 """
 
-from .errors import CustomerProfilesError, ParamValidationError, Problem, ResponseParseError
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AccessDeniedError,
+    BadRequestError,
+    CustomerProfilesError,
+    Failure,
+    InternalServerError,
+    PaginationError,
+    ParamValidationError,
+    PartialFailureError,
+    Problem,
+    ResourceNotFoundError,
+    ResponseParseError,
+    ServiceError,
+    ThrottlingError,
+    TransportError,
+    UnmodeledServiceError,
+)
+
+if TYPE_CHECKING:
+    from .client import CustomerProfilesClient, ResponseMetadata
+    from .pagination import Paginator
 
 __version__ = "0.1.0"
 
-__all__ = ["CustomerProfilesError", "ParamValidationError", "Problem", "ResponseParseError", "__version__"]
+__all__ = [
+    "AccessDeniedError",
+    "BadRequestError",
+    "CustomerProfilesClient",
+    "CustomerProfilesError",
+    "Failure",
+    "InternalServerError",
+    "PaginationError",
+    "Paginator",
+    "ParamValidationError",
+    "PartialFailureError",
+    "Problem",
+    "ResourceNotFoundError",
+    "ResponseMetadata",
+    "ResponseParseError",
+    "ServiceError",
+    "ThrottlingError",
+    "TransportError",
+    "UnmodeledServiceError",
+    "__version__",
+]
+
+_LAZY = {"CustomerProfilesClient": ".client", "ResponseMetadata": ".client", "Paginator": ".pagination"}
+
+
+def __getattr__(name: str) -> Any:
+    # The client module imports boto3's client machinery; load it only when it is asked for.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

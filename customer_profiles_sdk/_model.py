@@ -29,11 +29,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, GetCoreSchemaHandler, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    PrivateAttr,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError, core_schema
 
 from . import rules
 from .errors import ParamValidationError, Problem, ResponseParseError
+
+if typing.TYPE_CHECKING:
+    from ._core import ResponseMetadata
 
 __all__ = [
     "REDACTED",
@@ -41,6 +52,7 @@ __all__ = [
     "InputShape",
     "OutputShape",
     "RawValue",
+    "ResponseShape",
     "Shape",
     "ShapeInfo",
     "Timestamp",
@@ -417,6 +429,36 @@ class OutputShape(Shape):
     def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
         context = kwargs.get("context")
         return _lenient(cls, lambda: _lenient_validator(cls).validate_strings(obj, context=context))
+
+
+class ResponseShape(OutputShape):
+    """The output of an operation, as returned by the client.
+
+    Besides the members, it carries :attr:`response_metadata` (request id, HTTP status, retry
+    attempts, headers) when it came from a client call. The metadata takes no part in equality,
+    ``to_boto()`` or dumps.
+    """
+
+    _cp_response_metadata: Any = PrivateAttr(default=None)
+
+    @property
+    def response_metadata(self) -> ResponseMetadata | None:
+        """botocore's metadata of the call, or ``None`` if this object did not come from a call."""
+        return typing.cast("ResponseMetadata | None", self._cp_response_metadata)
+
+    def _set_response_metadata(self, value: ResponseMetadata | None) -> None:
+        self._cp_response_metadata = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and self.__pydantic_extra__ == other.__pydantic_extra__
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------------------------------------

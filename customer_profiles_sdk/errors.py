@@ -10,10 +10,33 @@ the broken rule only.
 
 from __future__ import annotations
 
+import threading
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
-__all__ = ["CustomerProfilesError", "ParamValidationError", "Problem", "ResponseParseError"]
+from botocore.exceptions import BotoCoreError, ClientError
+
+__all__ = [
+    "AccessDeniedError",
+    "BadRequestError",
+    "CustomerProfilesError",
+    "Failure",
+    "InternalServerError",
+    "PaginationError",
+    "ParamValidationError",
+    "PartialFailureError",
+    "Problem",
+    "ResourceNotFoundError",
+    "ResponseParseError",
+    "ServiceError",
+    "ThrottlingError",
+    "TransportError",
+    "UnmodeledServiceError",
+]
+
+_E = TypeVar("_E", bound=BaseException)
 
 
 class CustomerProfilesError(Exception):
@@ -78,3 +101,205 @@ class ResponseParseError(_ProblemsError):
 
     def _headline(self) -> str:
         return f"cannot parse the response as {self.shape}:"
+
+
+# ---------------------------------------------------------------------------------------------
+# Service errors: typed, and still botocore ClientErrors.
+# ---------------------------------------------------------------------------------------------
+
+
+class ServiceError(CustomerProfilesError, ClientError):
+    """Customer Profiles answered with an error.
+
+    A subclass of :class:`botocore.exceptions.ClientError`, so ``except ClientError`` code keeps
+    working, and ``err.response`` is botocore's error dict. The original ClientError is the
+    ``__cause__``. When botocore raised one of its modeled classes (``client.exceptions.X``), the
+    raised object is also an instance of that class, so ``except client.exceptions.X`` keeps
+    working too.
+
+    The text is botocore's: the error code, the operation and the service's message. The SDK adds
+    no request values to it.
+    """
+
+    #: The modeled error code this class stands for (empty for the fallback class).
+    code_name: ClassVar[str] = ""
+    #: The HTTP status the service model gives for this error.
+    default_http_status: ClassVar[int | None] = None
+
+    @property
+    def code(self) -> str:
+        """The error code, for example ``ResourceNotFoundException``."""
+        return str(self.response.get("Error", {}).get("Code", "") or self.code_name)
+
+    @property
+    def message(self) -> str:
+        """The service's message (may be empty)."""
+        error = self.response.get("Error", {})
+        return str(error.get("Message") or error.get("message") or "")
+
+    @property
+    def request_id(self) -> str | None:
+        """The request id, for AWS support (``x-amzn-RequestId``)."""
+        value = self.response.get("ResponseMetadata", {}).get("RequestId")
+        return str(value) if value else None
+
+    @property
+    def http_status(self) -> int | None:
+        """The HTTP status code of the final attempt."""
+        value = self.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return int(value) if value is not None else None
+
+    @property
+    def retry_attempts(self) -> int:
+        """How many times botocore retried before giving up (0 when it did not retry)."""
+        return int(self.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) or 0)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Dynamic subclasses (mixed with botocore's per-session classes) pickle as the SDK class.
+        return (_static_class(type(self)), (self.response, self.operation_name))
+
+
+class BadRequestError(ServiceError):
+    """``BadRequestException`` (HTTP 400): the service rejected the request. Not retried."""
+
+    code_name = "BadRequestException"
+    default_http_status = 400
+
+
+class AccessDeniedError(ServiceError):
+    """``AccessDeniedException`` (HTTP 403): the caller may not do this. Not retried."""
+
+    code_name = "AccessDeniedException"
+    default_http_status = 403
+
+
+class ResourceNotFoundError(ServiceError):
+    """``ResourceNotFoundException`` (HTTP 404): a named resource does not exist. Not retried."""
+
+    code_name = "ResourceNotFoundException"
+    default_http_status = 404
+
+
+class ThrottlingError(ServiceError):
+    """``ThrottlingException`` (HTTP 429): too many requests; raised once retries are exhausted."""
+
+    code_name = "ThrottlingException"
+    default_http_status = 429
+
+
+class InternalServerError(ServiceError):
+    """``InternalServerException`` (HTTP 500): the service failed; raised once retries are exhausted."""
+
+    code_name = "InternalServerException"
+    default_http_status = 500
+
+
+class UnmodeledServiceError(ServiceError):
+    """An error code the service model does not name (for example a gateway's 502 or 503)."""
+
+
+#: Modeled error code -> SDK class.
+SERVICE_ERRORS: dict[str, type[ServiceError]] = {
+    cls.code_name: cls
+    for cls in (BadRequestError, AccessDeniedError, ResourceNotFoundError, ThrottlingError, InternalServerError)
+}
+
+
+class TransportError(CustomerProfilesError):
+    """No usable HTTP response: the connection failed, was reset, or timed out.
+
+    The original botocore exception is the ``__cause__``. The raised object is also an instance of
+    that botocore class (``ReadTimeoutError``, ``EndpointConnectionError``, ...), so existing
+    ``except`` clauses keep working.
+    """
+
+
+class PaginationError(CustomerProfilesError):
+    """A paginator could not go on: the service repeated a token, or a resume token is unusable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One failed entry of a batch call: the id it concerns, the error code and the message."""
+
+    id: str
+    code: str
+    message: str
+
+
+class PartialFailureError(CustomerProfilesError):
+    """A batch call answered HTTP 200 but some entries failed.
+
+    Raised by ``batch_get_profile``, ``batch_get_calculated_attribute_for_profile`` and
+    ``batch_put_profile_object`` unless ``allow_partial=True`` is passed. ``response`` is the full
+    typed response (the successful entries are in it, nothing is lost), ``failures`` lists each
+    failed entry and ``failed_ids`` their ids. The text gives counts and error codes only.
+    """
+
+    def __init__(self, operation_name: str, response: Any, failures: Sequence[Failure]) -> None:
+        self.operation_name = operation_name
+        self.response = response
+        self.failures: tuple[Failure, ...] = tuple(failures)
+        codes: dict[str, int] = {}
+        for failure in self.failures:
+            codes[failure.code] = codes.get(failure.code, 0) + 1
+        summary = ", ".join(f"{code} x{count}" for code, count in sorted(codes.items()))
+        count = len(self.failures)
+        super().__init__(
+            f"{operation_name}: {count} entr{'ies' if count != 1 else 'y'} failed ({summary}); "
+            "see .failures, .failed_ids and .response, or pass allow_partial=True"
+        )
+
+    @property
+    def failed_ids(self) -> tuple[str, ...]:
+        """The ids of the failed entries, in the order the service listed them."""
+        return tuple(failure.id for failure in self.failures)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.operation_name, self.response, self.failures))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mixing SDK classes with the botocore class that was raised.
+# ---------------------------------------------------------------------------------------------
+
+_MIXED: dict[tuple[type[BaseException], type[BaseException]], type[BaseException]] = {}
+_MIXED_LOCK = threading.Lock()
+
+
+def _mixed_class(ours: type[_E], theirs: type[BaseException]) -> type[_E]:
+    """Return a class deriving from both ``ours`` and ``theirs`` (cached)."""
+    if issubclass(theirs, ours) or theirs in ours.__mro__:
+        return ours
+    key = (ours, theirs)
+    cls = _MIXED.get(key)
+    if cls is None:
+        with _MIXED_LOCK:
+            cls = _MIXED.get(key)
+            if cls is None:
+                namespace = {"__module__": ours.__module__, "__qualname__": ours.__qualname__, "_cp_static": ours}
+                cls = type(ours.__name__, (ours, theirs), namespace)
+                _MIXED[key] = cls
+    return typing.cast(type[_E], cls)
+
+
+def _static_class(cls: type[Any]) -> type[Any]:
+    return typing.cast(type[Any], cls.__dict__.get("_cp_static", cls))
+
+
+def service_error(exc: ClientError) -> ServiceError:
+    """Translate botocore's ClientError into the SDK's typed error (``__cause__`` set by the caller)."""
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    ours: type[ServiceError] = SERVICE_ERRORS.get(code, UnmodeledServiceError)
+    cls = ours if type(exc) is ClientError else _mixed_class(ours, type(exc))
+    return cls(exc.response, exc.operation_name)
+
+
+def transport_error(exc: BotoCoreError) -> TransportError:
+    """Translate a botocore connection or timeout error into :class:`TransportError`."""
+    cls = _mixed_class(TransportError, type(exc))
+    try:
+        error = cls(**getattr(exc, "kwargs", {}))
+    except Exception:  # a botocore class whose constructor we cannot replay
+        error = TransportError(str(exc))
+    return error

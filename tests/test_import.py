@@ -33,7 +33,26 @@ def test_models_load_lazily_and_build_on_first_use() -> None:
     assert facts["built_before"] is False
 
 
-def test_import_does_not_pull_boto3_or_botocore_yet() -> None:
-    code = "import sys, customer_profiles_sdk; print('botocore' in sys.modules, 'pydantic' in sys.modules)"
+def test_import_does_not_pull_boto3_the_client_or_pydantic_yet() -> None:
+    # botocore.exceptions is needed (service errors subclass ClientError); boto3, botocore's
+    # client machinery and pydantic are not, until a client or a model is used.
+    code = (
+        "import sys, customer_profiles_sdk; "
+        "print(*(m in sys.modules for m in ('boto3', 'botocore.client', 'pydantic', 'customer_profiles_sdk._core')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.split() == ["False", "False", "False", "False"]
+
+
+def test_creating_a_client_does_not_import_pydantic_or_models() -> None:
+    code = (
+        "import sys\n"
+        "from customer_profiles_sdk import CustomerProfilesClient\n"
+        "import boto3\n"
+        "s = boto3.session.Session(aws_access_key_id='a', aws_secret_access_key='b', region_name='us-east-1')\n"
+        "CustomerProfilesClient(session=s)\n"
+        "shapes = [m for m in sys.modules if m.startswith('customer_profiles_sdk._generated.shapes.')]\n"
+        "print('pydantic' in sys.modules, len(shapes))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "0"]

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class AssociateStreamForSegmentsResponse(OutputShape):
+class AssociateStreamForSegmentsResponse(ResponseShape):
     """The output of the ``AssociateStreamForSegments`` operation (``POST /domains/{DomainName}/segment-streams``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,14 +7,14 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .batch_get_calculated_attribute_for_profile_error import BatchGetCalculatedAttributeForProfileError
 from .calculated_attribute_value import CalculatedAttributeValue
 from .condition_overrides import ConditionOverrides
 
 
-class BatchGetCalculatedAttributeForProfileResponse(OutputShape):
+class BatchGetCalculatedAttributeForProfileResponse(ResponseShape):
     """The output of the ``BatchGetCalculatedAttributeForProfile`` operation (``POST /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}/batch-get-for-profiles``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

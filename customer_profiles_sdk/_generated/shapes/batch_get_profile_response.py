@@ -7,13 +7,13 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .batch_get_profile_error import BatchGetProfileError
 from .profile import Profile
 
 
-class BatchGetProfileResponse(OutputShape):
+class BatchGetProfileResponse(ResponseShape):
     """The output of the ``BatchGetProfile`` operation (``POST /domains/{DomainName}/batch-get-profiles``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

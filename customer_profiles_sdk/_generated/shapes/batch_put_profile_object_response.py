@@ -7,13 +7,13 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .batch_put_profile_object_error_item import BatchPutProfileObjectErrorItem
 from .batch_put_profile_object_response_item import BatchPutProfileObjectResponseItem
 
 
-class BatchPutProfileObjectResponse(OutputShape):
+class BatchPutProfileObjectResponse(ResponseShape):
     """The output of the ``BatchPutProfileObject`` operation (``PUT /domains/{DomainName}/profiles/objects/batch-put-profile-object``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

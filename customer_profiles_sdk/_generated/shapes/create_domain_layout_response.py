@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .layout_type import (
     LayoutType,
@@ -15,7 +15,7 @@ from .layout_type import (
 )
 
 
-class CreateDomainLayoutResponse(OutputShape):
+class CreateDomainLayoutResponse(ResponseShape):
     r"""The output of the ``CreateDomainLayout`` operation (``POST /domains/{DomainName}/layouts/{LayoutDefinitionName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class CreateRecommenderFilterResponse(OutputShape):
+class CreateRecommenderFilterResponse(ResponseShape):
     r"""The output of the ``CreateRecommenderFilter`` operation (``POST /domains/{DomainName}/recommender-filters/{RecommenderFilterName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

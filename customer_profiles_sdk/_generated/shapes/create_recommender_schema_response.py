@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .recommender_schema_field import RecommenderSchemaField
 from .recommender_schema_status import (
@@ -16,7 +16,7 @@ from .recommender_schema_status import (
 )
 
 
-class CreateRecommenderSchemaResponse(OutputShape):
+class CreateRecommenderSchemaResponse(ResponseShape):
     r"""The output of the ``CreateRecommenderSchema`` operation (``POST /domains/{DomainName}/recommender-schemas/{RecommenderSchemaName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

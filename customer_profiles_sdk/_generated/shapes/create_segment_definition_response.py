@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 
-class CreateSegmentDefinitionResponse(OutputShape):
+class CreateSegmentDefinitionResponse(ResponseShape):
     """The output of the ``CreateSegmentDefinition`` operation (``POST /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteCalculatedAttributeDefinitionResponse(OutputShape):
+class DeleteCalculatedAttributeDefinitionResponse(ResponseShape):
     """The output of the ``DeleteCalculatedAttributeDefinition`` operation (``DELETE /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteDomainObjectTypeResponse(OutputShape):
+class DeleteDomainObjectTypeResponse(ResponseShape):
     """The output of the ``DeleteDomainObjectType`` operation (``DELETE /domains/{DomainName}/domain-object-types/{ObjectTypeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteEventStreamResponse(OutputShape):
+class DeleteEventStreamResponse(ResponseShape):
     """The output of the ``DeleteEventStream`` operation (``DELETE /domains/{DomainName}/event-streams/{EventStreamName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteEventTriggerResponse(OutputShape):
+class DeleteEventTriggerResponse(ResponseShape):
     """The output of the ``DeleteEventTrigger`` operation (``DELETE /domains/{DomainName}/event-triggers/{EventTriggerName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

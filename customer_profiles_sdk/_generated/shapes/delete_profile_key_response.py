@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteProfileKeyResponse(OutputShape):
+class DeleteProfileKeyResponse(ResponseShape):
     """The output of the ``DeleteProfileKey`` operation (``POST /domains/{DomainName}/profiles/keys/delete``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteRecommenderResponse(OutputShape):
+class DeleteRecommenderResponse(ResponseShape):
     """The output of the ``DeleteRecommender`` operation (``DELETE /domains/{DomainName}/recommenders/{RecommenderName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteRecommenderSchemaResponse(OutputShape):
+class DeleteRecommenderSchemaResponse(ResponseShape):
     """The output of the ``DeleteRecommenderSchema`` operation (``DELETE /domains/{DomainName}/recommender-schemas/{RecommenderSchemaName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteSegmentSubscriptionResponse(OutputShape):
+class DeleteSegmentSubscriptionResponse(ResponseShape):
     """The output of the ``DeleteSegmentSubscription`` operation (``DELETE /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}/subscriptions``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DeleteWorkflowResponse(OutputShape):
+class DeleteWorkflowResponse(ResponseShape):
     """The output of the ``DeleteWorkflow`` operation (``DELETE /domains/{DomainName}/workflows/{WorkflowId}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

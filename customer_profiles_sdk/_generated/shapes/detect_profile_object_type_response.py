@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .detected_profile_object_type import DetectedProfileObjectType
 
 
-class DetectProfileObjectTypeResponse(OutputShape):
+class DetectProfileObjectTypeResponse(ResponseShape):
     """The output of the ``DetectProfileObjectType`` operation (``POST /domains/{DomainName}/detect/object-types``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

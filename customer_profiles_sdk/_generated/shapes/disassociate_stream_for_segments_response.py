@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class DisassociateStreamForSegmentsResponse(OutputShape):
+class DisassociateStreamForSegmentsResponse(ResponseShape):
     """The output of the ``DisassociateStreamForSegments`` operation (``DELETE /domains/{DomainName}/segment-streams``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class GetAutoMergingPreviewResponse(OutputShape):
+class GetAutoMergingPreviewResponse(ResponseShape):
     """The output of the ``GetAutoMergingPreview`` operation (``POST /domains/{DomainName}/identity-resolution-jobs/auto-merging-preview``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .attribute_details import AttributeDetails
 from .conditions import Conditions
@@ -23,7 +23,7 @@ from .statistic import (
 )
 
 
-class GetCalculatedAttributeDefinitionResponse(OutputShape):
+class GetCalculatedAttributeDefinitionResponse(ResponseShape):
     r"""The output of the ``GetCalculatedAttributeDefinition`` operation (``GET /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

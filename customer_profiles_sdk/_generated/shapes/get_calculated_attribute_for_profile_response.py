@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 
-class GetCalculatedAttributeForProfileResponse(OutputShape):
+class GetCalculatedAttributeForProfileResponse(ResponseShape):
     r"""The output of the ``GetCalculatedAttributeForProfile`` operation (``GET /domains/{DomainName}/profile/{ProfileId}/calculated-attributes/{CalculatedAttributeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

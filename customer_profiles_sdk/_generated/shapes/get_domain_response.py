@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 from .data_store_response import DataStoreResponse
 from .domain_stats import DomainStats
@@ -15,7 +15,7 @@ from .matching_response import MatchingResponse
 from .rule_based_matching_response import RuleBasedMatchingResponse
 
 
-class GetDomainResponse(OutputShape):
+class GetDomainResponse(ResponseShape):
     """The output of the ``GetDomain`` operation (``GET /domains/{DomainName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .event_stream_destination_details import EventStreamDestinationDetails
 from .event_stream_state import (
@@ -16,7 +16,7 @@ from .event_stream_state import (
 )
 
 
-class GetEventStreamResponse(OutputShape):
+class GetEventStreamResponse(ResponseShape):
     """The output of the ``GetEventStream`` operation (``GET /domains/{DomainName}/event-streams/{EventStreamName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .auto_merging import AutoMerging
 from .exporting_location import ExportingLocation
@@ -18,7 +18,7 @@ from .identity_resolution_job_status import (
 from .job_stats import JobStats
 
 
-class GetIdentityResolutionJobResponse(OutputShape):
+class GetIdentityResolutionJobResponse(ResponseShape):
     """The output of the ``GetIdentityResolutionJob`` operation (``GET /domains/{DomainName}/identity-resolution-jobs/{JobId}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

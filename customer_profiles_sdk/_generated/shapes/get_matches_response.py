@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 from .match_item import MatchItem
 
 
-class GetMatchesResponse(OutputShape):
+class GetMatchesResponse(ResponseShape):
     """The output of the ``GetMatches`` operation (``GET /domains/{DomainName}/matches``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 from .get_object_type_attribute_statistics_stats import GetObjectTypeAttributeStatisticsStats
 
 
-class GetObjectTypeAttributeStatisticsResponse(OutputShape):
+class GetObjectTypeAttributeStatisticsResponse(ResponseShape):
     """The output of the ``GetObjectTypeAttributeStatistics`` operation (``POST /domains/{DomainName}/object-types/{ObjectTypeName}/attributes/{AttributeName}/statistics``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .action_type import (
     ActionType,
@@ -15,7 +15,7 @@ from .action_type import (
 )
 
 
-class GetProfileHistoryRecordResponse(OutputShape):
+class GetProfileHistoryRecordResponse(ResponseShape):
     """The output of the ``GetProfileHistoryRecord`` operation (``GET /domains/{DomainName}/profiles/{ProfileId}/history-records/{Id}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

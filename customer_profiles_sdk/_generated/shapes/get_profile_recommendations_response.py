@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .recommendation import Recommendation
 
 
-class GetProfileRecommendationsResponse(OutputShape):
+class GetProfileRecommendationsResponse(ResponseShape):
     """The output of the ``GetProfileRecommendations`` operation (``POST /domains/{DomainName}/profiles/{ProfileId}/recommendations``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

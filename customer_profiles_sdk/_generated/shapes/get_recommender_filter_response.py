@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .recommender_filter_status import (
     RecommenderFilterStatus,
@@ -15,7 +15,7 @@ from .recommender_filter_status import (
 )
 
 
-class GetRecommenderFilterResponse(OutputShape):
+class GetRecommenderFilterResponse(ResponseShape):
     """The output of the ``GetRecommenderFilter`` operation (``GET /domains/{DomainName}/recommender-filters/{RecommenderFilterName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

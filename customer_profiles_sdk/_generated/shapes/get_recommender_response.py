@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .recommender_config import RecommenderConfig
 from .recommender_recipe_name import (
@@ -22,7 +22,7 @@ from .recommender_update import RecommenderUpdate
 from .training_metrics import TrainingMetrics
 
 
-class GetRecommenderResponse(OutputShape):
+class GetRecommenderResponse(ResponseShape):
     r"""The output of the ``GetRecommender`` operation (``GET /domains/{DomainName}/recommenders/{RecommenderName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

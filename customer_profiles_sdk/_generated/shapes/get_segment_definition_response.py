@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .segment_group import SegmentGroup
 from .segment_sort import SegmentSort
@@ -17,7 +17,7 @@ from .segment_type import (
 )
 
 
-class GetSegmentDefinitionResponse(OutputShape):
+class GetSegmentDefinitionResponse(ResponseShape):
     """The output of the ``GetSegmentDefinition`` operation (``GET /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo
 
 from .estimate_status import (
     EstimateStatus,
@@ -15,7 +15,7 @@ from .estimate_status import (
 )
 
 
-class GetSegmentEstimateResponse(OutputShape):
+class GetSegmentEstimateResponse(ResponseShape):
     """The output of the ``GetSegmentEstimate`` operation (``GET /domains/{DomainName}/segment-estimates/{EstimateId}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,13 +7,13 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 from .profile_query_failures import ProfileQueryFailures
 from .profile_query_result import ProfileQueryResult
 
 
-class GetSegmentMembershipResponse(OutputShape):
+class GetSegmentMembershipResponse(ResponseShape):
     """The output of the ``GetSegmentMembership`` operation (``POST /domains/{DomainName}/segments/{SegmentDefinitionName}/membership``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

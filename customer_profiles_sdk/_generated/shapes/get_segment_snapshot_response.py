@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo
 
 from .data_format import (
     DataFormat,
@@ -19,7 +19,7 @@ from .segment_snapshot_status import (
 )
 
 
-class GetSegmentSnapshotResponse(OutputShape):
+class GetSegmentSnapshotResponse(ResponseShape):
     """The output of the ``GetSegmentSnapshot`` operation (``GET /domains/{DomainName}/segments/{SegmentDefinitionName}/snapshots/{SnapshotId}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .schedule_configuration import ScheduleConfiguration
 from .scheduled_executions import ScheduledExecutions
@@ -17,7 +17,7 @@ from .segment_subscription_status import (
 )
 
 
-class GetSegmentSubscriptionResponse(OutputShape):
+class GetSegmentSubscriptionResponse(ResponseShape):
     """The output of the ``GetSegmentSubscription`` operation (``GET /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}/subscriptions``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

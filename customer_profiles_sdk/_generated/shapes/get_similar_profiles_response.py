@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo
 
 from .match_type import (
     MatchType,
@@ -15,7 +15,7 @@ from .match_type import (
 )
 
 
-class GetSimilarProfilesResponse(OutputShape):
+class GetSimilarProfilesResponse(ResponseShape):
     """The output of the ``GetSimilarProfiles`` operation (``POST /domains/{DomainName}/matches``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .associated_segment import AssociatedSegment
 from .event_subscription_state import (
@@ -16,7 +16,7 @@ from .event_subscription_state import (
 )
 
 
-class GetStreamForSegmentsResponse(OutputShape):
+class GetStreamForSegmentsResponse(ResponseShape):
     """The output of the ``GetStreamForSegments`` operation (``GET /domains/{DomainName}/segment-streams``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 
-class GetUploadJobPathResponse(OutputShape):
+class GetUploadJobPathResponse(ResponseShape):
     """The output of the ``GetUploadJobPath`` operation (``GET /domains/{DomainName}/upload-jobs/{JobId}/path``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

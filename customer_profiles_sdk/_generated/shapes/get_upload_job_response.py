@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .object_type_field import ObjectTypeField
 from .results_summary import ResultsSummary
@@ -21,7 +21,7 @@ from .upload_job_status import (
 )
 
 
-class GetUploadJobResponse(OutputShape):
+class GetUploadJobResponse(ResponseShape):
     """The output of the ``GetUploadJob`` operation (``GET /domains/{DomainName}/upload-jobs/{JobId}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

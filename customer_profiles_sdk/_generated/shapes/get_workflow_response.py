@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .status import (
     Status,
@@ -21,7 +21,7 @@ from .workflow_type import (
 )
 
 
-class GetWorkflowResponse(OutputShape):
+class GetWorkflowResponse(ResponseShape):
     """The output of the ``GetWorkflow`` operation (``GET /domains/{DomainName}/workflows/{WorkflowId}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo
 
 from .workflow_step_item import WorkflowStepItem
 from .workflow_type import (
@@ -16,7 +16,7 @@ from .workflow_type import (
 )
 
 
-class GetWorkflowStepsResponse(OutputShape):
+class GetWorkflowStepsResponse(ResponseShape):
     """The output of the ``GetWorkflowSteps`` operation (``GET /domains/{DomainName}/workflows/{WorkflowId}/steps``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

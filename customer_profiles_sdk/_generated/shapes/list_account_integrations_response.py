@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_integration_item import ListIntegrationItem
 
 
-class ListAccountIntegrationsResponse(OutputShape):
+class ListAccountIntegrationsResponse(ResponseShape):
     """The output of the ``ListAccountIntegrations`` operation (``POST /integrations``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_calculated_attribute_definition_item import ListCalculatedAttributeDefinitionItem
 
 
-class ListCalculatedAttributeDefinitionsResponse(OutputShape):
+class ListCalculatedAttributeDefinitionsResponse(ResponseShape):
     """The output of the ``ListCalculatedAttributeDefinitions`` operation (``GET /domains/{DomainName}/calculated-attributes``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_calculated_attribute_for_profile_item import ListCalculatedAttributeForProfileItem
 
 
-class ListCalculatedAttributesForProfileResponse(OutputShape):
+class ListCalculatedAttributesForProfileResponse(ResponseShape):
     """The output of the ``ListCalculatedAttributesForProfile`` operation (``GET /domains/{DomainName}/profile/{ProfileId}/calculated-attributes``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .layout_item import LayoutItem
 
 
-class ListDomainLayoutsResponse(OutputShape):
+class ListDomainLayoutsResponse(ResponseShape):
     """The output of the ``ListDomainLayouts`` operation (``GET /domains/{DomainName}/layouts``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .domain_object_types_list_item import DomainObjectTypesListItem
 
 
-class ListDomainObjectTypesResponse(OutputShape):
+class ListDomainObjectTypesResponse(ResponseShape):
     """The output of the ``ListDomainObjectTypes`` operation (``GET /domains/{DomainName}/domain-object-types``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

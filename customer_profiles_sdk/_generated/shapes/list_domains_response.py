@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_domain_item import ListDomainItem
 
 
-class ListDomainsResponse(OutputShape):
+class ListDomainsResponse(ResponseShape):
     """The output of the ``ListDomains`` operation (``GET /domains``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

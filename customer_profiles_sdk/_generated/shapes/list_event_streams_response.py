@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .event_stream_summary import EventStreamSummary
 
 
-class ListEventStreamsResponse(OutputShape):
+class ListEventStreamsResponse(ResponseShape):
     """The output of the ``ListEventStreams`` operation (``GET /domains/{DomainName}/event-streams``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .event_trigger_summary_item import EventTriggerSummaryItem
 
 
-class ListEventTriggersResponse(OutputShape):
+class ListEventTriggersResponse(ResponseShape):
     """The output of the ``ListEventTriggers`` operation (``GET /domains/{DomainName}/event-triggers``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .identity_resolution_job import IdentityResolutionJob
 
 
-class ListIdentityResolutionJobsResponse(OutputShape):
+class ListIdentityResolutionJobsResponse(ResponseShape):
     """The output of the ``ListIdentityResolutionJobs`` operation (``GET /domains/{DomainName}/identity-resolution-jobs``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

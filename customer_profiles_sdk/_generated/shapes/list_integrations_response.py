@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_integration_item import ListIntegrationItem
 
 
-class ListIntegrationsResponse(OutputShape):
+class ListIntegrationsResponse(ResponseShape):
     """The output of the ``ListIntegrations`` operation (``GET /domains/{DomainName}/integrations``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

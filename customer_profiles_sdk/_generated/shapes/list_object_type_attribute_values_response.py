@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_object_type_attribute_values_item import ListObjectTypeAttributeValuesItem
 
 
-class ListObjectTypeAttributeValuesResponse(OutputShape):
+class ListObjectTypeAttributeValuesResponse(ResponseShape):
     """The output of the ``ListObjectTypeAttributeValues`` operation (``GET /domains/{DomainName}/object-types/{ObjectTypeName}/attributes/{AttributeName}/values``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_object_type_attribute_item import ListObjectTypeAttributeItem
 
 
-class ListObjectTypeAttributesResponse(OutputShape):
+class ListObjectTypeAttributesResponse(ResponseShape):
     """The output of the ``ListObjectTypeAttributes`` operation (``GET /domains/{DomainName}/object-types/{ObjectTypeName}/attributes``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .profile_history_record import ProfileHistoryRecord
 
 
-class ListProfileHistoryRecordsResponse(OutputShape):
+class ListProfileHistoryRecordsResponse(ResponseShape):
     """The output of the ``ListProfileHistoryRecords`` operation (``POST /domains/{DomainName}/profiles/history-records``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

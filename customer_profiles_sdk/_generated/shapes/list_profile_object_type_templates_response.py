@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_profile_object_type_template_item import ListProfileObjectTypeTemplateItem
 
 
-class ListProfileObjectTypeTemplatesResponse(OutputShape):
+class ListProfileObjectTypeTemplatesResponse(ResponseShape):
     """The output of the ``ListProfileObjectTypeTemplates`` operation (``GET /templates``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

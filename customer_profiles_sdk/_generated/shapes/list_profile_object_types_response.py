@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_profile_object_type_item import ListProfileObjectTypeItem
 
 
-class ListProfileObjectTypesResponse(OutputShape):
+class ListProfileObjectTypesResponse(ResponseShape):
     """The output of the ``ListProfileObjectTypes`` operation (``GET /domains/{DomainName}/object-types``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_profile_objects_item import ListProfileObjectsItem
 
 
-class ListProfileObjectsResponse(OutputShape):
+class ListProfileObjectsResponse(ResponseShape):
     """The output of the ``ListProfileObjects`` operation (``POST /domains/{DomainName}/profiles/objects``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .recommender_filter_summary import RecommenderFilterSummary
 
 
-class ListRecommenderFiltersResponse(OutputShape):
+class ListRecommenderFiltersResponse(ResponseShape):
     """The output of the ``ListRecommenderFilters`` operation (``GET /domains/{DomainName}/recommender-filters``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

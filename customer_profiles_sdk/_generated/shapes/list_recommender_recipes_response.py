@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .recommender_recipe import RecommenderRecipe
 
 
-class ListRecommenderRecipesResponse(OutputShape):
+class ListRecommenderRecipesResponse(ResponseShape):
     """The output of the ``ListRecommenderRecipes`` operation (``GET /recommender-recipes``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .recommender_schema_summary import RecommenderSchemaSummary
 
 
-class ListRecommenderSchemasResponse(OutputShape):
+class ListRecommenderSchemasResponse(ResponseShape):
     """The output of the ``ListRecommenderSchemas`` operation (``GET /domains/{DomainName}/recommender-schemas``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

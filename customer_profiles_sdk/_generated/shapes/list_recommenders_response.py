@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .recommender_summary import RecommenderSummary
 
 
-class ListRecommendersResponse(OutputShape):
+class ListRecommendersResponse(ResponseShape):
     """The output of the ``ListRecommenders`` operation (``GET /domains/{DomainName}/recommenders``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

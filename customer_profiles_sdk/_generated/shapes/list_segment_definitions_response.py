@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .segment_definition_item import SegmentDefinitionItem
 
 
-class ListSegmentDefinitionsResponse(OutputShape):
+class ListSegmentDefinitionsResponse(ResponseShape):
     """The output of the ``ListSegmentDefinitions`` operation (``GET /domains/{DomainName}/segment-definitions``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

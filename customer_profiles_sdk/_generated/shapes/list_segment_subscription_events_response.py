@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .subscription_event_item import SubscriptionEventItem
 
 
-class ListSegmentSubscriptionEventsResponse(OutputShape):
+class ListSegmentSubscriptionEventsResponse(ResponseShape):
     """The output of the ``ListSegmentSubscriptionEvents`` operation (``GET /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}/subscription-events``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

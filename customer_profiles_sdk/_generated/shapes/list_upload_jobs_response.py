@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .upload_job_item import UploadJobItem
 
 
-class ListUploadJobsResponse(OutputShape):
+class ListUploadJobsResponse(ResponseShape):
     """The output of the ``ListUploadJobs`` operation (``GET /domains/{DomainName}/upload-jobs``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

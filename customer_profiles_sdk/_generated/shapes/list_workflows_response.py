@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .list_workflows_item import ListWorkflowsItem
 
 
-class ListWorkflowsResponse(OutputShape):
+class ListWorkflowsResponse(ResponseShape):
     """The output of the ``ListWorkflows`` operation (``POST /domains/{DomainName}/workflows``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .attribute_value_item import AttributeValueItem
 
 
-class ProfileAttributeValuesResponse(OutputShape):
+class ProfileAttributeValuesResponse(ResponseShape):
     """The output of the ``ListProfileAttributeValues`` operation (``GET /domains/{DomainName}/profile-attributes/{AttributeName}/values``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 from .domain_object_type_field import DomainObjectTypeField
 
 
-class PutDomainObjectTypeResponse(OutputShape):
+class PutDomainObjectTypeResponse(ResponseShape):
     """The output of the ``PutDomainObjectType`` operation (``PUT /domains/{DomainName}/domain-object-types/{ObjectTypeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .scope import (
     Scope,
@@ -15,7 +15,7 @@ from .scope import (
 )
 
 
-class PutIntegrationResponse(OutputShape):
+class PutIntegrationResponse(ResponseShape):
     """The output of the ``PutIntegration`` operation (``PUT /domains/{DomainName}/integrations``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,10 +7,10 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class PutProfileObjectResponse(OutputShape):
+class PutProfileObjectResponse(ResponseShape):
     """The output of the ``PutProfileObject`` operation (``PUT /domains/{DomainName}/profiles/objects``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

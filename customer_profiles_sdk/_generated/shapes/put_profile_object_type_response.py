@@ -7,13 +7,13 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 from .object_type_field import ObjectTypeField
 from .object_type_key import ObjectTypeKey
 
 
-class PutProfileObjectTypeResponse(OutputShape):
+class PutProfileObjectTypeResponse(ResponseShape):
     """The output of the ``PutProfileObjectType`` operation (``PUT /domains/{DomainName}/object-types/{ObjectTypeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .schedule_configuration import ScheduleConfiguration
 from .segment_subscription_status import (
@@ -16,7 +16,7 @@ from .segment_subscription_status import (
 )
 
 
-class PutSegmentSubscriptionResponse(OutputShape):
+class PutSegmentSubscriptionResponse(ResponseShape):
     """The output of the ``PutSegmentSubscription`` operation (``PUT /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}/subscriptions``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

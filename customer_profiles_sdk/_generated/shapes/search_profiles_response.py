@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .profile import Profile
 
 
-class SearchProfilesResponse(OutputShape):
+class SearchProfilesResponse(ResponseShape):
     """The output of the ``SearchProfiles`` operation (``POST /domains/{DomainName}/profiles/search``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,12 +7,12 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 from .recommendation import Recommendation
 
 
-class SearchRecommendationsResponse(OutputShape):
+class SearchRecommendationsResponse(ResponseShape):
     """The output of the ``SearchRecommendations`` operation (``POST /domains/{DomainName}/recommendations``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class StartRecommenderResponse(OutputShape):
+class StartRecommenderResponse(ResponseShape):
     """The output of the ``StartRecommender`` operation (``PUT /domains/{DomainName}/recommenders/{RecommenderName}/start``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class StartUploadJobResponse(OutputShape):
+class StartUploadJobResponse(ResponseShape):
     """The output of the ``StartUploadJob`` operation (``PUT /domains/{DomainName}/upload-jobs/{JobId}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

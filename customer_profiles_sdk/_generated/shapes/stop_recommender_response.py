@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class StopRecommenderResponse(OutputShape):
+class StopRecommenderResponse(ResponseShape):
     """The output of the ``StopRecommender`` operation (``PUT /domains/{DomainName}/recommenders/{RecommenderName}/stop``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class StopUploadJobResponse(OutputShape):
+class StopUploadJobResponse(ResponseShape):
     """The output of the ``StopUploadJob`` operation (``PUT /domains/{DomainName}/upload-jobs/{JobId}/stop``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class TagResourceResponse(OutputShape):
+class TagResourceResponse(ResponseShape):
     """The output of the ``TagResource`` operation (``POST /tags/{resourceArn}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -5,10 +5,10 @@
 
 from typing import ClassVar
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo
 
 
-class UntagResourceResponse(OutputShape):
+class UntagResourceResponse(ResponseShape):
     """The output of the ``UntagResource`` operation (``DELETE /tags/{resourceArn}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .attribute_details import AttributeDetails
 from .conditions import Conditions
@@ -22,7 +22,7 @@ from .statistic import (
 )
 
 
-class UpdateCalculatedAttributeDefinitionResponse(OutputShape):
+class UpdateCalculatedAttributeDefinitionResponse(ResponseShape):
     r"""The output of the ``UpdateCalculatedAttributeDefinition`` operation (``PUT /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

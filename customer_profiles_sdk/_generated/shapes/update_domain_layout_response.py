@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
 
 from .layout_type import (
     LayoutType,
@@ -15,7 +15,7 @@ from .layout_type import (
 )
 
 
-class UpdateDomainLayoutResponse(OutputShape):
+class UpdateDomainLayoutResponse(ResponseShape):
     r"""The output of the ``UpdateDomainLayout`` operation (``PUT /domains/{DomainName}/layouts/{LayoutDefinitionName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

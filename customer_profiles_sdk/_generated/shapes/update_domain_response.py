@@ -7,14 +7,14 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 from .data_store_response import DataStoreResponse
 from .matching_response import MatchingResponse
 from .rule_based_matching_response import RuleBasedMatchingResponse
 
 
-class UpdateDomainResponse(OutputShape):
+class UpdateDomainResponse(ResponseShape):
     """The output of the ``UpdateDomain`` operation (``PUT /domains/{DomainName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

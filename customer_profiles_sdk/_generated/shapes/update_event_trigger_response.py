@@ -7,13 +7,13 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
 
 from .event_trigger_condition import EventTriggerCondition
 from .event_trigger_limits import EventTriggerLimits
 
 
-class UpdateEventTriggerResponse(OutputShape):
+class UpdateEventTriggerResponse(ResponseShape):
     """The output of the ``UpdateEventTrigger`` operation (``PUT /domains/{DomainName}/event-triggers/{EventTriggerName}``).
 
     Lenient: it is only received, so parsing keeps unknown members and values.

@@ -1,0 +1,287 @@
+"""Hand-written runtime of :class:`~customer_profiles_sdk.CustomerProfilesClient`.
+
+The generated ``_generated/client.py`` adds one typed method per operation on top of
+:class:`ClientCore`; every method ends in :meth:`ClientCore._call` or :meth:`ClientCore._paginate`.
+The generator never writes this module.
+
+Importing it does not import pydantic or any model: models load on the first call, so creating a
+client costs what creating the boto3 client costs.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import typing
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import botocore.exceptions
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from ._generated.operations import OPERATIONS, PAGINATION, PARTIAL_FAILURES, REQUEST_OPERATIONS
+from .errors import (
+    Failure,
+    ParamValidationError,
+    PartialFailureError,
+    Problem,
+    ResponseParseError,
+    service_error,
+    transport_error,
+)
+from .pagination import Paginator, decode_resume_token
+
+if TYPE_CHECKING:
+    import boto3.session
+    import botocore.session
+    from botocore.client import BaseClient
+
+    from ._model import InputShape, ResponseShape
+
+__all__ = ["DEFAULT_RETRY_MODE", "ClientCore", "ResponseMetadata"]
+
+SERVICE_NAME = "customer-profiles"
+
+#: The retry mode used when neither the given Config, nor AWS_RETRY_MODE, nor the profile's
+#: ``retry_mode`` chooses one. See docs/client.md ("Retries and timeouts").
+DEFAULT_RETRY_MODE = "standard"
+
+# botocore exceptions that mean "no usable HTTP response".
+_TRANSPORT_ERRORS = (botocore.exceptions.HTTPClientError, botocore.exceptions.ConnectionError)
+
+
+class ResponseMetadata(NamedTuple):
+    """What botocore reports about the HTTP exchange of a successful call."""
+
+    request_id: str | None
+    http_status: int | None
+    retry_attempts: int
+    headers: Mapping[str, str]
+
+
+def _metadata(raw: Mapping[str, Any] | None) -> ResponseMetadata | None:
+    if not isinstance(raw, Mapping):
+        return None
+    request_id = raw.get("RequestId")
+    status = raw.get("HTTPStatusCode")
+    return ResponseMetadata(
+        request_id=str(request_id) if request_id else None,
+        http_status=int(status) if status is not None else None,
+        retry_attempts=int(raw.get("RetryAttempts", 0) or 0),
+        headers=dict(raw.get("HTTPHeaders") or {}),
+    )
+
+
+class _Spec(NamedTuple):
+    operation: str
+    method: str
+    request: type[InputShape]
+    response: type[ResponseShape]
+
+
+@functools.cache
+def _spec(operation: str) -> _Spec:
+    from . import models
+
+    info = OPERATIONS[operation]
+    return _Spec(operation, info.python_name, getattr(models, info.input_shape), getattr(models, info.output_shape))
+
+
+def _explicit_retry_mode(session: Any) -> bool:
+    """True when the environment, the session or the profile chooses a retry mode."""
+    if os.environ.get("AWS_RETRY_MODE"):
+        return True
+    core = getattr(session, "_session", session)  # boto3 Session wraps a botocore Session
+    try:
+        if core.instance_variables().get("retry_mode"):
+            return True
+        return bool(core.get_scoped_config().get("retry_mode"))
+    except Exception:  # an unusable profile is botocore's to report, when it creates the client
+        return False
+
+
+def default_config(session: Any, config: Config | None) -> Config:
+    """``config`` with the SDK's default retry mode filled in, unless something else chose one."""
+    retries: dict[str, Any] = dict(getattr(config, "retries", None) or {})
+    if "mode" in retries or _explicit_retry_mode(session):
+        return config if config is not None else Config()
+    retries["mode"] = DEFAULT_RETRY_MODE
+    extra = Config(retries=typing.cast(Any, retries))
+    return config.merge(extra) if config is not None else extra
+
+
+class ClientCore:
+    """Holds one boto3 client and turns typed requests into calls on it.
+
+    Build it from an existing boto3 client::
+
+        CustomerProfilesClient(client=boto3.client("customer-profiles"))
+
+    or let it create one from a boto3 (or botocore) session, a region and a botocore ``Config``::
+
+        CustomerProfilesClient(region_name="eu-west-2", config=Config(read_timeout=10))
+
+    The client is created once and never modified afterwards, so one instance may be shared
+    between threads (boto3 clients are thread-safe; sessions are not, so the session is only
+    used here, in the constructor). A client passed in is used as it is: its retry and timeout
+    settings are its own.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: BaseClient | None = None,
+        session: boto3.session.Session | botocore.session.Session | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+    ) -> None:
+        if client is not None:
+            given = [name for name, value in (("session", session), ("region_name", region_name),
+                                               ("endpoint_url", endpoint_url), ("config", config)) if value is not None]
+            if given:
+                raise TypeError(f"pass either client= or {', '.join(given)}, not both")
+            service = getattr(getattr(getattr(client, "meta", None), "service_model", None), "service_name", None)
+            if service != SERVICE_NAME:
+                raise TypeError(f"client= must be a boto3 client for {SERVICE_NAME!r}, got one for {service!r}")
+            self._client = client
+            return
+        if session is None:
+            import boto3.session
+
+            session = boto3.session.Session()
+        final = default_config(session, config)
+        create = getattr(session, "client", None) or session.create_client
+        self._client = create(SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final)
+
+    @property
+    def boto3_client(self) -> BaseClient:
+        """The underlying boto3 client, for anything this SDK does not cover. Do not modify it."""
+        return self._client
+
+    def __repr__(self) -> str:
+        meta = self._client.meta
+        return f"{type(self).__name__}(region_name={meta.region_name!r}, endpoint_url={meta.endpoint_url!r})"
+
+    # -- calls ---------------------------------------------------------------------------------
+    def _call(self, operation: str, params: dict[str, Any], allow_partial: bool = False) -> Any:
+        spec = _spec(operation)
+        request = spec.request.model_validate({name: value for name, value in params.items() if value is not None})
+        return self._send(spec, request, allow_partial)
+
+    def _send_request(self, request: Any) -> Any:
+        from ._model import InputShape
+
+        if not isinstance(request, InputShape):
+            raise TypeError(f"send() takes an <Operation>Request model, not {type(request).__name__}")
+        operation = REQUEST_OPERATIONS.get(type(request).__cp__.name)
+        if operation is None:
+            raise TypeError(f"{type(request).__name__} is not the request of an operation")
+        spec = _spec(operation)
+        # Re-check everything: model_copy(update=...) and in-place edits of nested lists and
+        # dicts bypass validation, and the request may have been built long ago.
+        checked = spec.request.model_validate(request)
+        return self._send(spec, checked, False)
+
+    def _send(self, spec: _Spec, request: InputShape, allow_partial: bool) -> Any:
+        payload = request.to_boto()
+        method = getattr(self._client, spec.method)
+        try:
+            raw = method(**payload)
+        except ClientError as exc:
+            raise service_error(exc) from exc
+        except _TRANSPORT_ERRORS as exc:
+            raise transport_error(exc) from exc
+        metadata = raw.pop("ResponseMetadata", None)
+        response = spec.response.from_boto(raw)
+        response._set_response_metadata(_metadata(metadata))
+        if not allow_partial and spec.operation in PARTIAL_FAILURES:
+            _check_partial(spec.operation, response)
+        return response
+
+    # -- pagination ----------------------------------------------------------------------------
+    def _paginate(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        page_size: int | None,
+        max_items: int | None,
+        starting_token: str | None,
+    ) -> Paginator[Any, Any]:
+        spec = _spec(operation)
+        info = PAGINATION[operation]
+        fields = {name: value for name, value in params.items() if value is not None}
+        if page_size is not None:
+            fields[info.limit] = page_size
+        if starting_token is not None:
+            if not isinstance(starting_token, str):
+                raise ParamValidationError(
+                    f"paginate {operation}", [Problem("starting_token", "type", "must be a string")]
+                )
+            token, _skip = decode_resume_token(operation, starting_token)
+            if token is not None:
+                fields["next_token"] = token
+        # Validate now, so bad input raises here and not at the first iteration.
+        first = spec.request.model_validate(fields)
+        items_name = info.items
+
+        def fetch(token: str | None, size: int | None) -> Any:
+            update: dict[str, Any] = {"next_token": token}
+            if size is not None:
+                update[info.limit] = size
+            return self._send(spec, first.model_copy(update=update), False)
+
+        def items_of(page: Any) -> list[Any]:
+            value = page.__dict__.get(items_name)
+            if value is None:
+                return []
+            if not isinstance(value, list):
+                raise ResponseParseError(
+                    spec.response.__cp__.name, [Problem(info.items_wire, "type", "expected a list of items")]
+                )
+            return value
+
+        def token_of(page: Any) -> str | None:
+            value = page.__dict__.get("next_token")
+            if value is None or isinstance(value, str):
+                return value
+            raise ResponseParseError(spec.response.__cp__.name, [Problem("NextToken", "type", "expected a string")])
+
+        def set_items(page: Any, items: list[Any]) -> None:
+            page.__dict__[items_name] = items
+
+        return Paginator(
+            operation,
+            fetch,
+            items_of,
+            token_of,
+            set_items,
+            page_size=page_size,
+            max_items=max_items,
+            starting_token=starting_token,
+            limit_bounds=info.limit_bounds,
+        )
+
+
+def _check_partial(operation: str, response: Any) -> None:
+    errors_name, id_wire = PARTIAL_FAILURES[operation]
+    entries = response.__dict__.get(errors_name)
+    if not entries:
+        return
+    if not isinstance(entries, list):
+        entries = [entries]
+    failures = [_failure(entry, id_wire) for entry in entries]
+    raise PartialFailureError(operation, response, failures)
+
+
+def _failure(entry: Any, id_wire: str) -> Failure:
+    from ._model import Shape
+
+    data = entry.to_boto() if isinstance(entry, Shape) else entry if isinstance(entry, Mapping) else {}
+    return Failure(
+        id=str(data.get(id_wire, "")),
+        code=str(data.get("Code", "")),
+        message=str(data.get("Message", "")),
+    )
