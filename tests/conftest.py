@@ -1,0 +1,50 @@
+"""Shared fixtures. Tests never reach AWS: credentials are dummies, configuration files and the
+instance metadata service are switched off, and clients aim at a 127.0.0.1 server or a Stubber."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .localserver import LocalServer
+
+# Applied at import, before any botocore session reads them.
+for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS", "AWS_ENDPOINT_URL",
+              "AWS_ENDPOINT_URL_CUSTOMER_PROFILES", "AWS_CA_BUNDLE", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy",
+              "http_proxy"):
+    os.environ.pop(_name, None)
+_EMPTY = str(Path(__file__).resolve().parent / "_no_aws_config")
+os.environ["AWS_CONFIG_FILE"] = _EMPTY
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = _EMPTY
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries happen as configured, without botocore's backoff sleeps (counts are unchanged)."""
+    from botocore import retryhandler
+    from botocore.retries import standard
+
+    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
+    monkeypatch.setattr(retryhandler, "delay_exponential", lambda base, growth_factor, attempts: 0)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_server(server: LocalServer) -> LocalServer:
+    """The module's server with an empty request log and a default 200 ``{}`` answer."""
+    from .localserver import Reply
+
+    server.reset()
+    server.respond = lambda request: Reply()
+    return server

@@ -1,0 +1,186 @@
+"""Every operation through CustomerProfilesClient: exact wire params, parsing, and 0 requests on bad input.
+
+Two offline paths:
+
+* botocore's Stubber checks the params that reach the boto3 client, for minimal and full input;
+* a server on 127.0.0.1 runs botocore's real serializer and parser, and each SDK call is compared
+  with the same call made through a plain boto3 client.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import inspect
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+
+from customer_profiles_sdk import CustomerProfilesClient, ParamValidationError
+from customer_profiles_sdk import models as models_module
+from customer_profiles_sdk._core import ResponseMetadata
+from customer_profiles_sdk._generated.operations import OPERATIONS, PARTIAL_FAILURES
+from customer_profiles_sdk._model import InputShape, ResponseShape
+
+from . import synth
+from .localserver import LocalServer, Reply
+
+OPS = sorted(OPERATIONS)
+
+
+@functools.cache
+def offline_client() -> CustomerProfilesClient:
+    """One client for the module (Stubber attaches to it per test)."""
+    import boto3
+
+    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+    return CustomerProfilesClient(session=session)
+
+
+@pytest.fixture(scope="module")
+def clients(server: LocalServer) -> tuple[CustomerProfilesClient, Any]:
+    """An SDK client and a plain boto3 client, both aimed at the module's server."""
+    return server.client(), server.raw_client()
+
+
+def model(name: str) -> Any:
+    return getattr(models_module, name)
+
+
+def kwargs_for(request_shape: str, wire: dict[str, Any]) -> dict[str, Any]:
+    """The method's keyword arguments for a wire dict: Python names, nested values as models."""
+    request = model(request_shape).model_validate(wire)
+    return {name: getattr(request, name) for name in type(request).model_fields if getattr(request, name) is not None}
+
+
+def extra_kwargs(op: str) -> dict[str, Any]:
+    return {"allow_partial": True} if op in PARTIAL_FAILURES else {}
+
+
+def test_one_method_per_operation_named_as_in_boto3() -> None:
+    client = offline_client()
+    raw_names = {name for name in dir(client.boto3_client) if not name.startswith("_")}
+    assert len(OPS) == 115
+    for op in OPS:
+        python = OPERATIONS[op].python_name
+        assert python in raw_names, op
+        method = getattr(CustomerProfilesClient, python)
+        assert method.__annotations__["return"] == OPERATIONS[op].output_shape
+        assert "AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/" in method.__doc__
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_method_signature_is_keyword_only_with_required_parameters_first(op: str) -> None:
+    info = OPERATIONS[op]
+    request = model(info.input_shape)
+    params = inspect.signature(getattr(CustomerProfilesClient, info.python_name)).parameters
+    names = [p for p in params if p != "self"]
+    assert all(params[p].kind is inspect.Parameter.KEYWORD_ONLY for p in names)
+    expected = set(request.model_fields) | ({"allow_partial"} if op in PARTIAL_FAILURES else set())
+    assert set(names) == expected
+    required = {n for n, f in request.model_fields.items() if f.is_required()}
+    assert {p for p in names if params[p].default is inspect.Parameter.empty} == required
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["minimal", "full"])
+@pytest.mark.parametrize("op", OPS)
+def test_params_reach_boto3_exactly_and_the_reply_parses(op: str, full: bool) -> None:
+    info = OPERATIONS[op]
+    wire = synth.valid(info.input_shape, full)
+    reply = synth.valid(info.output_shape, full)
+    client = offline_client()
+    with Stubber(client.boto3_client) as stub:
+        stub.add_response(info.python_name, copy.deepcopy(reply), expected_params=copy.deepcopy(wire))
+        result = getattr(client, info.python_name)(**kwargs_for(info.input_shape, wire), **extra_kwargs(op))
+        stub.assert_no_pending_responses()
+    assert type(result).__name__ == info.output_shape
+    assert isinstance(result, ResponseShape)
+    assert result.to_boto() == reply
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_send_takes_a_ready_request(op: str) -> None:
+    info = OPERATIONS[op]
+    wire = synth.valid(info.input_shape, True)
+    reply = synth.valid(info.output_shape)
+    client = offline_client()
+    request = model(info.input_shape).model_validate(wire)
+    with Stubber(client.boto3_client) as stub:
+        stub.add_response(info.python_name, copy.deepcopy(reply), expected_params=copy.deepcopy(wire))
+        result = client.send(request)
+    assert type(result).__name__ == info.output_shape
+    assert result.to_boto() == reply
+
+
+def test_send_revalidates_requests_edited_after_construction() -> None:
+    request = model("PutProfileObjectTypeRequest").model_validate(synth.valid("PutProfileObjectTypeRequest", True))
+    request.keys = {"k": [model("ObjectTypeKey")(standard_identifiers=["PROFILE"], field_names=["a"])]}
+    assert request.keys is not None
+    request.keys["k"][0].field_names.append("x" * 5000)  # in-place edit: no assignment check runs
+    client = offline_client()
+    with Stubber(client.boto3_client) as stub, pytest.raises(ParamValidationError) as caught:
+        client.send(request)
+    stub.assert_no_pending_responses()
+    assert [(p.path, p.rule) for p in caught.value.problems] == [("Keys[<key>][0].FieldNames[1]", "max_length")]
+
+
+def test_send_rejects_what_is_not_an_operation_request() -> None:
+    client = offline_client()
+    with pytest.raises(TypeError, match="not the request of an operation"):
+        client.send(model("ObjectTypeKey")(standard_identifiers=["PROFILE"], field_names=["a"]))
+    with pytest.raises(TypeError, match="Request model"):
+        client.send({"DomainName": "shop"})  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_over_http_the_sdk_sends_and_reads_exactly_what_raw_boto3_does(
+    op: str, server: LocalServer, clients: tuple[CustomerProfilesClient, Any]
+) -> None:
+    info = OPERATIONS[op]
+    wire = synth.valid(info.input_shape, True)
+    body = synth.valid(info.output_shape, True)
+    server.respond = lambda request: Reply(200, body)
+    server.reset()
+    sdk, raw = clients
+
+    typed = getattr(sdk, info.python_name)(**kwargs_for(info.input_shape, wire), **extra_kwargs(op))
+    expected = getattr(raw, info.python_name)(**copy.deepcopy(wire))
+    assert len(server.requests) == 2
+    ours, theirs = server.requests
+    assert (ours.method, ours.path, ours.query, ours.json()) == (theirs.method, theirs.path, theirs.query, theirs.json())
+    assert ours.method == info.http_method
+
+    metadata = expected.pop("ResponseMetadata")
+    assert typed.to_boto() == expected
+    assert isinstance(typed.response_metadata, ResponseMetadata)
+    assert typed.response_metadata.request_id == "req-1"  # the server numbers requests
+    assert typed.response_metadata.http_status == metadata["HTTPStatusCode"] == 200
+    assert typed.response_metadata.retry_attempts == 0
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_invalid_input_sends_no_request(
+    op: str, fresh_server: LocalServer, clients: tuple[CustomerProfilesClient, Any]
+) -> None:
+    info = OPERATIONS[op]
+    request_cls = model(info.input_shape)
+    client = clients[0]
+    checked = 0
+    for violation in synth.violations(info.input_shape):
+        kwargs = {request_cls.__cp__.by_wire[k]: v for k, v in violation.data.items()}
+        if violation.rule == "required":
+            kwargs[request_cls.__cp__.by_wire[violation.member]] = None  # given as None: still missing
+        with pytest.raises(ParamValidationError) as caught:
+            getattr(client, info.python_name)(**kwargs)
+        assert (violation.path, violation.rule) in [(p.path, p.rule) for p in caught.value.problems]
+        assert isinstance(caught.value, ValueError)
+        checked += 1
+    assert checked > 0
+    assert fresh_server.requests == []
+
+
+def test_paginate_and_batch_signatures_and_input_models_are_strict() -> None:
+    for op in OPS:
+        assert issubclass(model(OPERATIONS[op].input_shape), InputShape)
+        assert issubclass(model(OPERATIONS[op].output_shape), ResponseShape)
