@@ -81,6 +81,7 @@ class LocalServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # header and body go in separate writes
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return

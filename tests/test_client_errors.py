@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 import socket
+from typing import Any
+
 import boto3
 import pytest
 from botocore.config import Config
@@ -27,6 +29,12 @@ from customer_profiles_sdk._generated.operations import SERVICE_ERRORS
 from customer_profiles_sdk.errors import SERVICE_ERRORS as ERROR_CLASSES
 
 from .localserver import LocalServer, Reply, error_reply
+
+
+def settings(config: Config) -> Any:
+    """A client's Config, untyped (botocore-stubs does not declare its attributes)."""
+    return config
+
 
 CASES = [
     ("BadRequestException", 400, BadRequestError),
@@ -121,27 +129,27 @@ def test_retry_attempts_follow_the_configured_mode(config: Config, attempts: int
 def test_default_retry_mode_is_standard_and_respects_other_choices(monkeypatch: pytest.MonkeyPatch) -> None:
     session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
     assert DEFAULT_RETRY_MODE == "standard"
-    assert CustomerProfilesClient(session=session).boto3_client.meta.config.retries == {"mode": "standard"}
+    assert settings(CustomerProfilesClient(session=session).boto3_client.meta.config).retries == {"mode": "standard"}
     given = CustomerProfilesClient(session=session, config=Config(retries={"max_attempts": 7}, read_timeout=3))
     # botocore normalizes max_attempts (retries) into total_max_attempts (attempts).
-    assert given.boto3_client.meta.config.retries == {"total_max_attempts": 8, "mode": "standard"}
-    assert given.boto3_client.meta.config.read_timeout == 3
+    assert settings(given.boto3_client.meta.config).retries == {"total_max_attempts": 8, "mode": "standard"}
+    assert settings(given.boto3_client.meta.config).read_timeout == 3
     legacy = CustomerProfilesClient(session=session, config=Config(retries={"mode": "legacy"}))
-    assert legacy.boto3_client.meta.config.retries == {"mode": "legacy"}
+    assert settings(legacy.boto3_client.meta.config).retries == {"mode": "legacy"}
     monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
     from_env = CustomerProfilesClient(session=boto3.session.Session(
         aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1"))
-    assert from_env.boto3_client.meta.config.retries == {"mode": "adaptive"}
+    assert settings(from_env.boto3_client.meta.config).retries == {"mode": "adaptive"}
 
 
 def test_a_given_client_is_used_as_it_is() -> None:
     raw = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1").client(
         "customer-profiles", config=Config(retries={"mode": "legacy", "max_attempts": 2})
     )
-    retries = dict(raw.meta.config.retries)
+    retries = dict(settings(raw.meta.config).retries)
     client = CustomerProfilesClient(client=raw)
     assert client.boto3_client is raw
-    assert raw.meta.config.retries == retries
+    assert settings(raw.meta.config).retries == retries
     with Stubber(raw) as stub:
         stub.add_response("list_domains", {"Items": []}, {})
         assert client.list_domains().items == []

@@ -148,7 +148,8 @@ def test_over_http_the_sdk_sends_and_reads_exactly_what_raw_boto3_does(
     expected = getattr(raw, info.python_name)(**copy.deepcopy(wire))
     assert len(server.requests) == 2
     ours, theirs = server.requests
-    assert (ours.method, ours.path, ours.query, ours.json()) == (theirs.method, theirs.path, theirs.query, theirs.json())
+    assert (ours.method, ours.path, ours.query) == (theirs.method, theirs.path, theirs.query)
+    assert ours.json() == theirs.json()
     assert ours.method == info.http_method
 
     metadata = expected.pop("ResponseMetadata")
