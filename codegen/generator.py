@@ -685,7 +685,8 @@ def client_module(model: Model, head: str) -> str:
             )
         )
         overloads.append(
-            f"    @overload\n    def send(self, request: {request_name}, /) -> {response_name}: ...\n"
+            f"    @overload\n    def send(self, request: {request_name}, /, *, allow_partial: bool = ...) -> "
+            f"{response_name}: ...\n"
         )
         if op_name in pages:
             info = pages[op_name]
@@ -761,12 +762,13 @@ def client_module(model: Model, head: str) -> str:
     lines.extend(methods)
     lines.extend(overloads)
     lines += [
-        "    def send(self, request: InputShape, /) -> ResponseShape:",
+        "    def send(self, request: InputShape, /, *, allow_partial: bool = False) -> ResponseShape:",
         '        """Send a ready ``<Operation>Request`` model; returns that operation\'s response model.',
         "",
         "        The request is validated again first (edits made after construction are checked).",
+        "        ``allow_partial`` is as for the batch methods (ignored by other operations).",
         '        """',
-        "        return cast(\"ResponseShape\", self._send_request(request))",
+        "        return cast(\"ResponseShape\", self._send_request(request, allow_partial))",
     ]
     return "\n".join(lines) + "\n"
 

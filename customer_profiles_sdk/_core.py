@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import botocore.exceptions
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
 
 from ._generated.operations import OPERATIONS, PAGINATION, PARTIAL_FAILURES, REQUEST_OPERATIONS
 from .errors import (
@@ -170,7 +171,7 @@ class ClientCore:
         request = spec.request.model_validate({name: value for name, value in params.items() if value is not None})
         return self._send(spec, request, allow_partial)
 
-    def _send_request(self, request: Any) -> Any:
+    def _send_request(self, request: Any, allow_partial: bool = False) -> Any:
         from ._model import InputShape
 
         if not isinstance(request, InputShape):
@@ -182,7 +183,7 @@ class ClientCore:
         # Re-check everything: model_copy(update=...) and in-place edits of nested lists and
         # dicts bypass validation, and the request may have been built long ago.
         checked = spec.request.model_validate(request)
-        return self._send(spec, checked, False)
+        return self._send(spec, checked, allow_partial)
 
     def _send(self, spec: _Spec, request: InputShape, allow_partial: bool) -> Any:
         payload = request.to_boto()
@@ -193,6 +194,17 @@ class ClientCore:
             raise service_error(exc) from exc
         except _TRANSPORT_ERRORS as exc:
             raise transport_error(exc) from exc
+        except (ResponseParserError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # botocore's parser failed on the body (for example a non-numeric integer). Its message
+            # may quote the body, so the error is not chained: only its class name is kept.
+            kind = type(exc).__name__
+        else:
+            return self._parse(spec, raw, allow_partial)
+        raise ResponseParseError(
+            spec.response.__cp__.name, [Problem("", "parse", f"botocore could not parse the response ({kind})")]
+        )
+
+    def _parse(self, spec: _Spec, raw: dict[str, Any], allow_partial: bool) -> Any:
         metadata = raw.pop("ResponseMetadata", None)
         response = spec.response.from_boto(raw)
         response._set_response_metadata(_metadata(metadata))

@@ -21,7 +21,7 @@ from customer_profiles_sdk import CustomerProfilesClient, ParamValidationError
 from customer_profiles_sdk import models as models_module
 from customer_profiles_sdk._core import ResponseMetadata
 from customer_profiles_sdk._generated.operations import OPERATIONS, PARTIAL_FAILURES
-from customer_profiles_sdk._model import InputShape, ResponseShape
+from customer_profiles_sdk._model import ResponseShape
 
 from . import synth
 from .localserver import LocalServer, Reply
@@ -181,7 +181,81 @@ def test_invalid_input_sends_no_request(
     assert fresh_server.requests == []
 
 
-def test_paginate_and_batch_signatures_and_input_models_are_strict() -> None:
-    for op in OPS:
-        assert issubclass(model(OPERATIONS[op].input_shape), InputShape)
-        assert issubclass(model(OPERATIONS[op].output_shape), ResponseShape)
+def falsy(name: str) -> Any:
+    """A valid wire value built from falsy leaves where the rules allow: False, 0, "", [] and {}."""
+    shape = synth.SHAPES[name]
+    kind = shape["type"]
+    if kind == "boolean":
+        return False
+    if kind in ("integer", "long") and shape.get("min", 0) <= 0 <= shape.get("max", 1):
+        return 0
+    if kind in ("double", "float") and shape.get("min", 0) <= 0 <= shape.get("max", 1):
+        return 0.0
+    if kind == "string" and "enum" not in shape and "pattern" not in shape and shape.get("min", 0) == 0:
+        return ""
+    if kind == "list" and shape.get("min", 0) == 0:
+        return []
+    if kind == "map" and shape.get("min", 0) == 0:
+        return {}
+    if kind == "structure" and not shape.get("union"):
+        return {m: falsy(spec["shape"]) for m, spec in shape.get("members", {}).items()}
+    return synth.valid(name, True)
+
+
+def has_falsy_leaf(value: Any) -> bool:
+    if isinstance(value, dict):
+        return not value or any(has_falsy_leaf(v) for v in value.values())
+    if isinstance(value, list):
+        return not value or any(has_falsy_leaf(v) for v in value)
+    return value in (False, 0, "") and value is not None
+
+
+FALSY_OPS = [op for op in OPS if has_falsy_leaf(falsy(OPERATIONS[op].input_shape))]
+
+
+@pytest.mark.parametrize("op", FALSY_OPS)
+def test_falsy_values_are_sent_not_dropped(op: str) -> None:
+    """False, 0, "" and empty containers are values: only None means "not set"."""
+    info = OPERATIONS[op]
+    wire = falsy(info.input_shape)
+    try:
+        kwargs = kwargs_for(info.input_shape, wire)
+    except ParamValidationError:
+        pytest.skip("a documented rule rejects the all-falsy request")
+    client = offline_client()
+    with Stubber(client.boto3_client) as stub:
+        stub.add_response(info.python_name, synth.valid(info.output_shape), expected_params=copy.deepcopy(wire))
+        getattr(client, info.python_name)(**kwargs)
+        stub.assert_no_pending_responses()
+
+
+def test_falsy_cases_cover_booleans() -> None:
+    booleans = [op for op in FALSY_OPS if "False" in repr(falsy(OPERATIONS[op].input_shape))]
+    assert len(FALSY_OPS) >= 30 and len(booleans) >= 10, (len(FALSY_OPS), len(booleans))
+
+
+def test_a_response_botocore_cannot_parse_is_a_typed_error(fresh_server: LocalServer,
+                                                           clients: tuple[CustomerProfilesClient, Any]) -> None:
+    from customer_profiles_sdk import ResponseParseError
+
+    fresh_server.respond = lambda request: Reply(200, {"DomainName": "d", "DefaultExpirationDays": "Jane Doe"})
+    with pytest.raises(ResponseParseError) as caught:
+        clients[0].get_domain(domain_name="d")
+    assert "Jane" not in str(caught.value) and caught.value.__cause__ is None
+    assert caught.value.__context__ is None  # raised outside the except block: no chained text
+
+
+def test_one_client_shared_by_threads_gives_each_caller_its_own_answer(fresh_server: LocalServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def respond(request: Any) -> Reply:
+        name = request.path.rsplit("/", 1)[-1]
+        return Reply(200, {"DomainName": name, "CreatedAt": 1, "LastUpdatedAt": 1})
+
+    fresh_server.respond = respond
+    client = fresh_server.client()
+    names = [f"d{i}" for i in range(400)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda n: client.get_domain(domain_name=n).domain_name, names))
+    assert results == names
+    assert len(fresh_server.requests) == 400

@@ -278,3 +278,77 @@ def test_one_page_in_memory_at_a_time(fresh_server: LocalServer, client: Custome
         alive = [ref for ref in alive if ref() is not None]
         assert alive == []  # earlier pages are gone
         alive.append(weakref.ref(page))
+
+
+def full_kwargs(op: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every member of the request except NextToken and MaxResults: (Python kwargs, wire dict)."""
+    from customer_profiles_sdk import models
+
+    info = OPERATIONS[op]
+    wire = synth.valid(info.input_shape, True)
+    wire.pop("NextToken", None)
+    wire.pop("MaxResults", None)
+    request = getattr(models, info.input_shape).model_validate(wire)
+    kwargs = {n: getattr(request, n) for n in type(request).model_fields if getattr(request, n) is not None}
+    return kwargs, wire
+
+
+@pytest.mark.parametrize("op", PAGED)
+def test_every_argument_reaches_every_page_request(
+    op: str, fresh_server: LocalServer, client: CustomerProfilesClient
+) -> None:
+    size = max(3, PAGINATION[op].limit_bounds[0])
+    fresh_server.respond = PagingBackend(op, 2 * size + 1)
+    kwargs, wire = full_kwargs(op)
+    method: Callable[..., Paginator[Any, Any]] = getattr(client, f"paginate_{OPERATIONS[op].python_name}")
+    assert len(list(method(**kwargs, page_size=size))) == 2 * size + 1
+    ours = list(fresh_server.requests)
+    fresh_server.reset()
+    raw = fresh_server.raw_client()
+    getattr(raw, OPERATIONS[op].python_name)(**wire, MaxResults=size)
+    getattr(raw, OPERATIONS[op].python_name)(**wire, MaxResults=size, NextToken=f"tok-{size}")
+    getattr(raw, OPERATIONS[op].python_name)(**wire, MaxResults=size, NextToken=f"tok-{2 * size}")
+    theirs = fresh_server.requests
+    assert [(r.method, r.path, r.query, r.json()) for r in ours] == [
+        (r.method, r.path, r.query, r.json()) for r in theirs]
+
+
+def test_item_iteration_holds_one_page_at_a_time(fresh_server: LocalServer, client: CustomerProfilesClient) -> None:
+    import gc
+
+    from customer_profiles_sdk.models import ListDomainsResponse
+
+    fresh_server.respond = PagingBackend("ListDomains", 12)
+    counts = []
+    for _item in client.paginate_list_domains(page_size=3):
+        gc.collect()
+        counts.append(sum(1 for obj in gc.get_objects() if isinstance(obj, ListDomainsResponse)))
+    assert len(counts) == 12 and max(counts) == 1
+
+
+def test_mypy_sees_the_item_type_of_every_paginator(tmp_path: Any) -> None:
+    from .test_typing import run_mypy
+
+    lines = ["from customer_profiles_sdk import CustomerProfilesClient", "from typing import Any", "",
+             "def check(client: CustomerProfilesClient, kw: Any) -> None:"]
+    expected = {}
+    for op in PAGED:
+        info = OPERATIONS[op]
+        response = synth.SHAPES[info.output_shape]
+        member = synth.SHAPES[response["members"][PAGINATION[op].items_wire]["shape"]]["member"]["shape"]
+        if synth.SHAPES[member]["type"] == "structure":
+            from codegen.generator import module_name
+
+            expected[len(lines) + 1] = f"customer_profiles_sdk._generated.shapes.{module_name(member)}.{member}"
+        else:
+            expected[len(lines) + 1] = "str"
+        lines.append(f"    for item{len(lines)} in client.paginate_{info.python_name}(**kw):")
+        lines.append(f"        reveal_type(item{len(lines) - 1})")
+    result = run_mypy(tmp_path, "\n".join(lines) + "\n")
+    revealed = {}
+    for line in result.stdout.splitlines():
+        if "Revealed type is" in line:
+            number = int(line.split("sample.py:")[1].split(":")[0])
+            revealed[number] = line.split('Revealed type is "')[1].rstrip('"').removeprefix("builtins.")
+    assert revealed == {number + 1: name for number, name in expected.items()}, result.stdout
+    assert len(revealed) == 29

@@ -265,3 +265,18 @@ def test_send_also_raises_on_partial_failure(fresh_server: LocalServer, client: 
                                                                     "ProfileId": PROFILE_B}]})
     with pytest.raises(PartialFailureError):
         client.send(BatchGetProfileRequest(domain_name="shop", profile_ids=[PROFILE_B]))
+
+
+def test_send_takes_allow_partial(fresh_server: LocalServer, client: CustomerProfilesClient) -> None:
+    from customer_profiles_sdk.models import BatchGetProfileRequest
+
+    fresh_server.respond = lambda request: Reply(200, {"Errors": [{"Code": "X", "Message": "m",
+                                                                    "ProfileId": PROFILE_B}]})
+    reply = client.send(BatchGetProfileRequest(domain_name="shop", profile_ids=[PROFILE_B]), allow_partial=True)
+    assert reply.errors is not None and reply.errors[0].profile_id == PROFILE_B
+
+
+def test_allow_profile_creation_false_is_sent(fresh_server: LocalServer, client: CustomerProfilesClient) -> None:
+    client.put_profile_object_type(domain_name="shop", object_type_name="Orders", description="d",
+                                   allow_profile_creation=False)
+    assert fresh_server.requests[-1].json() == {"Description": "d", "AllowProfileCreation": False}
