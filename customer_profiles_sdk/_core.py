@@ -89,25 +89,41 @@ def _spec(operation: str) -> _Spec:
     return _Spec(operation, info.python_name, getattr(models, info.input_shape), getattr(models, info.output_shape))
 
 
-def _explicit_retry_mode(session: Any) -> bool:
-    """True when the environment, the session or the profile chooses a retry mode."""
-    if os.environ.get("AWS_RETRY_MODE"):
-        return True
-    core = getattr(session, "_session", session)  # boto3 Session wraps a botocore Session
+def _session_retries(session: Any) -> tuple[dict[str, Any], bool]:
+    """(retry settings of the session's default client config, whether something chose a mode).
+
+    A mode counts as chosen when it comes from ``AWS_RETRY_MODE``, the session's variables, the
+    profile's ``retry_mode`` or the session's default client config.
+    """
+    core = getattr(session, "_session", session)  # a boto3 Session wraps a botocore Session
+    defaults: dict[str, Any] = {}
+    try:
+        default_config = core.get_default_client_config()
+        defaults = dict(getattr(default_config, "retries", None) or {})
+    except Exception:  # not a botocore session: botocore reports that when it creates the client
+        pass
+    if "mode" in defaults or os.environ.get("AWS_RETRY_MODE"):
+        return defaults, True
     try:
         if core.instance_variables().get("retry_mode"):
-            return True
-        return bool(core.get_scoped_config().get("retry_mode"))
+            return defaults, True
+        return defaults, bool(core.get_scoped_config().get("retry_mode"))
     except Exception:  # an unusable profile is botocore's to report, when it creates the client
-        return False
+        return defaults, False
 
 
 def default_config(session: Any, config: Config | None) -> Config:
-    """``config`` with the SDK's default retry mode filled in, unless something else chose one."""
-    retries: dict[str, Any] = dict(getattr(config, "retries", None) or {})
-    if "mode" in retries or _explicit_retry_mode(session):
+    """``config`` with the SDK's default retry mode filled in, unless something else chose one.
+
+    botocore merges the session's default client config with ``config`` by replacing whole
+    settings, so the retry settings are merged here, key by key: session defaults, then ``config``,
+    then the SDK's mode.
+    """
+    given: dict[str, Any] = dict(getattr(config, "retries", None) or {})
+    defaults, chosen = _session_retries(session)
+    if "mode" in given or chosen:
         return config if config is not None else Config()
-    retries["mode"] = DEFAULT_RETRY_MODE
+    retries = {**defaults, **given, "mode": DEFAULT_RETRY_MODE}
     extra = Config(retries=typing.cast(Any, retries))
     return config.merge(extra) if config is not None else extra
 
@@ -194,19 +210,26 @@ class ClientCore:
             raise service_error(exc) from exc
         except _TRANSPORT_ERRORS as exc:
             raise transport_error(exc) from exc
-        except (ResponseParserError, ValueError, TypeError, KeyError, AttributeError) as exc:
-            # botocore's parser failed on the body (for example a non-numeric integer). Its message
-            # may quote the body, so the error is not chained: only its class name is kept.
+        except ResponseParserError as exc:
+            kind = type(exc).__name__
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # botocore's parser fails this way on some bodies (a non-numeric integer, a list where
+            # an object belongs). Anything raised elsewhere (a user's event handler, a credential
+            # provider) is not a response problem and goes through unchanged.
+            if not _raised_in_parser(exc):
+                raise
             kind = type(exc).__name__
         else:
             return self._parse(spec, raw, allow_partial)
+        # The parser's message may quote the body, so it is not chained: only its class name is kept.
         raise ResponseParseError(
             spec.response.__cp__.name, [Problem("", "parse", f"botocore could not parse the response ({kind})")]
         )
 
     def _parse(self, spec: _Spec, raw: dict[str, Any], allow_partial: bool) -> Any:
-        metadata = raw.pop("ResponseMetadata", None)
-        response = spec.response.from_boto(raw)
+        # botocore's dict is not modified: Stubber replies and after-call handlers may hold it.
+        metadata = raw.get("ResponseMetadata")
+        response = spec.response.from_boto({key: value for key, value in raw.items() if key != "ResponseMetadata"})
         response._set_response_metadata(_metadata(metadata))
         if not allow_partial and spec.operation in PARTIAL_FAILURES:
             _check_partial(spec.operation, response)
@@ -277,6 +300,15 @@ class ClientCore:
         )
 
 
+def _raised_in_parser(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.replace("\\", "/").endswith("botocore/parsers.py"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _check_partial(operation: str, response: Any) -> None:
     errors_name, id_wire = PARTIAL_FAILURES[operation]
     entries = response.__dict__.get(errors_name)
@@ -293,7 +325,7 @@ def _failure(entry: Any, id_wire: str) -> Failure:
 
     data = entry.to_boto() if isinstance(entry, Shape) else entry if isinstance(entry, Mapping) else {}
     return Failure(
-        id=str(data.get(id_wire, "")),
-        code=str(data.get("Code", "")),
-        message=str(data.get("Message", "")),
+        id=str(data.get(id_wire) or ""),
+        code=str(data.get("Code") or ""),
+        message=str(data.get("Message") or ""),
     )

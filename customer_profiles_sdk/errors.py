@@ -1,7 +1,11 @@
 """Exceptions raised by customer_profiles_sdk.
 
-Every exception the SDK raises derives from :class:`CustomerProfilesError`. Client-side
-validation failures raise :class:`ParamValidationError`, which is also a :class:`ValueError`.
+Every exception the SDK itself raises derives from :class:`CustomerProfilesError`: validation
+(:class:`ParamValidationError`, also a :class:`ValueError`), service errors (:class:`ServiceError`
+and its subclasses, also botocore ``ClientError`` s), transport failures (:class:`TransportError`),
+unusable responses (:class:`ResponseParseError`), pagination and batch failures. botocore errors
+that concern the setup rather than the call, such as ``NoCredentialsError`` or ``NoRegionError``,
+pass through unchanged, as do exceptions raised by your own botocore event handlers.
 
 No exception text produced here contains an input value: values sent to Customer Profiles are
 often personal data (names, emails, phone numbers, addresses), so errors name the field path and
@@ -213,6 +217,19 @@ class TransportError(CustomerProfilesError):
     ``except`` clauses keep working.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        botocore_class = next(
+            (c for c in type(self).__mro__ if issubclass(c, BotoCoreError) and not issubclass(c, TransportError)), None
+        )
+        kwargs = getattr(self, "kwargs", None)
+        if botocore_class is None or kwargs is None:
+            return (TransportError, self.args)
+        return (_rebuild_transport_error, (botocore_class, kwargs))
+
+
+def _rebuild_transport_error(botocore_class: type[BotoCoreError], kwargs: dict[str, Any]) -> TransportError:
+    return _mixed_class(TransportError, botocore_class)(**kwargs)
+
 
 class PaginationError(CustomerProfilesError):
     """A paginator could not go on: the service repeated a token, or a resume token is unusable."""
@@ -242,7 +259,8 @@ class PartialFailureError(CustomerProfilesError):
         self.failures: tuple[Failure, ...] = tuple(failures)
         codes: dict[str, int] = {}
         for failure in self.failures:
-            codes[failure.code] = codes.get(failure.code, 0) + 1
+            code = failure.code or "no code"
+            codes[code] = codes.get(code, 0) + 1
         summary = ", ".join(f"{code} x{count}" for code, count in sorted(codes.items()))
         count = len(self.failures)
         super().__init__(
@@ -263,23 +281,26 @@ class PartialFailureError(CustomerProfilesError):
 # Mixing SDK classes with the botocore class that was raised.
 # ---------------------------------------------------------------------------------------------
 
-_MIXED: dict[tuple[type[BaseException], type[BaseException]], type[BaseException]] = {}
 _MIXED_LOCK = threading.Lock()
 
 
 def _mixed_class(ours: type[_E], theirs: type[BaseException]) -> type[_E]:
-    """Return a class deriving from both ``ours`` and ``theirs`` (cached)."""
+    """Return a class deriving from both ``ours`` and ``theirs``.
+
+    It is cached on ``theirs`` itself, not in a module-level table: botocore creates its modeled
+    exception classes per session, and a global cache would keep every session's classes alive.
+    """
     if issubclass(theirs, ours) or theirs in ours.__mro__:
         return ours
-    key = (ours, theirs)
-    cls = _MIXED.get(key)
+    key = f"_cp_mixed_{ours.__name__}"
+    cls = theirs.__dict__.get(key)
     if cls is None:
         with _MIXED_LOCK:
-            cls = _MIXED.get(key)
+            cls = theirs.__dict__.get(key)
             if cls is None:
                 namespace = {"__module__": ours.__module__, "__qualname__": ours.__qualname__, "_cp_static": ours}
                 cls = type(ours.__name__, (ours, theirs), namespace)
-                _MIXED[key] = cls
+                setattr(theirs, key, cls)
     return typing.cast(type[_E], cls)
 
 

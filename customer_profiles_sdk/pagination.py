@@ -106,72 +106,89 @@ class Paginator(Generic[ItemT, PageT]):
         )
         self._limit_bounds = limit_bounds
         self._resume: str | None = starting_token
-        self._handed = 0
-        #: Pages fetched by the current (or last) pass.
+        #: Pages fetched by the most recent pass.
         self.pages_fetched = 0
 
     @property
     def resume_token(self) -> str | None:
-        """Where the last pass stopped: ``None`` if it read everything (see the class docs)."""
+        """Where the most recent pass stopped: ``None`` if it read everything (see the class docs).
+
+        After a :class:`PaginationError` it is not meaningful.
+        """
         return self._resume
 
     def __iter__(self) -> Iterator[ItemT]:
-        self._reset()
-        for token, skip, items, next_token, _page in self._fetch_pages():
-            end = self._end(skip, len(items))
+        state = _Pass()
+        self._begin()
+        for token, skip, items, next_token, _page in self._fetch_pages(state):
+            end = self._end(state, skip, len(items))
             if skip >= end:
                 self._resume = next_token if end >= len(items) else encode_resume_token(token, end)
                 continue
             for index in range(skip, end):
-                self._handed += 1
+                state.handed += 1
                 # Set before handing the item out: the consumer may stop right after it.
                 self._resume = next_token if index + 1 >= len(items) else encode_resume_token(token, index + 1)
                 yield items[index]
 
     def pages(self) -> Iterator[PageT]:
-        """Yield each page's typed response; with ``max_items`` the last page is cut to fit."""
-        self._reset()
-        for token, skip, items, next_token, page in self._fetch_pages():
-            end = self._end(skip, len(items))
+        """Yield each page's typed response; with ``max_items`` the last page is cut to fit.
+
+        A cut page keeps the service's ``next_token``; continue from :attr:`resume_token` instead.
+        """
+        state = _Pass()
+        self._begin()
+        for token, skip, items, next_token, page in self._fetch_pages(state):
+            end = self._end(state, skip, len(items))
             kept = items[skip:end]
             if skip or end < len(items):
                 self._set_items(page, kept)
-            self._handed += len(kept)
+            state.handed += len(kept)
             self._resume = next_token if end >= len(items) else encode_resume_token(token, end)
             yield page
 
-    def _reset(self) -> None:
+    def _begin(self) -> None:
         self._resume = self.starting_token
-        self._handed = 0
         self.pages_fetched = 0
 
-    def _end(self, skip: int, length: int) -> int:
+    def _end(self, state: _Pass, skip: int, length: int) -> int:
         if self.max_items is None:
             return length
-        return min(length, skip + self.max_items - self._handed)
+        return min(length, skip + self.max_items - state.handed)
 
-    def _request_size(self, wanted: int | None) -> int | None:
-        """The page size to ask for: ``page_size``, or less when fewer items are still wanted."""
+    def _request_size(self, wanted: int | None, skip: int) -> int | None:
+        """The page size to ask for.
+
+        ``page_size``, or less when fewer items are still wanted; and when resuming mid-page, at
+        least ``skip + 1`` so that the page reaches past the items already handed out (the
+        service's default page size is unknown, so it is never relied on then).
+        """
         size = self.page_size
-        if wanted is None or self._limit_bounds is None:
+        if self._limit_bounds is None:
             return size
         low, high = self._limit_bounds
-        ceiling = size if size is not None else high
-        if wanted < ceiling:
-            return max(low, wanted)
+        if wanted is not None and wanted < (size if size is not None else high):
+            size = max(low, wanted)
+        if skip and (size is None or size <= skip):
+            size = min(high, max(low, skip + 1)) if size is not None else high
         return size
 
-    def _fetch_pages(self) -> Iterator[tuple[str | None, int, list[ItemT], str | None, PageT]]:
+    def _fetch_pages(self, state: _Pass) -> Iterator[tuple[str | None, int, list[ItemT], str | None, PageT]]:
         token, skip = self._start
         seen: set[str] = set() if token is None else {token}
         while True:
-            wanted = None if self.max_items is None else self.max_items - self._handed + skip
-            page = self._fetch(token, self._request_size(wanted))
+            wanted = None if self.max_items is None else self.max_items - state.handed + skip
+            page = self._fetch(token, self._request_size(wanted, skip))
             self.pages_fetched += 1
             items = self._items_of(page)
             next_token = self._token_of(page) or None
+            if skip and len(items) <= skip and next_token is not None:
+                raise PaginationError(
+                    f"{self.operation}: the page at the resume token has {len(items)} items, not more than the "
+                    f"{skip} already handed out; the token does not match these arguments"
+                )
             yield token, skip, items, next_token, page
-            if self.max_items is not None and self._handed >= self.max_items:
+            if self.max_items is not None and state.handed >= self.max_items:
                 return
             if next_token is None:
                 return
@@ -182,3 +199,12 @@ class Paginator(Generic[ItemT, PageT]):
                 )
             seen.add(next_token)
             token, skip = next_token, 0
+
+
+class _Pass:
+    """The state of one pass (one iteration): passes over one paginator do not share it."""
+
+    __slots__ = ("handed",)
+
+    def __init__(self) -> None:
+        self.handed = 0

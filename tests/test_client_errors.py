@@ -213,3 +213,78 @@ def test_error_text_never_contains_request_values(fresh_server: LocalServer) -> 
         fresh_server.client().search_profiles(domain_name="shop", key_name="_email", values=[secret])
     text = str(caught.value) + repr(caught.value) + repr(caught.value.args)
     assert secret not in text
+
+
+def test_session_default_client_config_retries_are_kept() -> None:
+    import botocore.session
+
+    core = botocore.session.get_session()
+    core.set_credentials("a", "b")
+    core.set_default_client_config(Config(retries={"mode": "adaptive", "max_attempts": 9}))
+    assert settings(CustomerProfilesClient(session=core, region_name="us-east-1").boto3_client.meta.config).retries == {
+        "mode": "adaptive", "total_max_attempts": 10}
+    core.set_default_client_config(Config(retries={"max_attempts": 6}, read_timeout=7))
+    client = CustomerProfilesClient(session=core, region_name="us-east-1")
+    assert settings(client.boto3_client.meta.config).retries == {"mode": "standard", "total_max_attempts": 7}
+    assert settings(client.boto3_client.meta.config).read_timeout == 7
+
+
+def test_transport_errors_pickle(fresh_server: LocalServer) -> None:
+    fresh_server.respond = lambda request: Reply(200, {"Items": []}, delay=1.0)
+    client = fresh_server.client(Config(retries={"total_max_attempts": 1}, read_timeout=0.2))
+    with pytest.raises(TransportError) as caught:
+        client.list_domains()
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert isinstance(again, TransportError) and isinstance(again, ReadTimeoutError)
+    assert str(again) == str(caught.value)
+
+
+def test_mixed_error_classes_live_with_botocores_classes_not_in_a_global_table() -> None:
+    import gc
+    import weakref
+
+    from customer_profiles_sdk import errors
+
+    assert not hasattr(errors, "_MIXED")
+
+    def one_session_error() -> weakref.ref[type]:
+        session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+        raw = session.client("customer-profiles")
+        with Stubber(raw) as stub:
+            stub.add_client_error("list_domains", "ResourceNotFoundException", "m", 404)
+            try:
+                CustomerProfilesClient(client=raw).list_domains()
+            except ResourceNotFoundError as error:
+                botocore_class = type(error.__cause__)
+        return weakref.ref(botocore_class)
+
+    refs = [one_session_error() for _ in range(3)]
+    gc.collect()
+    assert [ref() for ref in refs] == [None, None, None]
+
+
+def test_errors_from_event_handlers_pass_through_unchanged(fresh_server: LocalServer) -> None:
+    client = fresh_server.client()
+
+    def handler(**kwargs: Any) -> None:
+        raise KeyError("x-trace-id")
+
+    raw = client.boto3_client
+    raw.meta.events.register("before-send.customer-profiles.ListDomains", handler)
+    try:
+        with pytest.raises(KeyError):
+            client.list_domains()
+    finally:
+        raw.meta.events.unregister("before-send.customer-profiles.ListDomains", handler)
+    assert fresh_server.requests == []
+
+
+def test_botocores_reply_dict_is_not_modified() -> None:
+    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+    client = CustomerProfilesClient(session=session)
+    reply = {"Items": [], "ResponseMetadata": {"RequestId": "r1", "HTTPStatusCode": 200}}
+    with Stubber(client.boto3_client) as stub:
+        stub.add_response("list_domains", reply, {})
+        result = client.list_domains()
+    assert "ResponseMetadata" in reply
+    assert result.response_metadata is not None and result.response_metadata.request_id == "r1"
