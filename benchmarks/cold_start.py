@@ -38,8 +38,15 @@ SCENARIOS = {
         "R(domain_name='d', object_type_name='o', description='x')\n"
         "P.model_validate({'ObjectTypeName': 'o'})"
     ),
+    "SDK client (CustomerProfilesClient)": (
+        "import boto3\n"
+        "from customer_profiles_sdk import CustomerProfilesClient\n"
+        "CustomerProfilesClient(session=boto3.session.Session(region_name='us-east-1', aws_access_key_id='k',"
+        " aws_secret_access_key='s'))"
+    ),
 }
 PAIRS = [
+    ("SDK client (CustomerProfilesClient)", "boto3 + client"),
     ("boto3 + one request model validated", "import boto3"),
     ("boto3 + client + one request and one response model", "boto3 + client"),
 ]
