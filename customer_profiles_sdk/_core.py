@@ -24,14 +24,13 @@ from botocore.parsers import ResponseParserError
 from ._generated.operations import OPERATIONS, PAGINATION, PARTIAL_FAILURES, REQUEST_OPERATIONS
 from .errors import (
     Failure,
-    ParamValidationError,
     PartialFailureError,
     Problem,
     ResponseParseError,
     service_error,
     transport_error,
 )
-from .pagination import Paginator, decode_resume_token
+from .pagination import Paginator
 
 if TYPE_CHECKING:
     import boto3.session
@@ -250,16 +249,6 @@ class ClientCore:
         fields = {name: value for name, value in params.items() if value is not None}
         if page_size is not None:
             fields[info.limit] = page_size
-        if starting_token is not None:
-            if not isinstance(starting_token, str):
-                raise ParamValidationError(
-                    f"paginate {operation}", [Problem("starting_token", "type", "must be a string")]
-                )
-            token, _skip = decode_resume_token(operation, starting_token)
-            if token is not None:
-                fields["next_token"] = token
-        # Validate now, so bad input raises here and not at the first iteration.
-        first = spec.request.model_validate(fields)
         items_name = info.items
 
         def fetch(token: str | None, size: int | None) -> Any:
@@ -287,7 +276,9 @@ class ClientCore:
         def set_items(page: Any, items: list[Any]) -> None:
             page.__dict__[items_name] = items
 
-        return Paginator(
+        # The paginator checks its own arguments and decodes the starting token; the request is
+        # validated now too, so bad input raises here and not at the first iteration.
+        paginator: Paginator[Any, Any] = Paginator(
             operation,
             fetch,
             items_of,
@@ -298,6 +289,10 @@ class ClientCore:
             starting_token=starting_token,
             limit_bounds=info.limit_bounds,
         )
+        if paginator.start_token is not None:
+            fields["next_token"] = paginator.start_token
+        first = spec.request.model_validate(fields)
+        return paginator
 
 
 def _raised_in_parser(exc: BaseException) -> bool:

@@ -110,6 +110,11 @@ class Paginator(Generic[ItemT, PageT]):
         self.pages_fetched = 0
 
     @property
+    def start_token(self) -> str | None:
+        """The service ``NextToken`` the first page is requested with (from ``starting_token``)."""
+        return self._start[0]
+
+    @property
     def resume_token(self) -> str | None:
         """Where the most recent pass stopped: ``None`` if it read everything (see the class docs).
 

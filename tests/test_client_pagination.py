@@ -14,6 +14,7 @@ from customer_profiles_sdk.pagination import RESUME_PREFIX, Paginator
 
 from . import synth
 from .localserver import LocalServer, Received, Reply
+from .test_client_ops import kwargs_for
 
 PAGED = sorted(PAGINATION)
 WITH_BOTOCORE_PAGINATOR = sorted(op for op in PAGED if OPERATIONS[op].botocore_paginator)
@@ -78,11 +79,7 @@ def _is_enum_value(value: Any) -> bool:
 
 
 def required_kwargs(op: str) -> dict[str, Any]:
-    from customer_profiles_sdk import models
-
-    info = OPERATIONS[op]
-    request = getattr(models, info.input_shape).model_validate(synth.valid(info.input_shape))
-    return {n: getattr(request, n) for n in type(request).model_fields if getattr(request, n) is not None}
+    return kwargs_for(OPERATIONS[op].input_shape, synth.valid(OPERATIONS[op].input_shape))
 
 
 def paginate(client: CustomerProfilesClient, op: str, **kwargs: Any) -> Paginator[Any, Any]:
@@ -282,15 +279,10 @@ def test_one_page_in_memory_at_a_time(fresh_server: LocalServer, client: Custome
 
 def full_kwargs(op: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every member of the request except NextToken and MaxResults: (Python kwargs, wire dict)."""
-    from customer_profiles_sdk import models
-
-    info = OPERATIONS[op]
-    wire = synth.valid(info.input_shape, True)
+    wire = synth.valid(OPERATIONS[op].input_shape, True)
     wire.pop("NextToken", None)
     wire.pop("MaxResults", None)
-    request = getattr(models, info.input_shape).model_validate(wire)
-    kwargs = {n: getattr(request, n) for n in type(request).model_fields if getattr(request, n) is not None}
-    return kwargs, wire
+    return kwargs_for(OPERATIONS[op].input_shape, wire), wire
 
 
 @pytest.mark.parametrize("op", PAGED)
