@@ -47,6 +47,11 @@ class Reply:
     drop: bool = False
 
 
+def dummy_session() -> Any:
+    """A boto3 session with dummy credentials in us-east-1: nothing is looked up, nothing reaches AWS."""
+    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+
+
 def error_reply(code: str, status: int, message: str = "test message") -> Reply:
     """A rest-json error answer, as Customer Profiles sends it."""
     return Reply(status, {"Message": message}, {"x-amzn-ErrorType": f"{code}:http://internal/"})
@@ -145,9 +150,7 @@ class LocalServer:
             self.requests.clear()
 
     def session(self) -> Any:
-        return boto3.session.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
+        return dummy_session()
 
     def raw_client(self, config: Config | None = None) -> Any:
         """A plain boto3 client for the service, aimed at this server."""

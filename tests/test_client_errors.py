@@ -6,7 +6,6 @@ import pickle
 import socket
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, ReadTimeoutError
@@ -28,7 +27,7 @@ from customer_profiles_sdk._core import DEFAULT_RETRY_MODE
 from customer_profiles_sdk._generated.operations import SERVICE_ERRORS
 from customer_profiles_sdk.errors import SERVICE_ERRORS as ERROR_CLASSES
 
-from .localserver import LocalServer, Reply, error_reply
+from .localserver import LocalServer, Reply, dummy_session, error_reply
 
 
 def settings(config: Config) -> Any:
@@ -127,7 +126,7 @@ def test_retry_attempts_follow_the_configured_mode(config: Config, attempts: int
 
 
 def test_default_retry_mode_is_standard_and_respects_other_choices(monkeypatch: pytest.MonkeyPatch) -> None:
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+    session = dummy_session()
     assert DEFAULT_RETRY_MODE == "standard"
     assert settings(CustomerProfilesClient(session=session).boto3_client.meta.config).retries == {"mode": "standard"}
     given = CustomerProfilesClient(session=session, config=Config(retries={"max_attempts": 7}, read_timeout=3))
@@ -137,13 +136,12 @@ def test_default_retry_mode_is_standard_and_respects_other_choices(monkeypatch: 
     legacy = CustomerProfilesClient(session=session, config=Config(retries={"mode": "legacy"}))
     assert settings(legacy.boto3_client.meta.config).retries == {"mode": "legacy"}
     monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
-    from_env = CustomerProfilesClient(session=boto3.session.Session(
-        aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1"))
+    from_env = CustomerProfilesClient(session=dummy_session())
     assert settings(from_env.boto3_client.meta.config).retries == {"mode": "adaptive"}
 
 
 def test_a_given_client_is_used_as_it_is() -> None:
-    raw = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1").client(
+    raw = dummy_session().client(
         "customer-profiles", config=Config(retries={"mode": "legacy", "max_attempts": 2})
     )
     retries = dict(settings(raw.meta.config).retries)
@@ -156,7 +154,7 @@ def test_a_given_client_is_used_as_it_is() -> None:
 
 
 def test_constructor_rejects_mixed_or_wrong_arguments() -> None:
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+    session = dummy_session()
     raw = session.client("customer-profiles")
     with pytest.raises(TypeError, match="either client= or region_name"):
         CustomerProfilesClient(client=raw, region_name="eu-west-2")
@@ -178,7 +176,7 @@ def test_connection_refused_is_a_transport_error() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again below: nothing listens there
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+    session = dummy_session()
     client = CustomerProfilesClient(
         session=session, endpoint_url=f"http://127.0.0.1:{port}",
         config=Config(retries={"total_max_attempts": 1}, connect_timeout=1),
@@ -248,7 +246,7 @@ def test_mixed_error_classes_live_with_botocores_classes_not_in_a_global_table()
     assert not hasattr(errors, "_MIXED")
 
     def one_session_error() -> weakref.ref[type]:
-        session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+        session = dummy_session()
         raw = session.client("customer-profiles")
         with Stubber(raw) as stub:
             stub.add_client_error("list_domains", "ResourceNotFoundException", "m", 404)
@@ -280,7 +278,7 @@ def test_errors_from_event_handlers_pass_through_unchanged(fresh_server: LocalSe
 
 
 def test_botocores_reply_dict_is_not_modified() -> None:
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+    session = dummy_session()
     client = CustomerProfilesClient(session=session)
     reply = {"Items": [], "ResponseMetadata": {"RequestId": "r1", "HTTPStatusCode": 200}}
     with Stubber(client.boto3_client) as stub:

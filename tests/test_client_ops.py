@@ -24,7 +24,7 @@ from customer_profiles_sdk._generated.operations import OPERATIONS, PARTIAL_FAIL
 from customer_profiles_sdk._model import ResponseShape
 
 from . import synth
-from .localserver import LocalServer, Reply
+from .localserver import LocalServer, Reply, dummy_session
 
 OPS = sorted(OPERATIONS)
 
@@ -32,10 +32,7 @@ OPS = sorted(OPERATIONS)
 @functools.cache
 def offline_client() -> CustomerProfilesClient:
     """One client for the module (Stubber attaches to it per test)."""
-    import boto3
-
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
-    return CustomerProfilesClient(session=session)
+    return CustomerProfilesClient(session=dummy_session())
 
 
 @pytest.fixture(scope="module")
