@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
 from ._generated.operations import OPERATIONS, PAGINATION, PARTIAL_FAILURES, REQUEST_OPERATIONS
+from ._transport import BODY_KEY, SdkCall, install, parse_body, sdk_call, snapshot
 from .errors import (
     Failure,
     PartialFailureError,
@@ -138,10 +139,14 @@ class ClientCore:
 
         CustomerProfilesClient(region_name="eu-west-2", config=Config(read_timeout=10))
 
-    The client is created once and never modified afterwards, so one instance may be shared
-    between threads (boto3 clients are thread-safe; sessions are not, so the session is only
-    used here, in the constructor). A client passed in is used as it is: its retry and timeout
-    settings are its own.
+    The client is created once and its settings are never changed afterwards, so one instance may
+    be shared between threads (boto3 clients are thread-safe; sessions are not, so the session is
+    only used here, in the constructor). A client passed in keeps its own retry and timeout
+    settings. The SDK adds two hooks to it (see ``_transport``) that act only during the SDK's own
+    calls: calls made directly on the boto3 client behave as if the SDK were not there.
+
+    ``fast_parse=False`` turns off parsing the raw response body (botocore parses it, and the
+    model is built from botocore's dict, which drops unknown members). See docs/performance.md.
     """
 
     def __init__(
@@ -152,7 +157,9 @@ class ClientCore:
         region_name: str | None = None,
         endpoint_url: str | None = None,
         config: Config | None = None,
+        fast_parse: bool = True,
     ) -> None:
+        self._fast_parse = bool(fast_parse)
         if client is not None:
             given = [name for name, value in (("session", session), ("region_name", region_name),
                                                ("endpoint_url", endpoint_url), ("config", config)) if value is not None]
@@ -162,6 +169,7 @@ class ClientCore:
             if service != SERVICE_NAME:
                 raise TypeError(f"client= must be a boto3 client for {SERVICE_NAME!r}, got one for {service!r}")
             self._client = client
+            install(client)
             return
         if session is None:
             import boto3.session
@@ -170,6 +178,7 @@ class ClientCore:
         final = default_config(session, config)
         create = getattr(session, "client", None) or session.create_client
         self._client = create(SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final)
+        install(self._client)
 
     @property
     def boto3_client(self) -> BaseClient:
@@ -203,6 +212,7 @@ class ClientCore:
     def _send(self, spec: _Spec, request: InputShape, allow_partial: bool) -> Any:
         payload = request.to_boto()
         method = getattr(self._client, spec.method)
+        token = sdk_call.set(SdkCall(snapshot(payload), self._fast_parse))
         try:
             raw = method(**payload)
         except ClientError as exc:
@@ -220,6 +230,8 @@ class ClientCore:
             kind = type(exc).__name__
         else:
             return self._parse(spec, raw, allow_partial)
+        finally:
+            sdk_call.reset(token)
         # The parser's message may quote the body, so it is not chained: only its class name is kept.
         raise ResponseParseError(
             spec.response.__cp__.name, [Problem("", "parse", f"botocore could not parse the response ({kind})")]
@@ -228,7 +240,14 @@ class ClientCore:
     def _parse(self, spec: _Spec, raw: dict[str, Any], allow_partial: bool) -> Any:
         # botocore's dict is not modified: Stubber replies and after-call handlers may hold it.
         metadata = raw.get("ResponseMetadata")
-        response = spec.response.from_boto({key: value for key, value in raw.items() if key != "ResponseMetadata"})
+        members = {key: value for key, value in raw.items() if key != "ResponseMetadata" and key != BODY_KEY}
+        body = raw.get(BODY_KEY)
+        if isinstance(body, bytes):
+            # The fast path: the raw body, which botocore did not parse (see _transport).
+            response = parse_body(spec.response, body, members)
+        else:
+            # botocore parsed the body (fast_parse=False), or a Stubber answered.
+            response = spec.response.from_boto(members)
         response._set_response_metadata(_metadata(metadata))
         if not allow_partial and spec.operation in PARTIAL_FAILURES:
             _check_partial(spec.operation, response)

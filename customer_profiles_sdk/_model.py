@@ -162,6 +162,26 @@ def _epoch_seconds(value: Any) -> Any:
     return value
 
 
+def _wire_timestamp(value: Any) -> Any:
+    """The lenient reading of a timestamp: as botocore's ``parse_timestamp`` reads it.
+
+    Epoch seconds (numbers and numeric strings), and strings in ISO 8601, RFC 822 or any other
+    form ``dateutil`` reads, with ``GMT`` meaning UTC. A value that cannot be read is returned as
+    it came, so the lenient validator keeps it in a :class:`RawValue` instead of raising.
+    """
+    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+        from dateutil import parser, tz  # botocore's own dependency
+
+        try:
+            return parser.parse(value, tzinfos={"GMT": tz.tzutc()})
+        except (ValueError, OverflowError, TypeError):
+            return value
+    try:
+        return _epoch_seconds(value)
+    except PydanticCustomError:
+        return value
+
+
 def _as_utc(value: datetime) -> datetime:
     if isinstance(value, datetime) and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -244,7 +264,7 @@ class Shape(BaseModel):
         for name, wire in type(self).__cp__.wire.items():
             value = values.get(name)
             if value is not None:
-                out[wire] = _dump(value)
+                out[wire] = value if type(value) in _PLAIN else _dump(value)
         extra = self.__pydantic_extra__
         if extra:
             for key, value in extra.items():
@@ -274,6 +294,15 @@ class Shape(BaseModel):
     def from_boto_json(cls, data: str | bytes | bytearray) -> Self:
         """Like :meth:`from_boto`, from a JSON document (wire names)."""
         return _lenient(cls, lambda: _lenient_validator(cls).validate_json(data))
+
+    @classmethod
+    def from_wire(cls, data: Any) -> Self:
+        """Like :meth:`from_boto`, but only wire names are members.
+
+        A key spelled like a Python attribute name (``domain_name``) is an unknown member here,
+        kept as it came, as it is when the client parses a response body.
+        """
+        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(data, by_alias=True, by_name=False))
 
     # -- display -------------------------------------------------------------------------------
     def __repr_args__(self) -> typing.Iterator[tuple[str | None, Any]]:
@@ -305,6 +334,10 @@ class Shape(BaseModel):
         kwargs.setdefault("warnings", False)
         kwargs.setdefault("fallback", _unwrap_raw)
         return super().model_dump_json(**kwargs)
+
+
+# Values that to_boto passes on as they are (enum members are str subclasses, so not listed).
+_PLAIN = frozenset({str, int, float, bool, datetime})
 
 
 def _dump(value: Any) -> Any:
@@ -496,6 +529,21 @@ def _lenient_validator(cls: type[Shape]) -> SchemaValidator:
     return validator
 
 
+def lenient_validate(cls: type[_S], data: Any, *, json_input: bool) -> _S | None:
+    """Lenient validation of wire-named data (JSON text or Python), or None if pydantic refuses it.
+
+    Refusal means the document is not an object, or (for JSON) that pydantic-core's reader does
+    not accept the text; the caller decides what to do. Nothing about the input is returned.
+    """
+    validator = _lenient_validator(cls)
+    try:
+        if json_input:
+            return typing.cast(_S, validator.validate_json(data, by_alias=True, by_name=False))
+        return typing.cast(_S, validator.validate_python(data, by_alias=True, by_name=False))
+    except ValidationError:
+        return None
+
+
 def lenient_core_schema(cls: type[Shape]) -> dict[str, Any]:
     """Return the lenient core schema of ``cls`` (for tests and diagnostics)."""
     if not cls.__pydantic_complete__:
@@ -525,6 +573,11 @@ def _lenient_schema(node: Any, root: bool = False) -> Any:
             "schema": _lenient_schema(node["schema"], root=root),
             "definitions": [_lenient_schema(item, root=True) for item in node["definitions"]],
         }
+    if kind == "function-before" and node.get("function", {}).get("function") is _epoch_seconds:
+        # A timestamp: read as botocore reads it; anything unreadable is kept by the fallback.
+        new = {**node, "function": {"type": "no-info", "function": _wire_timestamp},
+               "schema": _lenient_schema(node["schema"])}
+        return new if root else _with_fallback(new)
     if kind == "function-before" and node.get("function", {}).get("function") is _enum_value:
         # An enum: any string is kept as it came.
         return _with_fallback({"type": "str", "strict": True})

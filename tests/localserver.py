@@ -156,6 +156,7 @@ class LocalServer:
         """A plain boto3 client for the service, aimed at this server."""
         return self.session().client("customer-profiles", endpoint_url=self.url, config=config)
 
-    def client(self, config: Config | None = None) -> CustomerProfilesClient:
+    def client(self, config: Config | None = None, fast_parse: bool = True) -> CustomerProfilesClient:
         """An SDK client aimed at this server (the SDK picks the retry mode unless ``config`` does)."""
-        return CustomerProfilesClient(session=self.session(), endpoint_url=self.url, config=config)
+        return CustomerProfilesClient(session=self.session(), endpoint_url=self.url, config=config,
+                                      fast_parse=fast_parse)

@@ -288,8 +288,6 @@ def test_botocores_reply_dict_is_not_modified() -> None:
     assert result.response_metadata is not None and result.response_metadata.request_id == "r1"
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: botocore turns a non-JSON 2xx body into {}; fixed when the "
-                                        "SDK parses bodies itself (docs/client.md, Known limits)")
 def test_a_non_json_2xx_body_is_an_error(fresh_server: LocalServer) -> None:
     from customer_profiles_sdk import ResponseParseError
 

@@ -231,15 +231,26 @@ def test_falsy_cases_cover_booleans() -> None:
     assert len(FALSY_OPS) >= 30 and len(booleans) >= 10, (len(FALSY_OPS), len(booleans))
 
 
-def test_a_response_botocore_cannot_parse_is_a_typed_error(fresh_server: LocalServer,
-                                                           clients: tuple[CustomerProfilesClient, Any]) -> None:
+def test_a_response_botocore_cannot_parse_is_a_typed_error(fresh_server: LocalServer) -> None:
+    """With fast_parse=False botocore parses the body; its failure is a typed error without the body."""
     from customer_profiles_sdk import ResponseParseError
 
     fresh_server.respond = lambda request: Reply(200, {"DomainName": "d", "DefaultExpirationDays": "Jane Doe"})
     with pytest.raises(ResponseParseError) as caught:
-        clients[0].get_domain(domain_name="d")
+        fresh_server.client(fast_parse=False).get_domain(domain_name="d")
     assert "Jane" not in str(caught.value) and caught.value.__cause__ is None
     assert caught.value.__context__ is None  # raised outside the except block: no chained text
+
+
+def test_a_value_of_the_wrong_type_is_kept_by_the_fast_path(fresh_server: LocalServer) -> None:
+    """The SDK's own body parser keeps what botocore's cannot read, redacted in repr."""
+    from customer_profiles_sdk._model import RawValue
+
+    fresh_server.respond = lambda request: Reply(200, {"DomainName": "d", "DefaultExpirationDays": "Jane Doe"})
+    result = fresh_server.client().get_domain(domain_name="d")
+    assert result.default_expiration_days == RawValue("Jane Doe")
+    assert "Jane" not in repr(result) and "Jane" not in str(result)
+    assert result.to_boto() == {"DomainName": "d", "DefaultExpirationDays": "Jane Doe"}
 
 
 def test_one_client_shared_by_threads_gives_each_caller_its_own_answer(fresh_server: LocalServer) -> None:

@@ -1,0 +1,71 @@
+"""Canned HTTP answers at botocore's ``before-send`` event: the whole botocore stack runs
+(serialization, signing, retries, parsing), nothing leaves the process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+import boto3
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+
+from customer_profiles_sdk import CustomerProfilesClient
+
+
+def wire_json(value: Any) -> bytes:
+    """JSON as Customer Profiles sends it: timestamps as epoch seconds."""
+
+    def default(item: Any) -> Any:
+        if isinstance(item, datetime):
+            return item.timestamp()
+        raise TypeError(type(item).__name__)
+
+    return json.dumps(value, default=default).encode()
+
+
+class _Stream:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, *args: Any, **kwargs: Any) -> bytes:
+        return self._body
+
+
+@dataclass
+class Canned:
+    """Answers each request with the next (status, body) of ``answers`` (the last one repeats)."""
+
+    answers: list[tuple[int, bytes]] = field(default_factory=lambda: [(200, b"{}")])
+    headers: dict[str, str] = field(default_factory=dict)
+    requests: int = 0
+
+    def set(self, body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        self.answers = [(status, body)]
+        self.headers = dict(headers or {})
+
+    def __call__(self, request: Any, **kwargs: Any) -> AWSResponse:
+        status, body = self.answers[min(self.requests, len(self.answers) - 1)]
+        self.requests += 1
+        headers = {"Content-Type": "application/json", "x-amzn-RequestId": f"req-{self.requests}",
+                   "Content-Length": str(len(body)), **self.headers}
+        return AWSResponse(request.url, status, cast(Any, headers), _Stream(body))
+
+
+def boto3_client(canned: Canned, config: Config | None = None) -> Any:
+    """A plain boto3 client with dummy credentials whose requests ``canned`` answers."""
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1")
+    client = session.client("customer-profiles", config=config or Config(retries={"mode": "standard"}))
+    client.meta.events.register("before-send", canned)
+    return client
+
+
+def sdk_client(canned: Canned, fast_parse: bool = True) -> CustomerProfilesClient:
+    return CustomerProfilesClient(client=boto3_client(canned), fast_parse=fast_parse)

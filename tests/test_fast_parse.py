@@ -1,0 +1,473 @@
+"""The fast path: the SDK parses 2xx bodies itself, and must agree with botocore's parser.
+
+Every body goes through the whole botocore stack twice, once on a plain boto3 client (botocore
+parses) and once on the SDK client (the SDK parses the raw body), with the same canned answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import gc
+import json
+import math
+import threading
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import botocore.session
+import pytest
+from botocore import xform_name
+from botocore.exceptions import ParamValidationError as BotocoreParamValidationError
+from botocore.validate import ParamValidator
+
+import customer_profiles_sdk._transport as transport
+import customer_profiles_sdk.models as models
+from customer_profiles_sdk import CustomerProfilesClient, ResponseParseError
+from customer_profiles_sdk._model import RawValue, ResponseShape
+from customer_profiles_sdk.errors import BadRequestError, InternalServerError, ResourceNotFoundError
+
+from . import synth
+from .canned import Canned, boto3_client, sdk_client, wire_json
+
+OPS = sorted(synth.OPERATIONS)
+STATUS_OPS = {  # operations whose output has a member bound to the HTTP status code
+    op: member
+    for op in OPS
+    for member, spec in synth.SHAPES[synth.OPERATIONS[op]["output"]["shape"]].get("members", {}).items()
+    if spec.get("location") == "statusCode"
+}
+
+
+class Pair:
+    """A plain boto3 client and an SDK client answered by the same canned responses."""
+
+    def __init__(self) -> None:
+        self.canned = Canned()
+        self.raw = boto3_client(self.canned)
+        self.sdk = sdk_client(self.canned)
+        self.sdk_slow = sdk_client(self.canned, fast_parse=False)
+
+    def request(self, op: str) -> dict[str, Any]:
+        return synth.valid(synth.OPERATIONS[op]["input"]["shape"])  # type: ignore[no-any-return]
+
+    def botocore(self, op: str, body: bytes, status: int = 200) -> dict[str, Any]:
+        self.canned.set(body, status)
+        result = getattr(self.raw, xform_name(op))(**self.request(op))
+        result.pop("ResponseMetadata")
+        return result  # type: ignore[no-any-return]
+
+    def via_sdk(self, op: str, body: bytes, status: int = 200, fast: bool = True) -> Any:
+        self.canned.set(body, status)
+        request = getattr(models, synth.OPERATIONS[op]["input"]["shape"]).model_validate(self.request(op))
+        return (self.sdk if fast else self.sdk_slow).send(request, allow_partial=True)
+
+
+@pytest.fixture(scope="module")
+def pair() -> Pair:
+    return Pair()
+
+
+def raw_of(sdk: CustomerProfilesClient) -> Any:
+    return sdk.boto3_client
+
+
+def response_class(op: str) -> type[ResponseShape]:
+    return getattr(models, synth.OPERATIONS[op]["output"]["shape"])  # type: ignore[no-any-return]
+
+
+def same(a: Any, b: Any, path: str = "") -> None:
+    """Equal values of the same types (timestamps: both datetimes, the same instant)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), path
+        for key in a:
+            same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), path
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            same(x, y, f"{path}[{index}]")
+    elif isinstance(a, datetime):
+        assert isinstance(b, datetime) and a == b and a.tzinfo is not None and b.tzinfo is not None, path
+    else:
+        assert type(a) is type(b) and a == b, (path, a, b)
+
+
+def strip_unknown(value: Any, shape_name: str) -> Any:
+    """``value`` without the members the model does not know (what botocore drops)."""
+    shape = synth.SHAPES[shape_name]
+    if shape["type"] == "structure" and isinstance(value, dict):
+        members = shape.get("members", {})
+        return {k: strip_unknown(v, members[k]["shape"]) for k, v in value.items() if k in members}
+    if shape["type"] == "list" and isinstance(value, list):
+        return [strip_unknown(v, shape["member"]["shape"]) for v in value]
+    if shape["type"] == "map" and isinstance(value, dict):
+        return {k: strip_unknown(v, shape["value"]["shape"]) for k, v in value.items()}
+    return value
+
+
+def conforming_bodies(op: str) -> list[Any]:
+    """Responses as the service sends them: required members only, then every member (3 variants)."""
+    name = synth.OPERATIONS[op]["output"]["shape"]
+    return [synth.valid(name)] + [synth.valid(name, full=True, variant=v) for v in range(3)]
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_conforming_responses_parse_exactly_as_botocore_parses_them(pair: Pair, op: str) -> None:
+    cls = response_class(op)
+    for document in conforming_bodies(op):
+        body = wire_json(document)
+        expected = pair.botocore(op, body)
+        fast = pair.via_sdk(op, body)
+        slow = pair.via_sdk(op, body, fast=False)
+        assert type(fast) is cls
+        same(fast.to_boto(), expected)  # the same values, of the same types, as botocore's dict
+        assert fast == cls.from_boto(expected) == slow  # and the same model as parsing botocore's dict
+        assert fast.response_metadata is not None and fast.response_metadata.http_status == 200
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_hostile_responses_agree_with_botocore_and_keep_unknown_members(pair: Pair, op: str) -> None:
+    """Unknown members, unknown enum values and constraint breaches: botocore passes the known
+    members on unchanged, and the SDK also keeps the unknown ones."""
+    name = synth.OPERATIONS[op]["output"]["shape"]
+    document = synth.hostile(name)
+    if "Dimension" in json.dumps(sorted(synth.reach([name]))):
+        document = _one_member_dimensions(document, name)
+    body = wire_json(document)
+    expected = pair.botocore(op, body)
+    fast = pair.via_sdk(op, body)
+    same(strip_unknown(fast.to_boto(), name), expected)
+    # Nothing is lost: the whole document comes back, unknown members (and the nulls in them) included.
+    same(fast.to_boto(), _timestamps_like(json.loads(body), fast.to_boto()))
+    assert fast.model_extra and "UnknownMember0" in fast.model_extra
+
+
+def _timestamps_like(value: Any, like: Any) -> Any:
+    """``value`` with epoch numbers turned into datetimes where ``like`` has a datetime."""
+    if isinstance(value, dict) and isinstance(like, dict):
+        return {k: _timestamps_like(v, like.get(k)) for k, v in value.items()}
+    if isinstance(value, list) and isinstance(like, list):
+        return [_timestamps_like(v, w) for v, w in zip(value, like, strict=True)]
+    if isinstance(like, datetime) and isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    return value
+
+
+def _one_member_dimensions(document: Any, shape_name: str) -> Any:
+    """botocore refuses a union response with other than one member set: keep one in each
+    ``Dimension`` (that divergence is tested on its own, below)."""
+    shape = synth.SHAPES[shape_name]
+    if shape["type"] == "structure" and isinstance(document, dict):
+        out = {}
+        for key, value in document.items():
+            member = shape.get("members", {}).get(key)
+            out[key] = _one_member_dimensions(value, member["shape"]) if member else value
+        if shape.get("union"):
+            first = next(k for k in out if k in shape["members"])
+            out = {first: out[first]}
+        return out
+    if shape["type"] == "list" and isinstance(document, list):
+        return [_one_member_dimensions(v, shape["member"]["shape"]) for v in document]
+    if shape["type"] == "map" and isinstance(document, dict):
+        return {k: _one_member_dimensions(v, shape["value"]["shape"]) for k, v in document.items()}
+    return document
+
+
+def test_every_operation_is_covered_by_the_differential_tests() -> None:
+    assert len(OPS) == 115
+    assert sum(len(conforming_bodies(op)) for op in OPS) == 460
+
+
+@pytest.mark.parametrize("wire", [
+    1700000000, 1700000000.125, "1700000000.5", "2023-11-14T22:13:20Z", "2023-11-14T22:13:20.250+02:00",
+    "2023-11-14T22:13:20", "Tue, 14 Nov 2023 22:13:20 GMT", 4102444800,
+])
+def test_timestamps_equal_botocores_in_every_form_it_reads(pair: Pair, wire: Any) -> None:
+    body = json.dumps({"ObjectTypeName": "o", "CreatedAt": wire}).encode()
+    expected = pair.botocore("GetProfileObjectType", body)["CreatedAt"]
+    fast = pair.via_sdk("GetProfileObjectType", body).created_at
+    assert isinstance(fast, datetime) and fast.tzinfo is not None
+    assert fast == expected.replace(tzinfo=expected.tzinfo or UTC)
+
+
+@pytest.mark.parametrize("op", sorted(STATUS_OPS))
+@pytest.mark.parametrize("status", [200, 201, 202, 206])
+def test_members_bound_to_the_status_code_are_filled(pair: Pair, op: str, status: int) -> None:
+    member = STATUS_OPS[op]
+    document = synth.valid(synth.OPERATIONS[op]["output"]["shape"], full=True)
+    # Absent from the body (as the service sends it), null, or present: botocore takes the
+    # HTTP status in the first two cases and the body's value in the third.
+    for value, wanted in [(..., status), (None, status), (7, 7)]:
+        body = {k: v for k, v in document.items() if k != member}
+        if value is not ...:
+            body[member] = value
+        expected = pair.botocore(op, wire_json(body), status)
+        assert expected[member] == wanted
+        fast = pair.via_sdk(op, wire_json(body), status)
+        same(fast.to_boto(), expected)
+        assert getattr(fast, xform_name(member)) == wanted
+
+
+def test_three_operations_have_a_status_code_member() -> None:
+    assert sorted(STATUS_OPS) == ["CreateSegmentEstimate", "GetSegmentEstimate", "ListProfileAttributeValues"]
+
+
+def test_empty_body_is_an_empty_response(pair: Pair) -> None:
+    assert pair.botocore("DeleteDomain", b"") == {}
+    result = pair.via_sdk("DeleteDomain", b"")
+    assert result.to_boto() == {} and result.response_metadata is not None
+
+
+@pytest.mark.parametrize("body", [
+    b'{"Items": [{"DomainName": "Jane Doe"',  # truncated
+    b"<html><body>502 Bad Gateway Jane Doe</body></html>",  # an HTML error page with status 200
+    b'["Jane Doe"]', b'"Jane Doe"', b"null", b"Jane Doe", b"\xff\xfeJane", b'{"DomainName": "Jane Doe"} trailing',
+])
+def test_a_2xx_body_that_is_not_a_json_object_is_a_typed_error_without_content(pair: Pair, body: bytes) -> None:
+    pair.canned.requests = 0
+    with pytest.raises(ResponseParseError) as caught:
+        pair.via_sdk("ListDomains", body)
+    assert pair.canned.requests == 1  # not retried
+    text = str(caught.value) + repr(caught.value)
+    assert "Jane" not in text and caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_json_pydantic_core_refuses_but_python_reads_is_parsed_as_botocore_parses_it(pair: Pair) -> None:
+    body = b'{"DomainName": "a\\ud800b", "DefaultExpirationDays": 5}'  # a lone surrogate
+    expected = pair.botocore("GetDomain", body)
+    fast = pair.via_sdk("GetDomain", body)
+    same(fast.to_boto(), expected)
+
+
+def test_non_finite_and_huge_numbers_read_as_python_reads_them(pair: Pair) -> None:
+    body = b'{"Stats": {"ProfileCount": 123456789012345678901234567890}}'
+    expected = pair.botocore("GetDomain", body)["Stats"]
+    fast = pair.via_sdk("GetDomain", body).to_boto()["Stats"]
+    same(fast, expected)
+    for literal in (b"NaN", b"Infinity", b"-Infinity", b"1e400"):
+        body = b'{"ProfileIds": [], "ConfidenceScore": ' + literal + b"}"
+        wanted = pair.botocore("GetSimilarProfiles", body)["ConfidenceScore"]
+        got = pair.via_sdk("GetSimilarProfiles", body).confidence_score
+        assert type(got) is float and (got == wanted or (math.isnan(got) and math.isnan(wanted)))
+
+
+# -- documented divergences (docs/performance.md, "Where the fast path differs") ----------------
+
+def test_a_value_of_the_wrong_json_type_is_kept_where_botocore_coerces_it(pair: Pair) -> None:
+    body = b'{"DomainName": "d", "DefaultExpirationDays": "30"}'
+    assert pair.botocore("GetDomain", body)["DefaultExpirationDays"] == 30  # botocore: int("30")
+    fast = pair.via_sdk("GetDomain", body)
+    assert fast.default_expiration_days == RawValue("30")
+    assert fast.to_boto()["DefaultExpirationDays"] == "30"  # sent back as received
+
+
+def test_a_union_response_with_two_members_is_kept_where_botocore_refuses_it(pair: Pair) -> None:
+    from botocore.parsers import ResponseParserError
+
+    group = {"Dimensions": [{"ProfileAttributes": {"FirstName": {"DimensionType": "INCLUSIVE", "Values": ["a"]}},
+                             "CalculatedAttributes": {}}]}
+    body = json.dumps({"SegmentDefinitionName": "s", "SegmentGroups": {"Groups": [group]}}).encode()
+    with pytest.raises(ResponseParserError):
+        pair.botocore("GetSegmentDefinition", body)
+    fast = pair.via_sdk("GetSegmentDefinition", body)
+    assert fast.to_boto()["SegmentGroups"]["Groups"] == [group]
+
+
+# -- what the fast path leaves alone --------------------------------------------------------------
+
+def test_error_answers_are_still_parsed_by_botocore_into_typed_errors(pair: Pair) -> None:
+    for status, code, cls in [(400, "BadRequestException", BadRequestError),
+                              (404, "ResourceNotFoundException", ResourceNotFoundError)]:
+        pair.canned.set(json.dumps({"Message": "no such thing"}).encode(), status,
+                        {"x-amzn-ErrorType": f"{code}:http://internal/"})
+        pair.canned.requests = 0
+        with pytest.raises(cls) as caught:
+            pair.sdk.get_domain(domain_name="d")
+        assert caught.value.code == code and caught.value.message == "no such thing"
+        assert caught.value.http_status == status and pair.canned.requests == 1
+
+
+def test_retries_are_untouched_and_the_retried_answer_is_fast_parsed() -> None:
+    canned = Canned()
+    sdk = sdk_client(canned)
+    canned.answers = [(500, b'{"Message": "boom"}'), (429, b'{"Message": "slow down"}'),
+                      (200, b'{"DomainName": "d", "Unknown": 1}')]
+    canned.headers = {}
+    result = sdk.get_domain(domain_name="d")
+    assert canned.requests == 3 and result.response_metadata is not None
+    assert result.response_metadata.retry_attempts == 2
+    assert result.to_boto() == {"DomainName": "d", "Unknown": 1}
+    canned.answers, canned.requests = [(500, b'{"Message": "boom"}')], 0
+    canned.headers = {"x-amzn-ErrorType": "InternalServerException:http://internal/"}
+    with pytest.raises(InternalServerError) as caught:
+        sdk.get_domain(domain_name="d")
+    assert canned.requests == 3 and caught.value.retry_attempts == 2
+
+
+def test_direct_boto3_calls_on_the_same_client_are_unchanged() -> None:
+    canned = Canned()
+    sdk = sdk_client(canned)
+    plain = boto3_client(canned)
+    canned.set(b'{"DomainName": "d", "DefaultExpirationDays": 3, "Unknown": 1}')
+    direct = raw_of(sdk).get_domain(DomainName="d")
+    reference = plain.get_domain(DomainName="d")
+    assert direct.pop("ResponseMetadata")["HTTPStatusCode"] == reference.pop("ResponseMetadata")["HTTPStatusCode"]
+    assert direct == reference == {"DomainName": "d", "DefaultExpirationDays": 3}  # parsed by botocore
+
+
+def test_after_call_handlers_of_direct_calls_see_botocores_full_parse() -> None:
+    canned = Canned()
+    sdk = sdk_client(canned)
+    seen: list[dict[str, Any]] = []
+    sdk.boto3_client.meta.events.register("after-call.customer-profiles.GetDomain",
+                                          lambda parsed, **kw: seen.append(dict(parsed)))
+    canned.set(b'{"DomainName": "d"}')
+    raw_of(sdk).get_domain(DomainName="d")
+    sdk.get_domain(domain_name="d")
+    assert seen[0]["DomainName"] == "d"
+    assert "DomainName" not in seen[1] and transport.BODY_KEY in seen[1]  # documented: the SDK parses it
+
+
+def test_hooks_are_installed_once_per_boto3_client() -> None:
+    canned = Canned()
+    client = boto3_client(canned)
+    first = CustomerProfilesClient(client=client)
+    serializer = cast(Any, client)._serializer
+    second = CustomerProfilesClient(client=client)
+    assert cast(Any, client)._serializer is serializer  # not wrapped twice
+    canned.set(b'{"DomainName": "d"}')
+    assert first.get_domain(domain_name="d") == second.get_domain(domain_name="d")
+
+
+def test_fast_parse_false_leaves_parsing_to_botocore(pair: Pair) -> None:
+    body = b'{"DomainName": "d", "Unknown": 1}'
+    assert pair.via_sdk("GetDomain", body, fast=False).to_boto() == {"DomainName": "d"}  # botocore drops it
+    assert pair.via_sdk("GetDomain", body).to_boto() == {"DomainName": "d", "Unknown": 1}
+
+
+# -- botocore's second validation pass ---------------------------------------------------------------
+
+class _Spy:
+    def __init__(self, validator: ParamValidator) -> None:
+        self.inner = validator
+        self.calls = 0
+
+    def validate(self, params: Any, shape: Any) -> Any:
+        self.calls += 1
+        return self.inner.validate(params, shape)
+
+
+def _spied() -> tuple[CustomerProfilesClient, _Spy, Canned]:
+    canned = Canned()
+    sdk = sdk_client(canned)
+    decorator = raw_of(sdk)._serializer._checked
+    spy = _Spy(decorator._param_validator)
+    decorator._param_validator = spy
+    return sdk, spy, canned
+
+
+def test_botocore_does_not_validate_again_what_the_sdk_validated() -> None:
+    sdk, spy, _ = _spied()
+    sdk.create_profile(domain_name="shop", first_name="A", attributes={"k": "v"},
+                       address=models.Address(city="Town"))
+    assert spy.calls == 0
+
+
+def test_botocore_still_validates_direct_calls() -> None:
+    sdk, spy, _ = _spied()
+    raw_of(sdk).get_domain(DomainName="shop")
+    assert spy.calls == 1
+    with pytest.raises(BotocoreParamValidationError):
+        raw_of(sdk).get_domain()
+
+
+def test_botocore_validates_parameters_a_handler_changed_after_the_sdk_validated_them() -> None:
+    sdk, spy, canned = _spied()
+
+    def add_member(params: dict[str, Any], **kwargs: Any) -> None:
+        params["NotAMember"] = 1
+
+    def break_nested(params: dict[str, Any], **kwargs: Any) -> None:
+        params["Address"]["City"] = 5  # in place, inside a nested structure
+
+    sdk.boto3_client.meta.events.register("before-parameter-build.customer-profiles.GetDomain", add_member)
+    with pytest.raises(BotocoreParamValidationError):
+        sdk.get_domain(domain_name="shop")
+    sdk.boto3_client.meta.events.register("before-parameter-build.customer-profiles.CreateProfile", break_nested)
+    with pytest.raises(BotocoreParamValidationError):
+        sdk.create_profile(domain_name="shop", address=models.Address(city="Town"))
+    assert spy.calls == 2 and canned.requests == 0
+
+
+@functools.cache
+def _service_model() -> Any:
+    return botocore.session.get_session().get_service_model("customer-profiles")
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_botocores_validator_accepts_every_request_the_sdk_accepts(op: str) -> None:
+    """The second pass is redundant: what our models accept, botocore's validator accepts."""
+    validator = ParamValidator()
+    shape_name = synth.OPERATIONS[op]["input"]["shape"]
+    cls = getattr(models, shape_name)
+    input_shape = _service_model().operation_model(op).input_shape
+    for full in (False, True):
+        for variant in range(3):
+            payload = cls.model_validate(synth.valid(shape_name, full=full, variant=variant)).to_boto()
+            report = validator.validate(payload, input_shape)
+            assert not report.has_errors(), report.generate_report()
+
+
+# -- the garbage collector pause -----------------------------------------------------------------------
+
+def test_the_collector_is_enabled_again_after_a_large_parse(pair: Pair) -> None:
+    body = wire_json({"Items": [{"DomainName": f"d{i}", "CreatedAt": 1, "LastUpdatedAt": 2} for i in range(400)]})
+    assert len(body) >= transport.GC_PAUSE_MIN_BYTES
+    assert gc.isenabled()
+    assert len(pair.via_sdk("ListDomains", body).items or []) == 400
+    assert gc.isenabled()
+    with pytest.raises(ResponseParseError):
+        pair.via_sdk("ListDomains", body[:-1] + b" x")
+    assert gc.isenabled()
+
+
+def test_a_collector_the_user_disabled_stays_disabled(pair: Pair) -> None:
+    body = wire_json({"Items": [{"DomainName": f"d{i}"} for i in range(400)]})
+    gc.disable()
+    try:
+        pair.via_sdk("ListDomains", body)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_concurrent_large_parses_leave_the_collector_enabled() -> None:
+    canned = Canned()
+    canned.set(wire_json({"Items": [{"DomainName": f"d{i}"} for i in range(400)]}))
+    sdk = sdk_client(canned)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(20):
+                assert len(sdk.list_domains().items or []) == 400
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and gc.isenabled() and transport._gc_holders == 0
+
+
+def test_payload_snapshot_shares_no_container() -> None:
+    payload: dict[str, Any] = {"A": {"B": [1, {"C": "x"}]}, "D": datetime(2024, 1, 1, tzinfo=UTC)}
+    copied = transport.snapshot(payload)
+    assert copied == payload
+    assert copied is not None and copied["A"] is not payload["A"] and copied["A"]["B"] is not payload["A"]["B"]
+    flat = {"A": "x", "B": 1}
+    assert transport.snapshot(flat) == flat and transport.snapshot(flat) is not flat
+    assert transport.snapshot({"A": [lambda: None]}) is None  # unpicklable: botocore validates
+    assert copy.deepcopy(payload) == copied
