@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
 from ._generated.operations import OPERATIONS, PAGINATION, PARTIAL_FAILURES, REQUEST_OPERATIONS
-from ._transport import BODY_KEY, SdkCall, install, parse_body, sdk_call, snapshot
+from ._transport import BODY_KEY, SdkCall, install, parse_body, sdk_call
 from .errors import (
     Failure,
     PartialFailureError,
@@ -210,9 +210,10 @@ class ClientCore:
         return self._send(spec, checked, allow_partial)
 
     def _send(self, spec: _Spec, request: InputShape, allow_partial: bool) -> Any:
-        payload = request.to_boto()
+        payload = _wire(request)
         method = getattr(self._client, spec.method)
-        token = sdk_call.set(SdkCall(snapshot(payload), self._fast_parse))
+        # A second, independent dump: botocore's validation is skipped only for parameters equal to it.
+        token = sdk_call.set(SdkCall(_wire(request), self._fast_parse))
         try:
             raw = method(**payload)
         except ClientError as exc:
@@ -312,6 +313,19 @@ class ClientCore:
             fields["next_token"] = paginator.start_token
         first = spec.request.model_validate(fields)
         return paginator
+
+
+def _wire(request: InputShape) -> dict[str, Any]:
+    """The request's wire dict: what ``to_boto()`` returns, built by pydantic-core's serializer.
+
+    A validated input shape holds no unknown members, no RawValue and no ``None`` inside lists
+    or maps, so dropping ``None`` members under their wire names gives exactly ``to_boto()``
+    (tested for every request shape), in a third of the time. Each call builds new containers.
+    """
+    return typing.cast(
+        "dict[str, Any]",
+        type(request).__pydantic_serializer__.to_python(request, by_alias=True, exclude_none=True, warnings=False),
+    )
 
 
 def _raised_in_parser(exc: BaseException) -> bool:

@@ -35,7 +35,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     GetCoreSchemaHandler,
-    PrivateAttr,
     model_validator,
 )
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError, core_schema
@@ -464,6 +463,9 @@ class OutputShape(Shape):
         return _lenient(cls, lambda: _lenient_validator(cls).validate_strings(obj, context=context))
 
 
+_METADATA = "_cp_response_metadata"
+
+
 class ResponseShape(OutputShape):
     """The output of an operation, as returned by the client.
 
@@ -472,15 +474,18 @@ class ResponseShape(OutputShape):
     ``to_boto()`` or dumps.
     """
 
-    _cp_response_metadata: Any = PrivateAttr(default=None)
+    # The metadata lives in pydantic's per-instance private storage (copied by model_copy, kept by
+    # pickle) without declaring a PrivateAttr: a declared one makes pydantic run a Python
+    # post-init hook for every instance, which costs more than the rest of a small call's parse.
 
     @property
     def response_metadata(self) -> ResponseMetadata | None:
         """botocore's metadata of the call, or ``None`` if this object did not come from a call."""
-        return typing.cast("ResponseMetadata | None", self._cp_response_metadata)
+        private = self.__pydantic_private__
+        return typing.cast("ResponseMetadata | None", private.get(_METADATA) if private else None)
 
     def _set_response_metadata(self, value: ResponseMetadata | None) -> None:
-        self._cp_response_metadata = value
+        object.__setattr__(self, "__pydantic_private__", {_METADATA: value})
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BaseModel):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import gc
 import json
-import pickle
 import threading
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -40,7 +39,6 @@ __all__ = ["BODY_KEY", "SdkCall", "install", "parse_body", "sdk_call"]
 #: botocore's parsed dict, to :func:`parse_body`.
 BODY_KEY = "__customer_profiles_sdk_raw_body__"
 _HANDLER_ID = "customer_profiles_sdk.fast-parse"
-_SCALARS = (str, int, float, bool)
 
 
 class SdkCall:
@@ -49,27 +47,14 @@ class SdkCall:
     __slots__ = ("fast_parse", "params")
 
     def __init__(self, params: dict[str, Any] | None, fast_parse: bool) -> None:
-        #: An independent copy of the validated parameters, or None if none could be taken.
+        #: The validated parameters, in containers botocore never sees (a second dump of the
+        #: request), or None. An event handler may change botocore's copy, even in place.
         self.params = params
         self.fast_parse = fast_parse
 
 
 #: Set while the SDK calls botocore; None otherwise (and in every other thread).
 sdk_call: ContextVar[SdkCall | None] = ContextVar("customer_profiles_sdk_call", default=None)
-
-
-def snapshot(payload: dict[str, Any]) -> dict[str, Any] | None:
-    """A copy of ``payload`` that shares no mutable container with it, or None.
-
-    botocore receives ``payload``'s members; an event handler could change a nested list or
-    dict in place, so the comparison in :class:`_ValidatedSerializer` needs its own copy.
-    """
-    if all(isinstance(value, _SCALARS) for value in payload.values()):
-        return dict(payload)
-    try:
-        return pickle.loads(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))  # type: ignore[no-any-return]
-    except Exception:  # something unpicklable: botocore validates, as without the SDK
-        return None
 
 
 class _ValidatedSerializer:

@@ -6,7 +6,6 @@ parses) and once on the SDK client (the SDK parses the raw body), with the same 
 
 from __future__ import annotations
 
-import copy
 import functools
 import gc
 import json
@@ -462,12 +461,26 @@ def test_concurrent_large_parses_leave_the_collector_enabled() -> None:
     assert not errors and gc.isenabled() and transport._gc_holders == 0
 
 
-def test_payload_snapshot_shares_no_container() -> None:
-    payload: dict[str, Any] = {"A": {"B": [1, {"C": "x"}]}, "D": datetime(2024, 1, 1, tzinfo=UTC)}
-    copied = transport.snapshot(payload)
-    assert copied == payload
-    assert copied is not None and copied["A"] is not payload["A"] and copied["A"]["B"] is not payload["A"]["B"]
-    flat = {"A": "x", "B": 1}
-    assert transport.snapshot(flat) == flat and transport.snapshot(flat) is not flat
-    assert transport.snapshot({"A": [lambda: None]}) is None  # unpicklable: botocore validates
-    assert copy.deepcopy(payload) == copied
+@pytest.mark.parametrize("op", OPS)
+def test_the_wire_dump_equals_to_boto_and_shares_no_container(op: str) -> None:
+    from customer_profiles_sdk._core import _wire
+
+    shape_name = synth.OPERATIONS[op]["input"]["shape"]
+    cls = getattr(models, shape_name)
+    for full in (False, True):
+        for variant in range(3):
+            request = cls.model_validate(synth.valid(shape_name, full=full, variant=variant))
+            first, second = _wire(request), _wire(request)
+            assert first == second == request.to_boto()
+            same(first, request.to_boto())
+            assert not _shared_containers(first, second)
+
+
+def _shared_containers(a: Any, b: Any) -> bool:
+    if isinstance(a, dict | list) and a is b:
+        return True
+    if isinstance(a, dict):
+        return any(_shared_containers(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return any(_shared_containers(x, y) for x, y in zip(a, b, strict=True))
+    return False
