@@ -484,3 +484,19 @@ def _shared_containers(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return any(_shared_containers(x, y) for x, y in zip(a, b, strict=True))
     return False
+
+
+def test_strings_read_from_a_body_are_not_kept_in_a_process_wide_cache(pair: Pair) -> None:
+    """pydantic-core caches short strings read from JSON unless told not to: values from responses
+    (names, e-mail addresses) must not outlive the responses. Equal values parsed twice are two
+    objects; member names and map keys may be shared."""
+    body = b'{"DomainName": "jane.doe@example.com", "Tags": {"owner": "jane.doe@example.com"}}'
+    first = pair.via_sdk("GetDomain", body)
+    second = pair.via_sdk("GetDomain", body)
+    assert first.domain_name == second.domain_name == "jane.doe@example.com"
+    assert first.domain_name is not second.domain_name
+    assert first.tags is not None and second.tags is not None
+    assert first.tags["owner"] is not second.tags["owner"]
+    request = models.CreateDomainRequest.model_validate_json(b'{"DomainName": "janedoe", "DefaultExpirationDays": 5}')
+    again = models.CreateDomainRequest.model_validate_json(b'{"DomainName": "janedoe", "DefaultExpirationDays": 5}')
+    assert request.domain_name is not again.domain_name
