@@ -14,6 +14,7 @@ raw boto3 in the same process, with canned pages answered at ``before-send`` (no
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import sys
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         paginate(paging_client(2, args.per_page))  # warm
         for pages in (small_pages, args.pages):
             client = paging_client(pages, args.per_page)  # built (with every canned page) before tracing
-            count, peak = traced_peak(lambda c=client, run=paginate: run(c))
+            count, peak = traced_peak(functools.partial(paginate, client))
             label = f"{name}, {pages} pages"
             results[label] = peak
             print(f"{label:44} {count:7d} {peak / 1024:9.0f}")
