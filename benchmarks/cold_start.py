@@ -58,10 +58,10 @@ def once(code: str) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     for code in SCENARIOS.values():  # warm the OS file cache and .pyc files
         once(code)
     times: dict[str, list[float]] = {name: [] for name in SCENARIOS}
@@ -72,9 +72,12 @@ def main() -> None:
     for name, values in times.items():
         print(f"{name:55} {statistics.median(values) * 1000:10.1f} {min(values) * 1000:8.1f} "
               f"{max(values) * 1000:8.1f}")
+    results = {name: statistics.median(values) for name, values in times.items()}
     for a, b in PAIRS:
         ratios = [x / y for x, y in zip(times[a], times[b], strict=True)]
+        results[f"{a} / {b}"] = statistics.median(ratios)
         print(f"ratio [{a}] / [{b}]: median {statistics.median(ratios):.3f}")
+    return results
 
 
 if __name__ == "__main__":

@@ -1,0 +1,57 @@
+"""Run every benchmark and print the summary against the targets of docs/performance.md.
+
+    python benchmarks/run.py            # the full run (a few minutes)
+    python benchmarks/run.py --quick    # a smoke run: every script once, tiny sizes (CI)
+
+Timings are medians of paired runs against raw boto3 in the same process (or, for cold start,
+in alternating fresh processes). The quick run's figures are not meaningful; it only proves the
+scripts work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import calls
+import cold_start
+import memory
+import schema_build
+
+TARGETS = {
+    "small: GetProfileObjectType": 1.05,
+    "small: CreateProfile": 1.05,
+    "small: PutProfileObject": 1.05,
+    "large: SearchProfiles, 100 profiles": 0.5,
+    "large: ListProfileObjects, 100 objects": 0.5,
+    "large: GetProfileObjectType, 200 fields": 0.5,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, one round")
+    args = parser.parse_args()
+    quick = args.quick
+    print("== cold start")
+    cold = cold_start.main(["--runs", "2" if quick else "15"])
+    print("\n== calls")
+    rows = calls.main(["--rounds", "1", "--scale", "0.02"] if quick else ["--rounds", "9"])
+    print("\n== memory")
+    memory.main(["--pages", "10", "--per-page", "10"] if quick else [])
+    print("\n== schema builds")
+    schema_build.main(["--runs", "1" if quick else "5"])
+    print("\n== summary (SDK / raw boto3, median)")
+    cold_ratio = cold["SDK client (CustomerProfilesClient) / boto3 + client"]
+    print(f"  {'cold start: import + client':42} {cold_ratio:6.3f}  target <= 1.10")
+    for name, _raw, _sdk, ratio in rows:
+        print(f"  {name:42} {ratio:6.3f}  target <= {TARGETS[name]:.2f}")
+    if quick:
+        print("(quick run: figures not meaningful)")
+
+
+if __name__ == "__main__":
+    main()
