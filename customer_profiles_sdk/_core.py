@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
 from ._generated.operations import OPERATIONS, PAGINATION, PARTIAL_FAILURES, REQUEST_OPERATIONS
-from ._transport import BODY_KEY, SdkCall, install, parse_body, sdk_call
+from ._transport import BODY_KEY, SdkCall, install, parse_body, pickled, sdk_call
 from .errors import (
     Failure,
     PartialFailureError,
@@ -211,11 +211,12 @@ class ClientCore:
         checked = validate_request(spec.request, request)
         return self._send(spec, checked, allow_partial)
 
-    def _send(self, spec: _Spec, request: InputShape, allow_partial: bool) -> Any:
+    def _send(self, spec: _Spec, request: InputShape, allow_partial: bool, validated: bool = True) -> Any:
         payload = _wire(request)
         method = getattr(self._client, spec.method)
-        # A second, independent dump: botocore's validation is skipped only for parameters equal to it.
-        token = sdk_call.set(SdkCall(_wire(request), self._fast_parse))
+        # botocore's validation is skipped only for parameters the SDK validated, and only if they
+        # reach botocore's serializer unchanged (compared as pickled bytes; see _transport).
+        token = sdk_call.set(SdkCall(spec.operation, pickled(payload) if validated else None, self._fast_parse))
         try:
             raw = method(**payload)
         except ClientError as exc:
@@ -277,7 +278,8 @@ class ClientCore:
             update: dict[str, Any] = {"next_token": token}
             if size is not None:
                 update[info.limit] = size
-            return self._send(spec, first.model_copy(update=update), False)
+            # Not re-validated (a service token is passed on as received), so botocore validates.
+            return self._send(spec, first.model_copy(update=update), False, validated=False)
 
         def items_of(page: Any) -> list[Any]:
             value = page.__dict__.get(items_name)

@@ -173,7 +173,7 @@ def _wire_timestamp(value: Any) -> Any:
 
         try:
             return parser.parse(value, tzinfos={"GMT": tz.tzutc()})
-        except (ValueError, OverflowError, TypeError):
+        except Exception:  # dateutil raises more than ValueError (decimal.InvalidOperation, ...)
             return value
     try:
         return _epoch_seconds(value)
@@ -182,8 +182,19 @@ def _wire_timestamp(value: Any) -> Any:
 
 
 def _as_utc(value: datetime) -> datetime:
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+    """Naive means UTC; an aware value is converted to UTC (the same instant).
+
+    botocore returns epoch timestamps in the machine's local zone; the SDK's are UTC wherever
+    they come from, so a response reads the same on every machine.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        if value.tzinfo is not UTC:
+            try:
+                return value.astimezone(UTC)
+            except (OverflowError, ValueError):  # at the edges of datetime's range
+                return value
     return value
 
 

@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import pickle
 import threading
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 
     from ._model import ResponseShape
 
-__all__ = ["BODY_KEY", "SdkCall", "install", "parse_body", "sdk_call"]
+__all__ = ["BODY_KEY", "SdkCall", "install", "parse_body", "pickled", "sdk_call"]
 
 #: Key under which the raw body of a 2xx answer travels from the ``before-parse`` hook, through
 #: botocore's parsed dict, to :func:`parse_body`.
@@ -44,17 +47,60 @@ _HANDLER_ID = "customer_profiles_sdk.fast-parse"
 class SdkCall:
     """The state of one SDK call, visible to the hooks through :data:`sdk_call`."""
 
-    __slots__ = ("fast_parse", "params")
+    __slots__ = ("fast_parse", "operation", "owner", "params")
 
-    def __init__(self, params: dict[str, Any] | None, fast_parse: bool) -> None:
-        #: The validated parameters, in containers botocore never sees (a second dump of the
-        #: request), or None. An event handler may change botocore's copy, even in place.
+    def __init__(self, operation: str, params: bytes | None, fast_parse: bool) -> None:
+        self.operation = operation
+        #: The pickled parameters the SDK validated, or None (nothing to skip). Compared with the
+        #: pickled parameters botocore is about to serialize: equal bytes mean equal values of the
+        #: same types, in the same order, which ``==`` alone would not (``5 == 5.0 == True``).
         self.params = params
         self.fast_parse = fast_parse
+        #: botocore's per-call context object of the SDK's own call (see _enter).
+        self.owner: object | None = None
 
 
 #: Set while the SDK calls botocore; None otherwise (and in every other thread).
 sdk_call: ContextVar[SdkCall | None] = ContextVar("customer_profiles_sdk_call", default=None)
+
+# botocore runs every API call inside a fresh per-call context object (botocore.context, private
+# to botocore), reset when the call ends, however it ends. The hooks compare it with the SDK's own
+# call's, so a call that an event handler makes on the same client during the SDK's call (nested,
+# with its own context object) is left entirely to botocore. Without it, the hooks stay off.
+_botocore_context: Callable[[], object] | None
+try:
+    from botocore.context import get_context as _botocore_context
+except ImportError:  # pragma: no cover - a botocore without it: no hooks, botocore does everything
+    _botocore_context = None
+
+
+def pickled(params: dict[str, Any]) -> bytes | None:
+    """The parameters as compared by the serializer hook, or None if they cannot be pickled."""
+    try:
+        return pickle.dumps(params, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # nothing a validated request holds, but then botocore simply validates
+        return None
+
+
+def _enter(**kwargs: Any) -> None:
+    """``provide-client-params``, the first event of every call: the first one after the SDK set
+    :data:`sdk_call` belongs to the SDK's own call (this handler runs before any other)."""
+    call = sdk_call.get()
+    if call is not None and call.owner is None and _botocore_context is not None:
+        call.owner = _botocore_context()
+
+
+def _active(operation_name: str) -> SdkCall | None:
+    call = sdk_call.get()
+    if (
+        call is None
+        or call.owner is None
+        or call.operation != operation_name
+        or _botocore_context is None
+        or _botocore_context() is not call.owner
+    ):
+        return None
+    return call
 
 
 class _ValidatedSerializer:
@@ -66,20 +112,24 @@ class _ValidatedSerializer:
         self._checked = checked
 
     def serialize_to_request(self, parameters: Any, operation_model: Any) -> Any:
-        call = sdk_call.get()
-        if call is not None and call.params is not None and parameters == call.params:
-            return self._checked._serializer.serialize_to_request(  # type: ignore[attr-defined]
-                parameters, operation_model
-            )
+        call = _active(operation_model.name)
+        if call is not None and call.params is not None:
+            expected, call.params = call.params, None  # used once
+            if pickled(parameters) == expected:
+                return self._checked._serializer.serialize_to_request(  # type: ignore[attr-defined]
+                    parameters, operation_model
+                )
         return self._checked.serialize_to_request(parameters, operation_model)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._checked, name)
 
 
-def _before_parse(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **kwargs: Any) -> None:
-    call = sdk_call.get()
-    if call is None or not call.fast_parse:
+def _before_parse(
+    response_dict: dict[str, Any], customized_response_dict: dict[str, Any], operation_model: Any, **kwargs: Any
+) -> None:
+    call = _active(operation_model.name)
+    if call is None or not call.fast_parse or BODY_KEY in customized_response_dict:
         return
     status = response_dict.get("status_code")
     body = response_dict.get("body")
@@ -90,8 +140,12 @@ def _before_parse(response_dict: dict[str, Any], customized_response_dict: dict[
 
 
 def install(client: BaseClient) -> None:
-    """Add the two hooks to ``client`` (once; installing again changes nothing)."""
-    client.meta.events.register_last("before-parse.customer-profiles", _before_parse, unique_id=_HANDLER_ID)
+    """Add the hooks to ``client`` (once; installing again changes nothing)."""
+    if _botocore_context is None:  # pragma: no cover - see _botocore_context
+        return
+    events = client.meta.events
+    events.register_first("provide-client-params.customer-profiles", _enter, unique_id=f"{_HANDLER_ID}.enter")
+    events.register_last("before-parse.customer-profiles", _before_parse, unique_id=_HANDLER_ID)
     serializer = getattr(client, "_serializer", None)
     # Only botocore's own validating serializer is wrapped. With parameter_validation=False there
     # is nothing to skip; anything else is someone else's and is left alone.
@@ -113,7 +167,7 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
     from ._model import lenient_validate
 
     if not others and body:
-        if len(body) >= GC_PAUSE_MIN_BYTES:
+        if len(body) >= GC_PAUSE_MIN_BYTES and threading.active_count() == 1:
             with _gc_paused():
                 result = lenient_validate(cls, body, json_input=True)
         else:
@@ -123,7 +177,7 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
     # Slow lane: the status members need merging, the body is empty, or pydantic-core's JSON
     # reader refused something Python's (botocore's) accepts. Decode as botocore does.
     data: Any = {}
-    if body:
+    if body.strip():  # an empty body, or only whitespace, is an empty object, as in botocore
         data = _loads(body)
         if data is _NOT_JSON:
             # Raised here, outside the except block: a JSONDecodeError holds the whole body.
@@ -140,46 +194,57 @@ _NOT_JSON = object()
 
 
 def _loads(body: bytes) -> Any:
-    """The body read as botocore reads it (UTF-8, then Python's json), or _NOT_JSON."""
+    """The body read as botocore reads it (UTF-8, then Python's json), or _NOT_JSON.
+
+    A UTF-8 byte order mark is skipped: botocore's reader refuses it and returns ``{}``, losing
+    the whole answer without a word; the SDK reads the object behind it.
+    """
     try:
-        return json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         return _NOT_JSON
 
 
 #: Bodies at least this long are parsed with the cyclic garbage collector paused (see _gc_paused).
 GC_PAUSE_MIN_BYTES = 4096
-_gc_lock = threading.Lock()
-_gc_holders = 0
 _gc_paused_by_us = False
 
 
 class _gc_paused:
-    """Pause the cyclic garbage collector while pydantic-core builds one response.
+    """Pause the cyclic garbage collector while pydantic-core builds one large response.
 
     Building a large response creates thousands of model objects at once, which sets off several
     young-generation collections per response; they find nothing to free (the new objects form no
-    reference cycles, and no other Python code runs inside the parse), yet they cost as much as the
-    parse itself (measured in docs/performance.md). Reference counting still frees everything as
-    usual. Threads share one counter, so the collector is re-enabled when the last parse ends, and
-    only if it was enabled when the first began.
+    reference cycles), yet they cost about as much as the parse itself (docs/performance.md).
+    Reference counting still frees everything as usual.
+
+    Only used when the process has a single thread (:func:`parse_body` checks): with other threads
+    running, they would allocate with the collector off for as long as parses overlap. A child
+    forked during a pause gets its collector back (``os.register_at_fork``).
     """
 
     def __enter__(self) -> None:
-        global _gc_holders, _gc_paused_by_us
-        with _gc_lock:
-            if _gc_holders == 0 and gc.isenabled():
-                gc.disable()
-                _gc_paused_by_us = True
-            _gc_holders += 1
+        global _gc_paused_by_us
+        if gc.isenabled():
+            gc.disable()
+            _gc_paused_by_us = True
 
     def __exit__(self, *exc: object) -> None:
-        global _gc_holders, _gc_paused_by_us
-        with _gc_lock:
-            _gc_holders -= 1
-            if _gc_holders == 0 and _gc_paused_by_us:
-                _gc_paused_by_us = False
-                gc.enable()
+        global _gc_paused_by_us
+        if _gc_paused_by_us:
+            _gc_paused_by_us = False
+            gc.enable()
+
+
+def _after_fork_in_child() -> None:
+    global _gc_paused_by_us
+    if _gc_paused_by_us:
+        _gc_paused_by_us = False
+        gc.enable()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _not_json(cls: type[ResponseShape]) -> Exception:

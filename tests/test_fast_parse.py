@@ -76,7 +76,7 @@ def response_class(op: str) -> type[ResponseShape]:
 
 
 def same(a: Any, b: Any, path: str = "") -> None:
-    """Equal values of the same types (timestamps: both datetimes, the same instant)."""
+    """Equal values of the same types (timestamps: both datetimes, the same instant, the SDK's in UTC)."""
     if isinstance(a, dict):
         assert isinstance(b, dict) and a.keys() == b.keys(), path
         for key in a:
@@ -86,7 +86,7 @@ def same(a: Any, b: Any, path: str = "") -> None:
         for index, (x, y) in enumerate(zip(a, b, strict=True)):
             same(x, y, f"{path}[{index}]")
     elif isinstance(a, datetime):
-        assert isinstance(b, datetime) and a == b and a.tzinfo is not None and b.tzinfo is not None, path
+        assert isinstance(b, datetime) and a == b and a.tzinfo is UTC and b.tzinfo is not None, path
     else:
         assert type(a) is type(b) and a == b, (path, a, b)
 
@@ -250,7 +250,72 @@ def test_non_finite_and_huge_numbers_read_as_python_reads_them(pair: Pair) -> No
         assert type(got) is float and (got == wanted or (math.isnan(got) and math.isnan(wanted)))
 
 
-# -- documented divergences (docs/performance.md, "Where the fast path differs") ----------------
+def test_epoch_timestamps_are_utc_whatever_the_machines_zone(pair: Pair) -> None:
+    import os
+    import time
+
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    try:
+        body = b'{"ObjectTypeName": "o", "CreatedAt": 1700000000}'
+        expected = pair.botocore("GetProfileObjectType", body)["CreatedAt"]
+        assert expected.utcoffset() is not None and expected.utcoffset().total_seconds() == -5 * 3600
+        for fast in (True, False):
+            created = pair.via_sdk("GetProfileObjectType", body, fast=fast).created_at
+            assert created == expected and created.tzinfo is UTC and created.hour == 22
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+def test_a_timestamp_dateutil_chokes_on_is_kept_not_raised(pair: Pair) -> None:
+    weird = "24:0099999999999999999999999999999999999999996011,UTC"
+    result = pair.via_sdk("GetProfileObjectType", json.dumps({"CreatedAt": weird}).encode())
+    assert result.created_at == RawValue(weird)
+
+
+@pytest.mark.parametrize("body", [b" ", b"\n", b"\r\n  \t"])
+def test_a_body_of_only_whitespace_is_an_empty_response(pair: Pair, body: bytes) -> None:
+    assert pair.botocore("DeleteDomain", body) == {}
+    assert pair.via_sdk("DeleteDomain", body).to_boto() == {}
+
+
+def test_a_byte_order_mark_before_the_object_is_skipped(pair: Pair) -> None:
+    body = b'\xef\xbb\xbf{"DomainName": "d", "Unknown": 1}'
+    assert pair.botocore("GetDomain", body) == {}  # botocore loses the whole answer
+    assert pair.via_sdk("GetDomain", body).to_boto() == {"DomainName": "d", "Unknown": 1}
+
+
+def test_body_keys_spelled_like_python_attributes_are_unknown_members(pair: Pair) -> None:
+    body = b'{"DomainName": "d", "default_expiration_days": 5}'
+    assert pair.botocore("GetDomain", body) == {"DomainName": "d"}
+    result = pair.via_sdk("GetDomain", body)
+    assert result.default_expiration_days is None
+    assert result.model_extra == {"default_expiration_days": 5}
+    assert result.to_boto() == {"DomainName": "d", "default_expiration_days": 5}
+
+
+@pytest.mark.parametrize("status", [300, 302, 304])
+def test_answers_of_300_and_above_are_left_to_botocore(pair: Pair, status: int) -> None:
+    from botocore.exceptions import ClientError
+
+    body = b'{"DomainName": "d", "Unknown": 1}'
+    with pytest.raises(ClientError) as raw_error:
+        pair.botocore("GetDomain", body, status)
+    with pytest.raises(ClientError) as sdk_error:
+        pair.via_sdk("GetDomain", body, status)
+    def members(error: Any) -> dict[str, Any]:
+        return {k: v for k, v in error.response.items() if k != "ResponseMetadata"}
+
+    assert members(sdk_error.value) == members(raw_error.value)  # botocore's parse, on both sides
+    assert transport.BODY_KEY not in sdk_error.value.response
+
+
+# -- documented divergences (docs/design.md, section 11, "Where we differ from botocore") ------------
 
 def test_a_value_of_the_wrong_json_type_is_kept_where_botocore_coerces_it(pair: Pair) -> None:
     body = b'{"DomainName": "d", "DefaultExpirationDays": "30"}'
@@ -334,14 +399,62 @@ def test_hooks_are_installed_once_per_boto3_client() -> None:
     serializer = cast(Any, client)._serializer
     second = CustomerProfilesClient(client=client)
     assert cast(Any, client)._serializer is serializer  # not wrapped twice
-    canned.set(b'{"DomainName": "d"}')
-    assert first.get_domain(domain_name="d") == second.get_domain(domain_name="d")
+    canned.set(b'{"DomainName": "d", "Unknown": 1}')
+    for sdk in (first, second):
+        assert sdk.get_domain(domain_name="d").to_boto() == {"DomainName": "d", "Unknown": 1}
+    handlers = client.meta.events._emitter._handlers  # one prefix-trie node per event name
+    assert len(list(handlers.prefix_search("before-parse.customer-profiles.GetDomain"))) == 1
 
 
 def test_fast_parse_false_leaves_parsing_to_botocore(pair: Pair) -> None:
     body = b'{"DomainName": "d", "Unknown": 1}'
     assert pair.via_sdk("GetDomain", body, fast=False).to_boto() == {"DomainName": "d"}  # botocore drops it
     assert pair.via_sdk("GetDomain", body).to_boto() == {"DomainName": "d", "Unknown": 1}
+
+
+def test_calls_made_by_event_handlers_during_an_sdk_call_are_left_to_botocore() -> None:
+    canned = Canned()
+    sdk = sdk_client(canned)
+    client = raw_of(sdk)
+    inner: list[Any] = []
+
+    def after_call(**kwargs: Any) -> None:
+        if not inner:
+            inner.append(client.list_domains())  # another operation, on the same client
+
+    def before_call(**kwargs: Any) -> None:
+        if len(inner) == 1:
+            inner.append(None)
+            with pytest.raises(BotocoreParamValidationError):  # botocore still validates it
+                client.get_profile_object_type(DomainName="d")  # ObjectTypeName is missing
+
+    client.meta.events.register("after-call.customer-profiles.GetDomain", after_call)
+    client.meta.events.register("before-call.customer-profiles.GetDomain", before_call)
+    canned.set(b'{"DomainName": "d", "Items": [{"DomainName": "x"}], "Unknown": 1}')
+    first = sdk.get_domain(domain_name="d")
+    # The SDK's own call took the fast path: the members GetDomain does not know are kept.
+    assert first.to_boto() == {"DomainName": "d", "Items": [{"DomainName": "x"}], "Unknown": 1}
+    assert inner[0]["Items"] == [{"DomainName": "x"}] and transport.BODY_KEY not in inner[0]
+    second = sdk.get_domain(domain_name="d")  # the nested validation error was botocore's own
+    assert second.to_boto() == first.to_boto() and len(inner) == 2  # still the fast path
+
+
+def test_the_same_operation_called_from_a_handler_is_left_to_botocore() -> None:
+    canned = Canned()
+    sdk = sdk_client(canned)
+    client = raw_of(sdk)
+    inner: list[Any] = []
+
+    def before_call(**kwargs: Any) -> None:
+        if not inner:
+            inner.append(None)  # before the call: it triggers this handler again
+            inner[0] = client.get_domain(DomainName="inner")
+
+    client.meta.events.register("before-call.customer-profiles.GetDomain", before_call)
+    canned.set(b'{"DomainName": "d", "Unknown": 1}')
+    outer = sdk.get_domain(domain_name="d")
+    assert inner[0]["DomainName"] == "d" and "Unknown" not in inner[0] and transport.BODY_KEY not in inner[0]
+    assert outer.to_boto() == {"DomainName": "d", "Unknown": 1}
 
 
 # -- botocore's second validation pass ---------------------------------------------------------------
@@ -389,13 +502,35 @@ def test_botocore_validates_parameters_a_handler_changed_after_the_sdk_validated
     def break_nested(params: dict[str, Any], **kwargs: Any) -> None:
         params["Address"]["City"] = 5  # in place, inside a nested structure
 
-    sdk.boto3_client.meta.events.register("before-parameter-build.customer-profiles.GetDomain", add_member)
+    raw_of(sdk).meta.events.register("before-parameter-build.customer-profiles.GetDomain", add_member)
     with pytest.raises(BotocoreParamValidationError):
         sdk.get_domain(domain_name="shop")
     sdk.boto3_client.meta.events.register("before-parameter-build.customer-profiles.CreateProfile", break_nested)
     with pytest.raises(BotocoreParamValidationError):
         sdk.create_profile(domain_name="shop", address=models.Address(city="Town"))
     assert spy.calls == 2 and canned.requests == 0
+
+
+def test_botocore_validates_parameters_whose_types_a_handler_changed() -> None:
+    sdk, spy, canned = _spied()
+
+    def to_float(params: dict[str, Any], **kwargs: Any) -> None:
+        params["DefaultExpirationDays"] = float(params["DefaultExpirationDays"])  # 5 == 5.0
+
+    raw_of(sdk).meta.events.register("before-parameter-build.customer-profiles.CreateDomain", to_float)
+    with pytest.raises(BotocoreParamValidationError):
+        sdk.create_domain(domain_name="shop", default_expiration_days=5)
+    assert spy.calls == 1 and canned.requests == 0
+
+
+def test_paginator_requests_are_validated_by_botocore() -> None:
+    """A paginator's requests carry the service's token as received and a page size the paginator
+    computed, which the SDK does not re-validate, so botocore's validator runs on each."""
+    sdk, spy, canned = _spied()
+    canned.answers = [(200, b'{"Items": [{"DomainName": "a"}], "NextToken": "t2"}'),
+                      (200, b'{"Items": [{"DomainName": "b"}]}')]
+    names = [item.domain_name for item in sdk.paginate_list_domains()]
+    assert names == ["a", "b"] and spy.calls == 2
 
 
 @functools.cache
@@ -419,32 +554,97 @@ def test_botocores_validator_accepts_every_request_the_sdk_accepts(op: str) -> N
 
 # -- the garbage collector pause -----------------------------------------------------------------------
 
-def test_the_collector_is_enabled_again_after_a_large_parse(pair: Pair) -> None:
-    body = wire_json({"Items": [{"DomainName": f"d{i}", "CreatedAt": 1, "LastUpdatedAt": 2} for i in range(400)]})
-    assert len(body) >= transport.GC_PAUSE_MIN_BYTES
-    assert gc.isenabled()
-    assert len(pair.via_sdk("ListDomains", body).items or []) == 400
-    assert gc.isenabled()
-    with pytest.raises(ResponseParseError):
-        pair.via_sdk("ListDomains", body[:-1] + b" x")
-    assert gc.isenabled()
+class _GcRecorder:
+    """Stands in for the gc module inside _transport and records what it is asked to do."""
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.calls: list[str] = []
+
+    def isenabled(self) -> bool:
+        return self.enabled
+
+    def disable(self) -> None:
+        self.calls.append("disable")
+        self.enabled = False
+
+    def enable(self) -> None:
+        self.calls.append("enable")
+        self.enabled = True
 
 
-def test_a_collector_the_user_disabled_stays_disabled(pair: Pair) -> None:
-    body = wire_json({"Items": [{"DomainName": f"d{i}"} for i in range(400)]})
-    gc.disable()
+LARGE = wire_json({"Items": [{"DomainName": f"d{i}", "CreatedAt": 1, "LastUpdatedAt": 2} for i in range(400)]})
+
+
+def test_a_large_parse_pauses_the_collector_and_restores_it(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(LARGE) >= transport.GC_PAUSE_MIN_BYTES
+    recorder = _GcRecorder()
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert len(pair.via_sdk("ListDomains", LARGE).items or []) == 400
+    assert recorder.calls == ["disable", "enable"] and recorder.enabled
+    recorder.calls.clear()
+    pair.via_sdk("ListDomains", b'{"Items": []}')  # small: no pause
+    assert recorder.calls == []
+
+
+def test_the_collector_comes_back_when_the_parse_raises(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = _GcRecorder()
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        assert not recorder.enabled  # raised inside the pause
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("customer_profiles_sdk._model.lenient_validate", boom)
+    with pytest.raises(RuntimeError):
+        transport.parse_body(models.ListDomainsResponse, LARGE, {})
+    assert recorder.calls == ["disable", "enable"] and recorder.enabled
+
+
+def test_a_collector_the_user_disabled_stays_disabled(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = _GcRecorder()
+    recorder.enabled = False
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    pair.via_sdk("ListDomains", LARGE)
+    assert recorder.calls == [] and not recorder.enabled
+
+
+def test_no_pause_while_other_threads_run(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = _GcRecorder()
+    monkeypatch.setattr(transport, "gc", recorder)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
     try:
-        pair.via_sdk("ListDomains", body)
-        assert not gc.isenabled()
+        assert threading.active_count() > 1
+        assert len(pair.via_sdk("ListDomains", LARGE).items or []) == 400
     finally:
-        gc.enable()
+        release.set()
+        other.join()
+    assert recorder.calls == []
 
 
-def test_concurrent_large_parses_leave_the_collector_enabled() -> None:
+def test_a_child_forked_during_a_pause_gets_its_collector_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = _GcRecorder()
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    with transport._gc_paused():
+        assert not recorder.enabled
+        transport._after_fork_in_child()  # what os.register_at_fork runs in the child
+        assert recorder.enabled
+    assert recorder.calls == ["disable", "enable"]  # and the parent's exit does not enable twice
+
+
+def test_concurrent_large_parses_never_pause_the_collector() -> None:
     canned = Canned()
-    canned.set(wire_json({"Items": [{"DomainName": f"d{i}"} for i in range(400)]}))
+    canned.set(LARGE)
     sdk = sdk_client(canned)
     errors: list[BaseException] = []
+    paused: list[bool] = []
+    done = threading.Event()
 
     def work() -> None:
         try:
@@ -453,12 +653,20 @@ def test_concurrent_large_parses_leave_the_collector_enabled() -> None:
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
+    def watch() -> None:
+        while not done.is_set():
+            paused.append(not gc.isenabled())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
     threads = [threading.Thread(target=work) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert not errors and gc.isenabled() and transport._gc_holders == 0
+    done.set()
+    watcher.join()
+    assert not errors and gc.isenabled() and paused and not any(paused)
 
 
 @pytest.mark.parametrize("op", OPS)
