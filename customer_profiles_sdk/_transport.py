@@ -1,8 +1,9 @@
 """Transport hooks: what the SDK adds to the boto3 client it calls through.
 
-Two hooks are installed on the client, and both act only while the SDK itself is making a call
-(a context variable, set by :meth:`ClientCore._send` around the boto3 call, says so). Calls made
-directly on ``client.boto3_client`` behave exactly as they would without the SDK.
+Two hooks are installed on the client, and both act only inside the SDK's own botocore call (a
+context variable set by :meth:`ClientCore._send`, plus botocore's per-call context object, say
+so). Calls made directly on ``client.boto3_client``, and calls that event handlers make during an
+SDK call, behave exactly as they would without the SDK.
 
 * **Fast response parsing.** A ``before-parse`` handler takes the raw body of a 2xx answer and
   leaves botocore an empty body to parse, so botocore still fills the response metadata and the
