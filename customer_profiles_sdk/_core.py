@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import botocore.exceptions
@@ -79,14 +79,19 @@ class _Spec(NamedTuple):
     method: str
     request: type[InputShape]
     response: type[ResponseShape]
+    #: ``_model.validate_request``, held here because importing it inside every call costs about
+    #: a microsecond, and importing it at module level would load pydantic with the client.
+    validate: Callable[[type[InputShape], Any], InputShape]
 
 
 @functools.cache
 def _spec(operation: str) -> _Spec:
     from . import models
+    from ._model import validate_request
 
     info = OPERATIONS[operation]
-    return _Spec(operation, info.python_name, getattr(models, info.input_shape), getattr(models, info.output_shape))
+    return _Spec(operation, info.python_name, getattr(models, info.input_shape), getattr(models, info.output_shape),
+                 validate_request)
 
 
 def _session_retries(session: Any) -> tuple[dict[str, Any], bool]:
@@ -191,14 +196,12 @@ class ClientCore:
 
     # -- calls ---------------------------------------------------------------------------------
     def _call(self, operation: str, params: dict[str, Any], allow_partial: bool = False) -> Any:
-        from ._model import validate_request
-
         spec = _spec(operation)
-        request = validate_request(spec.request, {name: value for name, value in params.items() if value is not None})
+        request = spec.validate(spec.request, {name: value for name, value in params.items() if value is not None})
         return self._send(spec, request, allow_partial)
 
     def _send_request(self, request: Any, allow_partial: bool = False) -> Any:
-        from ._model import InputShape, validate_request
+        from ._model import InputShape
 
         if not isinstance(request, InputShape):
             raise TypeError(f"send() takes an <Operation>Request model, not {type(request).__name__}")
@@ -208,7 +211,7 @@ class ClientCore:
         spec = _spec(operation)
         # Re-check everything: model_copy(update=...) and in-place edits of nested lists and
         # dicts bypass validation, and the request may have been built long ago.
-        checked = validate_request(spec.request, request)
+        checked = spec.validate(spec.request, request)
         return self._send(spec, checked, allow_partial)
 
     def _send(self, spec: _Spec, request: InputShape, allow_partial: bool, validated: bool = True) -> Any:

@@ -154,6 +154,18 @@ def install(client: BaseClient) -> None:
         client._serializer = _ValidatedSerializer(serializer)  # type: ignore[attr-defined]
 
 
+_lenient_validate: Callable[..., Any] | None = None
+
+
+def _load_lenient_validate() -> Callable[..., Any]:
+    """Imported on first use, not at module level: creating a client must not load pydantic."""
+    global _lenient_validate
+    from ._model import lenient_validate
+
+    _lenient_validate = lenient_validate
+    return lenient_validate
+
+
 def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) -> ResponseShape:
     """Parse the raw JSON body of a 2xx answer into ``cls``, as botocore would, but keep more.
 
@@ -165,8 +177,7 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
       (botocore would silently return ``{}`` for a body that is not JSON).
     * Unknown members are kept (botocore drops them).
     """
-    from ._model import lenient_validate
-
+    lenient_validate = _lenient_validate or _load_lenient_validate()
     if not others and body:
         if len(body) >= GC_PAUSE_MIN_BYTES and threading.active_count() == 1:
             with _gc_paused():
@@ -174,7 +185,7 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
         else:
             result = lenient_validate(cls, body, json_input=True)
         if result is not None:
-            return result
+            return result  # type: ignore[no-any-return]
     # Slow lane: the status members need merging, the body is empty, or pydantic-core's JSON
     # reader refused something Python's (botocore's) accepts. Decode as botocore does.
     data: Any = {}

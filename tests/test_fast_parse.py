@@ -597,7 +597,7 @@ def test_the_collector_comes_back_when_the_parse_raises(pair: Pair, monkeypatch:
         assert not recorder.enabled  # raised inside the pause
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("customer_profiles_sdk._model.lenient_validate", boom)
+    monkeypatch.setattr(transport, "_lenient_validate", boom)
     with pytest.raises(RuntimeError):
         transport.parse_body(models.ListDomainsResponse, LARGE, {})
     assert recorder.calls == ["disable", "enable"] and recorder.enabled
