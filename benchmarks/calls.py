@@ -1,17 +1,24 @@
 """Per-call time of the SDK against raw boto3, through the whole botocore stack, offline.
 
-    python benchmarks/calls.py [--rounds 7] [--scale 1.0] [--only NAME]
+    python benchmarks/calls.py [--rounds 7] [--scale 1.0] [--only NAME] [--keep N]
 
 Both clients are real boto3 clients with dummy credentials. A ``before-send`` handler answers
 every request with a canned HTTP 200 body, so serialization, signing, the retry handler and
 response parsing all run, and nothing leaves the process. Each round times the raw boto3 call and
 the SDK call back to back (alternating which goes first) over the same number of iterations;
 the table gives median microseconds per call and the median of the per-round ratios SDK / raw.
+
+The median drops the rounds in which a full garbage collection happened; the last column is the
+ratio of the total times of all rounds, which keeps them. ``--keep N`` holds the last N results of
+each side alive (an application that keeps responses around), which makes the collector work
+harder on the side that leaves more tracked objects (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import functools
 import statistics
 import sys
 import time
@@ -54,10 +61,16 @@ def canned(body: bytes, status: int = 200) -> Callable[..., AWSResponse]:
     return before_send
 
 
+@functools.cache
+def _session() -> Any:
+    # One session for every client: each new session adds tens of thousands of objects to the heap,
+    # which makes every full garbage collection slower for both sides.
+    return boto3.session.Session(aws_access_key_id="bench", aws_secret_access_key="bench",
+                                 region_name="us-east-1")
+
+
 def boto3_client(body: bytes) -> Any:
-    session = boto3.session.Session(aws_access_key_id="bench", aws_secret_access_key="bench",
-                                    region_name="us-east-1")
-    client = session.client("customer-profiles")
+    client = _session().client("customer-profiles")
     client.meta.events.register("before-send", canned(body))
     return client
 
@@ -103,15 +116,15 @@ def cases() -> list[Case]:
     ]
 
 
-def _time(call: Callable[[], Any], iterations: int) -> float:
+def _time(call: Callable[[], Any], iterations: int, kept: collections.deque[Any]) -> float:
     start = time.perf_counter()
     for _ in range(iterations):
-        call()
+        kept.append(call())
     return (time.perf_counter() - start) / iterations
 
 
-def measure(case: Case, rounds: int, scale: float) -> tuple[float, float, float]:
-    """(median raw seconds per call, median SDK seconds per call, median ratio SDK / raw)."""
+def measure(case: Case, rounds: int, scale: float, keep: int = 0) -> tuple[float, float, float, float]:
+    """(median raw s/call, median SDK s/call, median ratio SDK / raw, ratio of total times)."""
     raw_client = boto3_client(case.body)
     sdk_client = CustomerProfilesClient(client=boto3_client(case.body))
     iterations = max(1, int(case.iterations * scale))
@@ -126,33 +139,36 @@ def measure(case: Case, rounds: int, scale: float) -> tuple[float, float, float]
         raw()
         sdk()
     raws, sdks, ratios = [], [], []
+    raw_kept: collections.deque[Any] = collections.deque(maxlen=keep)
+    sdk_kept: collections.deque[Any] = collections.deque(maxlen=keep)
     for index in range(rounds):
         if index % 2:
-            s = _time(sdk, iterations)
-            r = _time(raw, iterations)
+            s = _time(sdk, iterations, sdk_kept)
+            r = _time(raw, iterations, raw_kept)
         else:
-            r = _time(raw, iterations)
-            s = _time(sdk, iterations)
+            r = _time(raw, iterations, raw_kept)
+            s = _time(sdk, iterations, sdk_kept)
         raws.append(r)
         sdks.append(s)
         ratios.append(s / r)
-    return statistics.median(raws), statistics.median(sdks), statistics.median(ratios)
+    return statistics.median(raws), statistics.median(sdks), statistics.median(ratios), sum(sdks) / sum(raws)
 
 
-def main(argv: list[str] | None = None) -> list[tuple[str, float, float, float]]:
+def main(argv: list[str] | None = None) -> list[tuple[str, float, float, float, float]]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the iterations per round")
     parser.add_argument("--only", default="", help="run the cases whose name contains this text")
+    parser.add_argument("--keep", type=int, default=0, help="keep the last N results of each side alive")
     args = parser.parse_args(argv)
     results = []
-    print(f"{'case':42} {'raw us':>9} {'SDK us':>9} {'SDK/raw':>8}")
+    print(f"{'case':42} {'raw us':>9} {'SDK us':>9} {'SDK/raw':>8} {'totals':>7}")
     for case in cases():
         if args.only and args.only not in case.name:
             continue
-        raw, sdk, ratio = measure(case, args.rounds, args.scale)
-        results.append((case.name, raw, sdk, ratio))
-        print(f"{case.name:42} {raw * 1e6:9.1f} {sdk * 1e6:9.1f} {ratio:8.3f}", flush=True)
+        raw, sdk, ratio, totals = measure(case, args.rounds, args.scale, args.keep)
+        results.append((case.name, raw, sdk, ratio, totals))
+        print(f"{case.name:42} {raw * 1e6:9.1f} {sdk * 1e6:9.1f} {ratio:8.3f} {totals:7.3f}", flush=True)
     return results
 
 

@@ -2,13 +2,20 @@
 
     python benchmarks/cold_start.py [--runs 15]
 
-Each scenario runs in a new process, A and B alternating, and the medians and the median of the
-pairwise ratios are printed. Wall-clock time of the whole process, interpreter start included.
+Each scenario runs in a new process; each run goes through every scenario once, so the pairs
+compared ran next to each other. The medians and the median of the pairwise ratios are printed.
+Wall-clock time of the whole process, interpreter start included.
+
+Bytecode caching is on in the child processes (``PYTHONDONTWRITEBYTECODE`` is removed from their
+environment), as in an installed package: pip compiles every module at install time. Without it,
+an editable install compiles the SDK's generated client (215 KB of source) in every process,
+about 13 ms that a real installation never pays.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -52,9 +59,12 @@ PAIRS = [
 ]
 
 
+_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def once(code: str) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, env=_ENV)
     return time.perf_counter() - start
 
 

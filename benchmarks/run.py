@@ -47,8 +47,9 @@ def main() -> None:
     print("\n== summary (SDK / raw boto3, median)")
     cold_ratio = cold["SDK client (CustomerProfilesClient) / boto3 + client"]
     print(f"  {'cold start: import + client':42} {cold_ratio:6.3f}  target <= 1.10")
-    for name, _raw, _sdk, ratio in rows:
-        print(f"  {name:42} {ratio:6.3f}  target <= {TARGETS[name]:.2f}")
+    print(f"  {'':42} {'median':>6}  {'totals':>6}")
+    for name, _raw, _sdk, ratio, totals in rows:
+        print(f"  {name:42} {ratio:6.3f}  {totals:6.3f}  target <= {TARGETS[name]:.2f}")
     if quick:
         print("(quick run: figures not meaningful)")
 
