@@ -30,13 +30,12 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 from botocore.awsrequest import AWSResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import payloads
-from calls import _Body, boto3_client
+from calls import _Body, _session, boto3_client
 
 from customer_profiles_sdk import CustomerProfilesClient
 
@@ -46,9 +45,7 @@ def paging_client(pages: int, per_page: int) -> Any:
 
     Each page body is built when it is asked for, so nothing but the current page is in memory.
     """
-    session = boto3.session.Session(aws_access_key_id="bench", aws_secret_access_key="bench",
-                                    region_name="us-east-1")
-    client = session.client("customer-profiles")
+    client = _session().client("customer-profiles")
     template = json.loads(payloads.list_profile_objects_body(per_page))["Items"]
 
     def body(page: int) -> bytes:

@@ -174,7 +174,7 @@ class ClientCore:
             if service != SERVICE_NAME:
                 raise TypeError(f"client= must be a boto3 client for {SERVICE_NAME!r}, got one for {service!r}")
             self._client = client
-            install(client)
+            self._skip_validation = install(client)
             return
         if session is None:
             import boto3.session
@@ -183,7 +183,7 @@ class ClientCore:
         final = default_config(session, config)
         create = getattr(session, "client", None) or session.create_client
         self._client = create(SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final)
-        install(self._client)
+        self._skip_validation = install(self._client)
 
     @property
     def boto3_client(self) -> BaseClient:
@@ -219,7 +219,8 @@ class ClientCore:
         method = getattr(self._client, spec.method)
         # botocore's validation is skipped only for parameters the SDK validated, and only if they
         # reach botocore's serializer unchanged (compared as pickled bytes; see _transport).
-        token = sdk_call.set(SdkCall(spec.operation, pickled(payload) if validated else None, self._fast_parse))
+        expected = pickled(payload) if validated and self._skip_validation else None
+        token = sdk_call.set(SdkCall(spec.operation, expected, self._fast_parse))
         try:
             raw = method(**payload)
         except ClientError as exc:

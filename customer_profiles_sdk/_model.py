@@ -405,11 +405,7 @@ def validate_request(cls: type[_S], data: Any) -> _S:
 
     The client calls this once per request; failures raise ParamValidationError as usual.
     """
-    try:
-        return typing.cast(_S, cls.__pydantic_validator__.validate_python(data))
-    except ValidationError as exc:
-        problems = _problems(cls, exc)
-    raise ParamValidationError(cls.__cp__.name, problems)
+    return _strict(cls, lambda: cls.__pydantic_validator__.validate_python(data))
 
 
 def _lenient(cls: type[_S], call: Callable[[], Any]) -> _S:
@@ -547,8 +543,9 @@ _OPAQUE_KEYS = frozenset({"cls", "function", "metadata", "serialization", "expec
 _RAW: dict[str, Any] = {"type": "function-plain", "function": {"type": "no-info", "function": RawValue}}
 
 
-def _with_fallback(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "union", "mode": "left_to_right", "choices": [schema, _RAW]}
+def _with_fallback(schema: dict[str, Any], fallback: bool = True) -> dict[str, Any]:
+    """``schema``, or a RawValue for what it refuses (unless ``fallback`` is off: the typed validator)."""
+    return {"type": "union", "mode": "left_to_right", "choices": [schema, _RAW]} if fallback else schema
 
 
 def _lenient_validator(cls: type[Shape]) -> SchemaValidator:
@@ -577,17 +574,15 @@ def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator
     return validator
 
 
-def lenient_validate(cls: type[_S], data: Any, *, json_input: bool) -> _S | None:
-    """Lenient validation of wire-named data (JSON text or Python), or None if pydantic refuses it.
+def lenient_validate_json(cls: type[_S], data: bytes) -> _S | None:
+    """Lenient validation of a wire-named JSON document, or None if pydantic refuses it.
 
-    Refusal means the document is not an object, or (for JSON) that pydantic-core's reader does
-    not accept the text; the caller decides what to do. Nothing about the input is returned.
+    Refusal means the document is not an object, or that pydantic-core's reader does not accept
+    the text; the caller decides what to do. Nothing about the input is returned.
     """
     for validator in (_typed_validator(cls), _lenient_validator(cls)):
         try:
-            if json_input:
-                return typing.cast(_S, validator.validate_json(data, by_alias=True, by_name=False))
-            return typing.cast(_S, validator.validate_python(data, by_alias=True, by_name=False))
+            return typing.cast(_S, validator.validate_json(data, by_alias=True, by_name=False))
         except ValidationError:
             continue
     return None
@@ -629,10 +624,10 @@ def _lenient_schema(node: Any, root: bool = False, fallback: bool = True) -> Any
         # A timestamp: read as botocore reads it; anything unreadable is kept by the fallback.
         new = {**node, "function": {"type": "no-info", "function": _wire_timestamp},
                "schema": _lenient_schema(node["schema"], fallback=fallback)}
-        return new if root or not fallback else _with_fallback(new)
+        return new if root else _with_fallback(new, fallback)
     if kind == "function-before" and node.get("function", {}).get("function") is _enum_value:
         # An enum: any string is kept as it came.
-        return _with_fallback({"type": "str", "strict": True}) if fallback else {"type": "str", "strict": True}
+        return _with_fallback({"type": "str", "strict": True}, fallback)
     if kind == "model-fields":
         # Field names are user-facing (a member may be called "type" or "metadata"), so the
         # fields mapping is walked explicitly, never as a schema node.
@@ -661,8 +656,8 @@ def _lenient_schema(node: Any, root: bool = False, fallback: bool = True) -> Any
             "extra_fields_behavior": "allow",
             "revalidate_instances": "never",
         }
-    if kind in _FALLBACK_TYPES and not root and fallback:
-        return _with_fallback(new)
+    if kind in _FALLBACK_TYPES and not root:
+        return _with_fallback(new, fallback)
     return new
 
 

@@ -130,7 +130,7 @@ def _before_parse(
     response_dict: dict[str, Any], customized_response_dict: dict[str, Any], operation_model: Any, **kwargs: Any
 ) -> None:
     call = _active(operation_model.name)
-    if call is None or not call.fast_parse or BODY_KEY in customized_response_dict:
+    if call is None or not call.fast_parse:
         return
     status = response_dict.get("status_code")
     body = response_dict.get("body")
@@ -140,10 +140,14 @@ def _before_parse(
     response_dict["body"] = b""
 
 
-def install(client: BaseClient) -> None:
-    """Add the hooks to ``client`` (once; installing again changes nothing)."""
+def install(client: BaseClient) -> bool:
+    """Add the hooks to ``client`` (once; installing again changes nothing).
+
+    Returns whether botocore's validation can be skipped on this client: False when its
+    serializer does not validate (``parameter_validation=False``) or is not botocore's own.
+    """
     if _botocore_context is None:  # pragma: no cover - see _botocore_context
-        return
+        return False
     events = client.meta.events
     events.register_first("provide-client-params.customer-profiles", _enter, unique_id=f"{_HANDLER_ID}.enter")
     events.register_last("before-parse.customer-profiles", _before_parse, unique_id=_HANDLER_ID)
@@ -152,6 +156,7 @@ def install(client: BaseClient) -> None:
     # is nothing to skip; anything else is someone else's and is left alone.
     if type(serializer) is ParamValidationDecorator and hasattr(serializer, "_serializer"):
         client._serializer = _ValidatedSerializer(serializer)  # type: ignore[attr-defined]
+    return isinstance(getattr(client, "_serializer", None), _ValidatedSerializer)
 
 
 _lenient_validate: Callable[..., Any] | None = None
@@ -160,10 +165,10 @@ _lenient_validate: Callable[..., Any] | None = None
 def _load_lenient_validate() -> Callable[..., Any]:
     """Imported on first use, not at module level: creating a client must not load pydantic."""
     global _lenient_validate
-    from ._model import lenient_validate
+    from ._model import lenient_validate_json
 
-    _lenient_validate = lenient_validate
-    return lenient_validate
+    _lenient_validate = lenient_validate_json
+    return lenient_validate_json
 
 
 def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) -> ResponseShape:
@@ -181,9 +186,9 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
     if not others and body:
         if len(body) >= GC_PAUSE_MIN_BYTES and threading.active_count() == 1:
             with _gc_paused():
-                result = lenient_validate(cls, body, json_input=True)
+                result = lenient_validate(cls, body)
         else:
-            result = lenient_validate(cls, body, json_input=True)
+            result = lenient_validate(cls, body)
         if result is not None:
             return result  # type: ignore[no-any-return]
     # Slow lane: the status members need merging, the body is empty, or pydantic-core's JSON

@@ -708,3 +708,24 @@ def test_strings_read_from_a_body_are_not_kept_in_a_process_wide_cache(pair: Pai
     request = models.CreateDomainRequest.model_validate_json(b'{"DomainName": "janedoe", "DefaultExpirationDays": 5}')
     again = models.CreateDomainRequest.model_validate_json(b'{"DomainName": "janedoe", "DefaultExpirationDays": 5}')
     assert request.domain_name is not again.domain_name
+
+
+def test_no_pickling_when_botocore_does_not_validate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With parameter_validation=False there is no second pass to skip, so nothing is pickled."""
+    from botocore.config import Config
+
+    import customer_profiles_sdk._core as core
+
+    calls: list[Any] = []
+
+    def spy(params: dict[str, Any]) -> bytes | None:
+        calls.append(params)
+        return transport.pickled(params)
+
+    monkeypatch.setattr(core, "pickled", spy)
+    canned = Canned()
+    canned.set(b'{"DomainName": "d"}')
+    plain = CustomerProfilesClient(client=boto3_client(canned, Config(parameter_validation=False)))
+    assert plain.get_domain(domain_name="d").domain_name == "d" and calls == []
+    checked = sdk_client(canned)
+    assert checked.get_domain(domain_name="d").domain_name == "d" and len(calls) == 1
