@@ -21,6 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
+from ._compat import check_botocore_version, check_service_model
 from ._generated.operations import OPERATIONS, PAGINATION, PARTIAL_FAILURES, REQUEST_OPERATIONS
 from ._transport import BODY_KEY, SdkCall, install, parse_body, pickled, sdk_call
 from .errors import (
@@ -164,6 +165,7 @@ class ClientCore:
         config: Config | None = None,
         fast_parse: bool = True,
     ) -> None:
+        check_botocore_version()
         self._fast_parse = bool(fast_parse)
         if client is not None:
             given = [name for name, value in (("session", session), ("region_name", region_name),
@@ -173,6 +175,7 @@ class ClientCore:
             service = getattr(getattr(getattr(client, "meta", None), "service_model", None), "service_name", None)
             if service != SERVICE_NAME:
                 raise TypeError(f"client= must be a boto3 client for {SERVICE_NAME!r}, got one for {service!r}")
+            check_service_model(client)
             self._client = client
             self._skip_validation = install(client)
             return
@@ -183,6 +186,7 @@ class ClientCore:
         final = default_config(session, config)
         create = getattr(session, "client", None) or session.create_client
         self._client = create(SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final)
+        check_service_model(self._client)
         self._skip_validation = install(self._client)
 
     @property

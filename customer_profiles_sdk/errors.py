@@ -27,6 +27,7 @@ __all__ = [
     "BadRequestError",
     "CustomerProfilesError",
     "Failure",
+    "IncompatibleBotocoreError",
     "InternalServerError",
     "PaginationError",
     "ParamValidationError",
@@ -229,6 +230,22 @@ class TransportError(CustomerProfilesError):
 
 def _rebuild_transport_error(botocore_class: type[BotoCoreError], kwargs: dict[str, Any]) -> TransportError:
     return _mixed_class(TransportError, botocore_class)(**kwargs)
+
+
+class IncompatibleBotocoreError(CustomerProfilesError, RuntimeError):
+    """The installed botocore is older than the one the SDK was generated from.
+
+    Raised when a client is created. The text names the minimum version, the installed one, and
+    what the installed service model lacks. ``minimum`` and ``installed`` hold the two versions.
+    """
+
+    def __init__(self, message: str, minimum: str = "", installed: str = "") -> None:
+        super().__init__(message)
+        self.minimum = minimum
+        self.installed = installed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.minimum, self.installed))
 
 
 class PaginationError(CustomerProfilesError):
