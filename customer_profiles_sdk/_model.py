@@ -240,6 +240,23 @@ class Shape(BaseModel):
 
     __cp__: ClassVar[ShapeInfo]
 
+    def __eq__(self, other: object) -> bool:
+        """Same class, same member values, same unknown members.
+
+        Unlike pydantic's own ``__eq__``, which members were set explicitly and the response
+        metadata do not count, and "no unknown members" is the same whether the validator
+        recorded it as ``None`` (built here) or ``{}`` (parsed): pydantic 2.11 tells them apart.
+        """
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return (
+            type(self) is type(other)
+            and self.__dict__ == other.__dict__
+            and (self.__pydantic_extra__ or None) == (other.__pydantic_extra__ or None)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
     # -- strict-only checks (stripped from the lenient validator) ---------------------------
     @model_validator(mode="after")
     def _cp_checks(self) -> Self:
@@ -507,16 +524,6 @@ class ResponseShape(OutputShape):
     def _set_response_metadata(self, value: ResponseMetadata | None) -> None:
         object.__setattr__(self, "__pydantic_private__", {_METADATA: value})
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, BaseModel):
-            return NotImplemented
-        return (
-            type(self) is type(other)
-            and self.__dict__ == other.__dict__
-            and self.__pydantic_extra__ == other.__pydantic_extra__
-        )
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -159,3 +159,15 @@ def test_model_dump_json_unwraps_raw_values() -> None:
     parsed = models.GetDomainResponse.model_validate({"DomainName": "d", "DefaultExpirationDays": "30"})
     assert json.loads(parsed.model_dump_json(by_alias=True, exclude_none=True)) == {
         "DomainName": "d", "DefaultExpirationDays": "30"}
+
+
+def test_equality_ignores_how_no_unknown_members_was_recorded() -> None:
+    """A parsed model (unknown members recorded as ``{}``) equals one built in code (``None``), on
+    every supported pydantic; unknown members, when present, do count."""
+    from customer_profiles_sdk._model import lenient_validate_json
+
+    built = models.ValueRange(start=90, end=0)
+    parsed = lenient_validate_json(models.ValueRange, b'{"Start": 90, "End": 0}')
+    assert parsed == built and built == parsed
+    assert lenient_validate_json(models.ValueRange, b'{"Start": 90, "End": 0, "New": 1}') != built
+    assert models.ValueRange(start=90, end=1) != built

@@ -1,0 +1,265 @@
+"""Differential property tests against botocore, and forward compatibility of responses.
+
+Strategies come from the committed service model (tests/strategies.py). For every operation:
+
+* valid requests are accepted by the SDK's client, then by botocore's own validator and
+  serializer, and botocore receives exactly the params that were drawn;
+* every single-constraint fault (required, min, max, range, enum, pattern, union) of a valid
+  request is rejected by the client with the right path and rule, and no HTTP request is sent;
+* hostile responses (unknown members, unknown enum values, broken constraints) parse through the
+  client's real parsing path and give back every value they carried.
+
+The hypothesis profile comes from ``CUSTOMER_PROFILES_SDK_HYPOTHESIS`` (see tests/conftest.py):
+``ci`` (the default: 100 examples per operation and test, derandomized so CI is repeatable) or
+``long`` (1,000 random examples, for a soak run).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.validate import ParamValidator
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import customer_profiles_sdk.models as models
+from customer_profiles_sdk import CustomerProfilesClient, ParamValidationError
+from customer_profiles_sdk._generated.operations import OPERATIONS, PARTIAL_FAILURES
+
+from . import strategies, synth
+from .canned import Canned, boto3_client, wire_json
+
+OPS = sorted(OPERATIONS)
+EXAMPLES = settings().max_examples
+#: Faults tried per drawn request: one of each kind present, then others at random.
+SITES_PER_EXAMPLE = 12
+#: Figures printed at the end of the session (pytest -s) and quoted in docs/reliability.md.
+TALLY: dict[str, int] = {}
+
+
+def tally(key: str, count: int = 1) -> None:
+    TALLY[key] = TALLY.get(key, 0) + count
+
+
+class Recorder:
+    """Keeps the params botocore receives for each call (at ``before-parameter-build``)."""
+
+    def __init__(self) -> None:
+        self.params: list[dict[str, Any]] = []
+
+    def __call__(self, params: dict[str, Any], **kwargs: Any) -> None:
+        self.params.append(params)
+
+
+def make_client(canned: Canned, fast_parse: bool = True) -> tuple[CustomerProfilesClient, Recorder]:
+    raw = boto3_client(canned)
+    recorder = Recorder()
+    raw.meta.events.register_last("before-parameter-build.customer-profiles", recorder)
+    return CustomerProfilesClient(client=raw, fast_parse=fast_parse), recorder
+
+
+def kwargs_of(request_shape: str, wire: dict[str, Any]) -> dict[str, Any]:
+    """Method keyword arguments: top-level members by Python name, nested values as wire dicts.
+
+    A missing required top-level member is passed as ``None`` (a keyword-only parameter without
+    a default cannot be left out), which the client must treat as missing.
+    """
+    cp = getattr(models, request_shape).__cp__
+    kwargs = {cp.by_wire[member]: value for member, value in wire.items()}
+    for member in synth.SHAPES[request_shape].get("required", []):
+        kwargs.setdefault(cp.by_wire[member], None)
+    return kwargs
+
+
+def assert_identical(expected: Any, actual: Any, path: str = "") -> None:
+    """Equal values of the same types all the way down (``5 == 5.0`` is not enough)."""
+    if isinstance(expected, datetime):
+        assert isinstance(actual, datetime) and actual == expected, path
+        return
+    assert type(actual) is type(expected), (path, type(expected).__name__, type(actual).__name__)
+    if isinstance(expected, dict):
+        assert actual.keys() == expected.keys(), path
+        for key in expected:
+            assert_identical(expected[key], actual[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert len(actual) == len(expected), path
+        for index, (a, b) in enumerate(zip(expected, actual, strict=True)):
+            assert_identical(a, b, f"{path}[{index}]")
+    elif isinstance(expected, float) and math.isnan(expected):
+        assert math.isnan(actual), path
+    else:
+        assert actual == expected, path
+
+
+# -- 1. valid requests: accepted here, accepted by botocore, received unchanged ------------------
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_valid_requests_are_accepted_by_the_client_and_by_botocore(op: str) -> None:
+    info = OPERATIONS[op]
+    canned = Canned()
+    client, recorder = make_client(canned)
+    input_shape = client.boto3_client.meta.service_model.operation_model(op).input_shape
+    assert input_shape is not None
+    validator = ParamValidator()
+    extra = {"allow_partial": True} if op in PARTIAL_FAILURES else {}
+    accepted = 0
+
+    @given(wire=strategies.valid(info.input_shape))
+    def run(wire: dict[str, Any]) -> None:
+        nonlocal accepted
+        before = canned.requests
+        recorder.params.clear()
+        getattr(client, info.python_name)(**kwargs_of(info.input_shape, wire), **extra)
+        assert canned.requests == before + 1  # one HTTP request, serialized and signed by botocore
+        (received,) = recorder.params
+        assert_identical(wire, received)
+        report = validator.validate(received, input_shape)
+        assert not report.has_errors(), report.generate_report()
+        accepted += 1
+
+    run()
+    assert accepted >= EXAMPLES
+    tally("valid requests", accepted)
+
+
+# -- 2. single-constraint faults: rejected with path and rule, nothing sent -----------------------
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_every_single_constraint_fault_is_rejected_before_any_request(op: str) -> None:
+    info = OPERATIONS[op]
+    canned = Canned()
+    client, recorder = make_client(canned)
+    input_shape = client.boto3_client.meta.service_model.operation_model(op).input_shape
+    assert input_shape is not None
+    validator = ParamValidator()
+    method = getattr(client, info.python_name)
+    kinds_seen: set[str] = set()
+    counts = {"mutations": 0, "botocore_rejects": 0}
+
+    # The full request (every optional member) is always tried as well as the drawn ones.
+    @example(wire=synth.valid(info.input_shape, full=True), seed=0)
+    @given(wire=strategies.valid(info.input_shape), seed=st.integers(0, 2**32))
+    def run(wire: dict[str, Any], seed: int) -> None:
+        chooser = random.Random(seed)
+        sites = strategies.mutation_sites(info.input_shape, wire, lambda n: chooser.randrange(max(n, 1)))
+        for site in strategies.sample_sites(sites, chooser, SITES_PER_EXAMPLE):
+            mutated = site.apply(wire)
+            with pytest.raises(ParamValidationError) as caught:
+                method(**kwargs_of(info.input_shape, mutated))
+            problems = [(p.path, p.rule) for p in caught.value.problems]
+            assert (site.path, site.rule) in problems, (site.kind, site.path, site.rule, problems)
+            # Nothing else in the otherwise valid request is blamed.
+            for path, _ in problems:
+                assert path.startswith(site.path) or site.path.startswith(path), (path, site.path)
+            kinds_seen.add(site.kind)
+            counts["mutations"] += 1
+            if validator.validate(mutated, input_shape).has_errors():
+                counts["botocore_rejects"] += 1
+        assert canned.requests == 0 and recorder.params == []
+
+    run()
+    assert canned.requests == 0
+    assert kinds_seen == strategies.constraint_kinds(info.input_shape), kinds_seen
+    tally("mutations", counts["mutations"])
+    tally("mutations botocore would also reject", counts["botocore_rejects"])
+    for kind in kinds_seen:
+        tally(f"kind {kind}")
+
+
+# -- 3. forward compatibility: hostile responses through the client's real parse path -------------
+
+
+def to_json_like(value: Any) -> Any:
+    """A parsed value as the JSON the service sent: timestamps back to epoch seconds."""
+    if isinstance(value, datetime):
+        assert value.tzinfo is UTC, "parsed timestamps are UTC"
+        return value.timestamp()
+    if isinstance(value, dict):
+        return {key: to_json_like(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_json_like(item) for item in value]
+    return value
+
+
+def numbers_as_sent(body: Any, shape_name: str | None) -> Any:
+    """The body with timestamps as floats (how they come back from a datetime), and without the
+    members of structures whose value is JSON null: like botocore, ``to_boto()`` treats a null
+    member as absent (the model still holds it in ``model_extra``)."""
+    shape = synth.SHAPES[shape_name] if shape_name else None
+    kind = shape["type"] if shape else None
+    if kind == "timestamp" and isinstance(body, int | float) and not isinstance(body, bool):
+        return float(body)
+    if isinstance(body, dict):
+        members = shape.get("members", {}) if shape and kind == "structure" else {}
+        if shape and kind == "map":
+            return {k: numbers_as_sent(v, shape["value"]["shape"]) for k, v in body.items()}
+        if shape is None:  # inside an unknown member: raw JSON, nulls included
+            return {k: numbers_as_sent(v, None) for k, v in body.items()}
+        return {k: numbers_as_sent(v, members[k]["shape"] if k in members else None)
+                for k, v in body.items() if v is not None}
+    if isinstance(body, list):
+        member = shape["member"]["shape"] if shape and kind == "list" else None
+        return [numbers_as_sent(item, member) for item in body]
+    return body
+
+
+RESPONSE_EXAMPLES = max(10, EXAMPLES // 10)
+
+
+@pytest.mark.parametrize("fast_parse", [True, False], ids=["fast", "botocore"])
+@pytest.mark.parametrize("op", OPS)
+def test_hostile_responses_parse_losslessly_through_the_client(op: str, fast_parse: bool) -> None:
+    info = OPERATIONS[op]
+    canned = Canned()
+    client, _ = make_client(canned, fast_parse)
+    request = kwargs_of(info.input_shape, synth.valid(info.input_shape))
+    extra = {"allow_partial": True} if op in PARTIAL_FAILURES else {}
+    status_members = {m for m, spec in synth.SHAPES[info.output_shape].get("members", {}).items()
+                      if spec.get("location") == "statusCode"}
+    parsed_count = 0
+
+    @settings(max_examples=RESPONSE_EXAMPLES)
+    @given(body=strategies.hostile(info.output_shape))
+    def run(body: dict[str, Any]) -> None:
+        nonlocal parsed_count
+        canned.set(wire_json(body))
+        result = getattr(client, info.python_name)(**request, **extra)
+        assert type(result).__name__ == info.output_shape
+        back = to_json_like(result.to_boto())
+        for member in status_members:
+            assert back.pop(member) == 200
+        if fast_parse:
+            assert back == numbers_as_sent(body, info.output_shape)
+        else:
+            # botocore's parser drops unknown members and coerces some values (see docs/design.md
+            # section 11); every member it kept must come back unchanged.
+            assert_subset(back, numbers_as_sent(body, info.output_shape))
+        parsed_count += 1
+
+    run()
+    assert parsed_count >= RESPONSE_EXAMPLES
+    tally(f"hostile responses ({'fast' if fast_parse else 'botocore'} path)", parsed_count)
+
+
+def assert_subset(back: Any, sent: Any, path: str = "") -> None:
+    if isinstance(sent, dict) and isinstance(back, dict):
+        assert set(back) <= set(sent), path
+        for key in back:
+            assert_subset(back[key], sent[key], f"{path}.{key}")
+    elif isinstance(sent, list) and isinstance(back, list):
+        assert len(back) == len(sent), path
+        for index, (a, b) in enumerate(zip(back, sent, strict=True)):
+            assert_subset(a, b, f"{path}[{index}]")
+    else:
+        assert back == sent, path
+
+
+def test_zz_print_tally() -> None:
+    """Prints the figures of this module's run (collected by the tests above)."""
+    print("\nproperty-test tally:", {key: TALLY[key] for key in sorted(TALLY)})
