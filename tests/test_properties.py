@@ -140,7 +140,7 @@ def test_every_single_constraint_fault_is_rejected_before_any_request(op: str) -
     validator = ParamValidator()
     method = getattr(client, info.python_name)
     kinds_seen: set[str] = set()
-    counts = {"mutations": 0, "botocore_rejects": 0}
+    counts: dict[str, int] = {}
 
     # The full request (every optional member) is always tried as well as the drawn ones.
     @example(wire=synth.valid(info.input_shape, full=True), seed=0)
@@ -158,18 +158,18 @@ def test_every_single_constraint_fault_is_rejected_before_any_request(op: str) -
             for path, _ in problems:
                 assert path.startswith(site.path) or site.path.startswith(path), (path, site.path)
             kinds_seen.add(site.kind)
-            counts["mutations"] += 1
+            counts[f"mutations: {site.kind}"] = counts.get(f"mutations: {site.kind}", 0) + 1
             if validator.validate(mutated, input_shape).has_errors():
-                counts["botocore_rejects"] += 1
+                counts[f"botocore also rejects: {site.kind}"] = counts.get(f"botocore also rejects: {site.kind}", 0) + 1
         assert canned.requests == 0 and recorder.params == []
 
     run()
     assert canned.requests == 0
     assert kinds_seen == strategies.constraint_kinds(info.input_shape), kinds_seen
-    tally("mutations", counts["mutations"])
-    tally("mutations botocore would also reject", counts["botocore_rejects"])
+    for key, count in counts.items():
+        tally(key, count)
     for kind in kinds_seen:
-        tally(f"kind {kind}")
+        tally(f"operations with kind: {kind}")
 
 
 # -- 3. forward compatibility: hostile responses through the client's real parse path -------------
