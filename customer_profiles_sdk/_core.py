@@ -49,8 +49,12 @@ SERVICE_NAME = "customer-profiles"
 #: ``retry_mode`` chooses one. See docs/client.md ("Retries and timeouts").
 DEFAULT_RETRY_MODE = "standard"
 
-# botocore exceptions that mean "no usable HTTP response".
-_TRANSPORT_ERRORS = (botocore.exceptions.HTTPClientError, botocore.exceptions.ConnectionError)
+# botocore exceptions that mean "no usable HTTP response" (IncompleteReadError: see _transport).
+_TRANSPORT_ERRORS = (
+    botocore.exceptions.HTTPClientError,
+    botocore.exceptions.ConnectionError,
+    botocore.exceptions.IncompleteReadError,
+)
 
 
 class ResponseMetadata(NamedTuple):

@@ -10,7 +10,9 @@ SDK call, behave exactly as they would without the SDK.
   members bound to the HTTP status code, but skips its Python walk over the JSON. The SDK then
   parses the raw body once, with pydantic-core, straight into the response model
   (:func:`parse_body`). Error answers (status 300 and above) are left to botocore's parser, so
-  error codes, modeled error fields and retries work exactly as before.
+  error codes, modeled error fields and retries work exactly as before; only an error body that
+  is not a JSON object is hidden from it, as botocore would quote it whole in the message. A 2xx
+  body shorter than its Content-Length raises ``IncompleteReadError`` (a ``TransportError``).
 * **No second validation.** botocore's ``ParamValidator`` checks only a subset of what the
   request models check (required members, types, minimums, unions). For the exact parameters the
   SDK validated, the serializer is called without it; any other parameters, including ones an
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import IncompleteReadError
 from botocore.validate import ParamValidationDecorator
 
 if TYPE_CHECKING:
@@ -130,14 +133,35 @@ def _before_parse(
     response_dict: dict[str, Any], customized_response_dict: dict[str, Any], operation_model: Any, **kwargs: Any
 ) -> None:
     call = _active(operation_model.name)
-    if call is None or not call.fast_parse:
+    if call is None:
         return
     status = response_dict.get("status_code")
     body = response_dict.get("body")
-    if not isinstance(status, int) or not 200 <= status < 300 or not isinstance(body, bytes | bytearray):
+    if not isinstance(status, int) or not isinstance(body, bytes | bytearray):
         return
-    customized_response_dict[BODY_KEY] = bytes(body)
-    response_dict["body"] = b""
+    if status >= 300:
+        # botocore puts an error body it cannot read as a JSON object, whole, into the error
+        # message (an HTML page, a truncated document), and so into the exception's text. It is
+        # given "{}" instead: the code still comes from x-amzn-ErrorType or the status, so error
+        # classes and retries are unchanged. botocore's own generic path (a 5xx that is empty or
+        # starts with <html>) quotes no body and is left alone.
+        stripped = body.strip()
+        if not (status >= 500 and (not stripped or stripped.startswith(b"<html>"))):
+            if not isinstance(_botocore_json(body), dict):
+                response_dict["body"] = b"{}"
+        return
+    if not 200 <= status < 300:
+        return
+    # botocore reads bodies without checking Content-Length: a connection closed early would
+    # leave a short, possibly empty (so "valid"), body.
+    declared = response_dict.get("headers", {}).get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > len(body):
+        raise IncompleteReadError(actual_bytes=len(body), expected_bytes=int(declared))
+    # With fast_parse=False botocore parses, except a body it cannot read as JSON, which it would
+    # turn into an empty response: parse_body raises ResponseParseError for it instead.
+    if call.fast_parse or (body.strip() and _botocore_json(body) is _NOT_JSON):
+        customized_response_dict[BODY_KEY] = bytes(body)
+        response_dict["body"] = b""
 
 
 def install(client: BaseClient) -> bool:
@@ -208,6 +232,14 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
 
 
 _NOT_JSON = object()
+
+
+def _botocore_json(body: bytes | bytearray) -> Any:
+    """The body as botocore's JSON parsers read it (strict UTF-8, then Python's json), or _NOT_JSON."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is a ValueError
+        return _NOT_JSON
 
 
 def _loads(body: bytes) -> Any:

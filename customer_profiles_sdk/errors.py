@@ -145,7 +145,9 @@ class ServiceError(CustomerProfilesError, ClientError):
     @property
     def request_id(self) -> str | None:
         """The request id, for AWS support (``x-amzn-RequestId``)."""
-        value = self.response.get("ResponseMetadata", {}).get("RequestId")
+        metadata = self.response.get("ResponseMetadata", {})
+        # botocore leaves RequestId out for a 5xx whose body is empty or HTML; the header has it.
+        value = metadata.get("RequestId") or (metadata.get("HTTPHeaders") or {}).get("x-amzn-requestid")
         return str(value) if value else None
 
     @property

@@ -45,6 +45,9 @@ class Reply:
     delay: float = 0.0
     #: Close the connection without answering (connection-reset tests).
     drop: bool = False
+    #: The Content-Length to declare, if not the body's length. When it is larger than the body,
+    #: the body is sent and the connection closed (truncated-body tests).
+    content_length: int | None = None
 
 
 def dummy_session() -> Any:
@@ -67,6 +70,9 @@ def json_default(value: Any) -> Any:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: many clients connecting at once (load tests) would see
+    # connection resets and 1 s SYN retransmits.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that gave up (read-timeout tests) makes the answer fail to send: expected.
@@ -124,9 +130,17 @@ class LocalServer:
                 headers.update(reply.headers)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
+                declared = len(payload) if reply.content_length is None else reply.content_length
+                self.send_header("Content-Length", str(declared))
                 self.end_headers()
                 self.wfile.write(payload)
+                if declared > len(payload):
+                    self.wfile.flush()
+                    self.close_connection = True
+                    try:
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
