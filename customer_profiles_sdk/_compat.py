@@ -29,7 +29,8 @@ MINIMUM_BOTOCORE = BOTOCORE_VERSION
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
-    """``"1.44.5"`` -> ``(1, 44, 5)``; anything after the third number is ignored."""
+    """``"1.44.5"`` -> ``(1, 44, 5)``; anything after the third number is ignored, so a
+    pre-release or dev build of a version counts as that version (botocore publishes neither)."""
     match = re.match(r"\s*(\d+)\.(\d+)\.(\d+)", text)
     if match is None:
         raise ValueError(f"not a botocore version: {text!r}")

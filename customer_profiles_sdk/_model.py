@@ -193,8 +193,8 @@ def _as_utc(value: datetime) -> datetime:
         if value.tzinfo is not UTC:
             try:
                 return value.astimezone(UTC)
-            except (OverflowError, ValueError):  # at the edges of datetime's range
-                return value
+            except (OverflowError, ValueError):  # at the edges of datetime's range: not sendable
+                raise PydanticCustomError("cp_timestamp_range", "timestamp out of range") from None
     return value
 
 

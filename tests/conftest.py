@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,3 +63,13 @@ settings.register_profile("ci", max_examples=100, derandomize=True, database=Non
 settings.register_profile("long", max_examples=1000, database=None, deadline=None,
                           suppress_health_check=_SLOW_OK, print_blob=True)
 settings.load_profile(os.environ.get("CUSTOMER_PROFILES_SDK_HYPOTHESIS", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the property tests' tallies (the figures quoted in docs/reliability.md)."""
+    import sys
+
+    module = sys.modules.get("tests.test_properties")
+    tally = getattr(module, "TALLY", None)
+    if tally:
+        terminalreporter.write_line("property-test tally: " + ", ".join(f"{k}: {tally[k]}" for k in sorted(tally)))

@@ -37,8 +37,8 @@ MAX_TEXT = 24
 MAX_BOUNDARY = 70_000
 #: Faults are planted in at most this many items of each list or map (the first ones).
 WALK_ITEMS = 3
-#: Printable ASCII: patterned strings are drawn from it, so Python's ``re`` (with ``re.ASCII``)
-#: and ECMA semantics agree on ``\w``, ``\d``, ``\s`` and ``.``.
+#: Printable ASCII: patterned strings are drawn from it, so Python's ``re`` (which the oracle
+#: ``synth.ecma_search`` uses) and ECMA semantics agree on ``\w``, ``\d``, ``\s`` and ``.``.
 ASCII = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
 #: Unpatterned strings: any Unicode scalar value (personal data is international), no surrogates.
 UNICODE = st.characters(exclude_categories=["Cs"])
@@ -272,6 +272,11 @@ def mutation_sites(name: str, value: Any, draw_int: Callable[[int], int]) -> lis
             if lo > 0:
                 site("min", "min_length", dict(list(current.items())[: draw_int(lo)]))
             key_shape = shape["key"]["shape"]
+            if hi is not None and hi <= 5000 and current:
+                keys = _distinct_keys(key_shape, hi + 1)
+                if keys is not None:
+                    item = next(iter(current.values()))
+                    site("max", "max_length", dict.fromkeys(keys, item))
             for fault, rule, bad_key in _string_faults(key_shape, draw_int):
                 if current and bad_key not in current:
                     first = next(iter(current))
@@ -307,6 +312,16 @@ def sample_sites(sites: list[Site], chooser: random.Random, limit: int) -> list[
     return chosen + rest[: max(limit - len(chosen), 0)]
 
 
+def _distinct_keys(key_shape: str, count: int) -> list[str] | None:
+    """``count`` distinct valid keys of a string shape, or None when the shape has fewer."""
+    shape = SHAPES[key_shape]
+    if "enum" in shape:
+        values = [str(v) for v in shape["enum"]]
+        return values[:count] if len(values) >= count else None
+    keys = list(dict.fromkeys(synth.valid_string(key_shape, variant) for variant in range(count * 2)))
+    return keys[:count] if len(keys) >= count else None
+
+
 def constraint_kinds(name: str) -> set[str]:
     """The fault kinds :func:`mutation_sites` can produce somewhere under shape ``name``."""
     kinds: set[str] = set()
@@ -334,8 +349,10 @@ def constraint_kinds(name: str) -> set[str]:
         elif kind in ("list", "map"):
             if shape.get("min", 0) > 0:
                 kinds.add("min")
-            if kind == "list" and shape.get("max") is not None and shape["max"] <= 5000:
-                kinds.add("max")
+            if shape.get("max") is not None and shape["max"] <= 5000:
+                key_shape = shape["key"]["shape"] if kind == "map" else None
+                if key_shape is None or _distinct_keys(key_shape, shape["max"] + 1) is not None:
+                    kinds.add("max")
     return kinds
 
 

@@ -193,3 +193,25 @@ def test_ecma_character_classes_are_ascii() -> None:
     with pytest.raises(ParamValidationError) as info:
         models.FlowDefinition.model_validate({**data, "FlowName": "a\u00e9"})
     assert [(p.path, p.rule) for p in info.value.problems] == [("FlowName", "pattern")]
+
+
+
+def test_a_timestamp_that_cannot_be_expressed_in_utc_is_rejected_before_sending() -> None:
+    """Year 9999 at UTC-08:00 is past datetime's range once converted to UTC: botocore's serializer
+    would raise a bare OverflowError. The SDK rejects it as invalid input and sends nothing."""
+    from datetime import datetime, timedelta, timezone
+
+    from customer_profiles_sdk import CustomerProfilesClient
+
+    from .canned import Canned, boto3_client
+
+    late = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-8)))
+    canned = Canned()
+    client = CustomerProfilesClient(client=boto3_client(canned))
+    with pytest.raises(ParamValidationError) as caught:
+        client.list_workflows(domain_name="d", query_start_date=late)
+    assert [p.path for p in caught.value.problems] == ["QueryStartDate"]
+    assert canned.requests == 0
+    in_range = datetime(9999, 12, 31, 15, 0, tzinfo=timezone(timedelta(hours=-8)))
+    client.list_workflows(domain_name="d", query_start_date=in_range)
+    assert canned.requests == 1

@@ -37,7 +37,7 @@ OPS = sorted(OPERATIONS)
 EXAMPLES = settings().max_examples
 #: Faults tried per drawn request: one of each kind present, then others at random.
 SITES_PER_EXAMPLE = 12
-#: Figures printed at the end of the session (pytest -s) and quoted in docs/reliability.md.
+#: Figures printed in pytest's terminal summary (tests/conftest.py) and quoted in docs/reliability.md.
 TALLY: dict[str, int] = {}
 
 
@@ -175,15 +175,15 @@ def test_every_single_constraint_fault_is_rejected_before_any_request(op: str) -
 # -- 3. forward compatibility: hostile responses through the client's real parse path -------------
 
 
-def to_json_like(value: Any) -> Any:
+def to_json_like(value: Any, utc_only: bool = True) -> Any:
     """A parsed value as the JSON the service sent: timestamps back to epoch seconds."""
     if isinstance(value, datetime):
-        assert value.tzinfo is UTC, "parsed timestamps are UTC"
+        assert value.tzinfo is UTC or not utc_only, "parsed timestamps are UTC"
         return value.timestamp()
     if isinstance(value, dict):
-        return {key: to_json_like(item) for key, item in value.items()}
+        return {key: to_json_like(item, utc_only) for key, item in value.items()}
     if isinstance(value, list):
-        return [to_json_like(item) for item in value]
+        return [to_json_like(item, utc_only) for item in value]
     return value
 
 
@@ -218,16 +218,19 @@ def test_hostile_responses_parse_losslessly_through_the_client(op: str, fast_par
     info = OPERATIONS[op]
     canned = Canned()
     client, _ = make_client(canned, fast_parse)
-    request = kwargs_of(info.input_shape, synth.valid(info.input_shape))
+    raw_request = synth.valid(info.input_shape)
+    request = kwargs_of(info.input_shape, raw_request)
+    raw_canned = Canned()
+    raw = boto3_client(raw_canned)
     extra = {"allow_partial": True} if op in PARTIAL_FAILURES else {}
     status_members = {m for m, spec in synth.SHAPES[info.output_shape].get("members", {}).items()
                       if spec.get("location") == "statusCode"}
-    parsed_count = 0
+    parsed_count = refused = 0
 
     @settings(max_examples=RESPONSE_EXAMPLES)
     @given(body=strategies.hostile(info.output_shape))
     def run(body: dict[str, Any]) -> None:
-        nonlocal parsed_count
+        nonlocal parsed_count, refused
         canned.set(wire_json(body))
         if not fast_parse and union_botocore_refuses(body, info.output_shape):
             # botocore refuses a union with other than one member (docs/design.md section 11);
@@ -235,6 +238,7 @@ def test_hostile_responses_parse_losslessly_through_the_client(op: str, fast_par
             with pytest.raises(ResponseParseError):
                 getattr(client, info.python_name)(**request, **extra)
             tally("hostile responses botocore refuses (union)")
+            refused += 1
             return
         result = getattr(client, info.python_name)(**request, **extra)
         assert type(result).__name__ == info.output_shape
@@ -242,16 +246,28 @@ def test_hostile_responses_parse_losslessly_through_the_client(op: str, fast_par
         for member in status_members:
             assert back.pop(member) == 200
         if fast_parse:
-            assert back == numbers_as_sent(body, info.output_shape)
+            assert_identical(numbers_as_sent(body, info.output_shape), back)
         else:
             # botocore's parser drops unknown members and coerces some values (see docs/design.md
-            # section 11); every member it kept must come back unchanged.
+            # section 11): the SDK must give exactly botocore's own parse of the same body.
+            expected = raw_client_parse(raw, raw_canned, info.python_name, raw_request, body)
+            for member in status_members:
+                assert expected.pop(member) == 200
+            assert_identical(expected, back)
             assert_subset(back, numbers_as_sent(body, info.output_shape))
         parsed_count += 1
 
     run()
-    assert parsed_count >= RESPONSE_EXAMPLES
+    assert parsed_count > 0 and parsed_count + refused >= RESPONSE_EXAMPLES
     tally(f"hostile responses ({'fast' if fast_parse else 'botocore'} path)", parsed_count)
+
+
+def raw_client_parse(raw: Any, canned: Canned, method: str, request: dict[str, Any], body: dict[str, Any]) -> Any:
+    """botocore's own parse of ``body`` by a plain boto3 client, as JSON-like values."""
+    canned.set(wire_json(body))
+    parsed = getattr(raw, method)(**request)
+    parsed.pop("ResponseMetadata")
+    return to_json_like(parsed, utc_only=False)  # botocore gives local-zone timestamps
 
 
 def union_botocore_refuses(body: Any, shape_name: str) -> bool:
@@ -286,8 +302,3 @@ def assert_subset(back: Any, sent: Any, path: str = "") -> None:
             assert_subset(a, b, f"{path}[{index}]")
     else:
         assert back == sent, path
-
-
-def test_zz_print_tally() -> None:
-    """Prints the figures of this module's run (collected by the tests above)."""
-    print("\nproperty-test tally:", {key: TALLY[key] for key in sorted(TALLY)})
