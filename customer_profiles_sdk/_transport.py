@@ -147,7 +147,7 @@ def _before_parse(
         # starts with <html>) quotes no body and is left alone.
         stripped = body.strip()
         if not (status >= 500 and (not stripped or stripped.startswith(b"<html>"))):
-            if not isinstance(_botocore_json(body), dict):
+            if not isinstance(_loads(body, skip_bom=False), dict):
                 response_dict["body"] = b"{}"
         return
     if not 200 <= status < 300:
@@ -159,7 +159,7 @@ def _before_parse(
         raise IncompleteReadError(actual_bytes=len(body), expected_bytes=int(declared))
     # With fast_parse=False botocore parses, except a body it cannot read as JSON, which it would
     # turn into an empty response: parse_body raises ResponseParseError for it instead.
-    if call.fast_parse or (body.strip() and _botocore_json(body) is _NOT_JSON):
+    if call.fast_parse or (body.strip() and _loads(body, skip_bom=False) is _NOT_JSON):
         customized_response_dict[BODY_KEY] = bytes(body)
         response_dict["body"] = b""
 
@@ -234,23 +234,16 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
 _NOT_JSON = object()
 
 
-def _botocore_json(body: bytes | bytearray) -> Any:
-    """The body as botocore's JSON parsers read it (strict UTF-8, then Python's json), or _NOT_JSON."""
-    try:
-        return json.loads(body.decode("utf-8"))
-    except ValueError:  # UnicodeDecodeError is a ValueError
-        return _NOT_JSON
-
-
-def _loads(body: bytes) -> Any:
+def _loads(body: bytes | bytearray, skip_bom: bool = True) -> Any:
     """The body read as botocore reads it (UTF-8, then Python's json), or _NOT_JSON.
 
-    A UTF-8 byte order mark is skipped: botocore's reader refuses it and returns ``{}``, losing
-    the whole answer without a word; the SDK reads the object behind it.
+    With ``skip_bom`` (the SDK's own reading), a UTF-8 byte order mark is skipped: botocore's
+    reader refuses it and returns ``{}``, losing the whole answer without a word; the SDK reads the
+    object behind it. Without, the body is read exactly as botocore's parsers read it.
     """
     try:
-        return json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+        return json.loads(body.decode("utf-8-sig" if skip_bom else "utf-8"))
+    except ValueError:  # UnicodeDecodeError is a ValueError
         return _NOT_JSON
 
 

@@ -16,6 +16,24 @@ from botocore.config import Config
 from customer_profiles_sdk import CustomerProfilesClient
 
 
+def method_kwargs(request_shape: str, wire: dict[str, Any]) -> dict[str, Any]:
+    """A client method's keyword arguments for a wire dict: top-level members by Python name,
+    nested values left as wire dicts (the client accepts both).
+
+    A missing required top-level member is passed as ``None`` (a keyword-only parameter without a
+    default cannot be left out), which the client must treat as missing.
+    """
+    import customer_profiles_sdk.models as models
+
+    from . import synth
+
+    cp = getattr(models, request_shape).__cp__
+    kwargs = {cp.by_wire[member]: value for member, value in wire.items()}
+    for member in synth.SHAPES[request_shape].get("required", []):
+        kwargs.setdefault(cp.by_wire[member], None)
+    return kwargs
+
+
 def wire_json(value: Any) -> bytes:
     """JSON as Customer Profiles sends it: timestamps as epoch seconds."""
 

@@ -129,6 +129,11 @@ def contains_sensitive(name: str) -> bool:
     return False
 
 
+def reaches_sensitive(name: str) -> bool:
+    """Whether shape ``name`` is sensitive or holds a sensitive shape at any depth (structures too)."""
+    return any(SHAPES[reached].get("sensitive") for reached in reach_all([name]))
+
+
 @dataclass(frozen=True)
 class Violation:
     """One broken constraint: the wire dict to validate, and the expected path and rule."""

@@ -24,6 +24,7 @@ from customer_profiles_sdk._generated.operations import OPERATIONS, PARTIAL_FAIL
 from customer_profiles_sdk._model import ResponseShape
 
 from . import synth
+from .canned import method_kwargs
 from .localserver import LocalServer, Reply, dummy_session
 
 OPS = sorted(OPERATIONS)
@@ -162,13 +163,10 @@ def test_invalid_input_sends_no_request(
     op: str, fresh_server: LocalServer, clients: tuple[CustomerProfilesClient, Any]
 ) -> None:
     info = OPERATIONS[op]
-    request_cls = model(info.input_shape)
     client = clients[0]
     checked = 0
     for violation in synth.violations(info.input_shape):
-        kwargs = {request_cls.__cp__.by_wire[k]: v for k, v in violation.data.items()}
-        if violation.rule == "required":
-            kwargs[request_cls.__cp__.by_wire[violation.member]] = None  # given as None: still missing
+        kwargs = method_kwargs(info.input_shape, violation.data)  # a missing required member: None
         with pytest.raises(ParamValidationError) as caught:
             getattr(client, info.python_name)(**kwargs)
         assert (violation.path, violation.rule) in [(p.path, p.rule) for p in caught.value.problems]

@@ -53,22 +53,6 @@ _counter = itertools.count()
 # ---------------------------------------------------------------------------------------------
 
 
-def reaches_sensitive(name: str, seen: frozenset[str] = frozenset()) -> bool:
-    shape = synth.SHAPES[name]
-    if shape.get("sensitive"):
-        return True
-    if name in seen:
-        return False
-    inner = seen | {name}
-    if shape["type"] == "list":
-        return reaches_sensitive(shape["member"]["shape"], inner)
-    if shape["type"] == "map":
-        return reaches_sensitive(shape["key"]["shape"], inner) or reaches_sensitive(shape["value"]["shape"], inner)
-    if shape["type"] == "structure":
-        return any(reaches_sensitive(spec["shape"], inner) for spec in shape.get("members", {}).values())
-    return False
-
-
 def canary_text(name: str, strict: bool = True) -> str | None:
     """A canary string valid for string shape ``name``, or None if none fits (enums, patterns).
 
@@ -110,11 +94,12 @@ def with_canaries(name: str, strict: bool = True, inside: bool = False, reached:
     if kind == "structure":
         members = shape.get("members", {})
         if shape.get("union"):
-            pick = next((m for m, spec in members.items() if reaches_sensitive(spec["shape"])), next(iter(members)))
+            sensitive = (m for m, spec in members.items() if synth.reaches_sensitive(spec["shape"]))
+            pick = next(sensitive, next(iter(members)))
             return {pick: with_canaries(members[pick]["shape"], strict, inside, reached)}
         return {
             member: with_canaries(spec["shape"], strict, inside, reached)
-            if inside or reaches_sensitive(spec["shape"]) else synth.valid(spec["shape"], True)
+            if inside or synth.reaches_sensitive(spec["shape"]) else synth.valid(spec["shape"], True)
             for member, spec in members.items()
         }
     return synth.valid(name, True)

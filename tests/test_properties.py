@@ -26,12 +26,11 @@ from botocore.validate import ParamValidator
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import customer_profiles_sdk.models as models
 from customer_profiles_sdk import CustomerProfilesClient, ParamValidationError, ResponseParseError
 from customer_profiles_sdk._generated.operations import OPERATIONS, PARTIAL_FAILURES
 
 from . import strategies, synth
-from .canned import Canned, boto3_client, wire_json
+from .canned import Canned, boto3_client, method_kwargs, wire_json
 
 OPS = sorted(OPERATIONS)
 EXAMPLES = settings().max_examples
@@ -60,19 +59,6 @@ def make_client(canned: Canned, fast_parse: bool = True) -> tuple[CustomerProfil
     recorder = Recorder()
     raw.meta.events.register_last("before-parameter-build.customer-profiles", recorder)
     return CustomerProfilesClient(client=raw, fast_parse=fast_parse), recorder
-
-
-def kwargs_of(request_shape: str, wire: dict[str, Any]) -> dict[str, Any]:
-    """Method keyword arguments: top-level members by Python name, nested values as wire dicts.
-
-    A missing required top-level member is passed as ``None`` (a keyword-only parameter without
-    a default cannot be left out), which the client must treat as missing.
-    """
-    cp = getattr(models, request_shape).__cp__
-    kwargs = {cp.by_wire[member]: value for member, value in wire.items()}
-    for member in synth.SHAPES[request_shape].get("required", []):
-        kwargs.setdefault(cp.by_wire[member], None)
-    return kwargs
 
 
 def assert_identical(expected: Any, actual: Any, path: str = "") -> None:
@@ -114,7 +100,7 @@ def test_valid_requests_are_accepted_by_the_client_and_by_botocore(op: str) -> N
         nonlocal accepted
         before = canned.requests
         recorder.params.clear()
-        getattr(client, info.python_name)(**kwargs_of(info.input_shape, wire), **extra)
+        getattr(client, info.python_name)(**method_kwargs(info.input_shape, wire), **extra)
         assert canned.requests == before + 1  # one HTTP request, serialized and signed by botocore
         (received,) = recorder.params
         assert_identical(wire, received)
@@ -151,7 +137,7 @@ def test_every_single_constraint_fault_is_rejected_before_any_request(op: str) -
         for site in strategies.sample_sites(sites, chooser, SITES_PER_EXAMPLE):
             mutated = site.apply(wire)
             with pytest.raises(ParamValidationError) as caught:
-                method(**kwargs_of(info.input_shape, mutated))
+                method(**method_kwargs(info.input_shape, mutated))
             problems = [(p.path, p.rule) for p in caught.value.problems]
             assert (site.path, site.rule) in problems, (site.kind, site.path, site.rule, problems)
             # Nothing else in the otherwise valid request is blamed.
@@ -221,7 +207,7 @@ def test_hostile_responses_parse_losslessly_through_the_client(op: str, fast_par
     canned = Canned()
     client, _ = make_client(canned, fast_parse)
     raw_request = synth.valid(info.input_shape)
-    request = kwargs_of(info.input_shape, raw_request)
+    request = method_kwargs(info.input_shape, raw_request)
     raw_canned = Canned()
     raw = boto3_client(raw_canned)
     extra = {"allow_partial": True} if op in PARTIAL_FAILURES else {}
