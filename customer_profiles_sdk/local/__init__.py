@@ -1,0 +1,19 @@
+"""A local, in-memory Customer Profiles emulator: no AWS account, no network.
+
+    from customer_profiles_sdk.local import Emulator
+
+    with Emulator() as emu:                  # every customer-profiles client in the process
+        client = emu.client()                # or CustomerProfilesClient(), or boto3.client(...)
+        client.create_domain(domain_name="shop", default_expiration_days=365)
+
+It answers at botocore's HTTP layer, so serialization, signing, parsing, errors and retries all
+run. ``python -m customer_profiles_sdk.local serve --port 8787`` serves the same backend on
+127.0.0.1. The pytest fixtures are in :mod:`customer_profiles_sdk.testing`. docs/testing.md lists
+the modelled operations and where the emulator is an approximation.
+"""
+
+from ._backend import Backend
+from ._emulator import Emulator, EmulatorServer, emulated, installed
+from ._errors import EmulatorError
+
+__all__ = ["Backend", "Emulator", "EmulatorError", "EmulatorServer", "emulated", "installed"]

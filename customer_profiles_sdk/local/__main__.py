@@ -1,0 +1,27 @@
+"""``python -m customer_profiles_sdk.local serve --port N``: the emulator over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ._emulator import serve_forever
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m customer_profiles_sdk.local",
+                                     description="A local, in-memory Customer Profiles emulator.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the emulator over HTTP until interrupted")
+    serve.add_argument("--port", type=int, default=8787, help="port to listen on (0: any free port)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1; the emulator has no authentication)")
+    serve.add_argument("--region", default="us-east-1", help="region used in ARNs")
+    serve.add_argument("--account-id", default="123456789012", help="account id used in ARNs")
+    args = parser.parse_args(argv)
+    serve_forever(args.port, args.host, region=args.region, account_id=args.account_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,805 @@
+"""The emulator's in-memory backend: state and the semantics of the modelled operations.
+
+Every operation takes and returns wire-named dicts (``DomainName``, ``Items``, ...), exactly what
+the HTTP layer reads and writes. Input is checked first with the SDK's own strict request models,
+so a plain boto3 client sending a 65-character domain name gets a ``BadRequestException`` that
+names the field path and the rule, as the real service would refuse it.
+
+State lives in one :class:`Backend` per emulator and every operation runs under that backend's
+lock, so one backend can be shared by many threads and clients, and two emulators never see each
+other's data. docs/testing.md lists what is modelled and what is an approximation.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from . import _calc
+from ._errors import EmulatorError, bad_request, not_found, not_implemented
+from ._templates import TEMPLATES
+
+Params = dict[str, Any]
+Handler = Callable[[Params], dict[str, Any]]
+
+# The search keys every profile has from its standard fields.
+_STANDARD_KEYS: dict[str, tuple[str, ...]] = {
+    "_account": ("AccountNumber",),
+    "_email": ("EmailAddress", "PersonalEmailAddress", "BusinessEmailAddress"),
+    "_phone": ("PhoneNumber", "MobilePhoneNumber", "HomePhoneNumber", "BusinessPhoneNumber"),
+}
+# Key identifiers that put a key's value on the matched profile (so it can be searched by it).
+_INDEXED_IDENTIFIERS = frozenset({"PROFILE", "ASSET", "CASE", "ORDER", "SECONDARY"})
+_MESSAGE_DELETED = "deleted"
+
+
+@dataclass
+class Profile:
+    profile_id: str
+    data: dict[str, Any]
+    keys: dict[str, list[str]] = field(default_factory=dict)
+
+    def index(self) -> dict[str, list[str]]:
+        """Every search key of the profile and its values."""
+        out: dict[str, list[str]] = {"_profileId": [self.profile_id]}
+        for key, members in _STANDARD_KEYS.items():
+            values = [self.data[m] for m in members if isinstance(self.data.get(m), str) and self.data[m]]
+            if values:
+                out[key] = values
+        names = [self.data.get(m) for m in ("FirstName", "MiddleName", "LastName")]
+        full = " ".join(n for n in names if isinstance(n, str) and n)
+        if full:
+            out["_fullName"] = [full]
+        for key, values in self.keys.items():
+            out.setdefault(key, [])
+            out[key] = out[key] + [v for v in values if v not in out[key]]
+        return out
+
+    def wire(self) -> dict[str, Any]:
+        return {"ProfileId": self.profile_id, **self.data}
+
+
+@dataclass
+class StoredObject:
+    unique_key: str
+    object_type_name: str
+    profile_id: str | None
+    document: str
+    source: dict[str, Any]
+    fields: dict[str, Any]
+    key_values: dict[str, str]
+    ingested_at: datetime
+
+
+@dataclass
+class Domain:
+    record: dict[str, Any]
+    object_types: dict[str, dict[str, Any]] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    objects: dict[tuple[str, str], StoredObject] = field(default_factory=dict)
+    integrations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calculated: dict[str, dict[str, Any]] = field(default_factory=dict)
+    layouts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Backend:
+    """The state of one emulated account in one region, and the operations over it."""
+
+    def __init__(self, *, account_id: str = "123456789012", region: str = "us-east-1",
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.account_id = account_id
+        self.region = region
+        self._clock = clock or _utcnow
+        self._lock = threading.RLock()
+        self._domains: dict[str, Domain] = {}
+        self.calls: dict[str, int] = {}
+        self._handlers: dict[str, Handler] = {
+            name[len("op_"):]: getattr(self, name) for name in dir(self) if name.startswith("op_")
+        }
+
+    # -- dispatch ------------------------------------------------------------------------------
+    @property
+    def operations(self) -> frozenset[str]:
+        """The operations the emulator models; every other one answers NotImplementedByEmulator."""
+        return frozenset(self._handlers)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._domains.clear()
+            self.calls.clear()
+
+    def call(self, operation: str, params: Params) -> dict[str, Any]:
+        """Run one operation on wire-named ``params``; raises :class:`EmulatorError` for errors."""
+        handler = self._handlers.get(operation)
+        if handler is None:
+            raise not_implemented(operation)
+        params = self._validated(operation, params)
+        with self._lock:
+            self.calls[operation] = self.calls.get(operation, 0) + 1
+            return copy.deepcopy(handler(params))
+
+    @staticmethod
+    def _validated(operation: str, params: Params) -> Params:
+        from .. import models
+        from .._model import validate_request
+        from ..errors import ParamValidationError
+        from ._http import service_model
+
+        shape = service_model().operation_model(operation).input_shape
+        if shape is None:
+            return params
+        try:
+            validate_request(getattr(models, shape.name), params)
+        except ParamValidationError as error:
+            # The SDK's message names field paths and rules, never values.
+            raise bad_request(str(error)) from None
+        return params
+
+    def now(self) -> datetime:
+        return self._clock().astimezone(UTC)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _arn(self, *path: str) -> str:
+        return f"arn:aws:profile:{self.region}:{self.account_id}:" + "/".join(path)
+
+    def _domain(self, name: str) -> Domain:
+        domain = self._domains.get(name)
+        if domain is None:
+            raise not_found("Domain not found")
+        return domain
+
+    def _object_type(self, domain: Domain, name: str) -> dict[str, Any]:
+        record = domain.object_types.get(name)
+        if record is None:
+            raise not_found("Object type not found")
+        return record
+
+    def _profile(self, domain: Domain, profile_id: str) -> Profile:
+        profile = domain.profiles.get(profile_id)
+        if profile is None:
+            raise not_found("Profile not found")
+        return profile
+
+    @staticmethod
+    def _project(record: Mapping[str, Any], shape: str) -> dict[str, Any]:
+        """The members of ``record`` that the output shape ``shape`` has."""
+        from ._http import service_model
+
+        members = service_model().shape_for(shape).members  # type: ignore[attr-defined]
+        return {key: value for key, value in record.items() if key in members and value is not None}
+
+    @staticmethod
+    def _page(items: list[Any], params: Params, default: int, scope: str) -> tuple[list[Any], str | None]:
+        """One page of ``items`` and the token of the next; tokens are bound to ``scope``."""
+        size = params.get("MaxResults") or default
+        offset = 0
+        token = params.get("NextToken")
+        fingerprint = hashlib.sha256(scope.encode()).hexdigest()[:16]
+        if token:
+            try:
+                decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+                offset = int(decoded["o"])
+                if decoded["s"] != fingerprint or offset < 0:
+                    raise ValueError
+            except (ValueError, KeyError, TypeError):
+                raise bad_request("The NextToken is not valid for this request") from None
+        page = items[offset:offset + size]
+        following = None
+        if offset + size < len(items):
+            following = base64.urlsafe_b64encode(json.dumps({"o": offset + size, "s": fingerprint}).encode()).decode()
+        return page, following
+
+    def _tags(self, params: Params, key: str = "Tags") -> dict[str, str] | None:
+        tags = params.get(key)
+        return dict(tags) if tags else None
+
+    # -- domains -------------------------------------------------------------------------------
+    def op_CreateDomain(self, params: Params) -> dict[str, Any]:
+        name = params["DomainName"]
+        if name in self._domains:
+            raise bad_request("A domain with this name already exists")
+        now = self.now()
+        record = {key: value for key, value in params.items() if key != "Tags"}
+        record.update(CreatedAt=now, LastUpdatedAt=now, Tags=self._tags(params))
+        self._domains[name] = Domain(record=record)
+        return self._project(record, "CreateDomainResponse")
+
+    def _stats(self, domain: Domain) -> dict[str, int]:
+        size = sum(len(o.document.encode()) for o in domain.objects.values())
+        size += sum(len(json.dumps(p.data, default=str).encode()) for p in domain.profiles.values())
+        return {"ProfileCount": len(domain.profiles), "MeteringProfileCount": len(domain.profiles),
+                "ObjectCount": len(domain.objects), "TotalSize": size}
+
+    def op_GetDomain(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        return {**self._project(domain.record, "GetDomainResponse"), "Stats": self._stats(domain)}
+
+    def op_UpdateDomain(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        for key, value in params.items():
+            if key == "DomainName":
+                continue
+            if key in ("DefaultEncryptionKey", "DeadLetterQueueUrl") and value == "":
+                domain.record.pop(key, None)  # an empty string clears these two
+            elif key == "Tags":
+                domain.record["Tags"] = {**(domain.record.get("Tags") or {}), **value}
+            else:
+                domain.record[key] = value
+        domain.record["LastUpdatedAt"] = self.now()
+        return self._project(domain.record, "UpdateDomainResponse")
+
+    def op_DeleteDomain(self, params: Params) -> dict[str, Any]:
+        self._domain(params["DomainName"])
+        del self._domains[params["DomainName"]]
+        return {"Message": _MESSAGE_DELETED}
+
+    def op_ListDomains(self, params: Params) -> dict[str, Any]:
+        items = [self._project(d.record, "ListDomainItem") for _, d in sorted(self._domains.items())]
+        page, token = self._page(items, params, 100, "ListDomains")
+        return {"Items": page, "NextToken": token}
+
+    # -- object types and templates -------------------------------------------------------------
+    def op_PutProfileObjectType(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        name = params["ObjectTypeName"]
+        record = {key: value for key, value in params.items() if key != "DomainName"}
+        template_id = params.get("TemplateId")
+        if template_id is not None:
+            template = TEMPLATES.get(template_id)
+            if template is None:
+                raise not_found("Template not found")
+            for key in ("Fields", "Keys", "AllowProfileCreation", "SourceLastUpdatedTimestampFormat"):
+                if key not in record and key in template:
+                    record[key] = copy.deepcopy(template[key])
+        fields = record.get("Fields") or {}
+        keys = record.get("Keys") or {}
+        if not fields and template_id is None:
+            raise bad_request("An object type needs Fields or a TemplateId")
+        for key_defs in keys.values():
+            for key_def in key_defs:
+                for field_name in key_def.get("FieldNames") or []:
+                    if field_name not in fields:
+                        raise bad_request("A key names a field that is not in Fields")
+        for name_field in fields.values():
+            source = name_field.get("Source")
+            if source is not None and not source.startswith("_source"):
+                raise bad_request("A field's Source must start with _source")
+        now = self.now()
+        previous = domain.object_types.get(name)
+        record["CreatedAt"] = previous["CreatedAt"] if previous else now
+        record["LastUpdatedAt"] = now
+        record.setdefault("AllowProfileCreation", False)
+        if record.get("MaxProfileObjectCount") is not None:
+            record["MaxAvailableProfileObjectCount"] = record["MaxProfileObjectCount"]
+        domain.object_types[name] = record
+        return self._project(record, "PutProfileObjectTypeResponse")
+
+    def op_GetProfileObjectType(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        return self._project(self._object_type(domain, params["ObjectTypeName"]), "GetProfileObjectTypeResponse")
+
+    def op_ListProfileObjectTypes(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        items = [self._project(record, "ListProfileObjectTypeItem") for _, record in sorted(domain.object_types.items())]
+        page, token = self._page(items, params, 100, f"ListProfileObjectTypes/{params['DomainName']}")
+        return {"Items": page, "NextToken": token}
+
+    def op_DeleteProfileObjectType(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        name = params["ObjectTypeName"]
+        self._object_type(domain, name)
+        del domain.object_types[name]
+        for key in [k for k in domain.objects if k[0] == name]:
+            del domain.objects[key]
+        return {"Message": _MESSAGE_DELETED}
+
+    def op_ListProfileObjectTypeTemplates(self, params: Params) -> dict[str, Any]:
+        items = [self._project(t, "ListProfileObjectTypeTemplateItem") for _, t in sorted(TEMPLATES.items())]
+        page, token = self._page(items, params, 100, "ListProfileObjectTypeTemplates")
+        return {"Items": page, "NextToken": token}
+
+    def op_GetProfileObjectTypeTemplate(self, params: Params) -> dict[str, Any]:
+        template = TEMPLATES.get(params["TemplateId"])
+        if template is None:
+            raise not_found("Template not found")
+        return self._project(template, "GetProfileObjectTypeTemplateResponse")
+
+    # -- profiles ------------------------------------------------------------------------------
+    def _new_profile(self, domain: Domain, data: dict[str, Any]) -> Profile:
+        profile = Profile(profile_id=uuid.uuid4().hex, data=data)
+        domain.profiles[profile.profile_id] = profile
+        return profile
+
+    def op_CreateProfile(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        data = {key: value for key, value in params.items() if key != "DomainName"}
+        return {"ProfileId": self._new_profile(domain, data).profile_id}
+
+    def op_UpdateProfile(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        profile = self._profile(domain, params["ProfileId"])
+        for key, value in params.items():
+            if key in ("DomainName", "ProfileId"):
+                continue
+            _merge(profile.data, key, value)
+        return {"ProfileId": profile.profile_id}
+
+    def op_DeleteProfile(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        profile = self._profile(domain, params["ProfileId"])
+        del domain.profiles[profile.profile_id]
+        for key in [k for k, o in domain.objects.items() if o.profile_id == profile.profile_id]:
+            del domain.objects[key]
+        return {"Message": _MESSAGE_DELETED}
+
+    def op_SearchProfiles(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        criteria = [(params["KeyName"], params["Values"])]
+        extra = params.get("AdditionalSearchKeys") or []
+        criteria += [(item["KeyName"], item["Values"]) for item in extra]
+        conjunction = (params.get("LogicalOperator") or "AND") == "AND"
+        found = []
+        for profile in domain.profiles.values():
+            index = profile.index()
+            hits = [(key, [v for v in values if v in index.get(key, ())]) for key, values in criteria]
+            matched = [(key, values) for key, values in hits if values]
+            if (len(matched) == len(hits)) if conjunction else matched:
+                item = profile.wire()
+                if extra:
+                    item["FoundByItems"] = [{"KeyName": key, "Values": values} for key, values in matched]
+                found.append(item)
+        scope = json.dumps(["SearchProfiles", params["DomainName"], criteria, conjunction])
+        page, token = self._page(found, params, 20, scope)
+        return {"Items": page, "NextToken": token}
+
+    def op_BatchGetProfile(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        profiles, errors = [], []
+        for profile_id in params["ProfileIds"]:
+            profile = domain.profiles.get(profile_id)
+            if profile is None:
+                errors.append({"Code": "ResourceNotFoundException", "Message": "Profile not found",
+                               "ProfileId": profile_id})
+            else:
+                profiles.append(profile.wire())
+        return {"Profiles": profiles, "Errors": errors}
+
+    def op_AddProfileKey(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        profile = self._profile(domain, params["ProfileId"])
+        values = profile.keys.setdefault(params["KeyName"], [])
+        values.extend(v for v in params["Values"] if v not in values)
+        return {"KeyName": params["KeyName"], "Values": list(params["Values"])}
+
+    def op_DeleteProfileKey(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        profile = self._profile(domain, params["ProfileId"])
+        values = profile.keys.get(params["KeyName"])
+        if not values or not any(v in values for v in params["Values"]):
+            raise not_found("Key not found for this profile")
+        profile.keys[params["KeyName"]] = [v for v in values if v not in params["Values"]]
+        if not profile.keys[params["KeyName"]]:
+            del profile.keys[params["KeyName"]]
+        return {"Message": _MESSAGE_DELETED}
+
+    # -- profile objects -----------------------------------------------------------------------
+    def op_PutProfileObject(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        type_name = params["ObjectTypeName"]
+        object_type = self._object_type(domain, type_name)
+        try:
+            source = json.loads(params["Object"])
+        except ValueError:
+            raise bad_request("Object is not valid JSON") from None
+        if not isinstance(source, dict):
+            raise bad_request("Object must be a JSON object")
+        fields = {name: _source_value(source, spec.get("Source", "")) for name, spec in
+                  (object_type.get("Fields") or {}).items()}
+        fields = {name: value for name, value in fields.items() if value is not None}
+        key_values: dict[str, str] = {}
+        identifiers: dict[str, set[str]] = {}
+        for key_name, key_defs in (object_type.get("Keys") or {}).items():
+            for key_def in key_defs:
+                parts = [fields.get(name) for name in key_def.get("FieldNames") or []]
+                if parts and all(_is_scalar(p) for p in parts):
+                    key_values[key_name] = "_".join(_text(p) for p in parts)
+                    identifiers[key_name] = set(key_def.get("StandardIdentifiers") or ["PROFILE"])
+                    break
+        unique = next((k for k, ids in identifiers.items() if "UNIQUE" in ids), None)
+        if unique is not None:
+            digest = hashlib.sha256(f"{type_name}\0{unique}\0{key_values[unique]}".encode()).hexdigest()
+            unique_key = base64.urlsafe_b64encode(bytes.fromhex(digest[:48])).decode()
+        else:
+            unique_key = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        existing = domain.objects.get((type_name, unique_key))
+
+        profile: Profile | None = None
+        for key_name, ids in identifiers.items():
+            if "PROFILE" not in ids:
+                continue
+            value = key_values[key_name]
+            profile = next((p for p in domain.profiles.values() if value in p.index().get(key_name, ())), None)
+            if profile is not None:
+                break
+        if profile is None and existing is not None and existing.profile_id in domain.profiles:
+            profile = domain.profiles[existing.profile_id]
+        created = False
+        if profile is None and object_type.get("AllowProfileCreation"):
+            profile = self._new_profile(domain, {})
+            created = True
+        if profile is not None:
+            for name, spec in (object_type.get("Fields") or {}).items():
+                target = spec.get("Target") or ""
+                if target.startswith("_profile.") and name in fields and _is_scalar(fields[name]):
+                    _set_path(profile.data, target[len("_profile."):].split("."), _text(fields[name]))
+            for key_name, ids in identifiers.items():
+                if not ids & _INDEXED_IDENTIFIERS or "LOOKUP_ONLY" in ids or ("NEW_ONLY" in ids and not created):
+                    continue
+                values = profile.keys.setdefault(key_name, [])
+                if key_values[key_name] not in values:
+                    values.append(key_values[key_name])
+        domain.objects[(type_name, unique_key)] = StoredObject(
+            unique_key=unique_key, object_type_name=type_name,
+            profile_id=profile.profile_id if profile else None, document=params["Object"], source=source,
+            fields=fields, key_values=key_values, ingested_at=self.now())
+        return {"ProfileObjectUniqueKey": unique_key}
+
+    def op_ListProfileObjects(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        type_name = params["ObjectTypeName"]
+        object_type = self._object_type(domain, type_name)
+        profile = self._profile(domain, params["ProfileId"])
+        object_filter = params.get("ObjectFilter")
+        if object_filter and object_filter["KeyName"] not in (object_type.get("Keys") or {}):
+            raise bad_request("ObjectFilter.KeyName is not a key of this object type")
+        items = []
+        for stored in domain.objects.values():
+            if stored.object_type_name != type_name or stored.profile_id != profile.profile_id:
+                continue
+            if object_filter and stored.key_values.get(object_filter["KeyName"]) not in object_filter["Values"]:
+                continue
+            items.append({"ObjectTypeName": type_name, "ProfileObjectUniqueKey": stored.unique_key,
+                          "Object": stored.document})
+        scope = json.dumps(["ListProfileObjects", params["DomainName"], type_name, profile.profile_id, object_filter])
+        page, token = self._page(items, params, 20, scope)
+        return {"Items": page, "NextToken": token}
+
+    def op_DeleteProfileObject(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        self._object_type(domain, params["ObjectTypeName"])
+        profile = self._profile(domain, params["ProfileId"])
+        key = (params["ObjectTypeName"], params["ProfileObjectUniqueKey"])
+        stored = domain.objects.get(key)
+        if stored is None or stored.profile_id != profile.profile_id:
+            raise not_found("Profile object not found")
+        del domain.objects[key]
+        return {"Message": _MESSAGE_DELETED}
+
+    # -- integrations --------------------------------------------------------------------------
+    def op_PutIntegration(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        uri = params.get("Uri")
+        if not uri:
+            raise bad_request("Uri is required")
+        names = [params["ObjectTypeName"]] if params.get("ObjectTypeName") else []
+        names += list((params.get("ObjectTypeNames") or {}).values())
+        if not names:
+            raise bad_request("ObjectTypeName or ObjectTypeNames is required")
+        for name in names:
+            self._object_type(domain, name)
+        now = self.now()
+        previous = domain.integrations.get(uri)
+        record = {key: value for key, value in params.items() if key not in ("FlowDefinition", "Tags")}
+        record.update(CreatedAt=previous["CreatedAt"] if previous else now, LastUpdatedAt=now,
+                      Tags=self._tags(params) or (previous or {}).get("Tags"), IsUnstructured=False)
+        domain.integrations[uri] = record
+        return self._project(record, "PutIntegrationResponse")
+
+    def _integration(self, domain: Domain, uri: str) -> dict[str, Any]:
+        record = domain.integrations.get(uri)
+        if record is None:
+            raise not_found("Integration not found")
+        return record
+
+    def op_GetIntegration(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        return self._project(self._integration(domain, params["Uri"]), "GetIntegrationResponse")
+
+    def op_ListIntegrations(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        items = [self._project(r, "ListIntegrationItem") for _, r in sorted(domain.integrations.items())]
+        page, token = self._page(items, params, 100, f"ListIntegrations/{params['DomainName']}")
+        return {"Items": page, "NextToken": token}
+
+    def op_ListAccountIntegrations(self, params: Params) -> dict[str, Any]:
+        items = [self._project(d.integrations[params["Uri"]], "ListIntegrationItem")
+                 for _, d in sorted(self._domains.items()) if params["Uri"] in d.integrations]
+        page, token = self._page(items, params, 100, f"ListAccountIntegrations/{params['Uri']}")
+        return {"Items": page, "NextToken": token}
+
+    def op_DeleteIntegration(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        self._integration(domain, params["Uri"])
+        del domain.integrations[params["Uri"]]
+        return {"Message": _MESSAGE_DELETED}
+
+    # -- calculated attributes -----------------------------------------------------------------
+    def _definition(self, domain: Domain, name: str) -> dict[str, Any]:
+        record = domain.calculated.get(name)
+        if record is None:
+            raise not_found("Calculated attribute definition not found")
+        return record
+
+    def op_CreateCalculatedAttributeDefinition(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        name = params["CalculatedAttributeName"]
+        if name in domain.calculated:
+            raise bad_request("A calculated attribute definition with this name already exists")
+        record = {key: value for key, value in params.items() if key != "DomainName"}
+        _calc.check_definition(record)
+        for item in record["AttributeDetails"]["Attributes"]:
+            type_name, _, field_name = item["Name"].partition(".")
+            object_type = domain.object_types.get(type_name)
+            if object_type is None:
+                raise bad_request("An attribute names an object type that does not exist")
+            if field_name not in (object_type.get("Fields") or {}):
+                raise bad_request("An attribute names a field that its object type does not have")
+        now = self.now()
+        record.update(CreatedAt=now, LastUpdatedAt=now, Status="COMPLETED",
+                      Readiness={"ProgressPercentage": 100, "Message": "ready"},
+                      UseHistoricalData=bool(params.get("UseHistoricalData")), Tags=self._tags(params))
+        domain.calculated[name] = record
+        return self._project(record, "CreateCalculatedAttributeDefinitionResponse")
+
+    def op_GetCalculatedAttributeDefinition(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        record = self._definition(domain, params["CalculatedAttributeName"])
+        return self._project(record, "GetCalculatedAttributeDefinitionResponse")
+
+    def op_UpdateCalculatedAttributeDefinition(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        record = self._definition(domain, params["CalculatedAttributeName"])
+        updated = {**record, **{k: v for k, v in params.items() if k not in ("DomainName", "CalculatedAttributeName")}}
+        _calc.check_definition(updated)
+        updated["LastUpdatedAt"] = self.now()
+        domain.calculated[params["CalculatedAttributeName"]] = updated
+        return self._project(updated, "UpdateCalculatedAttributeDefinitionResponse")
+
+    def op_DeleteCalculatedAttributeDefinition(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        self._definition(domain, params["CalculatedAttributeName"])
+        del domain.calculated[params["CalculatedAttributeName"]]
+        return {}
+
+    def op_ListCalculatedAttributeDefinitions(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        items = [self._project(r, "ListCalculatedAttributeDefinitionItem") for _, r in sorted(domain.calculated.items())]
+        page, token = self._page(items, params, 100, f"ListCalculatedAttributeDefinitions/{params['DomainName']}")
+        return {"Items": page, "NextToken": token}
+
+    def _evaluate(self, domain: Domain, record: Mapping[str, Any], profile_id: str,
+                  range_override: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        objects = [
+            _calc.IngestedObject(object_type_name=o.object_type_name, source=o.source, fields=o.fields,
+                                 ingested_at=o.ingested_at)
+            for o in domain.objects.values() if o.profile_id == profile_id
+        ]
+        result = _calc.evaluate(record, objects, now=self.now(), created_at=record["CreatedAt"],
+                                range_override=range_override)
+        return {"CalculatedAttributeName": record["CalculatedAttributeName"], "DisplayName": record.get("DisplayName"),
+                "IsDataPartial": result.is_data_partial, "Value": result.value,
+                "LastObjectTimestamp": result.last_object_timestamp}
+
+    def op_GetCalculatedAttributeForProfile(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        profile = self._profile(domain, params["ProfileId"])
+        record = self._definition(domain, params["CalculatedAttributeName"])
+        return self._evaluate(domain, record, profile.profile_id)
+
+    def op_ListCalculatedAttributesForProfile(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        profile = self._profile(domain, params["ProfileId"])
+        items = [self._evaluate(domain, record, profile.profile_id) for _, record in sorted(domain.calculated.items())]
+        items = [item for item in items if item["Value"] is not None]
+        scope = f"ListCalculatedAttributesForProfile/{params['DomainName']}/{profile.profile_id}"
+        page, token = self._page(items, params, 100, scope)
+        return {"Items": page, "NextToken": token}
+
+    def op_BatchGetCalculatedAttributeForProfile(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        record = self._definition(domain, params["CalculatedAttributeName"])
+        overrides = params.get("ConditionOverrides") or None
+        values, errors = [], []
+        for profile_id in params["ProfileIds"]:
+            if profile_id not in domain.profiles:
+                errors.append({"Code": "ResourceNotFoundException", "Message": "Profile not found",
+                               "ProfileId": profile_id})
+                continue
+            item = self._evaluate(domain, record, profile_id, (overrides or {}).get("Range"))
+            values.append({**item, "ProfileId": profile_id})
+        return {"CalculatedAttributeValues": values, "Errors": errors, "ConditionOverrides": overrides}
+
+    # -- domain layouts ------------------------------------------------------------------------
+    def _layout(self, domain: Domain, name: str) -> dict[str, Any]:
+        record = domain.layouts.get(name)
+        if record is None:
+            raise not_found("Layout not found")
+        return record
+
+    def _set_default_layout(self, domain: Domain, name: str) -> None:
+        for other, record in domain.layouts.items():
+            if other != name:
+                record["IsDefault"] = False
+
+    def op_CreateDomainLayout(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        name = params["LayoutDefinitionName"]
+        if name in domain.layouts:
+            raise bad_request("A layout with this name already exists")
+        _check_layout(params["Layout"])
+        now = self.now()
+        record = {key: value for key, value in params.items() if key != "DomainName"}
+        record.update(Version="1", CreatedAt=now, LastUpdatedAt=now, IsDefault=bool(params.get("IsDefault")),
+                      Tags=self._tags(params))
+        domain.layouts[name] = record
+        if record["IsDefault"]:
+            self._set_default_layout(domain, name)
+        return self._project(record, "CreateDomainLayoutResponse")
+
+    def op_GetDomainLayout(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        return self._project(self._layout(domain, params["LayoutDefinitionName"]), "GetDomainLayoutResponse")
+
+    def op_UpdateDomainLayout(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        name = params["LayoutDefinitionName"]
+        record = self._layout(domain, name)
+        if "Layout" in params:
+            _check_layout(params["Layout"])
+        record.update({k: v for k, v in params.items() if k not in ("DomainName", "LayoutDefinitionName")})
+        record["Version"] = str(int(record["Version"]) + 1)
+        record["LastUpdatedAt"] = self.now()
+        if record.get("IsDefault"):
+            self._set_default_layout(domain, name)
+        return self._project(record, "UpdateDomainLayoutResponse")
+
+    def op_DeleteDomainLayout(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        self._layout(domain, params["LayoutDefinitionName"])
+        del domain.layouts[params["LayoutDefinitionName"]]
+        return {"Message": _MESSAGE_DELETED}
+
+    def op_ListDomainLayouts(self, params: Params) -> dict[str, Any]:
+        domain = self._domain(params["DomainName"])
+        items = [self._project(r, "LayoutItem") for _, r in sorted(domain.layouts.items())]
+        page, token = self._page(items, params, 100, f"ListDomainLayouts/{params['DomainName']}")
+        return {"Items": page, "NextToken": token}
+
+    # -- tags ----------------------------------------------------------------------------------
+    def _tagged(self, arn: str) -> dict[str, Any]:
+        """The record a resource ARN names: domains, object types, integrations, calculated
+        attribute definitions and layouts."""
+        prefix = self._arn("domains") + "/"
+        if not arn.startswith(prefix):
+            raise not_found("Resource not found")
+        parts = arn[len(prefix):].split("/", 2)
+        domain = self._domains.get(parts[0])
+        if domain is None:
+            raise not_found("Resource not found")
+        if len(parts) == 1:
+            return domain.record
+        collections: dict[str, dict[str, dict[str, Any]]] = {
+            "object-types": domain.object_types, "integrations": domain.integrations,
+            "calculated-attributes": domain.calculated, "layouts": domain.layouts,
+        }
+        collection = collections.get(parts[1])
+        record = collection.get(parts[2]) if collection is not None and len(parts) == 3 else None
+        if record is None:
+            raise not_found("Resource not found")
+        return record
+
+    def op_TagResource(self, params: Params) -> dict[str, Any]:
+        record = self._tagged(params["resourceArn"])
+        tags = {**(record.get("Tags") or {}), **params["tags"]}
+        if len(tags) > 50:
+            raise bad_request("A resource can have at most 50 tags")
+        record["Tags"] = tags
+        return {}
+
+    def op_UntagResource(self, params: Params) -> dict[str, Any]:
+        record = self._tagged(params["resourceArn"])
+        tags = {k: v for k, v in (record.get("Tags") or {}).items() if k not in params["tagKeys"]}
+        record["Tags"] = tags or None
+        return {}
+
+    def op_ListTagsForResource(self, params: Params) -> dict[str, Any]:
+        return {"tags": dict(self._tagged(params["resourceArn"]).get("Tags") or {})}
+
+    # -- introspection for tests ---------------------------------------------------------------
+    def domain_names(self) -> list[str]:
+        with self._lock:
+            return sorted(self._domains)
+
+    def resource_arn(self, domain: str, kind: str | None = None, name: str | None = None) -> str:
+        """The ARN the emulator gives a resource: ``kind`` is ``object-types``, ``integrations``,
+        ``calculated-attributes`` or ``layouts`` (None for the domain itself)."""
+        if kind is None:
+            return self._arn("domains", domain)
+        return self._arn("domains", domain, kind, name or "")
+
+
+def _merge(data: dict[str, Any], key: str, value: Any) -> None:
+    """UpdateProfile's rule: a value replaces, ``""`` clears; nested addresses and the Attributes
+    map are merged member by member with the same rule."""
+    if value == "":
+        data.pop(key, None)
+    elif isinstance(value, dict) and key != "EngagementPreferences":
+        current = data.get(key)
+        merged = dict(current) if isinstance(current, dict) else {}
+        for inner, item in value.items():
+            if item == "":
+                merged.pop(inner, None)
+            else:
+                merged[inner] = item
+        if merged:
+            data[key] = merged
+        else:
+            data.pop(key, None)
+    else:
+        data[key] = value
+
+
+def _source_value(source: Mapping[str, Any], path: str) -> Any:
+    """The value at a Field's Source path (``_source.a.b``) in an object's JSON document."""
+    parts = path.split(".")
+    if not parts or parts[0] != "_source":
+        return None
+    value: Any = source
+    for part in parts[1:]:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _set_path(data: dict[str, Any], path: Iterable[str], value: str) -> None:
+    parts = list(path)
+    for part in parts[:-1]:
+        nested = data.get(part)
+        if not isinstance(nested, dict):
+            nested = {}
+            data[part] = nested
+        data = nested
+    data[parts[-1]] = value
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool) and value != ""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _check_layout(layout: str) -> None:
+    try:
+        json.loads(layout)
+    except ValueError:
+        raise bad_request("Layout is not valid JSON") from None
+
+
+__all__ = ["Backend", "EmulatorError"]

@@ -1,0 +1,205 @@
+"""The emulator's HTTP face: the service's REST-JSON protocol, read from botocore's service model.
+
+A request (method, path, query string, body) is routed to its operation by the operation's
+``requestUri`` template, and its members are read from the URI labels, the query string and the
+JSON body, as botocore's ``rest-json`` serializer placed them. An answer is written the way the
+service writes it: non-location members as a JSON body (timestamps as epoch seconds), errors as
+``{"Message": ...}`` with the code in ``x-amzn-ErrorType`` and the modeled HTTP status.
+
+The same functions serve the in-process interception and the 127.0.0.1 server, so both speak
+exactly the same protocol.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
+
+from ._errors import EmulatorError, bad_request
+
+SERVICE_NAME = "customer-profiles"
+
+
+@lru_cache(maxsize=1)
+def service_model() -> ServiceModel:
+    """botocore's model of the service, loaded once per process."""
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model(SERVICE_NAME)
+
+
+@dataclass(frozen=True)
+class _Route:
+    operation: str
+    method: str
+    pattern: re.Pattern[str]
+    labels: tuple[str, ...]
+    literal_segments: int
+
+
+@lru_cache(maxsize=1)
+def _routes() -> tuple[_Route, ...]:
+    model = service_model()
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = http["requestUri"]
+        labels: list[str] = []
+        parts = []
+        literals = 0
+        for segment in uri.strip("/").split("/"):
+            match = re.fullmatch(r"\{(\w+)\}", segment)
+            if match:
+                labels.append(match.group(1))
+                parts.append("([^/]+)")
+            else:
+                literals += 1
+                parts.append(re.escape(segment))
+        pattern = re.compile("/" + "/".join(parts) + "/?")
+        routes.append(_Route(name, http["method"], pattern, tuple(labels), literals))
+    # The most literal template wins: /domains/{D}/profiles/objects before /domains/{D}/profiles/{X}.
+    routes.sort(key=lambda route: -route.literal_segments)
+    return tuple(routes)
+
+
+def route(method: str, path: str) -> tuple[str, dict[str, str]]:
+    """The operation a request addresses, and its URI labels (percent-decoded)."""
+    known_path = False
+    for candidate in _routes():
+        match = candidate.pattern.fullmatch(path)
+        if match is None:
+            continue
+        known_path = True
+        if candidate.method == method:
+            return candidate.operation, {
+                label: unquote(value) for label, value in zip(candidate.labels, match.groups(), strict=True)
+            }
+    if known_path:
+        raise EmulatorError("MethodNotAllowedException", "method not allowed for this resource", 405)
+    raise EmulatorError("UnknownOperationException", "no operation of the service has this path", 404)
+
+
+def _scalar_from_string(shape: Shape, text: str) -> Any:
+    if shape.type_name in ("integer", "long"):
+        try:
+            return int(text)
+        except ValueError:
+            raise bad_request("a query parameter is not an integer") from None
+    if shape.type_name == "boolean":
+        if text not in ("true", "false"):
+            raise bad_request("a query parameter is not a boolean")
+        return text == "true"
+    return text
+
+
+def _from_json(shape: Shape, value: Any) -> Any:
+    """A JSON value as botocore's caller wrote it: timestamps back to aware datetimes."""
+    if value is None:
+        return None
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members  # type: ignore[attr-defined]
+        out = {}
+        for key, item in value.items():
+            member = members.get(key)
+            out[key] = _from_json(member, item) if member is not None else item
+        return out
+    if kind == "list" and isinstance(value, list):
+        return [_from_json(shape.member, item) for item in value]  # type: ignore[attr-defined]
+    if kind == "map" and isinstance(value, dict):
+        return {key: _from_json(shape.value, item) for key, item in value.items()}  # type: ignore[attr-defined]
+    if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC)
+    if kind == "timestamp" and isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
+
+
+def parse_request(operation: OperationModel, labels: Mapping[str, str], query: str, body: bytes) -> dict[str, Any]:
+    """The request's parameters, wire-named, as the caller gave them to botocore."""
+    shape = operation.input_shape
+    params: dict[str, Any] = {}
+    if shape is None:
+        return params
+    assert isinstance(shape, StructureShape)
+    if body.strip():
+        try:
+            document = json.loads(body)
+        except ValueError:
+            raise bad_request("the request body is not valid JSON") from None
+        if not isinstance(document, dict):
+            raise bad_request("the request body is not a JSON object")
+        params.update(_from_json(shape, document))
+    by_location: dict[str, tuple[str, Shape]] = {}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if location == "uri" and wire in labels:
+            params[name] = labels[wire]
+        elif location == "querystring":
+            by_location[wire] = (name, member)
+    if query:
+        for key, values in parse_qs(query, keep_blank_values=True).items():
+            if key not in by_location:
+                continue
+            name, member = by_location[key]
+            if member.type_name == "list":
+                params[name] = [_scalar_from_string(member.member, item) for item in values]  # type: ignore[attr-defined]
+            else:
+                params[name] = _scalar_from_string(member, values[-1])
+    return params
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, dict):
+        return {key: _to_json(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_to_json(item) for item in value]
+    return value
+
+
+def render_response(operation: OperationModel, output: Mapping[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of a successful answer."""
+    status = 200
+    shape = operation.output_shape
+    body: dict[str, Any] = {}
+    for name, value in output.items():
+        if value is None:
+            continue
+        member = shape.members.get(name) if isinstance(shape, StructureShape) else None
+        if member is not None and member.serialization.get("location") == "statusCode":
+            status = int(value)
+            continue
+        body[name] = value
+    data = json.dumps(_to_json(body), separators=(",", ":")).encode()
+    return status, _headers(data), data
+
+
+def render_error(error: EmulatorError) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of an error answer, as the service's REST-JSON errors look."""
+    data = json.dumps({"Message": error.message}).encode()
+    headers = _headers(data)
+    headers["x-amzn-ErrorType"] = error.code
+    return error.status, headers, data
+
+
+def _headers(data: bytes) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "Content-Length": str(len(data)),
+        "x-amzn-RequestId": str(uuid.uuid4()),
+    }
