@@ -77,7 +77,7 @@ Conditions
   (``10**11`` ms is March 1973, ``10**11`` s is year 5138), otherwise milliseconds.
 * ISO_8601: ``YYYY-MM-DDTHH:MM:SS`` with optional ``.fraction`` (up to 9 digits, kept to the
   microsecond) and an optional offset ``Z``, ``+HH:MM`` or ``+HHMM`` (or ``-``); no offset means
-  UTC (approximation).
+  UTC (approximation). A space instead of ``T`` is accepted; a date without a time is not.
 * Threshold (approximation): the value becomes ``"true"``/``"false"``, whether the statistic's
   value meets ``{Value, Operator}``; numeric comparison when both sides are numbers, otherwise
   comparison of the texts (ordinal, for GREATER_THAN / LESS_THAN). No statistic value: None.
