@@ -1,9 +1,14 @@
 """Quickstart for the models: build validated requests, see errors, parse a response.
 
-Runs offline: nothing here talks to AWS. Run it with ``python examples/models_quickstart.py``.
+    python examples/models_quickstart.py
+
+Models only, no client: nothing here talks to AWS or to the emulator, so ``--aws`` (accepted like
+in the other examples) changes nothing. For the client, see ``examples/quickstart.py``.
 """
 
 from __future__ import annotations
+
+import argparse
 
 from customer_profiles_sdk import ParamValidationError
 from customer_profiles_sdk.models import (
@@ -16,6 +21,10 @@ from customer_profiles_sdk.models import (
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--aws", action="store_true", help="no effect: this example makes no calls")
+    parser.parse_args()
+
     # 1. A valid request: Python names in, the wire dict boto3 expects out.
     orders = PutProfileObjectTypeRequest(
         domain_name="shop",
@@ -60,6 +69,7 @@ def main() -> None:
         )
     except ParamValidationError as error:
         print("re-sent keys are re-validated:", error.problems[0])
+
 
 if __name__ == "__main__":
     main()

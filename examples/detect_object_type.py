@@ -1,0 +1,102 @@
+"""Detect an object type from sample JSON, then create it from what was detected.
+
+    python examples/detect_object_type.py --aws    # real AWS: default credentials and region
+    python examples/detect_object_type.py          # offline: shows that the emulator cannot do it
+
+``detect_profile_object_type`` asks the service to suggest Fields and Keys for a few sample
+documents. The in-memory emulator does not model it and answers ``NotImplementedByEmulator``
+rather than inventing a result, so offline this script explains that and exits normally. With
+``--aws`` the script creates a new domain (``cpsdk-example-<random>``, or ``--domain``; an
+existing domain is refused), and deletes it at the end, even after an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import secrets
+import sys
+from collections.abc import Iterator
+
+from customer_profiles_sdk import CustomerProfilesClient, ResourceNotFoundError, UnmodeledServiceError
+from customer_profiles_sdk.local import Emulator
+
+# Sample documents, as a web shop might export them. Personal data on purpose: it goes to the
+# service and is never printed.
+SAMPLES = [
+    {"OrderId": "o-1001", "Email": "jane@example.com", "FirstName": "Jane", "Total": 19.99,
+     "PlacedAt": "2026-03-01T10:15:00Z"},
+    {"OrderId": "o-1002", "Email": "sam@example.org", "FirstName": "Sam", "Total": 5.01,
+     "PlacedAt": "2026-03-02T08:40:00Z"},
+]
+
+
+def run(client: CustomerProfilesClient, domain: str) -> None:
+    try:
+        reply = client.detect_profile_object_type(domain_name=domain, objects=[json.dumps(s) for s in SAMPLES])
+    except UnmodeledServiceError as error:
+        if error.code != "NotImplementedByEmulator":
+            raise
+        print("detect:       DetectProfileObjectType is not implemented by the emulator; it needs AWS.")
+        print(f"              the emulator answered {error.code} (HTTP {error.http_status}): {error.message}")
+        print("              run: python examples/detect_object_type.py --aws")
+        return
+
+    detected = reply.detected_profile_object_types or []
+    print(f"detect:       {len(detected)} suggestion(s)")
+    for suggestion in detected:
+        for name, field in sorted((suggestion.fields or {}).items()):
+            print(f"  field {name}: source={field.source} target={field.target} content_type={field.content_type}")
+        for name, keys in sorted((suggestion.keys or {}).items()):
+            for key in keys:
+                print(f"  key {name}: {key.standard_identifiers} on {key.field_names}")
+        if suggestion.source_last_updated_timestamp_format:
+            print(f"  timestamp format: {suggestion.source_last_updated_timestamp_format}")
+
+    # The detected Fields and Keys are the same model classes the request takes: they go straight
+    # into put_profile_object_type, and are validated again on the way.
+    if detected:
+        created = client.put_profile_object_type(
+            domain_name=domain, object_type_name="DetectedOrders", description="Created from detected fields",
+            fields=detected[0].fields, keys=detected[0].keys, allow_profile_creation=True)
+        print(f"created:      object type {created.object_type_name} with {len(created.fields or {})} fields")
+
+
+@contextlib.contextmanager
+def new_domain(client: CustomerProfilesClient, name: str) -> Iterator[str]:
+    """Create the domain ``name`` (refusing one that exists), and delete it when the block ends."""
+    try:
+        client.get_domain(domain_name=name)
+    except ResourceNotFoundError:
+        pass
+    else:
+        sys.exit(f"domain {name} already exists; these examples only use (and delete) a domain they create")
+    created = client.create_domain(domain_name=name, default_expiration_days=7)
+    print(f"domain:       {created.domain_name} (profiles expire after {created.default_expiration_days} days)")
+    try:
+        yield name
+    finally:
+        client.delete_domain(domain_name=name)
+        print(f"cleaned up:   deleted domain {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--aws", action="store_true", help="call real AWS (default credentials and region)")
+    parser.add_argument("--domain", help="name of the domain to create and delete (must not exist)")
+    args = parser.parse_args()
+
+    if args.aws:
+        client = CustomerProfilesClient()  # the default credential chain and region, as boto3
+        with new_domain(client, args.domain or f"cpsdk-example-{secrets.token_hex(4)}") as domain:
+            run(client, domain)
+    else:
+        with Emulator() as emulator:
+            client = emulator.client()
+            with new_domain(client, args.domain or "cpsdk-example-detect") as domain:
+                run(client, domain)
+
+
+if __name__ == "__main__":
+    main()
