@@ -8,7 +8,7 @@
 
 It answers at botocore's HTTP layer, so serialization, signing, parsing, errors and retries all
 run. ``python -m customer_profiles_sdk.local serve --port 8787`` serves the same backend on
-127.0.0.1. The pytest fixtures are in :mod:`customer_profiles_sdk.testing`. docs/testing.md lists
+127.0.0.1. The pytest fixtures are in :mod:`customer_profiles_sdk.testing`. docs/guides/testing.md lists
 the modelled operations and where the emulator is an approximation.
 """
 

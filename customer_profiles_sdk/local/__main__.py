@@ -19,7 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--region", default="us-east-1", help="region used in ARNs")
     serve.add_argument("--account-id", default="123456789012", help="account id used in ARNs")
     args = parser.parse_args(argv)
-    serve_forever(args.port, args.host, region=args.region, account_id=args.account_id)
+    try:
+        serve_forever(args.port, args.host, region=args.region, account_id=args.account_id)
+    except OSError as error:  # the port is taken, the address is not this machine's, ...
+        print(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
     return 0
 
 

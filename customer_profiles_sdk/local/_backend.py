@@ -7,7 +7,7 @@ names the field path and the rule, as the real service would refuse it.
 
 State lives in one :class:`Backend` per emulator and every operation runs under that backend's
 lock, so one backend can be shared by many threads and clients, and two emulators never see each
-other's data. docs/testing.md lists what is modelled and what is an approximation.
+other's data. docs/guides/testing.md lists what is modelled and what is an approximation.
 """
 
 from __future__ import annotations
@@ -47,21 +47,19 @@ class Profile:
     data: dict[str, Any]
     keys: dict[str, list[str]] = field(default_factory=dict)
 
-    def index(self) -> dict[str, list[str]]:
-        """Every search key of the profile and its values."""
-        out: dict[str, list[str]] = {"_profileId": [self.profile_id]}
-        for key, members in _STANDARD_KEYS.items():
-            values = [self.data[m] for m in members if isinstance(self.data.get(m), str) and self.data[m]]
-            if values:
-                out[key] = values
-        names = [self.data.get(m) for m in ("FirstName", "MiddleName", "LastName")]
-        full = " ".join(n for n in names if isinstance(n, str) and n)
-        if full:
-            out["_fullName"] = [full]
-        for key, values in self.keys.items():
-            out.setdefault(key, [])
-            out[key] = out[key] + [v for v in values if v not in out[key]]
-        return out
+    def values(self, key: str) -> list[str]:
+        """The profile's values of one search key: from its standard fields, and the values
+        added to the key by AddProfileKey and by the objects' keys."""
+        if key == "_profileId":
+            out = [self.profile_id]
+        elif key == "_fullName":
+            names = [self.data.get(m) for m in ("FirstName", "MiddleName", "LastName")]
+            full = " ".join(n for n in names if isinstance(n, str) and n)
+            out = [full] if full else []
+        else:
+            fields = [self.data.get(m) for m in _STANDARD_KEYS.get(key, ())]
+            out = [value for value in fields if isinstance(value, str) and value]
+        return out + [v for v in self.keys.get(key, ()) if v not in out]
 
     def wire(self) -> dict[str, Any]:
         return {"ProfileId": self.profile_id, **self.data}
@@ -125,7 +123,9 @@ class Backend:
         handler = self._handlers.get(operation)
         if handler is None:
             raise not_implemented(operation)
-        params = self._validated(operation, params)
+        # The backend keeps parts of the request (nested addresses, maps): a copy, so a Python
+        # caller of call() who changes its dicts afterwards never changes the stored state.
+        params = self._validated(operation, copy.deepcopy(params))
         with self._lock:
             self.calls[operation] = self.calls.get(operation, 0) + 1
             return copy.deepcopy(handler(params))
@@ -148,7 +148,11 @@ class Backend:
         return params
 
     def now(self) -> datetime:
-        return self._clock().astimezone(UTC)
+        """The clock's time, aware and in UTC (a naive time from a test clock is taken as UTC)."""
+        moment = self._clock()
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
 
     # -- helpers -------------------------------------------------------------------------------
     def _arn(self, *path: str) -> str:
@@ -267,15 +271,23 @@ class Backend:
         keys = record.get("Keys") or {}
         if not fields and template_id is None:
             raise bad_request("An object type needs Fields or a TemplateId")
+        unique_keys = 0
         for key_defs in keys.values():
             for key_def in key_defs:
+                unique_keys += "UNIQUE" in (key_def.get("StandardIdentifiers") or [])
                 for field_name in key_def.get("FieldNames") or []:
                     if field_name not in fields:
                         raise bad_request("A key names a field that is not in Fields")
-        for name_field in fields.values():
-            source = name_field.get("Source")
+        # The service's rule, checked here too: a client may have switched the SDK's check off.
+        if unique_keys > 1:
+            raise bad_request("An object type can have at most one UNIQUE key")
+        for spec in fields.values():
+            source = spec.get("Source")
             if source is not None and not source.startswith("_source"):
                 raise bad_request("A field's Source must start with _source")
+            target = spec.get("Target") or ""
+            if target.startswith("_profile.") and _profile_path(target) is None:
+                raise bad_request("A field's Target names no standard profile field")
         now = self.now()
         previous = domain.object_types.get(name)
         record["CreatedAt"] = previous["CreatedAt"] if previous else now
@@ -292,7 +304,8 @@ class Backend:
 
     def op_ListProfileObjectTypes(self, params: Params) -> dict[str, Any]:
         domain = self._domain(params["DomainName"])
-        items = [self._project(record, "ListProfileObjectTypeItem") for _, record in sorted(domain.object_types.items())]
+        items = [self._project(record, "ListProfileObjectTypeItem")
+                 for _, record in sorted(domain.object_types.items())]
         page, token = self._page(items, params, 100, f"ListProfileObjectTypes/{params['DomainName']}")
         return {"Items": page, "NextToken": token}
 
@@ -352,8 +365,7 @@ class Backend:
         conjunction = (params.get("LogicalOperator") or "AND") == "AND"
         found = []
         for profile in domain.profiles.values():
-            index = profile.index()
-            hits = [(key, [v for v in values if v in index.get(key, ())]) for key, values in criteria]
+            hits = [(key, [v for v in values if v in profile.values(key)]) for key, values in criteria]
             matched = [(key, values) for key, values in hits if values]
             if (len(matched) == len(hits)) if conjunction else matched:
                 item = profile.wire()
@@ -426,11 +438,12 @@ class Backend:
         existing = domain.objects.get((type_name, unique_key))
 
         profile: Profile | None = None
-        for key_name, ids in identifiers.items():
+        # PROFILE keys find the profile; SECONDARY ones only after all the others found nothing.
+        for key_name, ids in sorted(identifiers.items(), key=lambda item: "SECONDARY" in item[1]):
             if "PROFILE" not in ids:
                 continue
             value = key_values[key_name]
-            profile = next((p for p in domain.profiles.values() if value in p.index().get(key_name, ())), None)
+            profile = next((p for p in domain.profiles.values() if value in p.values(key_name)), None)
             if profile is not None:
                 break
         if profile is None and existing is not None and existing.profile_id in domain.profiles:
@@ -441,9 +454,9 @@ class Backend:
             created = True
         if profile is not None:
             for name, spec in (object_type.get("Fields") or {}).items():
-                target = spec.get("Target") or ""
-                if target.startswith("_profile.") and name in fields and _is_scalar(fields[name]):
-                    _set_path(profile.data, target[len("_profile."):].split("."), _text(fields[name]))
+                path = _profile_path(spec.get("Target") or "")
+                if path is not None and name in fields and _is_scalar(fields[name]):
+                    _set_path(profile.data, path, _text(fields[name]))
             for key_name, ids in identifiers.items():
                 if not ids & _INDEXED_IDENTIFIERS or "LOOKUP_ONLY" in ids or ("NEW_ONLY" in ids and not created):
                     continue
@@ -549,11 +562,15 @@ class Backend:
             raise bad_request("A calculated attribute definition with this name already exists")
         record = {key: value for key, value in params.items() if key != "DomainName"}
         _calc.check_definition(record)
+        # Attributes are ObjectTypeName.FieldName, or a bare FieldName of the expression's type.
+        type_names = _calc.object_types_of(record)
+        if len(type_names) != 1:
+            raise bad_request("A calculated attribute reads exactly one object type")
+        object_type = domain.object_types.get(type_names.pop())
+        if object_type is None:
+            raise bad_request("An attribute names an object type that does not exist")
         for item in record["AttributeDetails"]["Attributes"]:
-            type_name, _, field_name = item["Name"].partition(".")
-            object_type = domain.object_types.get(type_name)
-            if object_type is None:
-                raise bad_request("An attribute names an object type that does not exist")
+            field_name = item["Name"].rpartition(".")[2]
             if field_name not in (object_type.get("Fields") or {}):
                 raise bad_request("An attribute names a field that its object type does not have")
         now = self.now()
@@ -585,7 +602,8 @@ class Backend:
 
     def op_ListCalculatedAttributeDefinitions(self, params: Params) -> dict[str, Any]:
         domain = self._domain(params["DomainName"])
-        items = [self._project(r, "ListCalculatedAttributeDefinitionItem") for _, r in sorted(domain.calculated.items())]
+        items = [self._project(r, "ListCalculatedAttributeDefinitionItem")
+                 for _, r in sorted(domain.calculated.items())]
         page, token = self._page(items, params, 100, f"ListCalculatedAttributeDefinitions/{params['DomainName']}")
         return {"Items": page, "NextToken": token}
 
@@ -772,6 +790,28 @@ def _source_value(source: Mapping[str, Any], path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+def _profile_path(target: str) -> tuple[str, ...] | None:
+    """Where a Field's ``_profile.`` Target writes in the profile, or None if it names no
+    standard field: ``_profile.FirstName``, ``_profile.Address.City`` (a member of an address),
+    ``_profile.Attributes.anything`` (dots included in the attribute name)."""
+    from ._http import service_model
+
+    prefix, _, rest = target.partition(".")
+    name, _, inner = rest.partition(".")
+    if prefix != "_profile" or name in ("ProfileId", "FoundByItems"):
+        return None
+    member = service_model().shape_for("Profile").members.get(name)  # type: ignore[attr-defined]
+    if member is None:
+        return None
+    if member.type_name == "string" and not inner:
+        return (name,)
+    if member.type_name == "map" and inner:
+        return (name, inner)
+    if member.type_name == "structure" and getattr(member.members.get(inner), "type_name", None) == "string":
+        return (name, inner)
+    return None
 
 
 def _set_path(data: dict[str, Any], path: Iterable[str], value: str) -> None:

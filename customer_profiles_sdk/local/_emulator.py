@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import http.server
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse
@@ -83,10 +84,8 @@ class Emulator:
         if hasattr(body, "read"):
             body = body.read()
         status, headers, data = self.handle(request.method, request.url, body)
-        return AWSResponse(request.url, status, headers, _Body(data))
-
-    def _before_send(self, request: Any, **kwargs: Any) -> AWSResponse:
-        return self._respond(request)
+        # AWSResponse wraps the headers in botocore's case-insensitive dict; a plain one is fine.
+        return AWSResponse(request.url, status, cast(Any, headers), _Body(data))
 
     def reset(self) -> None:
         """Forget every domain and everything in it."""
@@ -110,21 +109,18 @@ class Emulator:
 
     # -- single clients ------------------------------------------------------------------------
     def attach(self, client: Any) -> None:
-        """Answer this client's requests (a boto3 client or a :class:`CustomerProfilesClient`)."""
-        boto = getattr(client, "boto3_client", client)
-        boto.meta.events.register(_EVENT, self._before_send, unique_id=f"cp-emulator-{id(self)}")
+        """Answer this client's requests (a boto3 client or a :class:`CustomerProfilesClient`).
+
+        If several emulators are attached to one client, the one attached last answers.
+        """
+        _Attached.of(client).add(self)
 
     def detach(self, client: Any) -> None:
-        boto = getattr(client, "boto3_client", client)
-        boto.meta.events.unregister(_EVENT, self._before_send, unique_id=f"cp-emulator-{id(self)}")
+        _Attached.of(client).remove(self)
 
     def boto3_client(self, config: Config | None = None) -> Any:
         """A plain boto3 ``customer-profiles`` client with dummy credentials, attached."""
-        import boto3
-
-        session = boto3.session.Session(aws_access_key_id="emulator", aws_secret_access_key="emulator",
-                                        region_name=self.region)
-        client = session.client("customer-profiles", config=config)
+        client = _new_client(self.region, config)
         self.attach(client)
         return client
 
@@ -142,44 +138,109 @@ class Emulator:
         return EmulatorServer(self, host, port)
 
 
+class _Attached:
+    """The emulators attached to one client, and its ``before-send`` handler.
+
+    One handler per client, which asks only the emulator attached last: botocore calls every
+    ``before-send`` handler, so a handler per emulator would run each request on all of them.
+    The tuple is replaced whole, never changed in place, so requests read it without a lock.
+    """
+
+    _ATTRIBUTE = "_customer_profiles_emulators"
+
+    def __init__(self) -> None:
+        self.emulators: tuple[Emulator, ...] = ()
+
+    @classmethod
+    def of(cls, client: Any) -> _Attached:
+        boto = getattr(client, "boto3_client", client)
+        with _attach_lock:
+            attached: _Attached | None = getattr(boto, cls._ATTRIBUTE, None)
+            if attached is None:
+                attached = cls()
+                setattr(boto, cls._ATTRIBUTE, attached)
+                boto.meta.events.register(_EVENT, attached, unique_id=cls._ATTRIBUTE)
+            return attached
+
+    def add(self, emulator: Emulator) -> None:
+        with _attach_lock:
+            self.emulators = (*(e for e in self.emulators if e is not emulator), emulator)
+
+    def remove(self, emulator: Emulator) -> None:
+        with _attach_lock:
+            self.emulators = tuple(e for e in self.emulators if e is not emulator)
+
+    def __call__(self, request: Any, **kwargs: Any) -> AWSResponse | None:
+        emulators = self.emulators
+        return emulators[-1]._respond(request) if emulators else None  # None: sent as usual
+
+
+_attach_lock = threading.Lock()
+
+
+# One boto3 session per region for the clients the emulator makes: a new session loads the
+# service model again (~0.2 s), a cached one makes a client in milliseconds. Sessions are not
+# thread-safe, so clients are made under a lock; each client has its own copy of the events.
+_sessions: dict[str, Any] = {}
+_sessions_lock = threading.Lock()
+
+
+def _new_client(region: str, config: Config | None) -> Any:
+    import boto3
+
+    with _sessions_lock:
+        session = _sessions.get(region)
+        if session is None:
+            session = boto3.session.Session(aws_access_key_id="emulator", aws_secret_access_key="emulator",
+                                            region_name=region)
+            _sessions[region] = session
+        return session.client("customer-profiles", config=config)
+
+
 # Process-wide installation: botocore's Endpoint._send is wrapped while any emulator is installed.
-_installed: list[Emulator] = []
+# (_send is private to botocore, so its type stubs do not have it.)
+_Endpoint: Any = Endpoint
+# The stack of installed emulators, innermost last. It is replaced whole under the lock, never
+# changed in place, so _patched_send reads a consistent snapshot without taking the lock.
+_installed: tuple[Emulator, ...] = ()
 _install_lock = threading.Lock()
+# botocore's own _send, saved at the first install and kept: a thread that entered _patched_send
+# just before the last uninstall still has somewhere to send its request.
 _original_send: Callable[[Endpoint, Any], Any] | None = None
 
 
 def _patched_send(endpoint: Endpoint, request: Any) -> Any:
-    active = _installed[-1] if _installed else None
-    if active is not None and getattr(endpoint, "_endpoint_prefix", None) == _ENDPOINT_PREFIX:
-        return active._respond(request)
+    stack = _installed
+    if stack and getattr(endpoint, "_endpoint_prefix", None) == _ENDPOINT_PREFIX:
+        return stack[-1]._respond(request)
     assert _original_send is not None
     return _original_send(endpoint, request)
 
 
 def _install(emulator: Emulator) -> None:
-    global _original_send
+    global _installed, _original_send
     with _install_lock:
-        if _original_send is None:
-            _original_send = Endpoint._send
-            Endpoint._send = _patched_send  # type: ignore[method-assign]
-        _installed.append(emulator)
+        if not _installed:
+            _original_send = _Endpoint._send
+            _Endpoint._send = _patched_send
+        _installed = (*_installed, emulator)
 
 
 def _uninstall(emulator: Emulator) -> None:
-    global _original_send
+    global _installed
     with _install_lock:
-        for index in range(len(_installed) - 1, -1, -1):
-            if _installed[index] is emulator:
-                del _installed[index]
-                break
-        if not _installed and _original_send is not None:
-            Endpoint._send = _original_send  # type: ignore[method-assign]
-            _original_send = None
+        if emulator not in _installed:
+            return
+        index = len(_installed) - 1 - _installed[::-1].index(emulator)
+        _installed = _installed[:index] + _installed[index + 1:]
+        if not _installed:
+            _Endpoint._send = _original_send
 
 
 def installed() -> Emulator | None:
     """The emulator that answers process-wide now, if any."""
-    return _installed[-1] if _installed else None
+    stack = _installed
+    return stack[-1] if stack else None
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -210,10 +271,33 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when many clients connect at once.
+    request_queue_size = 128
 
     def __init__(self, emulator: Emulator, address: tuple[str, int]) -> None:
         self.emulator = emulator
+        # Open connections, so that close() also ends the kept-alive ones: without that, a client
+        # would go on being answered on a connection it opened before the server was closed.
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class EmulatorServer:
@@ -224,7 +308,9 @@ class EmulatorServer:
         self._server = _Server(emulator, (host, port))
         self.host = host
         self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, name="cp-emulator", daemon=True)
+        # A short poll interval: close() returns within 50 ms instead of serve_forever's 0.5 s.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="cp-emulator", daemon=True)
         self._thread.start()
 
     @property
@@ -233,6 +319,7 @@ class EmulatorServer:
 
     def close(self) -> None:
         self._server.shutdown()
+        self._server.close_connections()
         self._server.server_close()
         self._thread.join()
 

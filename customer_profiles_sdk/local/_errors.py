@@ -34,6 +34,6 @@ def not_implemented(operation: str) -> EmulatorError:
     return EmulatorError(
         "NotImplementedByEmulator",
         f"{operation} is not implemented by the customer_profiles_sdk emulator; "
-        "run it against AWS (see docs/testing.md for what the emulator models)",
+        "run it against AWS (see docs/guides/testing.md for what the emulator models)",
         501,
     )

@@ -110,6 +110,8 @@ def _from_json(shape: Shape, value: Any) -> Any:
         members = shape.members  # type: ignore[attr-defined]
         out = {}
         for key, item in value.items():
+            if item is None:  # a JSON null member is an absent one
+                continue
             member = members.get(key)
             out[key] = _from_json(member, item) if member is not None else item
         return out

@@ -1,0 +1,298 @@
+"""How the emulator is installed and shared: process-wide, nested, per client, across threads."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+from botocore.endpoint import Endpoint
+
+from customer_profiles_sdk import CustomerProfilesClient
+from customer_profiles_sdk.errors import BadRequestError
+from customer_profiles_sdk.local import Emulator, emulated, installed
+
+from .localserver import LocalServer, Reply, dummy_session
+
+ENDPOINT: Any = Endpoint  # _send is private to botocore: not in its type stubs
+ORIGINAL_SEND = ENDPOINT._send
+STS_ANSWER = (
+    '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+    "<Arn>arn:aws:iam::210987654321:user/u</Arn><UserId>U</UserId><Account>210987654321</Account>"
+    "</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
+    "</GetCallerIdentityResponse>"
+)
+
+
+def domains(client: Any) -> list[str]:
+    return [item["DomainName"] for item in client.list_domains()["Items"]]
+
+
+def run_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """``work(i)`` for i in range(count), on ``count`` threads started together."""
+    barrier = threading.Barrier(count)
+
+    def task(index: int) -> Any:
+        barrier.wait()
+        return work(index)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(task, range(count)))
+
+
+# ----------------------------------------------------------------------------- installation
+
+
+def test_installed_emulator_answers_every_client_made_before_or_after() -> None:
+    before = dummy_session().client("customer-profiles")
+    with Emulator() as emu:
+        assert installed() is emu
+        after = dummy_session().client("customer-profiles")
+        sdk = CustomerProfilesClient(session=dummy_session())
+        before.create_domain(DomainName="a", DefaultExpirationDays=1)
+        sdk.create_domain(domain_name="b", default_expiration_days=1)
+        assert domains(after) == ["a", "b"]
+        assert emu.backend.domain_names() == ["a", "b"]
+    assert installed() is None
+    assert ENDPOINT._send is ORIGINAL_SEND
+
+
+def test_after_the_block_requests_go_where_they_went_before(fresh_server: LocalServer) -> None:
+    client = fresh_server.raw_client()
+    with Emulator():
+        client.create_domain(DomainName="a", DefaultExpirationDays=1)
+        assert domains(client) == ["a"]
+    assert fresh_server.requests == []
+    fresh_server.respond = lambda request: Reply(200, {"Items": [{"DomainName": "from-server"}]})
+    assert domains(client) == ["from-server"]
+    assert [r.path for r in fresh_server.requests] == ["/domains"]
+
+
+def test_other_services_are_not_intercepted(fresh_server: LocalServer) -> None:
+    fresh_server.respond = lambda request: Reply(200, STS_ANSWER, {"Content-Type": "text/xml"})
+    sts = dummy_session().client("sts", endpoint_url=fresh_server.url)
+    with Emulator():
+        assert sts.get_caller_identity()["Account"] == "210987654321"
+    assert len(fresh_server.requests) == 1
+
+
+def test_nested_emulators_innermost_answers() -> None:
+    client = dummy_session().client("customer-profiles")
+    with Emulator() as outer:
+        client.create_domain(DomainName="outer", DefaultExpirationDays=1)
+        with Emulator() as inner:
+            assert installed() is inner
+            assert domains(client) == []
+            client.create_domain(DomainName="inner", DefaultExpirationDays=1)
+        assert installed() is outer
+        assert domains(client) == ["outer"]
+    assert (outer.backend.domain_names(), inner.backend.domain_names()) == (["outer"], ["inner"])
+
+
+def test_uninstalling_out_of_order() -> None:
+    first, second = Emulator(), Emulator()
+    first.install()
+    second.install()
+    first.uninstall()
+    assert installed() is second
+    second.uninstall()
+    assert installed() is None
+    assert ENDPOINT._send is ORIGINAL_SEND
+    second.uninstall()  # twice is harmless
+    assert ENDPOINT._send is ORIGINAL_SEND
+
+
+def test_emulated_context_manager() -> None:
+    with emulated(region="eu-west-2", account_id="111122223333") as emu:
+        client = boto3.session.Session(aws_access_key_id="k", aws_secret_access_key="s",
+                                       region_name="eu-west-2").client("customer-profiles")
+        client.create_domain(DomainName="shop", DefaultExpirationDays=1)
+        arn = emu.backend.resource_arn("shop", "object-types", "Orders")
+        assert arn == "arn:aws:profile:eu-west-2:111122223333:domains/shop/object-types/Orders"
+        assert client.list_tags_for_resource(resourceArn=emu.backend.resource_arn("shop"))["tags"] == {}
+    assert installed() is None
+
+
+def test_an_exception_in_the_block_still_uninstalls() -> None:
+    with pytest.raises(RuntimeError), Emulator():
+        raise RuntimeError("boom")
+    assert installed() is None and ENDPOINT._send is ORIGINAL_SEND
+
+
+# ------------------------------------------------------------------------------- per client
+
+
+def test_attach_answers_only_that_client(fresh_server: LocalServer) -> None:
+    emu = Emulator()
+    attached = fresh_server.raw_client()
+    other = fresh_server.raw_client()
+    emu.attach(attached)
+    attached.create_domain(DomainName="shop", DefaultExpirationDays=1)
+    assert fresh_server.requests == []
+    fresh_server.respond = lambda request: Reply(200, {"Items": []})
+    assert domains(other) == []
+    assert len(fresh_server.requests) == 1
+    emu.detach(attached)
+    assert domains(attached) == []  # the server's answer now
+    assert len(fresh_server.requests) == 2
+
+
+def test_an_attached_client_wins_over_the_installed_emulator() -> None:
+    mine = Emulator()
+    client = mine.client()
+    with Emulator() as everyone:
+        client.create_domain(domain_name="mine", default_expiration_days=1)
+        dummy_session().client("customer-profiles").create_domain(DomainName="global", DefaultExpirationDays=1)
+    assert (mine.backend.domain_names(), everyone.backend.domain_names()) == (["mine"], ["global"])
+
+
+def test_the_emulator_attached_last_answers() -> None:
+    first, second = Emulator(), Emulator()
+    client = first.boto3_client()
+    second.attach(client)
+    client.create_domain(DomainName="b", DefaultExpirationDays=1)
+    first.attach(client)  # again: now it is the last
+    client.create_domain(DomainName="a", DefaultExpirationDays=1)
+    first.detach(client)
+    assert domains(client) == ["b"]
+    assert (first.backend.domain_names(), second.backend.domain_names()) == (["a"], ["b"])
+
+
+def test_attach_takes_an_sdk_client() -> None:
+    emu = Emulator()
+    sdk = CustomerProfilesClient(session=dummy_session())
+    emu.attach(sdk)
+    sdk.create_domain(domain_name="shop", default_expiration_days=1)
+    assert emu.backend.domain_names() == ["shop"]
+
+
+def test_two_emulators_two_states() -> None:
+    first, second = Emulator(), Emulator()
+    a, b = first.boto3_client(), second.boto3_client()
+    a.create_domain(DomainName="shop", DefaultExpirationDays=1)
+    b.create_domain(DomainName="shop", DefaultExpirationDays=2)  # no conflict: another account
+    a.create_domain(DomainName="only-a", DefaultExpirationDays=1)
+    assert (domains(a), domains(b)) == (["only-a", "shop"], ["shop"])
+    assert b.get_domain(DomainName="shop")["DefaultExpirationDays"] == 2
+
+
+def test_emulator_clients_use_the_emulators_region() -> None:
+    emu = Emulator(region="ap-southeast-2")
+    client = emu.boto3_client()
+    assert client.meta.region_name == "ap-southeast-2"
+    assert emu.client().boto3_client.meta.region_name == "ap-southeast-2"
+
+
+# ---------------------------------------------------------------------------------- threads
+
+
+def test_concurrent_creates_from_many_threads() -> None:
+    emu = Emulator()
+    shared = emu.boto3_client()
+    sdk = emu.client()
+    shared.create_domain(DomainName="shop", DefaultExpirationDays=1)
+
+    def work(index: int) -> list[str | None]:
+        ids: list[str | None] = []
+        for n in range(25):
+            if index % 2:
+                ids.append(sdk.create_profile(domain_name="shop", account_number=f"{index}-{n}").profile_id)
+            else:
+                ids.append(shared.create_profile(DomainName="shop", AccountNumber=f"{index}-{n}")["ProfileId"])
+        return ids
+
+    results = run_threads(16, work)
+    ids = [profile_id for batch in results for profile_id in batch]
+    assert len(set(ids)) == len(ids) == 400 and None not in ids
+    assert shared.get_domain(DomainName="shop")["Stats"]["ProfileCount"] == 400
+    assert emu.backend.calls["CreateProfile"] == 400
+    found = shared.search_profiles(DomainName="shop", KeyName="_account", Values=["7-24", "8-0"])["Items"]
+    assert len(found) == 2
+
+
+def test_concurrent_calls_through_the_process_wide_install() -> None:
+    client = dummy_session().client("customer-profiles")  # one client, shared by the threads
+    with Emulator() as emu:
+        client.create_domain(DomainName="shop", DefaultExpirationDays=1)
+        run_threads(10, lambda index: [client.create_profile(DomainName="shop", AccountNumber=str(index))
+                                       for _ in range(20)])
+        assert client.get_domain(DomainName="shop")["Stats"]["ProfileCount"] == 200
+        found = client.search_profiles(DomainName="shop", KeyName="_account", Values=["3"], MaxResults=100)
+        assert len(found["Items"]) == 20
+    assert emu.backend.calls["CreateProfile"] == 200
+
+
+def test_concurrent_puts_of_one_unique_key_keep_one_object() -> None:
+    emu = Emulator()
+    client = emu.boto3_client()
+    client.create_domain(DomainName="shop", DefaultExpirationDays=1)
+    client.put_profile_object_type(
+        DomainName="shop", ObjectTypeName="Orders", Description="d", AllowProfileCreation=True,
+        Fields={"Id": {"Source": "_source.id", "Target": "_order.Id"},
+                "Email": {"Source": "_source.email", "Target": "_profile.EmailAddress"}},
+        Keys={"_orderId": [{"StandardIdentifiers": ["UNIQUE"], "FieldNames": ["Id"]}],
+              "_email": [{"StandardIdentifiers": ["PROFILE"], "FieldNames": ["Email"]}]})
+
+    def work(index: int) -> set[str]:
+        keys = set()
+        for n in range(20):
+            document = {"id": f"order-{n % 5}", "email": "ann@example.com", "n": index}
+            keys.add(client.put_profile_object(DomainName="shop", ObjectTypeName="Orders",
+                                               Object=json.dumps(document))["ProfileObjectUniqueKey"])
+        return keys
+
+    keys = set().union(*run_threads(12, work))
+    assert len(keys) == 5
+    stats = client.get_domain(DomainName="shop")["Stats"]
+    assert (stats["ProfileCount"], stats["ObjectCount"]) == (1, 5)
+
+
+def test_concurrent_creates_of_one_domain_name_succeed_once() -> None:
+    emu = Emulator()
+    sdk = emu.client()
+
+    def work(index: int) -> str:
+        try:
+            sdk.create_domain(domain_name="shop", default_expiration_days=index + 1)
+            return "created"
+        except BadRequestError:
+            return "refused"
+
+    outcomes = run_threads(10, work)
+    assert sorted(outcomes) == ["created"] + ["refused"] * 9
+
+
+def test_threads_with_nested_installs_do_not_break_the_patch() -> None:
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            for _ in range(20):
+                with Emulator() as emu:
+                    emu.backend.call("CreateDomain", {"DomainName": "d", "DefaultExpirationDays": 1})
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    run_threads(8, work)
+    assert errors == []
+    assert installed() is None and ENDPOINT._send is ORIGINAL_SEND
+
+
+# --------------------------------------------------------------------------- pytest fixtures
+
+
+def test_the_fixtures(customer_profiles_emulator: Emulator, customer_profiles_client: CustomerProfilesClient) -> None:
+    assert installed() is customer_profiles_emulator
+    customer_profiles_client.create_domain(domain_name="shop", default_expiration_days=1)
+    # the test's own clients reach the same emulator
+    plain = dummy_session().client("customer-profiles")
+    assert domains(plain) == ["shop"]
+    assert customer_profiles_emulator.backend.domain_names() == ["shop"]
+
+
+def test_the_fixture_is_fresh_per_test(customer_profiles_emulator: Emulator) -> None:
+    assert customer_profiles_emulator.backend.domain_names() == []
