@@ -15,6 +15,7 @@ attached to it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -24,15 +25,31 @@ if TYPE_CHECKING:
     from .client import CustomerProfilesClient
     from .local import Emulator
 
-__all__ = ["customer_profiles_client", "customer_profiles_emulator"]
+__all__ = ["DUMMY_ENVIRONMENT", "customer_profiles_client", "customer_profiles_emulator"]
+
+
+#: Dummy credentials for the test: clients still sign their requests, and real ones are never needed.
+DUMMY_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": "emulator"}
 
 
 @pytest.fixture
-def customer_profiles_emulator() -> Iterator[Emulator]:
-    """A fresh emulator, answering every customer-profiles client in the process for one test."""
+def customer_profiles_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """A fresh emulator, answering every customer-profiles client in the process for one test.
+
+    For the test, dummy credentials replace any in the environment (``AWS_SESSION_TOKEN`` and
+    ``AWS_PROFILE`` are unset), and ``AWS_DEFAULT_REGION`` is set to the emulator's region unless
+    a region is already set, so clients that your code creates itself work with no set-up.
+    """
     from .local import Emulator
 
-    with Emulator() as emulator:
+    emulator = Emulator()
+    for name, value in DUMMY_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    if not (os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")):
+        monkeypatch.setenv("AWS_DEFAULT_REGION", emulator.region)
+    with emulator:
         yield emulator
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.endpoint import Endpoint
 
 from customer_profiles_sdk import CustomerProfilesClient
@@ -296,3 +298,93 @@ def test_the_fixtures(customer_profiles_emulator: Emulator, customer_profiles_cl
 
 def test_the_fixture_is_fresh_per_test(customer_profiles_emulator: Emulator) -> None:
     assert customer_profiles_emulator.backend.domain_names() == []
+
+
+def test_the_fixture_replaces_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    from customer_profiles_sdk import testing
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALKEY")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "real-token")
+    monkeypatch.setenv("AWS_PROFILE", "production")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
+    inner = pytest.MonkeyPatch()
+    fixture = getattr(testing.customer_profiles_emulator, "__wrapped__", testing.customer_profiles_emulator)
+    generator = fixture(inner)
+    try:
+        emulator = next(generator)
+        assert os.environ["AWS_ACCESS_KEY_ID"] == "emulator"
+        assert "AWS_SESSION_TOKEN" not in os.environ and "AWS_PROFILE" not in os.environ
+        assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-2"  # a region already set is kept
+        plain = boto3.client("customer-profiles")
+        assert plain.list_domains()["Items"] == []
+        assert emulator.backend.calls == {"ListDomains": 1}
+    finally:
+        generator.close()
+        inner.undo()
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIAREALKEY"
+    assert os.environ["AWS_SESSION_TOKEN"] == "real-token"
+
+
+# --------------------------------------------------------------------------- seed and injected errors
+
+
+def test_a_seed_gives_the_same_ids_in_every_run() -> None:
+    def run(seed: int | None) -> list[str]:
+        client = Emulator(seed=seed).client()
+        client.create_domain(domain_name="d", default_expiration_days=1)
+        return [client.create_profile(domain_name="d").profile_id or "" for _ in range(3)]
+
+    first = run(7)
+    assert first == run(7)
+    assert len(set(first)) == 3 and all(len(i) == 32 for i in first)
+    assert run(8) != first
+    assert run(None) != run(None)
+
+
+def test_reset_restarts_the_seeded_ids() -> None:
+    emulator = Emulator(seed=1)
+    client = emulator.client()
+    client.create_domain(domain_name="d", default_expiration_days=1)
+    before = client.create_profile(domain_name="d").profile_id
+    emulator.reset()
+    client.create_domain(domain_name="d", default_expiration_days=1)
+    assert client.create_profile(domain_name="d").profile_id == before
+
+
+def test_an_injected_throttle_is_retried_and_then_succeeds() -> None:
+    emulator = Emulator()
+    client = emulator.client()
+    emulator.fail("ListDomains")
+    reply = client.list_domains()
+    assert reply.response_metadata is not None and reply.response_metadata.retry_attempts == 1
+    assert emulator.backend.calls == {"ListDomains": 1}  # the failed attempt ran nothing
+
+
+def test_injected_errors_are_typed_and_scoped() -> None:
+    from customer_profiles_sdk import AccessDeniedError, ThrottlingError
+
+    emulator = Emulator()
+    client = emulator.client(config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
+    emulator.fail("CreateDomain", code="AccessDeniedException", status=403, message="denied")
+    emulator.fail(times=2)  # any operation, twice: both attempts of the next call
+    with pytest.raises(AccessDeniedError) as denied:
+        client.create_domain(domain_name="d", default_expiration_days=1)
+    assert denied.value.http_status == 403 and denied.value.retry_attempts == 0
+    with pytest.raises(ThrottlingError) as throttled:
+        client.list_domains()
+    assert throttled.value.retry_attempts == 1
+    assert client.list_domains().items == []
+    assert emulator.backend.calls == {"ListDomains": 1}
+
+
+def test_clear_faults_and_bad_arguments() -> None:
+    emulator = Emulator()
+    emulator.fail("ListDomains", times=5)
+    emulator.clear_faults()
+    assert emulator.client().list_domains().items == []
+    with pytest.raises(ValueError):
+        emulator.fail(status=200)
+    with pytest.raises(ValueError):
+        emulator.fail(times=0)
+    with pytest.raises(Exception, match="NoSuchOperation"):
+        emulator.fail("NoSuchOperation")

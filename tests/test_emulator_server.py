@@ -206,12 +206,10 @@ import boto3
 from customer_profiles_sdk import CustomerProfilesClient
 
 
-def test_with_the_typed_client(customer_profiles_client, customer_profiles_emulator, monkeypatch):
+def test_with_the_typed_client(customer_profiles_client, customer_profiles_emulator):
     customer_profiles_client.create_domain(domain_name="shop", default_expiration_days=1)
-    # clients the code under test makes itself (they sign, so they need some credentials)
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # clients the code under test makes itself: the fixture gave them dummy credentials and a
+    # region (this process has no AWS configuration at all)
     plain = boto3.client("customer-profiles")
     assert [d["DomainName"] for d in plain.list_domains()["Items"]] == ["shop"]
     assert CustomerProfilesClient().get_domain(domain_name="shop").domain_name == "shop"
@@ -220,6 +218,13 @@ def test_with_the_typed_client(customer_profiles_client, customer_profiles_emula
 
 def test_state_does_not_leak(customer_profiles_client):
     assert customer_profiles_client.list_domains().items == []
+
+
+def test_the_environment_is_restored():
+    import os
+
+    assert not [name for name in os.environ if name.startswith("AWS_") and name not in (
+        "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED")]
 '''
 
 
@@ -235,4 +240,4 @@ def test_the_fixtures_reach_a_project_outside_this_repo(tmp_path: Path) -> None:
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_uses_fixtures.py"],
         cwd=tmp_path, env=_environment(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout

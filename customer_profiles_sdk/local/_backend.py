@@ -16,6 +16,7 @@ import base64
 import copy
 import hashlib
 import json
+import random
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -96,10 +97,12 @@ class Backend:
     """The state of one emulated account in one region, and the operations over it."""
 
     def __init__(self, *, account_id: str = "123456789012", region: str = "us-east-1",
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, seed: int | None = None) -> None:
         self.account_id = account_id
         self.region = region
         self._clock = clock or _utcnow
+        self._seed = seed
+        self._ids = random.Random(seed)
         self._lock = threading.RLock()
         self._domains: dict[str, Domain] = {}
         self.calls: dict[str, int] = {}
@@ -117,6 +120,15 @@ class Backend:
         with self._lock:
             self._domains.clear()
             self.calls.clear()
+            self._ids = random.Random(self._seed)
+
+    def new_id(self) -> uuid.UUID:
+        """A fresh random id: profile ids and generated object keys. With ``seed``, the same
+        sequence of calls gives the same ids in every run."""
+        with self._lock:
+            if self._seed is None:
+                return uuid.uuid4()
+            return uuid.UUID(int=self._ids.getrandbits(128), version=4)
 
     def call(self, operation: str, params: Params) -> dict[str, Any]:
         """Run one operation on wire-named ``params``; raises :class:`EmulatorError` for errors."""
@@ -331,7 +343,7 @@ class Backend:
 
     # -- profiles ------------------------------------------------------------------------------
     def _new_profile(self, domain: Domain, data: dict[str, Any]) -> Profile:
-        profile = Profile(profile_id=uuid.uuid4().hex, data=data)
+        profile = Profile(profile_id=self.new_id().hex, data=data)
         domain.profiles[profile.profile_id] = profile
         return profile
 
@@ -434,7 +446,7 @@ class Backend:
             digest = hashlib.sha256(f"{type_name}\0{unique}\0{key_values[unique]}".encode()).hexdigest()
             unique_key = base64.urlsafe_b64encode(bytes.fromhex(digest[:48])).decode()
         else:
-            unique_key = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            unique_key = base64.urlsafe_b64encode(self.new_id().bytes).decode().rstrip("=")
         existing = domain.objects.get((type_name, unique_key))
 
         profile: Profile | None = None

@@ -8,6 +8,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
@@ -44,6 +45,13 @@ class _Body:
         return self._body
 
 
+@dataclass
+class _Fault:
+    operation: str | None
+    error: EmulatorError
+    remaining: int
+
+
 class Emulator:
     """An in-memory Customer Profiles service for tests and local development.
 
@@ -61,9 +69,48 @@ class Emulator:
     """
 
     def __init__(self, *, account_id: str = "123456789012", region: str = "us-east-1",
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, seed: int | None = None) -> None:
+        """``clock`` gives the emulator's "now" (timestamps, calculated-attribute windows);
+        ``seed`` makes generated profile ids and object keys the same in every run."""
         self.region = region
-        self.backend = Backend(account_id=account_id, region=region, clock=clock)
+        self.backend = Backend(account_id=account_id, region=region, clock=clock, seed=seed)
+        self._faults: list[_Fault] = []
+        self._faults_lock = threading.Lock()
+
+    # -- injected errors -----------------------------------------------------------------------
+    def fail(self, operation: str | None = None, *, code: str = "ThrottlingException", status: int = 429,
+             message: str = "Rate exceeded", times: int = 1) -> None:
+        """Answer the next ``times`` requests of ``operation`` (any operation if None) with this
+        error instead of running them, to test retries and error handling.
+
+        The request is not validated and changes nothing. botocore's retry rules apply as usual:
+        the default ``ThrottlingException`` (429) is retried, so ``times=1`` gives a call that
+        succeeds with ``retry_attempts == 1``; a 400 or 404 is never retried. Faults are used in
+        the order they were added.
+        """
+        if not 400 <= status <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if operation is not None:
+            service_model().operation_model(operation)  # raises for a name the service does not have
+        with self._faults_lock:
+            self._faults.append(_Fault(operation, EmulatorError(code, message, status), times))
+
+    def clear_faults(self) -> None:
+        """Drop every injected error that has not been used yet."""
+        with self._faults_lock:
+            self._faults.clear()
+
+    def _injected(self, operation: str) -> EmulatorError | None:
+        with self._faults_lock:
+            for fault in self._faults:
+                if fault.operation in (None, operation):
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._faults.remove(fault)
+                    return fault.error
+        return None
 
     # -- the HTTP entry point ------------------------------------------------------------------
     def handle(self, method: str, url: str, body: bytes | str | None = b"") -> tuple[int, dict[str, str], bytes]:
@@ -73,6 +120,9 @@ class Emulator:
         parts = urlsplit(url)
         try:
             operation, labels = route(method.upper(), parts.path or "/")
+            injected = self._injected(operation) if self._faults else None
+            if injected is not None:
+                return render_error(injected)
             model = service_model().operation_model(operation)
             params = parse_request(model, labels, parts.query, body or b"")
             return render_response(model, self.backend.call(operation, params))
