@@ -12,15 +12,11 @@ existing domain is refused), and deletes it at the end, even after an error.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import json
-import secrets
-import sys
-from collections.abc import Iterator
 
-from customer_profiles_sdk import CustomerProfilesClient, ResourceNotFoundError, UnmodeledServiceError
-from customer_profiles_sdk.local import Emulator
+from _common import main
+
+from customer_profiles_sdk import CustomerProfilesClient, UnmodeledServiceError
 
 # Sample documents, as a web shop might export them. Personal data on purpose: it goes to the
 # service and is never printed.
@@ -32,7 +28,7 @@ SAMPLES = [
 ]
 
 
-def run(client: CustomerProfilesClient, domain: str) -> None:
+def run(client: CustomerProfilesClient, domain: str, aws: bool) -> None:
     try:
         reply = client.detect_profile_object_type(domain_name=domain, objects=[json.dumps(s) for s in SAMPLES])
     except UnmodeledServiceError as error:
@@ -63,40 +59,5 @@ def run(client: CustomerProfilesClient, domain: str) -> None:
         print(f"created:      object type {created.object_type_name} with {len(created.fields or {})} fields")
 
 
-@contextlib.contextmanager
-def new_domain(client: CustomerProfilesClient, name: str) -> Iterator[str]:
-    """Create the domain ``name`` (refusing one that exists), and delete it when the block ends."""
-    try:
-        client.get_domain(domain_name=name)
-    except ResourceNotFoundError:
-        pass
-    else:
-        sys.exit(f"domain {name} already exists; these examples only use (and delete) a domain they create")
-    created = client.create_domain(domain_name=name, default_expiration_days=7)
-    print(f"domain:       {created.domain_name} (profiles expire after {created.default_expiration_days} days)")
-    try:
-        yield name
-    finally:
-        client.delete_domain(domain_name=name)
-        print(f"cleaned up:   deleted domain {name}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--aws", action="store_true", help="call real AWS (default credentials and region)")
-    parser.add_argument("--domain", help="name of the domain to create and delete (must not exist)")
-    args = parser.parse_args()
-
-    if args.aws:
-        client = CustomerProfilesClient()  # the default credential chain and region, as boto3
-        with new_domain(client, args.domain or f"cpsdk-example-{secrets.token_hex(4)}") as domain:
-            run(client, domain)
-    else:
-        with Emulator() as emulator:
-            client = emulator.client()
-            with new_domain(client, args.domain or "cpsdk-example-detect") as domain:
-                run(client, domain)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run, "cpsdk-example-detect")

@@ -12,13 +12,10 @@ the end, even after an error.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import secrets
-import sys
 from collections.abc import Iterator
 from typing import Any
 
+from _common import main
 from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.exceptions import ClientError
@@ -32,7 +29,6 @@ from customer_profiles_sdk import (
     ServiceError,
     rules,
 )
-from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.models import ObjectTypeField, ObjectTypeKey
 
 MISSING_PROFILE_ID = "0" * 32  # a well-formed id that no profile has
@@ -155,25 +151,7 @@ def documented_rules(client: CustomerProfilesClient, domain: str) -> None:
     print(f"   rule off: sent; the service answered {outcome}")
 
 
-@contextlib.contextmanager
-def new_domain(client: CustomerProfilesClient, name: str) -> Iterator[str]:
-    """Create the domain ``name`` (refusing one that exists), and delete it when the block ends."""
-    try:
-        client.get_domain(domain_name=name)
-    except ResourceNotFoundError:
-        pass
-    else:
-        sys.exit(f"domain {name} already exists; these examples only use (and delete) a domain they create")
-    created = client.create_domain(domain_name=name, default_expiration_days=7)
-    print(f"domain:       {created.domain_name} (profiles expire after {created.default_expiration_days} days)")
-    try:
-        yield name
-    finally:
-        client.delete_domain(domain_name=name)
-        print(f"cleaned up:   deleted domain {name}")
-
-
-def run(client: CustomerProfilesClient, domain: str) -> None:
+def run(client: CustomerProfilesClient, domain: str, aws: bool) -> None:
     client.put_profile_object_type(
         domain_name=domain, object_type_name="Orders", description="Orders from the web shop",
         fields={"OrderId": ObjectTypeField(source="_source.OrderId")},
@@ -186,22 +164,5 @@ def run(client: CustomerProfilesClient, domain: str) -> None:
     documented_rules(client, domain)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--aws", action="store_true", help="call real AWS (default credentials and region)")
-    parser.add_argument("--domain", help="name of the domain to create and delete (must not exist)")
-    args = parser.parse_args()
-
-    if args.aws:
-        client = CustomerProfilesClient()  # the default credential chain and region, as boto3
-        with new_domain(client, args.domain or f"cpsdk-example-{secrets.token_hex(4)}") as domain:
-            run(client, domain)
-    else:
-        with Emulator() as emulator:
-            client = emulator.client()
-            with new_domain(client, args.domain or "cpsdk-example-errors") as domain:
-                run(client, domain)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run, "cpsdk-example-errors")

@@ -12,17 +12,15 @@ where to carry on. With ``--aws`` the script creates a new domain (``cpsdk-examp
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import json
-import secrets
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
-from customer_profiles_sdk import CustomerProfilesClient, ResourceNotFoundError
-from customer_profiles_sdk.local import Emulator
+from _common import main
+
+from customer_profiles_sdk import CustomerProfilesClient
 from customer_profiles_sdk.models import ListProfileObjectsItem, ObjectTypeField, ObjectTypeKey
 
 T = TypeVar("T")
@@ -56,7 +54,7 @@ def span(ids: list[str]) -> str:
     return f"{ids[0]}..{ids[-1]} ({len(ids)})" if ids else "(none)"
 
 
-def run(client: CustomerProfilesClient, domain: str, *, aws: bool) -> None:
+def run(client: CustomerProfilesClient, domain: str, aws: bool) -> None:
     # Setup: one customer with many orders, and several customers on one account.
     client.put_profile_object_type(
         domain_name=domain, object_type_name="Orders", description="Orders from the web shop",
@@ -134,40 +132,5 @@ def run(client: CustomerProfilesClient, domain: str, *, aws: bool) -> None:
           f"{few.resume_token is not None}")
 
 
-@contextlib.contextmanager
-def new_domain(client: CustomerProfilesClient, name: str) -> Iterator[str]:
-    """Create the domain ``name`` (refusing one that exists), and delete it when the block ends."""
-    try:
-        client.get_domain(domain_name=name)
-    except ResourceNotFoundError:
-        pass
-    else:
-        sys.exit(f"domain {name} already exists; these examples only use (and delete) a domain they create")
-    created = client.create_domain(domain_name=name, default_expiration_days=7)
-    print(f"domain:       {created.domain_name} (profiles expire after {created.default_expiration_days} days)")
-    try:
-        yield name
-    finally:
-        client.delete_domain(domain_name=name)
-        print(f"cleaned up:   deleted domain {name}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--aws", action="store_true", help="call real AWS (default credentials and region)")
-    parser.add_argument("--domain", help="name of the domain to create and delete (must not exist)")
-    args = parser.parse_args()
-
-    if args.aws:
-        client = CustomerProfilesClient()  # the default credential chain and region, as boto3
-        with new_domain(client, args.domain or f"cpsdk-example-{secrets.token_hex(4)}") as domain:
-            run(client, domain, aws=True)
-    else:
-        with Emulator() as emulator:
-            client = emulator.client()
-            with new_domain(client, args.domain or "cpsdk-example-pagination") as domain:
-                run(client, domain, aws=False)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run, "cpsdk-example-pagination")

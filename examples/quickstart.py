@@ -12,17 +12,14 @@ and deletes it at the end, even after an error.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import json
-import secrets
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeVar
 
-from customer_profiles_sdk import CustomerProfilesClient, ResourceNotFoundError
-from customer_profiles_sdk.local import Emulator
+from _common import main
+
+from customer_profiles_sdk import CustomerProfilesClient
 from customer_profiles_sdk.models import (
     AttributeDetails,
     AttributeItem,
@@ -44,7 +41,7 @@ ORDERS = [
 ]
 
 
-def run(client: CustomerProfilesClient, domain: str, *, aws: bool) -> None:
+def run(client: CustomerProfilesClient, domain: str, aws: bool) -> None:
     # 1. Orders: where each field of an order document goes, and which fields are keys. A PROFILE
     #    key finds (or, with allow_profile_creation, creates) the order's customer profile; the
     #    UNIQUE key makes a re-sent order replace the stored one instead of adding a copy.
@@ -121,40 +118,5 @@ def eventually(read: Callable[[], T], ready: Callable[[T], bool], *, aws: bool) 
     return result
 
 
-@contextlib.contextmanager
-def new_domain(client: CustomerProfilesClient, name: str) -> Iterator[str]:
-    """Create the domain ``name`` (refusing one that exists), and delete it when the block ends."""
-    try:
-        client.get_domain(domain_name=name)
-    except ResourceNotFoundError:
-        pass
-    else:
-        sys.exit(f"domain {name} already exists; these examples only use (and delete) a domain they create")
-    created = client.create_domain(domain_name=name, default_expiration_days=7)
-    print(f"domain:       {created.domain_name} (profiles expire after {created.default_expiration_days} days)")
-    try:
-        yield name
-    finally:
-        client.delete_domain(domain_name=name)
-        print(f"cleaned up:   deleted domain {name}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--aws", action="store_true", help="call real AWS (default credentials and region)")
-    parser.add_argument("--domain", help="name of the domain to create and delete (must not exist)")
-    args = parser.parse_args()
-
-    if args.aws:
-        client = CustomerProfilesClient()  # the default credential chain and region, as boto3
-        with new_domain(client, args.domain or f"cpsdk-example-{secrets.token_hex(4)}") as domain:
-            run(client, domain, aws=True)
-    else:
-        with Emulator() as emulator:
-            client = emulator.client()
-            with new_domain(client, args.domain or "cpsdk-example-quickstart") as domain:
-                run(client, domain, aws=False)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run, "cpsdk-example-quickstart")
