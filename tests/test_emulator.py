@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -388,3 +388,105 @@ def test_clear_faults_and_bad_arguments() -> None:
         emulator.fail(times=0)
     with pytest.raises(Exception, match="NoSuchOperation"):
         emulator.fail("NoSuchOperation")
+
+
+# (mode, status, code): retried? -- what Emulator.fail's docstring says, checked. The adaptive
+# mode retries as the standard one (a few cases: its rate limiter waits ~2 s after a throttle).
+MODES = ("legacy", "standard")
+RETRIES: list[tuple[str, int, str, bool]] = [
+    (mode, status, code, True)
+    for mode in MODES
+    for status, code in [(500, "InternalServerException"), (500, "Anything"), (502, "Anything"), (503, "Anything"),
+                         (504, "Anything"), (400, "ThrottlingException"), (400, "Throttling"),
+                         (429, "ThrottlingException"), (429, "Anything")]
+] + [
+    (mode, status, code, False)
+    for mode in MODES
+    for status, code in [(501, "Anything"), (505, "Anything"), (400, "BadRequestException"),
+                         (403, "AccessDeniedException"), (404, "ResourceNotFoundException")]
+] + [
+    (mode, status, code, mode != "legacy")
+    for mode in MODES
+    for status, code in [(403, "ThrottlingException"), (404, "ThrottlingException"),
+                         (400, "TooManyRequestsException"), (403, "RequestLimitExceeded"), (400, "RequestTimeout"),
+                         (403, "RequestTimeoutException"), (400, "PriorRequestNotComplete")]
+] + [
+    (mode, status, code, mode == "legacy")
+    for mode in MODES
+    for status, code in [(429, "BadRequestException"), (509, "Anything")]
+] + [
+    ("adaptive", 500, "Anything", True), ("adaptive", 403, "RequestTimeout", True),
+    ("adaptive", 501, "Anything", False), ("adaptive", 429, "BadRequestException", False),
+    ("adaptive", 509, "Anything", False),
+    ("adaptive", 403, "ThrottlingException", True),
+]
+
+
+@pytest.mark.parametrize(("mode", "status", "code", "retried"), RETRIES)
+def test_which_injected_errors_botocore_retries(monkeypatch: pytest.MonkeyPatch, mode: str, status: int, code: str,
+                                               retried: bool) -> None:
+    import types
+
+    import botocore.endpoint
+    from botocore.exceptions import ClientError
+
+    monkeypatch.setattr(botocore.endpoint, "time", types.SimpleNamespace(sleep=lambda seconds: None))
+    emulator = Emulator()
+    client = emulator.boto3_client(Config(retries={"mode": cast(Any, mode), "total_max_attempts": 2}))
+    emulator.fail("ListDomains", code=code, status=status)
+    if retried:
+        assert client.list_domains()["ResponseMetadata"]["RetryAttempts"] == 1
+    else:
+        with pytest.raises(ClientError) as caught:
+            client.list_domains()
+        assert (caught.value.response["Error"]["Code"], caught.value.response["ResponseMetadata"]["RetryAttempts"]) == (
+            code, 0)
+
+
+def retries(client: Any) -> Any:
+    """The retry settings a boto3 client was made with."""
+    return getattr(client.meta.config, "retries")  # noqa: B009 - not in botocore-stubs' Config
+
+
+def test_the_emulators_clients_retry_in_standard_mode_unless_their_config_says_otherwise() -> None:
+    emulator = Emulator()
+    assert retries(emulator.boto3_client())["mode"] == "standard"
+    assert retries(emulator.client().boto3_client)["mode"] == "standard"
+    given = emulator.client(config=Config(retries={"mode": "legacy", "total_max_attempts": 4}))
+    assert retries(given.boto3_client) == {"mode": "legacy", "total_max_attempts": 4}
+
+
+BOGUS_CONFIG = """[default]
+region = xx-nowhere-1
+retry_mode = bogus
+max_attempts = many
+endpoint_url = http://127.0.0.1:9
+aws_access_key_id = AKIAFROMFILE
+"""
+
+
+@pytest.mark.parametrize("setting", ["profile", "config_file", "environment"])
+def test_the_emulators_clients_read_none_of_the_users_aws_configuration(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Any, setting: str) -> None:
+    from customer_profiles_sdk.local import _emulator
+
+    monkeypatch.setattr(_emulator, "_sessions", {})  # no session made before the change
+    config = tmp_path / "config"
+    config.write_text(BOGUS_CONFIG)
+    if setting == "profile":
+        monkeypatch.setenv("AWS_PROFILE", "doesnotexist")
+    elif setting == "config_file":
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(config))
+    else:
+        for name, value in [("AWS_RETRY_MODE", "bogus"), ("AWS_MAX_ATTEMPTS", "many"), ("AWS_DEFAULT_REGION", "xx-1"),
+                            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"), ("AWS_DEFAULTS_MODE", "bogus")]:
+            monkeypatch.setenv(name, value)
+    emulator = Emulator(region="eu-west-2")
+    plain = emulator.boto3_client()
+    sdk = emulator.client()
+    assert plain.meta.region_name == sdk.boto3_client.meta.region_name == "eu-west-2"
+    assert retries(plain)["mode"] == retries(sdk.boto3_client)["mode"] == "standard"
+    plain.create_domain(DomainName="shop", DefaultExpirationDays=1)
+    assert sdk.get_domain(domain_name="shop").domain_name == "shop"
+    assert plain._request_signer._credentials.access_key == "emulator"

@@ -512,3 +512,44 @@ def test_unparsable_object_values_are_skipped_not_refused() -> None:
     objects = [obj(1, Total=CANARY, source={"meta": {"at": CANARY}})]
     for statistic in ("SUM", "COUNT"):
         assert run(source_defn("ISO_8601") | {"Statistic": statistic}, objects).value is None
+
+
+# ------------------------------------------------------------------------------ huge magnitudes
+
+
+def test_absurd_magnitudes_are_not_numbers() -> None:
+    for text in ("1e1001", "-1e1001", "1e5000", "1e100000000", "1e-1001", "1e-100000000", "9" * 1002):
+        assert _calc._as_number(text) is None, text
+    assert _calc._as_number(10**1001) is None
+    assert _calc._as_number(Decimal("1e5000")) is None
+    for text in ("1e1000", "-1e1000", "1e-1000", "0e5000", "9" * 1001):
+        assert _calc._as_number(text) is not None, text
+
+
+def test_formatting_a_long_number_never_converts_it_to_an_int() -> None:
+    # int(Decimal("1e100000000")) would run for minutes; int of 1e5000 is past Python's limit.
+    for number, text in [("1E+5000", "1.000000E+5000"), ("1E+100000000", "1.000000E+100000000"),
+                         ("-2.5E+255", "-2.500000E+255"), ("1E-100000000", "0")]:
+        assert _calc._format_number(Decimal(number)) == text
+
+
+@pytest.mark.parametrize("statistic", ["SUM", "MINIMUM", "MAXIMUM", "AVERAGE", "FIRST_OCCURRENCE",
+                                       "LAST_OCCURRENCE", "MAX_OCCURRENCE", "RECENT_OCCURRENCES", "COUNT"])
+def test_huge_values_neither_crash_nor_hang_any_statistic(statistic: str) -> None:
+    huge = [obj(4, Total="1e5000"), obj(3, Total="1e100000000"), obj(2, Total="-1e100000000"),
+            obj(1, Total="1e-100000000")]
+    numeric = statistic in ("SUM", "MINIMUM", "MAXIMUM", "AVERAGE")
+    # The numeric statistics skip them as non-numeric; the others keep their text.
+    assert (value(definition(statistic), huge) is None) is numeric
+    assert value(definition(statistic, "{Orders.Total} * 2"), huge) is None  # arithmetic: no value
+    sane = [*huge, obj(0.5, Total="1e1000"), obj(0.25, Total="1e1000")]
+    expected = {"SUM": "2.000000E+1000", "MINIMUM": "1.000000E+1000", "MAXIMUM": "1.000000E+1000",
+                "AVERAGE": "1.000000E+1000"}
+    if numeric:
+        assert value(definition(statistic), sane) == expected[statistic]
+        assert value(definition(statistic, "{Orders.Total} * {Orders.Total}"), sane) is not None
+
+
+def test_a_statistic_that_overflows_has_no_value() -> None:
+    compiled = _calc._compile(definition("SUM"))
+    assert _calc._statistic(compiled, [Decimal("9e999999"), Decimal("9e999999")]) is None

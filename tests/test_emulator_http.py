@@ -141,12 +141,16 @@ def test_repeated_query_keys_make_a_list() -> None:
     assert params == {"resourceArn": "arn", "tagKeys": ["a", "b c", ""]}
 
 
-@pytest.mark.parametrize("query", ["max-results=ten", "max-results=", "include-hidden=yes", "include-hidden=1"])
-def test_malformed_query_values_are_bad_requests(query: str) -> None:
+@pytest.mark.parametrize(("query", "name"), [
+    ("max-results=ten", "max-results"), ("max-results=", "max-results"), ("include-hidden=yes", "include-hidden"),
+    ("include-hidden=1", "include-hidden"),
+])
+def test_malformed_query_values_are_bad_requests_that_name_the_parameter(query: str, name: str) -> None:
     model = service_model().operation_model("ListIntegrations")
     with pytest.raises(EmulatorError) as caught:
         parse_request(model, {"DomainName": "d"}, query, b"")
     assert (caught.value.code, caught.value.status) == ("BadRequestException", 400)
+    assert f"query parameter {name} " in caught.value.message
     assert "ten" not in caught.value.message and "yes" not in caught.value.message
 
 
@@ -156,6 +160,31 @@ def test_a_body_that_is_not_a_json_object_is_a_bad_request(body: bytes) -> None:
     assert status == 400
     assert headers["x-amzn-ErrorType"] == "BadRequestException"
     assert set(json.loads(data)) == {"Message"}
+
+
+@pytest.mark.parametrize("body", [
+    b'{"DefaultExpirationDays": 1, "Matching": {"Enabled": NaN}}', b'{"DefaultExpirationDays": Infinity}',
+    b'{"DefaultExpirationDays": 1, "x": -Infinity}',
+])
+def test_nan_and_infinity_in_a_body_are_not_json(body: bytes) -> None:
+    status, headers, data = Emulator().handle("POST", "/domains/shop", body)
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "BadRequestException")
+    assert json.loads(data) == {"Message": "the request body is not valid JSON"}
+
+
+@pytest.mark.parametrize("depth", [65, 900, 5000])
+def test_a_body_nested_too_deep_is_a_bad_request(depth: int) -> None:
+    body = b'{"DefaultExpirationDays": 1, "Tags": {"a": "b"}, "x": ' + b"[" * depth + b"]" * depth + b"}"
+    emulator = Emulator()
+    status, headers, data = emulator.handle("POST", "/domains/shop", body)
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "BadRequestException")
+    assert set(json.loads(data)) == {"Message"}
+    assert emulator.backend.domain_names() == []
+
+
+def test_a_str_body_with_a_lone_surrogate_is_a_bad_request() -> None:
+    status, headers, _ = Emulator().handle("POST", "/domains/shop", '{"DefaultExpirationDays": 1, "x": "\ud800"}')
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "BadRequestException")
 
 
 def test_json_null_members_are_absent() -> None:

@@ -7,6 +7,7 @@ it takes and returns wire-named dicts, so each test asserts the same results for
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -1144,3 +1145,533 @@ def test_reset_forgets_everything() -> None:
     assert emu.backend.domain_names() == [] and emu.backend.calls == {}
     assert client.list_domains().items == []
 
+
+
+# ------------------------------------------------------------------- review: values and tokens
+
+
+def plain() -> tuple[Emulator, Any]:
+    """A fresh emulator with the domain "shop", and a plain boto3 client attached to it."""
+    emu = Emulator(clock=Clock())
+    client = emu.boto3_client()
+    client.create_domain(DomainName="shop", DefaultExpirationDays=1)
+    return emu, client
+
+
+def test_huge_numbers_through_the_emulator_give_no_value_and_no_crash() -> None:
+    _, client = plain()
+    client.put_profile_object_type(
+        DomainName="shop", ObjectTypeName="T", Description="d", AllowProfileCreation=True,
+        Fields={"e": {"Source": "_source.e", "Target": "_profile.EmailAddress"},
+                "amt": {"Source": "_source.amt", "Target": "_order.amt"}},
+        Keys={"_email": [{"StandardIdentifiers": ["PROFILE"], "FieldNames": ["e"]}]})
+    for statistic in ("MAXIMUM", "SUM"):
+        client.create_calculated_attribute_definition(
+            DomainName="shop", CalculatedAttributeName=statistic, Statistic=statistic, UseHistoricalData=True,
+            AttributeDetails={"Attributes": [{"Name": "T.amt"}], "Expression": "{T.amt}"})
+    for amount in ("1e5000", "1e100000000"):
+        client.put_profile_object(DomainName="shop", ObjectTypeName="T", Object=json.dumps({"e": "a@x", "amt": amount}))
+    [profile] = client.search_profiles(DomainName="shop", KeyName="_email", Values=["a@x"])["Items"]
+    for statistic in ("MAXIMUM", "SUM"):
+        answer = client.get_calculated_attribute_for_profile(DomainName="shop", ProfileId=profile["ProfileId"],
+                                                             CalculatedAttributeName=statistic)
+        assert "Value" not in answer
+
+
+def test_a_lone_surrogate_in_a_unique_key_and_in_a_document() -> None:
+    emu, client = plain()
+    client.put_profile_object_type(
+        DomainName="shop", ObjectTypeName="T", Description="d", AllowProfileCreation=True,
+        Fields={"id": {"Source": "_source.id", "Target": "_profile.AccountNumber"}},
+        Keys={"_id": [{"StandardIdentifiers": ["UNIQUE", "PROFILE"], "FieldNames": ["id"]}]})
+    escaped = '{"id":"\\ud800"}'  # the JSON text is ASCII, its value a lone surrogate
+    first = client.put_profile_object(DomainName="shop", ObjectTypeName="T", Object=escaped)
+    again = client.put_profile_object(DomainName="shop", ObjectTypeName="T", Object=escaped)
+    assert first["ProfileObjectUniqueKey"] == again["ProfileObjectUniqueKey"]
+    stats = client.get_domain(DomainName="shop")["Stats"]
+    assert (stats["ObjectCount"], stats["ProfileCount"]) == (1, 1)
+    [profile] = client.batch_get_profile(DomainName="shop", ProfileIds=list(emu.backend._domains["shop"].profiles))[
+        "Profiles"]
+    assert profile["AccountNumber"] == "\ud800"
+    # In the profile's JSON, the surrogate counts as its 3 UTF-8 bytes (not as the 6 of its escape).
+    size = len(escaped) + len(json.dumps(profile, separators=(",", ":"))) - len("\\ud800") + 3
+    assert stats["TotalSize"] == size
+
+
+def crafted(token: str, offset_json: str) -> str:
+    """``token`` with its offset replaced by the JSON text ``offset_json``."""
+    decoded = json.loads(base64.urlsafe_b64decode(token))
+    text = json.dumps({"o": "OFFSET", "s": decoded["s"]}).replace('"OFFSET"', offset_json)
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize("offset", ["Infinity", "-Infinity", "NaN", "1e400", "1.5", "2.0", "true", '"2"', "null",
+                                    "-1", "[2]"])
+def test_a_crafted_next_token_is_a_bad_request(offset: str) -> None:
+    from customer_profiles_sdk.local import EmulatorError
+
+    emu, client = plain()
+    for index in range(3):
+        client.create_profile(DomainName="shop", AccountNumber="a", FirstName=f"n{index}")
+    params = {"DomainName": "shop", "KeyName": "_account", "Values": ["a"], "MaxResults": 1}
+    token = emu.backend.call("SearchProfiles", params)["NextToken"]
+    assert emu.backend.call("SearchProfiles", {**params, "NextToken": crafted(token, "2")})["Items"]
+    with pytest.raises(EmulatorError) as caught:
+        emu.backend.call("SearchProfiles", {**params, "NextToken": crafted(token, offset)})
+    assert (caught.value.code, caught.value.status) == ("BadRequestException", 400)
+
+
+@pytest.mark.parametrize("token", [
+    base64.urlsafe_b64encode(b"\xff\xfe").decode(), base64.urlsafe_b64encode(b"[1, 2]").decode(),
+    base64.urlsafe_b64encode(b'{"o": 1}').decode(), base64.urlsafe_b64encode(b"[" * 5000).decode()[:1024],
+    "%%%%", "\u00e9t\u00e9",
+])
+def test_malformed_next_tokens_are_bad_requests(token: str) -> None:
+    from customer_profiles_sdk.local import EmulatorError
+
+    emu, _ = plain()
+    with pytest.raises(EmulatorError) as caught:
+        emu.backend.call("ListDomains", {"NextToken": token})
+    assert (caught.value.code, caught.value.status) == ("BadRequestException", 400)
+
+
+def test_next_tokens_reveal_nothing_of_the_query() -> None:
+    import hashlib
+
+    tokens = []
+    emulators = []
+    for _ in range(2):
+        _, client = plain()
+        for _ in range(2):
+            client.create_profile(DomainName="shop", EmailAddress="ann@example.com")
+        tokens.append(client.search_profiles(DomainName="shop", KeyName="_email", Values=["ann@example.com"],
+                                             MaxResults=1)["NextToken"])
+        emulators.append(client)
+    # An unkeyed hash of the query would be the same for everyone, and could be checked against
+    # guessed emails: the keyed one differs between emulators, and each refuses the other's token.
+    assert tokens[0] != tokens[1]
+    decoded = json.loads(base64.urlsafe_b64decode(tokens[0]))
+    scope = json.dumps(["SearchProfiles", "shop", [["_email", ["ann@example.com"]]], True])
+    assert hashlib.sha256(scope.encode()).hexdigest()[:16] not in decoded["s"]
+    with pytest.raises(ClientError):
+        emulators[0].search_profiles(DomainName="shop", KeyName="_email", Values=["ann@example.com"],
+                                     MaxResults=1, NextToken=tokens[1])
+    page = emulators[0].search_profiles(DomainName="shop", KeyName="_email", Values=["ann@example.com"],
+                                        MaxResults=1, NextToken=tokens[0])
+    assert len(page["Items"]) == 1 and "NextToken" not in page
+
+
+@pytest.mark.parametrize("document", ['{"id": NaN}', '{"id": "o1", "total": Infinity}', '{"x": [-Infinity]}'])
+def test_nan_and_infinity_in_an_object_are_refused(document: str) -> None:
+    _, client = plain()
+    client.put_profile_object_type(DomainName="shop", ObjectTypeName="Orders", Description="d",
+                                   Fields=ORDERS_FIELDS, Keys=ORDERS_KEYS, AllowProfileCreation=True)
+    with pytest.raises(ClientError) as caught:
+        client.put_profile_object(DomainName="shop", ObjectTypeName="Orders", Object=document)
+    assert caught.value.response["Error"]["Code"] == "BadRequestException"
+    assert client.get_domain(DomainName="shop")["Stats"]["ObjectCount"] == 0
+
+
+def test_nan_in_a_layout_is_refused() -> None:
+    _, client = plain()
+    base = dict(DomainName="shop", Description="d", DisplayName="M", LayoutType="PROFILE_EXPLORER")
+    with pytest.raises(ClientError) as caught:
+        client.create_domain_layout(LayoutDefinitionName="m", Layout='{"width": NaN}', **base)
+    assert caught.value.response["Error"]["Code"] == "BadRequestException"
+    client.create_domain_layout(LayoutDefinitionName="m", Layout=LAYOUT, **base)
+    with pytest.raises(ClientError) as caught:
+        client.update_domain_layout(DomainName="shop", LayoutDefinitionName="m", Layout='{"w": Infinity}')
+    assert caught.value.response["Error"]["Code"] == "BadRequestException"
+    assert client.get_domain_layout(DomainName="shop", LayoutDefinitionName="m")["Layout"] == LAYOUT
+
+
+def test_state_reprs_show_no_data() -> None:
+    from customer_profiles_sdk.local._calc import IngestedObject
+
+    emu, client = plain()
+    client.put_profile_object_type(DomainName="shop", ObjectTypeName="Orders", Description="d",
+                                   Fields=ORDERS_FIELDS, Keys=ORDERS_KEYS, AllowProfileCreation=True)
+    client.put_profile_object(DomainName="shop", ObjectTypeName="Orders",
+                              Object=json.dumps({"id": CANARY, "email": f"{CANARY}@example.com", "first": CANARY}))
+    client.create_profile(DomainName="shop", FirstName=CANARY, Attributes={CANARY: CANARY})
+    domain_state = emu.backend._domains["shop"]
+    [stored] = domain_state.objects.values()
+    texts = [repr(domain_state), repr(stored), *map(repr, domain_state.profiles.values()),
+             repr(IngestedObject("Orders", stored.source, stored.fields, stored.ingested_at))]
+    assert all(CANARY not in text for text in texts), texts
+    assert "shop" in texts[0] and stored.unique_key in texts[1]
+    assert all(profile_id in text for profile_id, text in zip(domain_state.profiles, texts[2:4], strict=True))
+
+
+# ------------------------------------------------------------- review: deleting an object type
+
+
+def test_deleting_an_object_type_cleans_integrations_and_the_profile_fields_it_wrote(api: Api) -> None:
+    domain(api)
+    orders(api)
+    api("PutProfileObjectType", DomainName="shop", ObjectTypeName="Crm", Description="crm", AllowProfileCreation=True,
+        Fields={"Email": {"Source": "_source.email", "Target": "_profile.EmailAddress"},
+                "Last": {"Source": "_source.last", "Target": "_profile.LastName"},
+                "Code": {"Source": "_source.code", "Target": "_profile.Attributes.code"}},
+        Keys={"_email": [{"StandardIdentifiers": ["PROFILE"], "FieldNames": ["Email"]}]})
+    put_order(api, "o1", first="Ann", address={"city": "Paris"}, tier="gold")
+    profile_id = only_profile(api)["ProfileId"]
+    api("PutProfileObject", DomainName="shop", ObjectTypeName="Crm",
+        Object=json.dumps({"email": "ann@example.com", "last": "Lee", "code": "c1"}))
+    new_profile(api, FirstName="Bo", EmailAddress="bo@example.com")  # written directly: never scrubbed
+    api("UpdateProfile", DomainName="shop", ProfileId=profile_id, Address={"PostalCode": "75001"},
+        Attributes={"tier": "platinum"})  # a direct write of Attributes.tier: no longer the type's
+    api("PutIntegration", DomainName="shop", Uri=URI + "1", ObjectTypeName="Orders")
+    api("PutIntegration", DomainName="shop", Uri=URI + "2", ObjectTypeNames={"a": "Orders", "b": "Crm"})
+    api("PutIntegration", DomainName="shop", Uri=URI + "3", ObjectTypeName="Crm")
+
+    api("DeleteProfileObjectType", DomainName="shop", ObjectTypeName="Orders")
+
+    profile = api("SearchProfiles", DomainName="shop", KeyName="_profileId", Values=[profile_id])["Items"][0]
+    # FirstName and Address.City came from Orders only; EmailAddress was written by Crm last.
+    assert {k: v for k, v in profile.items() if k != "ProfileId"} == {
+        "EmailAddress": "ann@example.com", "LastName": "Lee", "Address": {"PostalCode": "75001"},
+        "Attributes": {"tier": "platinum", "code": "c1"}}
+    assert [p["FirstName"] for p in search(api, "_email", "bo@example.com")] == ["Bo"]
+    integrations = api("ListIntegrations", DomainName="shop")["Items"]
+    assert [(i["Uri"], i.get("ObjectTypeName"), i.get("ObjectTypeNames")) for i in integrations] == [
+        (URI + "2", None, {"b": "Crm"}), (URI + "3", "Crm", None)]
+    assert api.code("GetIntegration", DomainName="shop", Uri=URI + "1") == ("ResourceNotFoundException", 404)
+
+    api("DeleteProfileObjectType", DomainName="shop", ObjectTypeName="Crm")
+    profile = api("SearchProfiles", DomainName="shop", KeyName="_profileId", Values=[profile_id])["Items"][0]
+    assert {k: v for k, v in profile.items() if k != "ProfileId"} == {
+        "Address": {"PostalCode": "75001"}, "Attributes": {"tier": "platinum"}}
+    # The key values that the objects put on the profile stay: it is still found by them.
+    assert ids(search(api, "_email", "ann@example.com")) == [profile_id]
+    assert api("ListIntegrations", DomainName="shop")["Items"] == []
+
+
+# ------------------------------------------------------------ review: putting a type again
+
+
+def test_putting_an_object_type_again_reindexes_its_objects(api: Api) -> None:
+    domain(api)
+    fields = {**ORDERS_FIELDS, "Ref": {"Source": "_source.ref", "Target": "_order.Ref"}}
+    api("PutProfileObjectType", DomainName="shop", ObjectTypeName="Orders", Description="orders", Fields=fields,
+        Keys=ORDERS_KEYS, AllowProfileCreation=True, Tags={"team": "a"})
+    put_order(api, "o1", ref="r1", total=1)
+    api.clock.advance(seconds=1)
+    put_order(api, "o2", ref="r1", total=2)
+    api.clock.advance(seconds=1)
+    put_order(api, "o3", ref="r3", total=3)
+    profile_id = only_profile(api)["ProfileId"]
+    base = dict(DomainName="shop", ObjectTypeName="Orders", ProfileId=profile_id)
+    assert len(api("ListProfileObjects", **base)["Items"]) == 3
+
+    keys = {"_ref": [{"StandardIdentifiers": ["UNIQUE"], "FieldNames": ["Ref"]}],
+            "_email": [{"StandardIdentifiers": ["PROFILE"], "FieldNames": ["Email"]}]}
+    again = api("PutProfileObjectType", DomainName="shop", ObjectTypeName="Orders", Description="v2", Fields=fields,
+                Keys=keys, AllowProfileCreation=True)
+    assert again["Tags"] == {"team": "a"}  # kept when not given again
+    arn = api.emulator.backend.resource_arn("shop", "object-types", "Orders")
+    assert api("ListTagsForResource", resourceArn=arn)["tags"] == {"team": "a"}
+    # o1 and o2 now share the unique key r1: the later one, o2, stays. The objects keep their profile.
+    items = api("ListProfileObjects", **base)["Items"]
+    assert [json.loads(item["Object"])["id"] for item in items] == ["o2", "o3"]
+    filtered = api("ListProfileObjects", **base, ObjectFilter={"KeyName": "_ref", "Values": ["r3"]})["Items"]
+    assert [json.loads(item["Object"])["id"] for item in filtered] == ["o3"]
+    # Sending a document again replaces its object, by the new unique key.
+    assert put_order(api, "o3", ref="r3", total=30) == filtered[0]["ProfileObjectUniqueKey"]
+    assert api("GetDomain", DomainName="shop")["Stats"]["ObjectCount"] == 2
+    # The calculated attributes read the fields derived again.
+    api("PutProfileObjectType", DomainName="shop", ObjectTypeName="Orders", Description="v3", Keys=keys,
+        AllowProfileCreation=True,
+        Fields={**fields, "Total": {"Source": "_source.ref", "Target": "_order.Total"}})
+    spend(api, "refs", "RECENT_OCCURRENCES")
+    assert api("GetCalculatedAttributeForProfile", DomainName="shop", ProfileId=profile_id,
+               CalculatedAttributeName="refs")["Value"] == '["r3","r1"]'
+    api("PutProfileObjectType", DomainName="shop", ObjectTypeName="Orders", Description="v4", Fields=fields,
+        Keys=keys, Tags={"team": "b"})
+    assert api("ListTagsForResource", resourceArn=arn)["tags"] == {"team": "b"}
+
+
+def test_a_template_id_with_the_members_it_defines_is_refused() -> None:
+    _, client = plain()
+    extras: list[dict[str, Any]] = [
+        {"Fields": ORDERS_FIELDS}, {"Keys": ORDERS_KEYS}, {"AllowProfileCreation": False},
+        {"SourceLastUpdatedTimestampFormat": "EPOCHMILLI"}, {"Fields": ORDERS_FIELDS, "AllowProfileCreation": True},
+    ]
+    for extra in extras:
+        with pytest.raises(ClientError) as caught:
+            client.put_profile_object_type(DomainName="shop", ObjectTypeName="C", Description="d",
+                                           TemplateId="Shopify-Customer", **extra)
+        error = caught.value.response["Error"]
+        assert error["Code"] == "BadRequestException"
+        assert all(member in error["Message"] for member in extra) and "TemplateId" in error["Message"]
+    assert client.list_profile_object_types(DomainName="shop")["Items"] == []
+    put = client.put_profile_object_type(DomainName="shop", ObjectTypeName="C", Description="d",
+                                         TemplateId="Shopify-Customer", ExpirationDays=5)
+    assert (put["ExpirationDays"], put["AllowProfileCreation"]) == (5, True)
+
+
+# ------------------------------------------------------------------ review: key identifiers
+
+
+def key_type(api: Api, keys: dict[str, list[str]], allow_creation: bool = True) -> None:
+    """Object type "K": fields email, phone and code, with the given key name -> identifiers (on
+    the field of the same name: _email -> email)."""
+    fields = {name: {"Source": f"_source.{name}", "Target": f"_order.{name}"} for name in ("email", "phone", "code")}
+    fields["email"]["Target"] = "_profile.EmailAddress"
+    api("PutProfileObjectType", DomainName="shop", ObjectTypeName="K", Description="d", Fields=fields,
+        AllowProfileCreation=allow_creation,
+        Keys={name: [{"StandardIdentifiers": ids, "FieldNames": [name[1:]]}] for name, ids in keys.items()})
+
+
+def put_k(api: Api, **document: str) -> None:
+    api("PutProfileObject", DomainName="shop", ObjectTypeName="K", Object=json.dumps(document))
+
+
+def ids(found: list[dict[str, Any]]) -> list[str]:
+    return [profile["ProfileId"] for profile in found]
+
+
+@pytest.mark.parametrize("identifier", ["LOYALTY", "DEVICE", "WEB_ANALYTICS", "COMMUNICATION_RECORD", "AIR_BOOKING",
+                                        "HOTEL_RESERVATION", "LOYALTY_TRANSACTION", "ASSET", "ORDER", "SECONDARY"])
+def test_keys_of_every_standard_identifier_make_the_profile_searchable(identifier: str) -> None:
+    emu, client = plain()
+    api = Api(emu, "boto3", Clock(), None, client)
+    key_type(api, {"_email": ["PROFILE"], "_code": [identifier]})
+    put_k(api, email="ann@example.com", code="C-1")
+    assert len(search(api, "_code", "C-1")) == 1
+
+
+def test_keys_that_are_not_kept_on_the_profile(api: Api) -> None:
+    domain(api)
+    key_type(api, {"_email": ["PROFILE"], "_code": ["UNIQUE"], "_phone": ["LOOKUP_ONLY", "PROFILE"]})
+    put_k(api, email="ann@example.com", code="C-1", phone="+1555")
+    assert len(search(api, "_email", "ann@example.com")) == 1
+    assert search(api, "_code", "C-1") == [] and search(api, "_phone", "+1555") == []
+    api("PutProfileObjectType", DomainName="shop", ObjectTypeName="U", Description="d", AllowProfileCreation=True,
+        Fields={"code": {"Source": "_source.code", "Target": "_order.code"}},
+        Keys={"_code": [{"StandardIdentifiers": ["UNIQUE", "ORDER"], "FieldNames": ["code"]}]})
+    api("PutProfileObject", DomainName="shop", ObjectTypeName="U", Object='{"code": "C-2"}')
+    assert len(search(api, "_code", "C-2")) == 1  # UNIQUE with another identifier is kept
+
+
+def test_new_only_keys_are_kept_on_new_profiles_and_match_existing_ones(api: Api) -> None:
+    domain(api)
+    existing = new_profile(api, EmailAddress="bo@example.com")
+    key_type(api, {"_email": ["PROFILE"], "_code": ["PROFILE", "NEW_ONLY"]})
+    put_k(api, email="ann@example.com", code="NEW-1")  # creates a profile: its NEW_ONLY value is kept
+    [ann] = search(api, "_code", "NEW-1")
+    assert ann["EmailAddress"] == "ann@example.com" and ann["ProfileId"] != existing
+    put_k(api, email="bo@example.com", code="NEW-2")  # matched an existing profile: not kept
+    assert search(api, "_code", "NEW-2") == []
+    put_k(api, code="NEW-1")  # the kept value still finds its profile
+    listed = api("ListProfileObjects", DomainName="shop", ObjectTypeName="K", ProfileId=ann["ProfileId"])["Items"]
+    assert len(listed) == 2
+    assert api("GetDomain", DomainName="shop")["Stats"]["ProfileCount"] == 2
+
+
+def test_a_secondary_only_key_matches_after_the_profile_keys(api: Api) -> None:
+    domain(api)
+    by_phone = new_profile(api, PhoneNumber="+15550001")
+    by_email = new_profile(api, EmailAddress="ann@example.com")
+    key_type(api, {"_email": ["PROFILE"], "_phone": ["SECONDARY"]}, allow_creation=False)
+    put_k(api, email="nobody@example.com", phone="+15550001")  # only the SECONDARY key finds a profile
+    put_k(api, email="ann@example.com", phone="+15550001")  # the PROFILE key wins
+    listed = {profile_id: len(api("ListProfileObjects", DomainName="shop", ObjectTypeName="K",
+                                  ProfileId=profile_id)["Items"]) for profile_id in (by_phone, by_email)}
+    assert listed == {by_phone: 1, by_email: 1}
+    assert api("GetDomain", DomainName="shop")["Stats"]["ProfileCount"] == 2
+
+
+def test_the_first_key_definition_with_a_value_gives_the_key_its_value(api: Api) -> None:
+    domain(api)
+    api("PutProfileObjectType", DomainName="shop", ObjectTypeName="K", Description="d", AllowProfileCreation=True,
+        Fields={"work": {"Source": "_source.work", "Target": "_order.work"},
+                "home": {"Source": "_source.home", "Target": "_order.home"}},
+        Keys={"_email": [{"StandardIdentifiers": ["PROFILE"], "FieldNames": ["work"]},
+                         {"StandardIdentifiers": ["PROFILE"], "FieldNames": ["home"]}]})
+    put_k(api, work="w@example.com", home="h@example.com")
+    assert len(search(api, "_email", "w@example.com")) == 1
+    assert search(api, "_email", "h@example.com") == []
+    put_k(api, home="h2@example.com")  # no work address: the second definition gives the value
+    assert len(search(api, "_email", "h2@example.com")) == 1
+    assert api("GetDomain", DomainName="shop")["Stats"]["ProfileCount"] == 2
+
+
+def test_a_put_again_keeps_the_objects_profile_when_no_key_matches(api: Api) -> None:
+    domain(api)
+    orders(api)
+    key = put_order(api, "o1", "ann@example.com", total=1)
+    ann = only_profile(api)["ProfileId"]
+    assert put_order(api, "o1", "new-address@example.com", total=2) == key  # matches no profile
+    assert api("GetDomain", DomainName="shop")["Stats"]["ProfileCount"] == 1
+    [item] = api("ListProfileObjects", DomainName="shop", ObjectTypeName="Orders", ProfileId=ann)["Items"]
+    assert json.loads(item["Object"])["total"] == 2
+    assert ids(search(api, "_email", "new-address@example.com")) == [ann]
+
+
+# --------------------------------------------------------------- review: profiles and stats
+
+
+def test_add_profile_key_keeps_each_value_once(api: Api) -> None:
+    domain(api)
+    profile_id = new_profile(api, FirstName="Ann")
+    api("AddProfileKey", DomainName="shop", ProfileId=profile_id, KeyName="_k", Values=["a", "b", "a"])
+    api("AddProfileKey", DomainName="shop", ProfileId=profile_id, KeyName="_k", Values=["b", "c"])
+    assert api.emulator.backend._domains["shop"].profiles[profile_id].keys == {"_k": ["a", "b", "c"]}
+    api("DeleteProfileKey", DomainName="shop", ProfileId=profile_id, KeyName="_k", Values=["a"])
+    assert search(api, "_k", "a") == [] and ids(search(api, "_k", "b")) == [profile_id]
+
+
+def test_update_profile_replaces_engagement_preferences_whole(api: Api) -> None:
+    domain(api)
+    phone = [{"KeyName": "_phone", "KeyValue": "+15550001", "ContactType": "PhoneNumber"}]
+    email = [{"KeyName": "_email", "KeyValue": "ann@example.com", "ContactType": "EmailAddress"}]
+    profile_id = new_profile(api, FirstName="Ann", EngagementPreferences={"Phone": phone, "Email": email})
+    other = [{"KeyName": "_email", "KeyValue": "new@example.com", "ContactType": "EmailAddress"}]
+    api("UpdateProfile", DomainName="shop", ProfileId=profile_id, EngagementPreferences={"Email": other})
+    assert only_profile(api)["EngagementPreferences"] == {"Email": other}  # Phone is gone
+
+
+def test_total_size_is_documents_plus_profiles_json() -> None:
+    _, client = plain()
+    client.put_profile_object_type(DomainName="shop", ObjectTypeName="Orders", Description="d",
+                                   Fields=ORDERS_FIELDS, Keys=ORDERS_KEYS, AllowProfileCreation=True)
+    document = json.dumps({"id": "o1", "email": "zoë@example.com"}, ensure_ascii=False)
+    client.put_profile_object(DomainName="shop", ObjectTypeName="Orders", Object=document)
+    created = client.create_profile(DomainName="shop", FirstName="Zoë", Attributes={"a": "b"})["ProfileId"]
+    [found] = client.search_profiles(DomainName="shop", KeyName="_email", Values=["zoë@example.com"])["Items"]
+    profiles = [{"ProfileId": found["ProfileId"], "EmailAddress": "zoë@example.com"},
+                {"ProfileId": created, "FirstName": "Zoë", "Attributes": {"a": "b"}}]
+    expected = len(document.encode()) + sum(
+        len(json.dumps(p, separators=(",", ":"), ensure_ascii=False).encode()) for p in profiles)
+    assert client.get_domain(DomainName="shop")["Stats"]["TotalSize"] == expected
+    assert client.get_domain(DomainName="shop")["Stats"]["ObjectCount"] == 1
+
+
+def test_max_available_profile_object_count_follows_max_profile_object_count(api: Api) -> None:
+    domain(api)
+    put = api("PutProfileObjectType", DomainName="shop", ObjectTypeName="Orders", Description="d",
+              Fields=ORDERS_FIELDS, MaxProfileObjectCount=7)
+    assert (put["MaxProfileObjectCount"], put["MaxAvailableProfileObjectCount"]) == (7, 7)
+    got = api("GetProfileObjectType", DomainName="shop", ObjectTypeName="Orders")
+    assert (got["MaxProfileObjectCount"], got["MaxAvailableProfileObjectCount"]) == (7, 7)
+    again = api("PutProfileObjectType", DomainName="shop", ObjectTypeName="Orders", Description="d",
+                Fields=ORDERS_FIELDS)
+    assert "MaxProfileObjectCount" not in again and "MaxAvailableProfileObjectCount" not in again
+
+
+def test_update_domain_layout_keeps_created_at(api: Api) -> None:
+    domain(api)
+    api("CreateDomainLayout", DomainName="shop", LayoutDefinitionName="m", Description="d", DisplayName="M",
+        LayoutType="PROFILE_EXPLORER", Layout=LAYOUT)
+    api.clock.advance(hours=2)
+    updated = api("UpdateDomainLayout", DomainName="shop", LayoutDefinitionName="m", DisplayName="N")
+    assert (updated["CreatedAt"], updated["LastUpdatedAt"]) == (START, START + timedelta(hours=2))
+    assert api("GetDomainLayout", DomainName="shop", LayoutDefinitionName="m")["CreatedAt"] == START
+
+
+# ------------------------------------------------------------------- review: the search index
+
+
+def brute_force_index(state: Any) -> dict[str, dict[str, set[str]]]:
+    """The index as a scan of every profile computes it."""
+    index: dict[str, dict[str, set[str]]] = {}
+    for profile in state.profiles.values():
+        for key in ("_profileId", "_fullName", "_email", "_phone", "_account", *profile.keys):
+            for value in profile.values(key):
+                index.setdefault(key, {}).setdefault(value, set()).add(profile.profile_id)
+    return index
+
+
+def test_the_search_index_follows_every_change() -> None:
+    """Random operations of every kind that changes a profile; after each, the index is what a
+    scan of every profile gives, and a search answers what a scan answers, in creation order."""
+    import random
+
+    from customer_profiles_sdk.local import EmulatorError
+
+    rng = random.Random(20240517)
+    emu = Emulator(seed=1)
+    call = emu.backend.call
+    call("CreateDomain", {"DomainName": "shop", "DefaultExpirationDays": 1})
+    fields = {"Id": {"Source": "_source.id", "Target": "_order.Id"},
+              "Email": {"Source": "_source.email", "Target": "_profile.EmailAddress"},
+              "Name": {"Source": "_source.name", "Target": "_profile.FirstName"},
+              "Card": {"Source": "_source.card", "Target": "_order.Card"}}
+    keys = {"_id": [{"StandardIdentifiers": ["UNIQUE"], "FieldNames": ["Id"]}],
+            "_email": [{"StandardIdentifiers": ["PROFILE"], "FieldNames": ["Email"]}],
+            "_card": [{"StandardIdentifiers": ["LOYALTY", "SECONDARY"], "FieldNames": ["Card"]}]}
+    emails = [f"p{i}@example.com" for i in range(6)]
+    names = ["Ann", "Bo", "Cy"]
+    state = emu.backend._domains["shop"]
+
+    def any_profile() -> str:
+        return rng.choice(list(state.profiles) or ["0" * 32])
+
+    operations: list[Callable[[], Any]] = [
+        lambda: call("CreateProfile", {"DomainName": "shop", "EmailAddress": rng.choice(emails),
+                                       "FirstName": rng.choice(names), "AccountNumber": rng.choice("abc")}),
+        lambda: call("UpdateProfile", {"DomainName": "shop", "ProfileId": any_profile(),
+                                       "EmailAddress": rng.choice([*emails, ""]), "LastName": rng.choice(names)}),
+        lambda: call("DeleteProfile", {"DomainName": "shop", "ProfileId": any_profile()}),
+        lambda: call("AddProfileKey", {"DomainName": "shop", "ProfileId": any_profile(), "KeyName": "_email",
+                                       "Values": [rng.choice(emails)]}),
+        lambda: call("DeleteProfileKey", {"DomainName": "shop", "ProfileId": any_profile(), "KeyName": "_email",
+                                          "Values": [rng.choice(emails)]}),
+        lambda: call("PutProfileObject", {"DomainName": "shop", "ObjectTypeName": "Orders", "Object": json.dumps(
+            {"id": rng.choice("xyz"), "email": rng.choice(emails), "name": rng.choice(names),
+             "card": rng.choice(["c1", "c2"])})}),
+        lambda: call("PutProfileObjectType", {"DomainName": "shop", "ObjectTypeName": "Orders", "Description": "d",
+                                              "AllowProfileCreation": rng.random() < 0.8, "Fields": fields,
+                                              "Keys": keys}),
+        lambda: call("DeleteProfileObjectType", {"DomainName": "shop", "ObjectTypeName": "Orders"}),
+    ]
+    weights = [4, 3, 1, 3, 2, 8, 1, 1]
+    for _ in range(600):
+        try:
+            rng.choices(operations, weights)[0]()
+        except EmulatorError:
+            pass  # a profile or object type that is not there: nothing changed
+        assert state.index == brute_force_index(state)
+    assert len(state.profiles) > 5
+    scan = {email: [p.profile_id for p in state.profiles.values() if email in p.values("_email")]
+            for email in emails}
+    for email, expected in scan.items():
+        found = call("SearchProfiles", {"DomainName": "shop", "KeyName": "_email", "Values": [email],
+                                        "MaxResults": 100})["Items"]
+        assert [p["ProfileId"] for p in found] == expected
+
+
+# ------------------------------------------------------------------------ review: the lock
+
+
+def test_the_backend_lock_prevents_lost_updates() -> None:
+    """A handler that reads, yields to other threads, then writes: without the lock in
+    Backend.call, concurrent calls would overwrite each other's updates."""
+    import threading
+    import time
+
+    emu = Emulator()
+    emu.backend.call("CreateDomain", {"DomainName": "shop", "DefaultExpirationDays": 1})
+    record = emu.backend._domains["shop"].record
+
+    def increment(params: dict[str, Any]) -> dict[str, Any]:
+        value = record["DefaultExpirationDays"]
+        time.sleep(0.0005)  # another thread runs here
+        record["DefaultExpirationDays"] = value + 1
+        return {}
+
+    emu.backend._handlers["UpdateDomain"] = increment
+    barrier = threading.Barrier(8)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(25):
+            emu.backend.call("UpdateDomain", {"DomainName": "shop"})
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert record["DefaultExpirationDays"] == 1 + 8 * 25

@@ -75,10 +75,14 @@ def test_errors_over_http(served: EmulatorServer) -> None:
         assert response["ResponseMetadata"]["RetryAttempts"] == 0
 
 
-def test_a_bug_in_the_emulator_is_a_500_without_details(served: EmulatorServer, monkeypatch: pytest.MonkeyPatch,
-                                                         caplog: pytest.LogCaptureFixture) -> None:
+CANARY = "canary-5e1f0"
+
+
+def test_a_bug_in_the_emulator_is_a_500_logged_without_its_message(
+        served: EmulatorServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     def broken(params: dict[str, Any]) -> dict[str, Any]:
-        raise ValueError("secret-detail")
+        message = f"a value from the request: {CANARY}"  # not in the source line the frame shows
+        raise KeyError(message)
 
     monkeypatch.setitem(served.emulator.backend._handlers, "ListDomains", broken)
     client = http_client(served.url, Config(retries={"mode": "standard", "total_max_attempts": 2}))
@@ -88,8 +92,53 @@ def test_a_bug_in_the_emulator_is_a_500_without_details(served: EmulatorServer, 
     assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
         "InternalServerException", 500)
     assert response["ResponseMetadata"]["RetryAttempts"] == 1  # a 500 is retried, as from AWS
-    assert "secret-detail" not in json.dumps(response, default=str)
-    assert "secret-detail" in caplog.text  # the traceback is in the server's log
+    assert CANARY not in json.dumps(response, default=str)
+    # The log says which operation failed, the exception's type and where: never its message.
+    [first, _] = [r for r in caplog.records if r.name == "customer_profiles_sdk.local._emulator"]
+    assert CANARY not in caplog.text and first.exc_info is None
+    text = first.getMessage()
+    assert "ListDomains" in text and "KeyError" in text and "in broken" in text and "raise KeyError(message)" in text
+
+
+def raw_exchange(server: EmulatorServer, request: bytes) -> tuple[bytes, bytes]:
+    """Send ``request`` on a new connection: (the answer's status line, all the server sent
+    before it closed the connection)."""
+    with socket.create_connection((server.host, server.port), timeout=5) as connection:
+        connection.sendall(request)
+        received = b""
+        while chunk := connection.recv(65536):  # b"": the server closed the connection
+            received += chunk
+    return received.split(b"\r\n", 1)[0], received
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    (b"Content-Length: abc\r\n", b"400"),
+    (b"Content-Length: -1\r\n", b"400"),
+    (b"Content-Length: 1e3\r\n", b"400"),
+    (b"Content-Length: 2\r\nContent-Length: 3\r\n", b"400"),
+    (b"Content-Length: 99999999999\r\n", b"413"),
+    (b"Transfer-Encoding: chunked\r\n", b"411"),
+    (b"Transfer-Encoding: chunked\r\nContent-Length: 2\r\n", b"411"),
+])
+def test_malformed_framing_is_answered_and_the_connection_closed(served: EmulatorServer, headers: bytes,
+                                                                 status: bytes) -> None:
+    # The body would be another request if the server read on: the connection is closed instead.
+    body = b'2\r\n{}\r\n0\r\n\r\nGET /domains HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'
+    request = b"POST /domains/shop HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n" + body
+    line, received = raw_exchange(served, request)
+    assert line.split(b" ")[1] == status
+    assert received.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in received
+    assert served.emulator.backend.domain_names() == [] and served.emulator.backend.calls == {}
+    assert http_client(served.url).list_domains()["Items"] == []  # the server goes on serving
+
+
+def test_a_well_framed_raw_request_and_a_kept_alive_connection(served: EmulatorServer) -> None:
+    body = b'{"DefaultExpirationDays": 3}'
+    first = b"POST /domains/shop HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    second = b"GET /domains HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    line, received = raw_exchange(served, first + second)
+    assert line == b"HTTP/1.1 200 OK" and received.count(b"HTTP/1.1 200 OK") == 2
+    assert served.emulator.backend.domain_names() == ["shop"]
 
 
 def test_raw_http_requests(served: EmulatorServer) -> None:

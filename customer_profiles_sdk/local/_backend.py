@@ -15,8 +15,11 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import hmac
+import itertools
 import json
 import random
+import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -26,6 +29,7 @@ from typing import Any
 
 from . import _calc
 from ._errors import EmulatorError, bad_request, not_found, not_implemented
+from ._http import load_json
 from ._templates import TEMPLATES
 
 Params = dict[str, Any]
@@ -37,16 +41,28 @@ _STANDARD_KEYS: dict[str, tuple[str, ...]] = {
     "_email": ("EmailAddress", "PersonalEmailAddress", "BusinessEmailAddress"),
     "_phone": ("PhoneNumber", "MobilePhoneNumber", "HomePhoneNumber", "BusinessPhoneNumber"),
 }
-# Key identifiers that put a key's value on the matched profile (so it can be searched by it).
-_INDEXED_IDENTIFIERS = frozenset({"PROFILE", "ASSET", "CASE", "ORDER", "SECONDARY"})
+# The search keys every profile is indexed under, besides the names of its added keys.
+_BUILTIN_KEYS = ("_profileId", "_fullName", *_STANDARD_KEYS)
+# PutProfileObjectType members that a TemplateId supplies: the request may not give them too.
+_TEMPLATE_MEMBERS = ("Fields", "Keys", "AllowProfileCreation", "SourceLastUpdatedTimestampFormat")
 _MESSAGE_DELETED = "deleted"
+
+# Reprs of the state classes show ids and counts only: the data fields hold names, emails and
+# documents, which must not end up in logs or test reports.
 
 
 @dataclass
 class Profile:
     profile_id: str
-    data: dict[str, Any]
-    keys: dict[str, list[str]] = field(default_factory=dict)
+    data: dict[str, Any] = field(repr=False)
+    keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    #: The order of creation in the domain: matching and search give the earliest profile first.
+    rank: int = 0
+    #: Which object type last wrote each mapped path of ``data`` (``("Address", "City")`` ->
+    #: ``"Orders"``); a direct UpdateProfile write of the path removes its entry.
+    provenance: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    #: The (key name, value) pairs under which the domain's index holds this profile now.
+    indexed: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     def values(self, key: str) -> list[str]:
         """The profile's values of one search key: from its standard fields, and the values
@@ -62,6 +78,10 @@ class Profile:
             out = [value for value in fields if isinstance(value, str) and value]
         return out + [v for v in self.keys.get(key, ()) if v not in out]
 
+    def entries(self) -> set[tuple[str, str]]:
+        """Every (key name, value) the profile can be found by."""
+        return {(key, value) for key in (*_BUILTIN_KEYS, *self.keys) for value in self.values(key)}
+
     def wire(self) -> dict[str, Any]:
         return {"ProfileId": self.profile_id, **self.data}
 
@@ -71,14 +91,16 @@ class StoredObject:
     unique_key: str
     object_type_name: str
     profile_id: str | None
-    document: str
-    source: dict[str, Any]
-    fields: dict[str, Any]
-    key_values: dict[str, str]
+    document: str = field(repr=False)
+    source: dict[str, Any] = field(repr=False)
+    fields: dict[str, Any] = field(repr=False)
+    key_values: dict[str, str] = field(repr=False)
     ingested_at: datetime
+    #: The order of ingestion in the backend (a re-put object takes a new, later one).
+    sequence: int = 0
 
 
-@dataclass
+@dataclass(repr=False)
 class Domain:
     record: dict[str, Any]
     object_types: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -87,6 +109,49 @@ class Domain:
     integrations: dict[str, dict[str, Any]] = field(default_factory=dict)
     calculated: dict[str, dict[str, Any]] = field(default_factory=dict)
     layouts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: key name -> value -> ids of the profiles found by it; kept up to date by :meth:`touch`.
+    index: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (f"Domain(name={self.record.get('DomainName')!r}, profiles={len(self.profiles)}, "
+                f"objects={len(self.objects)}, object_types={len(self.object_types)})")
+
+    def touch(self, profile: Profile) -> None:
+        """Bring the index up to date with ``profile`` after any change to it."""
+        entries = profile.entries()
+        self._unindex(profile, profile.indexed - entries)
+        for key, value in entries - profile.indexed:
+            self.index.setdefault(key, {}).setdefault(value, set()).add(profile.profile_id)
+        profile.indexed = entries
+
+    def forget(self, profile: Profile) -> None:
+        """Remove a deleted profile from the index."""
+        self._unindex(profile, profile.indexed)
+        profile.indexed = set()
+
+    def _unindex(self, profile: Profile, entries: Iterable[tuple[str, str]]) -> None:
+        for key, value in entries:
+            holders = self.index[key][value]
+            holders.discard(profile.profile_id)
+            if not holders:
+                del self.index[key][value]
+                if not self.index[key]:
+                    del self.index[key]
+
+    def found_by(self, key: str, values: Iterable[str]) -> set[str]:
+        """Ids of the profiles that have any of ``values`` under the search key ``key``."""
+        by_value = self.index.get(key, {})
+        found: set[str] = set()
+        for value in values:
+            found |= by_value.get(value, set())
+        return found
+
+    def first(self, key: str, value: str) -> Profile | None:
+        """The earliest-created profile found by ``value`` under ``key``."""
+        ids = self.index.get(key, {}).get(value)
+        if not ids:
+            return None
+        return min((self.profiles[i] for i in ids), key=lambda p: p.rank)
 
 
 def _utcnow() -> datetime:
@@ -105,6 +170,11 @@ class Backend:
         self._ids = random.Random(seed)
         self._lock = threading.RLock()
         self._domains: dict[str, Domain] = {}
+        # Page tokens carry an HMAC of their query under this key: a token reveals nothing about
+        # the query's values (the emails searched, ...), and is refused by another emulator.
+        self._token_key = secrets.token_bytes(32)
+        # The order of ingestion of objects and of creation of profiles, across domains.
+        self._sequence = itertools.count(1)
         self.calls: dict[str, int] = {}
         self._handlers: dict[str, Handler] = {
             name[len("op_"):]: getattr(self, name) for name in dir(self) if name.startswith("op_")
@@ -121,6 +191,7 @@ class Backend:
             self._domains.clear()
             self.calls.clear()
             self._ids = random.Random(self._seed)
+            self._sequence = itertools.count(1)
 
     def new_id(self) -> uuid.UUID:
         """A fresh random id: profile ids and generated object keys. With ``seed``, the same
@@ -196,21 +267,16 @@ class Backend:
         members = service_model().shape_for(shape).members  # type: ignore[attr-defined]
         return {key: value for key, value in record.items() if key in members and value is not None}
 
-    @staticmethod
-    def _page(items: list[Any], params: Params, default: int, scope: str) -> tuple[list[Any], str | None]:
-        """One page of ``items`` and the token of the next; tokens are bound to ``scope``."""
+    def _page(self, items: list[Any], params: Params, default: int, scope: Any) -> tuple[list[Any], str | None]:
+        """One page of ``items`` and the token of the next; tokens are bound to ``scope`` (any
+        JSON value: the operation and its query) by a keyed hash of it."""
         size = params.get("MaxResults") or default
         offset = 0
         token = params.get("NextToken")
-        fingerprint = hashlib.sha256(scope.encode()).hexdigest()[:16]
+        text = json.dumps(scope, sort_keys=True, default=str)  # ASCII: lone surrogates are escaped
+        fingerprint = hmac.new(self._token_key, text.encode(), hashlib.sha256).hexdigest()[:32]
         if token:
-            try:
-                decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
-                offset = int(decoded["o"])
-                if decoded["s"] != fingerprint or offset < 0:
-                    raise ValueError
-            except (ValueError, KeyError, TypeError):
-                raise bad_request("The NextToken is not valid for this request") from None
+            offset = _token_offset(token, fingerprint)
         page = items[offset:offset + size]
         following = None
         if offset + size < len(items):
@@ -233,8 +299,10 @@ class Backend:
         return self._project(record, "CreateDomainResponse")
 
     def _stats(self, domain: Domain) -> dict[str, int]:
-        size = sum(len(o.document.encode()) for o in domain.objects.values())
-        size += sum(len(json.dumps(p.data, default=str).encode()) for p in domain.profiles.values())
+        """TotalSize: the UTF-8 bytes of every object's document as it was put, plus those of every
+        profile's compact JSON as the service returns it (ProfileId included)."""
+        size = sum(len(_utf8(o.document)) for o in domain.objects.values())
+        size += sum(len(_utf8(_compact(p.wire()))) for p in domain.profiles.values())
         return {"ProfileCount": len(domain.profiles), "MeteringProfileCount": len(domain.profiles),
                 "ObjectCount": len(domain.objects), "TotalSize": size}
 
@@ -273,11 +341,16 @@ class Backend:
         record = {key: value for key, value in params.items() if key != "DomainName"}
         template_id = params.get("TemplateId")
         if template_id is not None:
+            # The service documents that it may refuse these with a TemplateId: the emulator does,
+            # rather than guess how it would merge them with the template's.
+            given = [key for key in _TEMPLATE_MEMBERS if params.get(key) is not None]
+            if given:
+                raise bad_request(f"TemplateId cannot be combined with {', '.join(given)}: the template defines them")
             template = TEMPLATES.get(template_id)
             if template is None:
                 raise not_found("Template not found")
-            for key in ("Fields", "Keys", "AllowProfileCreation", "SourceLastUpdatedTimestampFormat"):
-                if key not in record and key in template:
+            for key in _TEMPLATE_MEMBERS:
+                if key in template:
                     record[key] = copy.deepcopy(template[key])
         fields = record.get("Fields") or {}
         keys = record.get("Keys") or {}
@@ -304,11 +377,33 @@ class Backend:
         previous = domain.object_types.get(name)
         record["CreatedAt"] = previous["CreatedAt"] if previous else now
         record["LastUpdatedAt"] = now
+        if "Tags" not in params and previous is not None:
+            record["Tags"] = previous.get("Tags")  # as PutIntegration: tags not given are kept
         record.setdefault("AllowProfileCreation", False)
         if record.get("MaxProfileObjectCount") is not None:
             record["MaxAvailableProfileObjectCount"] = record["MaxProfileObjectCount"]
         domain.object_types[name] = record
+        if previous is not None:
+            self._reindex_objects(domain, name, record)
         return self._project(record, "PutProfileObjectTypeResponse")
+
+    def _reindex_objects(self, domain: Domain, type_name: str, object_type: Mapping[str, Any]) -> None:
+        """Derive again, from their stored documents, the fields, key values and unique keys of
+        the type's objects after the type was put again. Two objects that now share a unique key:
+        the one ingested later stays. Objects keep their profiles and their place in listings."""
+        objects: dict[tuple[str, str], StoredObject] = {}
+        for key, stored in domain.objects.items():
+            if stored.object_type_name != type_name:
+                objects[key] = stored
+                continue
+            fields, key_values, identifiers = _derive(object_type, stored.source)
+            stored.fields, stored.key_values = fields, key_values
+            stored.unique_key = _unique_key(type_name, identifiers, key_values) or stored.unique_key
+            new_key = (type_name, stored.unique_key)
+            current = objects.get(new_key)
+            if current is None or current.sequence < stored.sequence:
+                objects[new_key] = stored
+        domain.objects = objects
 
     def op_GetProfileObjectType(self, params: Params) -> dict[str, Any]:
         domain = self._domain(params["DomainName"])
@@ -328,6 +423,23 @@ class Backend:
         del domain.object_types[name]
         for key in [k for k in domain.objects if k[0] == name]:
             del domain.objects[key]
+        # Integrations lose the type; one left with no object type at all is deleted.
+        for uri, record in list(domain.integrations.items()):
+            if record.get("ObjectTypeName") == name:
+                del record["ObjectTypeName"]
+            names = record.get("ObjectTypeNames")
+            if names:
+                record["ObjectTypeNames"] = {k: v for k, v in names.items() if v != name} or None
+            if not record.get("ObjectTypeName") and not record.get("ObjectTypeNames"):
+                del domain.integrations[uri]
+        # Profile fields that this type's Fields wrote last, and nothing wrote since, go too.
+        for profile in domain.profiles.values():
+            written = [path for path, writer in profile.provenance.items() if writer == name]
+            for path in written:
+                del profile.provenance[path]
+                _delete_path(profile.data, path)
+            if written:
+                domain.touch(profile)
         return {"Message": _MESSAGE_DELETED}
 
     def op_ListProfileObjectTypeTemplates(self, params: Params) -> dict[str, Any]:
@@ -343,8 +455,9 @@ class Backend:
 
     # -- profiles ------------------------------------------------------------------------------
     def _new_profile(self, domain: Domain, data: dict[str, Any]) -> Profile:
-        profile = Profile(profile_id=self.new_id().hex, data=data)
+        profile = Profile(profile_id=self.new_id().hex, data=data, rank=next(self._sequence))
         domain.profiles[profile.profile_id] = profile
+        domain.touch(profile)
         return profile
 
     def op_CreateProfile(self, params: Params) -> dict[str, Any]:
@@ -359,12 +472,21 @@ class Backend:
             if key in ("DomainName", "ProfileId"):
                 continue
             _merge(profile.data, key, value)
+            # A direct write: the paths it wrote no longer come from an object type.
+            if isinstance(value, dict) and key != "EngagementPreferences":
+                written = [path for path in profile.provenance if path[0] == key and path[1:2] and path[1] in value]
+            else:
+                written = [path for path in profile.provenance if path[0] == key]
+            for path in written:
+                del profile.provenance[path]
+        domain.touch(profile)
         return {"ProfileId": profile.profile_id}
 
     def op_DeleteProfile(self, params: Params) -> dict[str, Any]:
         domain = self._domain(params["DomainName"])
         profile = self._profile(domain, params["ProfileId"])
         del domain.profiles[profile.profile_id]
+        domain.forget(profile)
         for key in [k for k, o in domain.objects.items() if o.profile_id == profile.profile_id]:
             del domain.objects[key]
         return {"Message": _MESSAGE_DELETED}
@@ -375,8 +497,11 @@ class Backend:
         extra = params.get("AdditionalSearchKeys") or []
         criteria += [(item["KeyName"], item["Values"]) for item in extra]
         conjunction = (params.get("LogicalOperator") or "AND") == "AND"
+        # Candidates from the index, then the same test on each as a scan of every profile.
+        sets = [domain.found_by(key, values) for key, values in criteria]
+        candidates = set.intersection(*sets) if conjunction else set.union(*sets)
         found = []
-        for profile in domain.profiles.values():
+        for profile in sorted((domain.profiles[i] for i in candidates), key=lambda p: p.rank):
             hits = [(key, [v for v in values if v in profile.values(key)]) for key, values in criteria]
             matched = [(key, values) for key, values in hits if values]
             if (len(matched) == len(hits)) if conjunction else matched:
@@ -384,7 +509,7 @@ class Backend:
                 if extra:
                     item["FoundByItems"] = [{"KeyName": key, "Values": values} for key, values in matched]
                 found.append(item)
-        scope = json.dumps(["SearchProfiles", params["DomainName"], criteria, conjunction])
+        scope = ["SearchProfiles", params["DomainName"], criteria, conjunction]
         page, token = self._page(found, params, 20, scope)
         return {"Items": page, "NextToken": token}
 
@@ -404,7 +529,8 @@ class Backend:
         domain = self._domain(params["DomainName"])
         profile = self._profile(domain, params["ProfileId"])
         values = profile.keys.setdefault(params["KeyName"], [])
-        values.extend(v for v in params["Values"] if v not in values)
+        values.extend(v for v in dict.fromkeys(params["Values"]) if v not in values)
+        domain.touch(profile)
         return {"KeyName": params["KeyName"], "Values": list(params["Values"])}
 
     def op_DeleteProfileKey(self, params: Params) -> dict[str, Any]:
@@ -416,6 +542,7 @@ class Backend:
         profile.keys[params["KeyName"]] = [v for v in values if v not in params["Values"]]
         if not profile.keys[params["KeyName"]]:
             del profile.keys[params["KeyName"]]
+        domain.touch(profile)
         return {"Message": _MESSAGE_DELETED}
 
     # -- profile objects -----------------------------------------------------------------------
@@ -424,38 +551,21 @@ class Backend:
         type_name = params["ObjectTypeName"]
         object_type = self._object_type(domain, type_name)
         try:
-            source = json.loads(params["Object"])
+            source = load_json(params["Object"])
         except ValueError:
             raise bad_request("Object is not valid JSON") from None
         if not isinstance(source, dict):
             raise bad_request("Object must be a JSON object")
-        fields = {name: _source_value(source, spec.get("Source", "")) for name, spec in
-                  (object_type.get("Fields") or {}).items()}
-        fields = {name: value for name, value in fields.items() if value is not None}
-        key_values: dict[str, str] = {}
-        identifiers: dict[str, set[str]] = {}
-        for key_name, key_defs in (object_type.get("Keys") or {}).items():
-            for key_def in key_defs:
-                parts = [fields.get(name) for name in key_def.get("FieldNames") or []]
-                if parts and all(_is_scalar(p) for p in parts):
-                    key_values[key_name] = "_".join(_text(p) for p in parts)
-                    identifiers[key_name] = set(key_def.get("StandardIdentifiers") or ["PROFILE"])
-                    break
-        unique = next((k for k, ids in identifiers.items() if "UNIQUE" in ids), None)
-        if unique is not None:
-            digest = hashlib.sha256(f"{type_name}\0{unique}\0{key_values[unique]}".encode()).hexdigest()
-            unique_key = base64.urlsafe_b64encode(bytes.fromhex(digest[:48])).decode()
-        else:
+        fields, key_values, identifiers = _derive(object_type, source)
+        unique_key = _unique_key(type_name, identifiers, key_values)
+        if unique_key is None:
             unique_key = base64.urlsafe_b64encode(self.new_id().bytes).decode().rstrip("=")
         existing = domain.objects.get((type_name, unique_key))
 
         profile: Profile | None = None
         # PROFILE keys find the profile; SECONDARY ones only after all the others found nothing.
-        for key_name, ids in sorted(identifiers.items(), key=lambda item: "SECONDARY" in item[1]):
-            if "PROFILE" not in ids:
-                continue
-            value = key_values[key_name]
-            profile = next((p for p in domain.profiles.values() if value in p.values(key_name)), None)
+        for key_name in _matching_keys(identifiers):
+            profile = domain.first(key_name, key_values[key_name])
             if profile is not None:
                 break
         if profile is None and existing is not None and existing.profile_id in domain.profiles:
@@ -469,16 +579,18 @@ class Backend:
                 path = _profile_path(spec.get("Target") or "")
                 if path is not None and name in fields and _is_scalar(fields[name]):
                     _set_path(profile.data, path, _text(fields[name]))
+                    profile.provenance[path] = type_name
             for key_name, ids in identifiers.items():
-                if not ids & _INDEXED_IDENTIFIERS or "LOOKUP_ONLY" in ids or ("NEW_ONLY" in ids and not created):
+                if not _kept_on_profile(ids, created):
                     continue
                 values = profile.keys.setdefault(key_name, [])
                 if key_values[key_name] not in values:
                     values.append(key_values[key_name])
+            domain.touch(profile)
         domain.objects[(type_name, unique_key)] = StoredObject(
             unique_key=unique_key, object_type_name=type_name,
             profile_id=profile.profile_id if profile else None, document=params["Object"], source=source,
-            fields=fields, key_values=key_values, ingested_at=self.now())
+            fields=fields, key_values=key_values, ingested_at=self.now(), sequence=next(self._sequence))
         return {"ProfileObjectUniqueKey": unique_key}
 
     def op_ListProfileObjects(self, params: Params) -> dict[str, Any]:
@@ -497,7 +609,7 @@ class Backend:
                 continue
             items.append({"ObjectTypeName": type_name, "ProfileObjectUniqueKey": stored.unique_key,
                           "Object": stored.document})
-        scope = json.dumps(["ListProfileObjects", params["DomainName"], type_name, profile.profile_id, object_filter])
+        scope = ["ListProfileObjects", params["DomainName"], type_name, profile.profile_id, object_filter]
         page, token = self._page(items, params, 20, scope)
         return {"Items": page, "NextToken": token}
 
@@ -621,10 +733,11 @@ class Backend:
 
     def _evaluate(self, domain: Domain, record: Mapping[str, Any], profile_id: str,
                   range_override: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        owned = sorted((o for o in domain.objects.values() if o.profile_id == profile_id), key=lambda o: o.sequence)
         objects = [
             _calc.IngestedObject(object_type_name=o.object_type_name, source=o.source, fields=o.fields,
                                  ingested_at=o.ingested_at)
-            for o in domain.objects.values() if o.profile_id == profile_id
+            for o in owned
         ]
         result = _calc.evaluate(record, objects, now=self.now(), created_at=record["CreatedAt"],
                                 range_override=range_override)
@@ -849,9 +962,90 @@ def _text(value: Any) -> str:
 
 def _check_layout(layout: str) -> None:
     try:
-        json.loads(layout)
+        load_json(layout)
     except ValueError:
         raise bad_request("Layout is not valid JSON") from None
+
+
+def _derive(object_type: Mapping[str, Any], source: Mapping[str, Any]
+            ) -> tuple[dict[str, Any], dict[str, str], dict[str, set[str]]]:
+    """An object's fields (from its document and the type's Fields), its key values and the
+    identifiers of each key that has a value. A key with several definitions takes its value from
+    the first definition whose fields all have a value."""
+    fields = {name: _source_value(source, spec.get("Source", "")) for name, spec in
+              (object_type.get("Fields") or {}).items()}
+    fields = {name: value for name, value in fields.items() if value is not None}
+    key_values: dict[str, str] = {}
+    identifiers: dict[str, set[str]] = {}
+    for key_name, key_defs in (object_type.get("Keys") or {}).items():
+        for key_def in key_defs:
+            parts = [fields.get(name) for name in key_def.get("FieldNames") or []]
+            if parts and all(_is_scalar(p) for p in parts):
+                key_values[key_name] = "_".join(_text(p) for p in parts)
+                identifiers[key_name] = set(key_def.get("StandardIdentifiers") or ["PROFILE"])
+                break
+    return fields, key_values, identifiers
+
+
+def _unique_key(type_name: str, identifiers: Mapping[str, set[str]], key_values: Mapping[str, str]) -> str | None:
+    """The object's key from its UNIQUE key's value, or None when it has none. The hash input is
+    ASCII JSON, so any value (a lone surrogate too) hashes."""
+    unique = next((k for k, ids in identifiers.items() if "UNIQUE" in ids), None)
+    if unique is None:
+        return None
+    digest = hashlib.sha256(json.dumps([type_name, unique, key_values[unique]]).encode()).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def _matching_keys(identifiers: Mapping[str, set[str]]) -> list[str]:
+    """The keys that find an object's profile, in the order they are tried: PROFILE keys, then
+    SECONDARY ones (with or without PROFILE)."""
+    first = [key for key, ids in identifiers.items() if "PROFILE" in ids and "SECONDARY" not in ids]
+    return first + [key for key, ids in identifiers.items() if "SECONDARY" in ids]
+
+
+def _kept_on_profile(identifiers: set[str], created: bool) -> bool:
+    """Whether a key's value is put on the matched profile (so the profile is found by it): not
+    when its identifiers are only UNIQUE, nor when it is LOOKUP_ONLY, nor when it is NEW_ONLY and
+    the profile existed before the put."""
+    if identifiers <= {"UNIQUE"} or "LOOKUP_ONLY" in identifiers:
+        return False
+    return created or "NEW_ONLY" not in identifiers
+
+
+def _delete_path(data: dict[str, Any], path: tuple[str, ...]) -> None:
+    """Remove the value at ``path``, and the nested dict that holds it if it is left empty."""
+    if len(path) == 1:
+        data.pop(path[0], None)
+        return
+    nested = data.get(path[0])
+    if isinstance(nested, dict):
+        nested.pop(path[1], None)
+        if not nested:
+            del data[path[0]]
+
+
+def _token_offset(token: str, fingerprint: str) -> int:
+    """The offset a NextToken holds, if it is one of ours for this query; a 400 otherwise."""
+    try:
+        decoded = load_json(base64.urlsafe_b64decode(token.encode("utf-8", "surrogatepass")))
+    except ValueError:  # not base64, not UTF-8, not JSON (binascii.Error is a ValueError)
+        decoded = None
+    if isinstance(decoded, dict):
+        offset, bound = decoded.get("o"), decoded.get("s")
+        if (type(offset) is int and offset >= 0 and isinstance(bound, str)
+                and hmac.compare_digest(bound.encode("utf-8", "surrogatepass"), fingerprint.encode())):
+            return offset
+    raise bad_request("The NextToken is not valid for this request")
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` in UTF-8; a lone surrogate (which JSON can carry) counts as its three bytes."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 __all__ = ["Backend", "EmulatorError"]

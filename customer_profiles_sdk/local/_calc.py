@@ -47,6 +47,9 @@ Values
   MINIMUM, MAXIMUM and AVERAGE convert it to a number and skip objects where that fails; the other
   statistics use its text: strings as they are, numbers formatted as below, booleans as
   ``true``/``false``, objects and lists as compact JSON.
+* Magnitudes: a number whose decimal exponent is beyond +-1000 (``1e1001``, ``"1e-5000"``) counts as
+  non-numeric, like text: it never reaches the arithmetic, so no input can make a statistic overflow
+  or run for long. An arithmetic result or statistic that still overflows gives no value.
 * Number formatting (approximation): integral numbers without a decimal point (``"42"``); others
   rounded half-up to 6 decimal places with trailing zeros removed (``"2.5"``, ``"0.333333"``),
   always plain, never with an exponent. The service's values are at most 255 characters: a number
@@ -111,7 +114,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, localcontext
 from typing import Any
@@ -126,8 +129,8 @@ class IngestedObject:
     """One object ingested for a profile, as the backend hands it to :func:`evaluate`."""
 
     object_type_name: str
-    source: Mapping[str, Any]
-    fields: Mapping[str, Any]
+    source: Mapping[str, Any] = field(repr=False)  # documents: personal data, never in a repr
+    fields: Mapping[str, Any] = field(repr=False)
     ingested_at: datetime
 
 
@@ -145,6 +148,8 @@ _RECENT_DEFAULT = 10
 _EPOCH_SECONDS_BELOW = 10**11
 _DECIMAL_PLACES = Decimal("0.000001")
 _PRECISION = 34
+# Numbers whose decimal exponent (Decimal.adjusted()) is beyond this, either way, are non-numeric.
+_MAX_EXPONENT = 1000
 
 _STATISTICS = frozenset({
     "FIRST_OCCURRENCE", "LAST_OCCURRENCE", "COUNT", "SUM", "MINIMUM", "MAXIMUM", "AVERAGE",
@@ -181,16 +186,26 @@ _REFERENCE_TEXT = re.compile(r"\{([^{}]*)\}")
 # --------------------------------------------------------------------------------------------
 
 
+def _bounded(number: Decimal) -> Decimal | None:
+    """``number`` if it is finite and of a sane magnitude (see ``_MAX_EXPONENT``), else None."""
+    if not number.is_finite():
+        return None
+    if number and abs(number.adjusted()) > _MAX_EXPONENT:
+        return None
+    return number
+
+
 def _as_number(value: Any) -> Decimal | None:
-    """A JSON value as a finite decimal: numbers and numeric strings; None otherwise."""
+    """A JSON value as a finite decimal of sane magnitude: numbers and numeric strings; None otherwise."""
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
+        return _bounded(value)
     if isinstance(value, int):
-        return Decimal(value)
+        # A JSON document's integers have at most 4300 digits (Python's own limit on parsing them).
+        return _bounded(Decimal(value))
     if isinstance(value, float):
-        return Decimal(repr(value)) if math.isfinite(value) else None
+        return _bounded(Decimal(repr(value))) if math.isfinite(value) else None
     if isinstance(value, str):
         text = value.strip()
         if _NUMBER_TEXT.fullmatch(text):
@@ -198,12 +213,20 @@ def _as_number(value: Any) -> Decimal | None:
                 number = Decimal(text)
             except DecimalException:
                 return None
-            return number if number.is_finite() else None
+            return _bounded(number)
     return None
 
 
 def _format_number(number: Decimal) -> str:
-    """Integral: digits only. Otherwise rounded half-up to 6 places, trailing zeros removed."""
+    """Integral: digits only. Otherwise rounded half-up to 6 places, trailing zeros removed.
+
+    Never converts a long number to ``int`` (that is slow, and refused past 4300 digits): a number
+    whose integral part alone would not fit in a value is written in exponent form at once.
+    """
+    if not number.is_finite():
+        return str(number)
+    if number and number.adjusted() >= _MAX_VALUE_CHARS:
+        return format(number, ".6E")
     with localcontext() as context:
         context.prec = 1000
         if number == number.to_integral_value():
@@ -887,20 +910,23 @@ def _max_occurrence(texts: Sequence[str]) -> str:
     return max(counts, key=lambda text: (counts[text], last_seen[text]))
 
 
-def _statistic(compiled: _Compiled, values: Sequence[Decimal | str]) -> str:
-    """``values`` are oldest first and never empty."""
+def _statistic(compiled: _Compiled, values: Sequence[Decimal | str]) -> str | None:
+    """``values`` are oldest first and never empty. None: the statistic has no value (overflow)."""
     statistic = compiled.statistic
     if statistic == "COUNT":
         return str(len(values))
     if statistic in _NUMERIC_STATISTICS:
         numbers = [value for value in values if isinstance(value, Decimal)]
-        with localcontext() as context:
-            context.prec = _PRECISION
-            if statistic == "SUM":
-                return _format_number(sum(numbers, Decimal(0)))
-            if statistic == "AVERAGE":
-                return _format_number(sum(numbers, Decimal(0)) / len(numbers))
-        return _format_number(min(numbers) if statistic == "MINIMUM" else max(numbers))
+        try:
+            with localcontext() as context:
+                context.prec = _PRECISION
+                if statistic == "SUM":
+                    return _format_number(sum(numbers, Decimal(0)))
+                if statistic == "AVERAGE":
+                    return _format_number(sum(numbers, Decimal(0)) / len(numbers))
+            return _format_number(min(numbers) if statistic == "MINIMUM" else max(numbers))
+        except DecimalException:  # an overflow: the bounded inputs make it unlikely, never a crash
+            return None
     texts = [value if isinstance(value, str) else _format_number(value) for value in values]
     if statistic == "FIRST_OCCURRENCE":
         return _clip(texts[0])
@@ -1009,6 +1035,8 @@ def evaluate(
         return CalcResult(value=None, is_data_partial="false", last_object_timestamp=None)
 
     result = _statistic(compiled, [value for _moment, _position, value in counted])
+    if result is None:
+        return CalcResult(value=None, is_data_partial="false", last_object_timestamp=None)
     if compiled.threshold is not None:
         result = _meets_threshold(result, compiled.threshold)
     return CalcResult(value=result, is_data_partial="false", last_object_timestamp=counted[-1][0])

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import http.server
 import logging
+import re
 import socket
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,10 +85,25 @@ class Emulator:
         """Answer the next ``times`` requests of ``operation`` (any operation if None) with this
         error instead of running them, to test retries and error handling.
 
-        The request is not validated and changes nothing. botocore's retry rules apply as usual:
-        the default ``ThrottlingException`` (429) is retried, so ``times=1`` gives a call that
-        succeeds with ``retry_attempts == 1``; a 400 or 404 is never retried. Faults are used in
-        the order they were added.
+        The request is not validated and changes nothing. Faults are used in the order they were
+        added. Whether the client retries is botocore's decision, by its retry mode (each rule
+        below is checked by tests/test_emulator.py):
+
+        * Every mode retries the statuses 500, 502, 503 and 504 whatever the code, and a 400 with
+          a throttling code (``ThrottlingException``, ``Throttling``, ...). None retries 501 or
+          505, nor a 400, 403 or 404 with a code such as ``BadRequestException``.
+        * ``standard`` (botocore's default: the mode of :meth:`client` and :meth:`boto3_client`
+          unless their ``config`` chooses another) and ``adaptive`` also retry the throttling
+          codes (``ThrottlingException``, ``TooManyRequestsException``, ``RequestLimitExceeded``,
+          ...) and the transient ones (``RequestTimeout``, ``RequestTimeoutException``,
+          ``PriorRequestNotComplete``) whatever the status, and a 429 unless its code is another
+          error the operation models (a 429 with code ``BadRequestException`` is not retried).
+        * ``legacy`` (when a ``Config`` chooses it) also retries 429 and 509 whatever the code,
+          but the throttling codes only with status 400 (a 403 ``ThrottlingException`` is not
+          retried) and the transient codes never.
+
+        The default, ``ThrottlingException`` with 429, is retried in every mode: ``times=1`` gives
+        a call that succeeds with ``retry_attempts == 1``.
         """
         if not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (400-599)")
@@ -116,7 +133,7 @@ class Emulator:
     def handle(self, method: str, url: str, body: bytes | str | None = b"") -> tuple[int, dict[str, str], bytes]:
         """Answer one HTTP request: ``(status, headers, body)``. ``url`` may be a path."""
         if isinstance(body, str):
-            body = body.encode()
+            body = body.encode("utf-8", "surrogatepass")  # a lone surrogate: refused as bad JSON
         parts = urlsplit(url)
         try:
             operation, labels = route(method.upper(), parts.path or "/")
@@ -169,14 +186,22 @@ class Emulator:
         _Attached.of(client).remove(self)
 
     def boto3_client(self, config: Config | None = None) -> Any:
-        """A plain boto3 ``customer-profiles`` client with dummy credentials, attached."""
+        """A plain boto3 ``customer-profiles`` client with dummy credentials, attached.
+
+        The client depends on nothing of the user's AWS set-up: it is made from a session that
+        reads no environment variable (``AWS_PROFILE``, ``AWS_RETRY_MODE``, ...) and no config or
+        credentials file, in the emulator's region. Only ``config`` configures it; botocore's
+        defaults apply otherwise (the ``standard`` retry mode).
+        """
         client = _new_client(self.region, config)
         self.attach(client)
         return client
 
     def client(self, config: Config | None = None, **kwargs: Any) -> CustomerProfilesClient:
         """A :class:`CustomerProfilesClient` with dummy credentials, attached. ``kwargs`` go to
-        the client (``fast_parse=False``, ...)."""
+        the client (``fast_parse=False``, ...). Like :meth:`boto3_client`, it reads none of the
+        user's AWS configuration: only ``config`` configures it.
+        """
         from ..client import CustomerProfilesClient
 
         return CustomerProfilesClient(client=self.boto3_client(config), **kwargs)
@@ -235,6 +260,18 @@ _sessions: dict[str, Any] = {}
 _sessions_lock = threading.Lock()
 
 
+def _isolated_botocore_session() -> Any:
+    """A botocore session that reads no environment variable and no config or credentials file:
+    every session variable keeps only its built-in default (the files' paths none at all)."""
+    import botocore.session
+
+    variables = {
+        name: (None, None, None if name in ("config_file", "credentials_file") else default, convert)
+        for name, (_config_name, _env, default, convert) in botocore.session.Session.SESSION_VARIABLES.items()
+    }
+    return botocore.session.Session(session_vars=variables)
+
+
 def _new_client(region: str, config: Config | None) -> Any:
     import boto3
 
@@ -242,7 +279,7 @@ def _new_client(region: str, config: Config | None) -> Any:
         session = _sessions.get(region)
         if session is None:
             session = boto3.session.Session(aws_access_key_id="emulator", aws_secret_access_key="emulator",
-                                            region_name=region)
+                                            region_name=region, botocore_session=_isolated_botocore_session())
             _sessions[region] = session
         return session.client("customer-profiles", config=config)
 
@@ -293,24 +330,64 @@ def installed() -> Emulator | None:
     return stack[-1] if stack else None
 
 
+# The largest request body the server reads (the service's own requests are far smaller).
+_MAX_BODY_BYTES = 16 * 1024 * 1024
+_LENGTH = re.compile(r"[0-9]{1,20}")
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
     def _answer(self) -> None:
+        framing = self._framing_error()
+        if framing is not None:
+            # The body's end is unknown: answer, and close the connection rather than read
+            # the rest of the body as the next request.
+            self._send(*render_error(framing), close=True)
+            return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         try:
             status, headers, data = self.server.emulator.handle(self.command, self.path, body)
-        except Exception:  # a bug in the emulator: a 500, and the traceback in the log
-            logger.exception("the emulator failed on %s %s", self.command, urlsplit(self.path).path)
+        except Exception as error:  # a bug in the emulator: a 500, and where it failed in the log
+            self._log_failure(error)
             status, headers, data = render_error(
                 EmulatorError("InternalServerException", "the emulator failed; see its log", 500))
+        self._send(status, headers, data)
+
+    def _framing_error(self) -> EmulatorError | None:
+        if self.headers.get_all("Transfer-Encoding"):
+            return EmulatorError("LengthRequiredException",
+                                 "the emulator reads request bodies by Content-Length, not chunked", 411)
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if len(lengths) > 1 or any(not _LENGTH.fullmatch(value) for value in lengths):
+            return EmulatorError("BadRequestException", "the Content-Length header is not a valid length", 400)
+        if lengths and int(lengths.pop()) > _MAX_BODY_BYTES:
+            return EmulatorError("RequestEntityTooLargeException",
+                                 f"the request body is larger than {_MAX_BODY_BYTES} bytes", 413)
+        return None
+
+    def _send(self, status: int, headers: dict[str, str], data: bytes, close: bool = False) -> None:
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
+        if close:
+            self.send_header("Connection", "close")  # also sets self.close_connection
         self.end_headers()
         self.wfile.write(data)
+
+    def _log_failure(self, error: Exception) -> None:
+        """Log the operation, the exception's type and the frames where it was raised: never its
+        message (it may quote request values), so not ``logger.exception``."""
+        try:
+            operation = route(self.command, urlsplit(self.path).path)[0]
+        except EmulatorError:
+            operation = "an unknown operation"
+        kind = type(error)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+        logger.error("the emulator failed on %s: %s raised at\n%s", operation, name, frames.rstrip())
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
 

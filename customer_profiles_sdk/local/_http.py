@@ -27,6 +27,36 @@ from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 from ._errors import EmulatorError, bad_request
 
 SERVICE_NAME = "customer-profiles"
+# A request body nested deeper than this is refused: no input of the service comes close (its
+# deepest shapes are about ten levels), and a deeper one would exhaust the recursion limit.
+_MAX_BODY_DEPTH = 64
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError("NaN and Infinity are not JSON")
+
+
+def load_json(text: str | bytes) -> Any:
+    """``json.loads`` that refuses what JSON does not have (``NaN``, ``Infinity``, ``-Infinity``)
+    and turns a document nested too deep for the parser into a ValueError too."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (iteratively: never recurses)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth <= _MAX_BODY_DEPTH:
+                stack.extend((child, depth) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +73,6 @@ class _Route:
     method: str
     pattern: re.Pattern[str]
     labels: tuple[str, ...]
-    literal_segments: int
 
 
 @lru_cache(maxsize=1)
@@ -55,19 +84,19 @@ def _routes() -> tuple[_Route, ...]:
         uri = http["requestUri"]
         labels: list[str] = []
         parts = []
-        literals = 0
         for segment in uri.strip("/").split("/"):
             match = re.fullmatch(r"\{(\w+)\}", segment)
             if match:
                 labels.append(match.group(1))
                 parts.append("([^/]+)")
             else:
-                literals += 1
                 parts.append(re.escape(segment))
         pattern = re.compile("/" + "/".join(parts) + "/?")
-        routes.append(_Route(name, http["method"], pattern, tuple(labels), literals))
-    # The most literal template wins: /domains/{D}/profiles/objects before /domains/{D}/profiles/{X}.
-    routes.sort(key=lambda route: -route.literal_segments)
+        routes.append(_Route(name, http["method"], pattern, tuple(labels)))
+    # No two templates of one method match one path (tests/test_emulator_http.py checks it over
+    # the whole model), so the order of the routes does not matter. Templates of different methods
+    # may match one path (POST .../identity-resolution-jobs/auto-merging-preview is
+    # GetAutoMergingPreview, GET of the same path GetIdentityResolutionJob): the method decides.
     return tuple(routes)
 
 
@@ -88,15 +117,16 @@ def route(method: str, path: str) -> tuple[str, dict[str, str]]:
     raise EmulatorError("UnknownOperationException", "no operation of the service has this path", 404)
 
 
-def _scalar_from_string(shape: Shape, text: str) -> Any:
+def _scalar_from_string(shape: Shape, text: str, wire_name: str) -> Any:
+    """A query parameter's value; errors name the parameter (its wire name), never the value."""
     if shape.type_name in ("integer", "long"):
         try:
             return int(text)
         except ValueError:
-            raise bad_request("a query parameter is not an integer") from None
+            raise bad_request(f"the query parameter {wire_name} is not an integer") from None
     if shape.type_name == "boolean":
         if text not in ("true", "false"):
-            raise bad_request("a query parameter is not a boolean")
+            raise bad_request(f"the query parameter {wire_name} is not a boolean")
         return text == "true"
     return text
 
@@ -138,11 +168,13 @@ def parse_request(operation: OperationModel, labels: Mapping[str, str], query: s
     assert isinstance(shape, StructureShape)
     if body.strip():
         try:
-            document = json.loads(body)
-        except ValueError:
+            document = load_json(body)
+        except ValueError:  # UnicodeDecodeError too
             raise bad_request("the request body is not valid JSON") from None
         if not isinstance(document, dict):
             raise bad_request("the request body is not a JSON object")
+        if _depth(document) > _MAX_BODY_DEPTH:
+            raise bad_request(f"the request body nests lists and objects more than {_MAX_BODY_DEPTH} deep")
         params.update(_from_json(shape, document))
     by_location: dict[str, tuple[str, Shape]] = {}
     for name, member in shape.members.items():
@@ -158,9 +190,10 @@ def parse_request(operation: OperationModel, labels: Mapping[str, str], query: s
                 continue
             name, member = by_location[key]
             if member.type_name == "list":
-                params[name] = [_scalar_from_string(member.member, item) for item in values]  # type: ignore[attr-defined]
+                params[name] = [_scalar_from_string(member.member, item, key)  # type: ignore[attr-defined]
+                                for item in values]
             else:
-                params[name] = _scalar_from_string(member, values[-1])
+                params[name] = _scalar_from_string(member, values[-1], key)
     return params
 
 
