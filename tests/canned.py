@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -14,6 +13,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
 from customer_profiles_sdk import CustomerProfilesClient
+from customer_profiles_sdk.local._emulator import _Body  # a response body botocore can read
 
 
 def method_kwargs(request_shape: str, wire: dict[str, Any]) -> dict[str, Any]:
@@ -45,17 +45,6 @@ def wire_json(value: Any) -> bytes:
     return json.dumps(value, default=default).encode()
 
 
-class _Stream:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **kwargs: Any) -> Iterator[bytes]:
-        yield self._body
-
-    def read(self, *args: Any, **kwargs: Any) -> bytes:
-        return self._body
-
-
 @dataclass
 class Canned:
     """Answers each request with the next (status, body) of ``answers`` (the last one repeats)."""
@@ -73,7 +62,7 @@ class Canned:
         self.requests += 1
         headers = {"Content-Type": "application/json", "x-amzn-RequestId": f"req-{self.requests}",
                    "Content-Length": str(len(body)), **self.headers}
-        return AWSResponse(request.url, status, cast(Any, headers), _Stream(body))
+        return AWSResponse(request.url, status, cast(Any, headers), _Body(body))
 
 
 def boto3_client(canned: Canned, config: Config | None = None) -> Any:
