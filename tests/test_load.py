@@ -24,6 +24,9 @@ from customer_profiles_sdk.pagination import RESUME_PREFIX
 
 from .localserver import LocalServer, Received, Reply, dummy_session
 
+#: Load tests take about a minute on two cores: .ci/run runs them, the README's command does not.
+pytestmark = pytest.mark.slow
+
 THREADS = 32
 CALLS = 10_000
 #: The whole load run must end within this many seconds (a hang guard, not a performance target).
