@@ -275,14 +275,24 @@ def test_two_unique_keys_are_refused_even_when_the_client_does_not_check(api: Ap
 
 def test_templates(api: Api) -> None:
     items = api("ListProfileObjectTypeTemplates")["Items"]
-    assert [item["TemplateId"] for item in items] == ["Salesforce-Contact", "Shopify-Customer", "Zendesk-User"]
-    assert items[1] == {"TemplateId": "Shopify-Customer", "SourceName": "Shopify", "SourceObject": "Customer"}
+    # Only templates whose ids AWS documents (docs/guides/testing.md lists the sources).
+    assert [item["TemplateId"] for item in items] == [
+        "Marketo-leads", "Salesforce-Account", "Salesforce-Contact", "Segment-Identify", "Shopify-Customer",
+        "Zendesk-users"]
+    assert items[4] == {"TemplateId": "Shopify-Customer", "SourceName": "Shopify", "SourceObject": "Customer"}
     page = api("ListProfileObjectTypeTemplates", MaxResults=2)
     assert len(page["Items"]) == 2 and page["NextToken"]
     template = api("GetProfileObjectTypeTemplate", TemplateId="Shopify-Customer")
-    assert template["Fields"]["FirstName"]["Target"] == "_profile.FirstName"
+    assert template["Fields"]["first_name"]["Target"] == "_profile.FirstName"
+    # The one field the Administrator Guide shows as the template writes it.
+    assert template["Fields"]["shopifyCustomerId"] == {
+        "Source": "_source.detail.event.detail.payload.id", "Target": "_profile.Attributes.ShopifyCustomerId",
+        "ContentType": "STRING"}
     assert template["Keys"]["_shopifyCustomerId"][0]["StandardIdentifiers"] == ["PROFILE", "UNIQUE"]
     assert api.code("GetProfileObjectTypeTemplate", TemplateId="Nope-Nothing") == ("ResourceNotFoundException", 404)
+    # Ids the service does not have: Zendesk's template is "Zendesk-users".
+    for made_up in ("Zendesk-User", "Salesforce-Lead", "ServiceNow-sys_user"):
+        assert api.code("GetProfileObjectTypeTemplate", TemplateId=made_up) == ("ResourceNotFoundException", 404)
 
 
 def test_an_object_type_from_a_template(api: Api) -> None:
@@ -292,8 +302,8 @@ def test_an_object_type_from_a_template(api: Api) -> None:
     template = api("GetProfileObjectTypeTemplate", TemplateId="Shopify-Customer")
     assert (put["TemplateId"], put["Fields"], put["Keys"]) == ("Shopify-Customer", template["Fields"], template["Keys"])
     assert put["AllowProfileCreation"] is True
-    api("PutProfileObject", DomainName="shop", ObjectTypeName="Customers",
-        Object=json.dumps({"id": 42, "first_name": "Ann", "email": "ann@example.com"}))
+    event = {"detail": {"event": {"detail": {"payload": {"id": 42, "first_name": "Ann", "email": "ann@example.com"}}}}}
+    api("PutProfileObject", DomainName="shop", ObjectTypeName="Customers", Object=json.dumps(event))
     [profile] = search(api, "_shopifyCustomerId", "42")
     assert (profile["FirstName"], profile["EmailAddress"]) == ("Ann", "ann@example.com")
     assert profile["Attributes"] == {"ShopifyCustomerId": "42"}
@@ -380,12 +390,14 @@ def test_search_with_additional_keys_and_or(api: Api) -> None:
     email_only = new_profile(api, EmailAddress="a@example.com", AccountNumber="2")
     account_only = new_profile(api, EmailAddress="b@example.com", AccountNumber="1")
     extra = [{"KeyName": "_account", "Values": ["1"]}]
-    anded = search(api, "_email", "a@example.com", AdditionalSearchKeys=extra)
+    anded = search(api, "_email", "a@example.com", AdditionalSearchKeys=extra, LogicalOperator="AND")
     assert [p["ProfileId"] for p in anded] == [both]
     assert anded[0]["FoundByItems"] == [{"KeyName": "_email", "Values": ["a@example.com"]},
                                         {"KeyName": "_account", "Values": ["1"]}]
     ored = search(api, "_email", "a@example.com", AdditionalSearchKeys=extra, LogicalOperator="OR")
     assert [p["ProfileId"] for p in ored] == [both, email_only, account_only]
+    # Without LogicalOperator the service combines the keys with OR.
+    assert search(api, "_email", "a@example.com", AdditionalSearchKeys=extra) == ored
     assert [item["FoundByItems"] for item in ored[1:]] == [
         [{"KeyName": "_email", "Values": ["a@example.com"]}], [{"KeyName": "_account", "Values": ["1"]}]]
     assert "FoundByItems" not in search(api, "_email", "a@example.com")[0]

@@ -300,10 +300,11 @@ class Backend:
 
     def _stats(self, domain: Domain) -> dict[str, int]:
         """TotalSize: the UTF-8 bytes of every object's document as it was put, plus those of every
-        profile's compact JSON as the service returns it (ProfileId included)."""
+        profile's compact JSON as the service returns it (ProfileId included). MeteringProfileCount:
+        see :func:`_metering_profile_count`."""
         size = sum(len(_utf8(o.document)) for o in domain.objects.values())
         size += sum(len(_utf8(_compact(p.wire()))) for p in domain.profiles.values())
-        return {"ProfileCount": len(domain.profiles), "MeteringProfileCount": len(domain.profiles),
+        return {"ProfileCount": len(domain.profiles), "MeteringProfileCount": _metering_profile_count(domain),
                 "ObjectCount": len(domain.objects), "TotalSize": size}
 
     def op_GetDomain(self, params: Params) -> dict[str, Any]:
@@ -496,7 +497,8 @@ class Backend:
         criteria = [(params["KeyName"], params["Values"])]
         extra = params.get("AdditionalSearchKeys") or []
         criteria += [(item["KeyName"], item["Values"]) for item in extra]
-        conjunction = (params.get("LogicalOperator") or "AND") == "AND"
+        # The service's default is OR: a profile found by any of the keys (AND only when asked).
+        conjunction = params.get("LogicalOperator") == "AND"
         # Candidates from the index, then the same test on each as a scan of every profile.
         sets = [domain.found_by(key, values) for key, values in criteria]
         candidates = set.intersection(*sets) if conjunction else set.union(*sets)
@@ -881,6 +883,21 @@ class Backend:
         if kind is None:
             return self._arn("domains", domain)
         return self._arn("domains", domain, kind, name or "")
+
+
+# A profile is metered as one profile per started block of this many profile objects.
+_OBJECTS_PER_METERED_PROFILE = 100
+
+
+def _metering_profile_count(domain: Domain) -> int:
+    """The profiles as they are metered: each profile counts max(1, ceil(objects / 100)), where
+    objects are the profile objects attached to it (101 objects count 2, 201 count 3)."""
+    attached: dict[str, int] = {}
+    for stored in domain.objects.values():
+        if stored.profile_id is not None:
+            attached[stored.profile_id] = attached.get(stored.profile_id, 0) + 1
+    per_block = _OBJECTS_PER_METERED_PROFILE
+    return sum(max(1, -(-attached.get(profile_id, 0) // per_block)) for profile_id in domain.profiles)
 
 
 def _merge(data: dict[str, Any], key: str, value: Any) -> None:

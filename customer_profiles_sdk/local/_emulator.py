@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import http.server
 import logging
-import re
 import socket
+import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +22,15 @@ from botocore.endpoint import Endpoint
 
 from ._backend import Backend
 from ._errors import EmulatorError
-from ._http import parse_request, render_error, render_response, route, service_model
+from ._http import (
+    body_length_error,
+    framing_error,
+    parse_request,
+    render_error,
+    render_response,
+    route,
+    service_model,
+)
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -45,6 +54,31 @@ class _Body:
 
     def read(self, *args: Any, **kwargs: Any) -> bytes:
         return self._body
+
+
+def _body_bytes(body: Any) -> bytes:
+    """The bytes of a botocore request body: bytes, text, a file-like object or an iterable of
+    chunks (None: no body)."""
+    if hasattr(body, "read"):
+        body = body.read()
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8", "surrogatepass")  # a lone surrogate: refused as bad JSON
+    if isinstance(body, bytes | bytearray | memoryview):
+        return bytes(body)
+    return b"".join(_body_bytes(chunk) for chunk in body)
+
+
+def _header_values(headers: Any, name: str) -> list[str]:
+    """Every value of the header ``name`` (case-insensitive) in a request's headers."""
+    if headers is None:
+        return []
+    if hasattr(headers, "get_all"):
+        values = headers.get_all(name) or []
+    else:
+        values = [value for key, value in headers.items() if key.lower() == name.lower()]
+    return [value.decode("latin-1") if isinstance(value, bytes) else str(value) for value in values]
 
 
 @dataclass
@@ -147,10 +181,18 @@ class Emulator:
             return render_error(error)
 
     def _respond(self, request: Any) -> AWSResponse:
-        body = request.body
-        if hasattr(body, "read"):
-            body = body.read()
-        status, headers, data = self.handle(request.method, request.url, body)
+        body = _body_bytes(request.body)
+        lengths = _header_values(request.headers, "Content-Length")
+        # The same framing rules as over HTTP: a body that is not as long as its Content-Length
+        # says (cut short on its way, or by a handler) is refused, never run.
+        refusal = framing_error(request.method, lengths, _header_values(request.headers, "Transfer-Encoding"),
+                                length_required=False)
+        if refusal is None and lengths:
+            refusal = body_length_error(int(lengths[0].strip()), len(body))
+        if refusal is not None:
+            status, headers, data = render_error(refusal)
+        else:
+            status, headers, data = self.handle(request.method, request.url, body)
         # AWSResponse wraps the headers in botocore's case-insensitive dict; a plain one is fine.
         return AWSResponse(request.url, status, cast(Any, headers), _Body(data))
 
@@ -330,24 +372,56 @@ def installed() -> Emulator | None:
     return stack[-1] if stack else None
 
 
-# The largest request body the server reads (the service's own requests are far smaller).
-_MAX_BODY_BYTES = 16 * 1024 * 1024
-_LENGTH = re.compile(r"[0-9]{1,20}")
+# How long the server waits for the next bytes of a request body before giving up on the request
+# (a client that stalls halfway through its body gets a 408, and the request is not run).
+_BODY_TIMEOUT_SECONDS = 10.0
+# After refusing a request it did not read to its end, the server reads and drops what the client
+# still sends, for at most this long and this many bytes, before it closes the connection: closing
+# with unread data makes the kernel reset the connection, and the client could lose the answer.
+_DRAIN_SECONDS = 1.0
+_DRAIN_BYTES = 1 << 20
+
+# The error code and fixed message of each status that http.server answers by itself (a request
+# line or headers it cannot parse, a method with no handler). The message never quotes the request.
+_PROTOCOL_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("BadRequestException", "the request line is not valid HTTP"),
+    408: ("RequestTimeoutException", "the request did not arrive in time"),
+    414: ("RequestUriTooLongException", "the request line is longer than 65536 bytes"),
+    431: ("RequestHeaderFieldsTooLargeException",
+          "the request has more than 100 headers, or a header line longer than 65536 bytes"),
+    501: ("UnsupportedMethodException", "the HTTP method is not one the service uses"),
+    505: ("HttpVersionNotSupportedException", "the emulator speaks HTTP/1.0 and HTTP/1.1 only"),
+}
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Every answer is written in one piece (status line, headers and body), and sent at once: with
+    # Nagle's algorithm on, a second small write would wait for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
+    # Set when a request is refused before its end was read: see finish().
+    _drain = False
 
     def _answer(self) -> None:
-        framing = self._framing_error()
+        framing = framing_error(self.command, self.headers.get_all("Content-Length") or [],
+                                self.headers.get_all("Transfer-Encoding") or [], length_required=True)
         if framing is not None:
             # The body's end is unknown: answer, and close the connection rather than read
             # the rest of the body as the next request.
-            self._send(*render_error(framing), close=True)
+            self._refuse(framing)
             return
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        try:
+            body = self._read_body(length)
+        except TimeoutError:
+            self._refuse(EmulatorError("RequestTimeoutException", "the request body did not arrive in time", 408))
+            return
+        # A body cut short (the client closed early) is never run, even if what came parses.
+        cut = body_length_error(length, len(body))
+        if cut is not None:
+            self._refuse(cut)
+            return
         try:
             status, headers, data = self.server.emulator.handle(self.command, self.path, body)
         except Exception as error:  # a bug in the emulator: a 500, and where it failed in the log
@@ -356,26 +430,67 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 EmulatorError("InternalServerException", "the emulator failed; see its log", 500))
         self._send(status, headers, data)
 
-    def _framing_error(self) -> EmulatorError | None:
-        if self.headers.get_all("Transfer-Encoding"):
-            return EmulatorError("LengthRequiredException",
-                                 "the emulator reads request bodies by Content-Length, not chunked", 411)
-        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
-        if len(lengths) > 1 or any(not _LENGTH.fullmatch(value) for value in lengths):
-            return EmulatorError("BadRequestException", "the Content-Length header is not a valid length", 400)
-        if lengths and int(lengths.pop()) > _MAX_BODY_BYTES:
-            return EmulatorError("RequestEntityTooLargeException",
-                                 f"the request body is larger than {_MAX_BODY_BYTES} bytes", 413)
-        return None
+    def _read_body(self, length: int) -> bytes:
+        """The next ``length`` bytes, or fewer if the client closed its side first."""
+        if not length:
+            return b""
+        self.connection.settimeout(_BODY_TIMEOUT_SECONDS)
+        try:
+            return self.rfile.read(length)
+        finally:
+            self.connection.settimeout(None)
 
-    def _send(self, status: int, headers: dict[str, str], data: bytes, close: bool = False) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
+    def _refuse(self, error: EmulatorError, *, log_line: bool = True) -> None:
+        """Answer ``error`` and close the connection: what follows cannot be read as a request."""
+        self._send(*render_error(error), close=True, log_line=log_line)
+        self._drain = True
+
+    def _send(self, status: int, headers: dict[str, str], data: bytes, close: bool = False,
+              log_line: bool = True) -> None:
+        """Write the whole answer with a single write."""
+        if log_line:
+            self.log_request(status)
+        phrase = self.responses[status][0] if status in self.responses else ""
+        lines = [f"{self.protocol_version} {status} {phrase}",
+                 f"Server: {self.version_string()}", f"Date: {self.date_time_string()}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
         if close:
-            self.send_header("Connection", "close")  # also sets self.close_connection
-        self.end_headers()
-        self.wfile.write(data)
+            lines.append("Connection: close")
+            self.close_connection = True
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line or headers it cannot parse, an overlong
+        line, a method with no handler, an HTTP version it does not speak) as the emulator's other
+        errors look: a JSON body and ``x-amzn-ErrorType``, not an HTML page. ``message`` and
+        ``explain`` may quote the request line, so neither is used or logged."""
+        kind, text = _PROTOCOL_ERRORS.get(
+            code, ("BadRequestException" if code < 500 else "InternalServerException", "the request was refused"))
+        logger.debug("%s - refused a request that is not valid HTTP: %d", self.address_string(), code)
+        # The request line is not valid: it is not logged as one (it may be anything at all).
+        self._refuse(EmulatorError(kind, text, code), log_line=False)
+
+    def finish(self) -> None:
+        super().finish()
+        if self._drain:
+            self._drain_input()
+
+    def _drain_input(self) -> None:
+        """Tell the client the answer is complete, then read and drop what it still sends until
+        it closes, bounded in time and bytes."""
+        with contextlib.suppress(OSError):  # TimeoutError included
+            self.connection.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + _DRAIN_SECONDS
+            received = 0
+            while received < _DRAIN_BYTES:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.connection.settimeout(remaining)
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                received += len(chunk)
 
     def _log_failure(self, error: Exception) -> None:
         """Log the operation, the exception's type and the frames where it was raised: never its
@@ -418,6 +533,13 @@ class _Server(http.server.ThreadingHTTPServer):
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that failed outside the emulator's own code (the client reset it, or went
+        away before its answer was written): logged with the exception's type only, instead of
+        socketserver's traceback on stderr."""
+        kind = sys.exc_info()[0]
+        logger.debug("a connection ended with %s", kind.__name__ if kind is not None else "an error")
 
     def close_connections(self) -> None:
         with self._connections_lock:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -30,6 +30,46 @@ SERVICE_NAME = "customer-profiles"
 # A request body nested deeper than this is refused: no input of the service comes close (its
 # deepest shapes are about ten levels), and a deeper one would exhaust the recursion limit.
 _MAX_BODY_DEPTH = 64
+
+
+# The largest request body the emulator reads (the service's own requests are far smaller).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+_LENGTH = re.compile(r"[0-9]{1,20}")
+# The methods whose requests carry a body: over HTTP, one without a Content-Length is refused
+# rather than run as if it had none (its body would then be read as the next request).
+_METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+
+
+def framing_error(method: str, lengths: Iterable[str], encodings: Iterable[str], *,
+                  length_required: bool) -> EmulatorError | None:
+    """Why a request's body cannot be delimited, from its ``Content-Length`` and
+    ``Transfer-Encoding`` header values, or None. The request must then not be run.
+
+    ``length_required``: a POST, PUT or PATCH without a Content-Length is refused too (over HTTP;
+    in process, botocore's request object holds its whole body anyway).
+    """
+    if any(True for _ in encodings):
+        return EmulatorError("LengthRequiredException",
+                             "the emulator reads request bodies by Content-Length, not chunked", 411)
+    values = {value.strip() for value in lengths}
+    if len(values) > 1 or any(not _LENGTH.fullmatch(value) for value in values):
+        return bad_request("the Content-Length header is not a valid length")
+    if values and int(next(iter(values))) > MAX_BODY_BYTES:
+        return EmulatorError("RequestEntityTooLargeException",
+                             f"the request body is larger than {MAX_BODY_BYTES} bytes", 413)
+    if not values and length_required and method.upper() in _METHODS_WITH_BODY:
+        return EmulatorError("LengthRequiredException", f"a {method.upper()} request needs a Content-Length", 411)
+    return None
+
+
+def body_length_error(declared: int, received: int) -> EmulatorError | None:
+    """The error for a body that is not as long as its Content-Length said (a client that closed
+    early, a proxy that cut it), or None. Such a body is never run, even when it parses."""
+    if received < declared:
+        return bad_request("the request body is shorter than its Content-Length: it ended early")
+    if received > declared:
+        return bad_request("the request body is longer than its Content-Length")
+    return None
 
 
 def _no_constant(name: str) -> Any:
@@ -131,8 +171,17 @@ def _scalar_from_string(shape: Shape, text: str, wire_name: str) -> Any:
     return text
 
 
-def _from_json(shape: Shape, value: Any) -> Any:
-    """A JSON value as botocore's caller wrote it: timestamps back to aware datetimes."""
+def _member_path(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _from_json(shape: Shape, value: Any, path: str = "", root: str = "") -> Any:
+    """A JSON value as botocore's caller wrote it: timestamps back to aware datetimes.
+
+    ``path`` is where ``value`` sits in the request (``Items[0].CreatedAt``, map values as
+    ``Attributes[<key>]``: a key may be personal data) and ``root`` the input shape's name; both
+    only name the member in an error.
+    """
     if value is None:
         return None
     kind = shape.type_name
@@ -143,19 +192,27 @@ def _from_json(shape: Shape, value: Any) -> Any:
             if item is None:  # a JSON null member is an absent one
                 continue
             member = members.get(key)
-            out[key] = _from_json(member, item) if member is not None else item
+            out[key] = _from_json(member, item, _member_path(path, key), root) if member is not None else item
         return out
     if kind == "list" and isinstance(value, list):
-        return [_from_json(shape.member, item) for item in value]  # type: ignore[attr-defined]
+        return [_from_json(shape.member, item, f"{path}[{index}]", root)  # type: ignore[attr-defined]
+                for index, item in enumerate(value)]
     if kind == "map" and isinstance(value, dict):
-        return {key: _from_json(shape.value, item) for key, item in value.items()}  # type: ignore[attr-defined]
+        return {key: _from_json(shape.value, item, f"{path}[<key>]", root)  # type: ignore[attr-defined]
+                for key, item in value.items()}
     if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, ValueError, OSError):
+            # Seconds beyond what a datetime holds (years 1 to 9999): 1e20, 10**30, 1e400 read
+            # as infinity. Worded as the SDK's validation words the same failure.
+            raise bad_request(f"1 invalid parameter for {root or shape.name}:\n"
+                              f"  {path or shape.name}: timestamp out of range [rule=type]") from None
     if kind == "timestamp" and isinstance(value, str):
         try:
             return datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            return value
+            return value  # the validation names the member
     return value
 
 
@@ -175,7 +232,7 @@ def parse_request(operation: OperationModel, labels: Mapping[str, str], query: s
             raise bad_request("the request body is not a JSON object")
         if _depth(document) > _MAX_BODY_DEPTH:
             raise bad_request(f"the request body nests lists and objects more than {_MAX_BODY_DEPTH} deep")
-        params.update(_from_json(shape, document))
+        params.update(_from_json(shape, document, root=shape.name))
     by_location: dict[str, tuple[str, Shape]] = {}
     for name, member in shape.members.items():
         location = member.serialization.get("location")
