@@ -5,6 +5,11 @@ operation's list member one by one, fetching one page at a time; :meth:`Paginato
 typed responses instead. Both honour ``max_items``, ``page_size`` and ``starting_token``, and
 :attr:`Paginator.resume_token` tells where to start next time.
 
+A pass never runs unbounded on a misbehaving service: a repeated ``NextToken``, more than
+``max_empty_pages`` empty pages in a row, or more than ``max_pages`` requests raise
+:class:`~customer_profiles_sdk.errors.PaginationError`. The defaults are the module-level
+:data:`DEFAULT_MAX_EMPTY_PAGES` and :data:`DEFAULT_MAX_PAGES` (read when a paginator is made).
+
 This module is hand-written; the generator never touches it.
 """
 
@@ -12,19 +17,44 @@ from __future__ import annotations
 
 import base64
 import binascii
+import enum
+import hashlib
 import json
+from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Final, Generic, Literal, TypeVar
 
 from .errors import PaginationError, ParamValidationError, Problem
 
-__all__ = ["Paginator"]
+__all__ = ["DEFAULT_MAX_EMPTY_PAGES", "DEFAULT_MAX_PAGES", "Paginator"]
 
 ItemT = TypeVar("ItemT")
 PageT = TypeVar("PageT")
 
 #: Prefix of resume tokens that point into the middle of a page (see :attr:`Paginator.resume_token`).
 RESUME_PREFIX = "cpsdk1:"
+
+#: Default ``max_empty_pages``: pages in a row that hold no item but still carry a ``NextToken``.
+#: A real listing has no reason to send a hundred empty pages in a row (each costs a request);
+#: a service that does so for ever would otherwise keep a pass, even one with ``max_items``,
+#: requesting pages without end.
+DEFAULT_MAX_EMPTY_PAGES: int | None = 100
+#: Default ``max_pages``: requests per pass. A million pages is 100 million items at a page size
+#: of 100 (hours of requests), far beyond any real listing, yet it guarantees that a pass over a
+#: service that never stops sending tokens ends.
+DEFAULT_MAX_PAGES: int | None = 1_000_000
+#: How many of a pass's most recent tokens are remembered exactly, as 16-byte digests whatever the
+#: token's length (about 1 MB when full). A token that comes back within this many pages is
+#: caught before any item repeats; a longer cycle is still caught, by Brent's cycle detection
+#: (see _TokenGuard), after at most about three times its length in requests.
+RECENT_TOKENS: Final = 10_000
+
+
+class _Default(enum.Enum):
+    DEFAULT = "default"
+
+
+_DEFAULT: Final = _Default.DEFAULT
 
 
 def encode_resume_token(token: str | None, skip: int) -> str:
@@ -66,7 +96,15 @@ class Paginator(Generic[ItemT, PageT]):
       stop falls on a page boundary; otherwise an SDK token (prefix ``cpsdk1:``) that also records
       how many items of that page to skip. Resume with the same arguments and ``page_size``.
     * A service that sends a token already seen in this pass raises :class:`PaginationError`,
-      instead of looping for ever.
+      instead of looping for ever. Memory stays bounded however long the pass: the last
+      :data:`RECENT_TOKENS` tokens are remembered as digests, and older cycles are caught too.
+    * ``max_empty_pages`` (default :data:`DEFAULT_MAX_EMPTY_PAGES`, 100): after that many pages in
+      a row with no item but a ``NextToken``, the pass raises :class:`PaginationError`.
+      ``max_pages`` (default :data:`DEFAULT_MAX_PAGES`, 1,000,000): a pass makes at most that many
+      requests; if the service still sends a ``NextToken`` after the last, it raises
+      :class:`PaginationError`. Either may be ``None`` (no limit). Both are also attributes, so a
+      paginator returned by ``client.paginate_<op>(...)`` can be adjusted before it is iterated.
+      After either error, :attr:`resume_token` is where to carry on if you decide to.
 
     Items typed as a model may arrive as a :class:`~customer_profiles_sdk._model.RawValue` when the
     service sends something of another type; nothing is dropped.
@@ -84,6 +122,8 @@ class Paginator(Generic[ItemT, PageT]):
         max_items: int | None = None,
         starting_token: str | None = None,
         limit_bounds: tuple[int, int] | None = None,
+        max_pages: int | Literal[_Default.DEFAULT] | None = _DEFAULT,
+        max_empty_pages: int | Literal[_Default.DEFAULT] | None = _DEFAULT,
     ) -> None:
         if max_items is not None and (isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1):
             raise ParamValidationError(
@@ -94,6 +134,8 @@ class Paginator(Generic[ItemT, PageT]):
                 f"paginate {operation}", [Problem("starting_token", "type", "must be a string")]
             )
         self.operation = operation
+        self.max_pages = DEFAULT_MAX_PAGES if max_pages is _DEFAULT else max_pages
+        self.max_empty_pages = DEFAULT_MAX_EMPTY_PAGES if max_empty_pages is _DEFAULT else max_empty_pages
         self._fetch = fetch
         self._items_of = items_of
         self._token_of = token_of
@@ -110,6 +152,24 @@ class Paginator(Generic[ItemT, PageT]):
         self.pages_fetched = 0
 
     @property
+    def max_pages(self) -> int | None:
+        """At most this many requests per pass (``None``: no limit); see the class docs."""
+        return self._max_pages
+
+    @max_pages.setter
+    def max_pages(self, value: int | None) -> None:
+        self._max_pages = _limit(self.operation, "max_pages", value)
+
+    @property
+    def max_empty_pages(self) -> int | None:
+        """At most this many empty pages in a row (``None``: no limit); see the class docs."""
+        return self._max_empty_pages
+
+    @max_empty_pages.setter
+    def max_empty_pages(self, value: int | None) -> None:
+        self._max_empty_pages = _limit(self.operation, "max_empty_pages", value)
+
+    @property
     def start_token(self) -> str | None:
         """The service ``NextToken`` the first page is requested with (from ``starting_token``)."""
         return self._start[0]
@@ -118,7 +178,8 @@ class Paginator(Generic[ItemT, PageT]):
     def resume_token(self) -> str | None:
         """Where the most recent pass stopped: ``None`` if it read everything (see the class docs).
 
-        After a :class:`PaginationError` it is not meaningful.
+        After a :class:`PaginationError` for ``max_pages`` or ``max_empty_pages`` it is where to
+        carry on; after any other :class:`PaginationError` it is not meaningful.
         """
         return self._resume
 
@@ -180,11 +241,12 @@ class Paginator(Generic[ItemT, PageT]):
 
     def _fetch_pages(self, state: _Pass) -> Iterator[tuple[str | None, int, list[ItemT], str | None, PageT]]:
         token, skip = self._start
-        seen: set[str] = set() if token is None else {token}
+        seen = _TokenGuard(token)
         while True:
             wanted = None if self.max_items is None else self.max_items - state.handed + skip
             page = self._fetch(token, self._request_size(wanted, skip))
             self.pages_fetched += 1
+            state.fetched += 1
             items = self._items_of(page)
             next_token = self._token_of(page) or None
             if skip and len(items) <= skip and next_token is not None:
@@ -192,24 +254,98 @@ class Paginator(Generic[ItemT, PageT]):
                     f"{self.operation}: the page at the resume token has {len(items)} items, not more than the "
                     f"{skip} already handed out; the token does not match these arguments"
                 )
+            state.empty_run = state.empty_run + 1 if len(items) <= skip else 0
             yield token, skip, items, next_token, page
             if self.max_items is not None and state.handed >= self.max_items:
                 return
             if next_token is None:
                 return
-            if next_token in seen:
+            # The limits are read here, so a change made while the pass runs applies at once.
+            if seen.repeated(next_token):
                 raise PaginationError(
                     f"{self.operation}: the service sent a NextToken already used in this pass "
-                    f"(after page {self.pages_fetched}); stopping instead of looping for ever"
+                    f"(after page {state.fetched}); stopping instead of looping for ever"
                 )
-            seen.add(next_token)
+            if self._max_empty_pages is not None and state.empty_run >= self._max_empty_pages:
+                raise PaginationError(
+                    f"{self.operation}: {state.empty_run} page{'s' if state.empty_run != 1 else ''} in a row "
+                    "held no item but a NextToken "
+                    f"(max_empty_pages={self._max_empty_pages}, {state.fetched} requests in this pass); "
+                    "stopping. Raise max_empty_pages or carry on from resume_token if this is expected"
+                )
+            if self._max_pages is not None and state.fetched >= self._max_pages:
+                raise PaginationError(
+                    f"{self.operation}: the service still sent a NextToken after {state.fetched} requests "
+                    f"in this pass (max_pages={self._max_pages}); stopping. Raise max_pages or carry on "
+                    "from resume_token if this is expected"
+                )
             token, skip = next_token, 0
+
+
+def _limit(operation: str, name: str, value: object) -> int | None:
+    """Check a ``max_pages`` / ``max_empty_pages`` value: an integer >= 1, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ParamValidationError(
+            f"paginate {operation}", [Problem(name, "min", "must be an integer >= 1, or None for no limit")]
+        )
+    return value
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class _TokenGuard:
+    """Tells whether a pass has seen a token before, in bounded memory.
+
+    The last :data:`RECENT_TOKENS` tokens are kept as digests, so a short cycle is caught at its
+    first repeat. A longer cycle is caught by Brent's algorithm: one more digest (the "mark") is
+    moved to the current token after 1, 2, 4, 8, ... steps; once the interval reaches the cycle's
+    length with the mark inside the cycle, the cycle comes back to the mark. Tokens are never
+    kept as text.
+    """
+
+    __slots__ = ("_mark", "_order", "_power", "_recent", "_steps")
+
+    def __init__(self, first: str | None) -> None:
+        self._recent: set[bytes] = set()
+        self._order: deque[bytes] = deque()
+        self._mark: bytes | None = None
+        self._power = 1
+        self._steps = 0
+        if first is not None:
+            self._mark = _digest(first)
+            self._remember(self._mark)
+
+    def _remember(self, digest: bytes) -> None:
+        self._recent.add(digest)
+        self._order.append(digest)
+        if len(self._order) > RECENT_TOKENS:
+            self._recent.discard(self._order.popleft())
+
+    def repeated(self, token: str) -> bool:
+        """True if ``token`` was seen before in this pass (as far as can be told); else remember it."""
+        digest = _digest(token)
+        if digest == self._mark or digest in self._recent:
+            return True
+        self._remember(digest)
+        self._steps += 1
+        if self._steps >= self._power:
+            self._mark = digest
+            self._power *= 2
+            self._steps = 0
+        return False
 
 
 class _Pass:
     """The state of one pass (one iteration): passes over one paginator do not share it."""
 
-    __slots__ = ("handed",)
+    __slots__ = ("empty_run", "fetched", "handed")
 
     def __init__(self) -> None:
         self.handed = 0
+        #: Requests made by this pass, and how many of the last ones in a row were empty pages.
+        self.fetched = 0
+        self.empty_run = 0
