@@ -6,7 +6,9 @@
     python -m codegen update --botocore 1.45.0   # download that botocore wheel (pip) and use its model
 
 ``update`` also writes a CHANGELOG entry under "Unreleased" listing the operations, members and enum
-values that changed between the old and new model.
+values that changed between the old and new model. It never changes the boto3/botocore lower bound
+in pyproject.toml: the package ships the model it was generated from (``customer_profiles_sdk/data``),
+so a newer model needs no newer botocore (docs/design.md, "Supported botocore versions").
 """
 
 from __future__ import annotations
@@ -20,9 +22,13 @@ from . import diff, generator, source
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "DO NOT EDIT"
+#: The model files shipped in the package, copied from codegen/model/ (JSON has no comment for MARKER).
+DATA_ROOT = "customer_profiles_sdk/data/customer-profiles/2020-08-15"
 
 
 def _is_generated(path: Path) -> bool:
+    if path.suffix == ".json" and (ROOT / DATA_ROOT).resolve() in path.resolve().parents:
+        return True
     try:
         head = path.read_text(encoding="utf-8").splitlines()[:3]
     except (OSError, UnicodeDecodeError):
@@ -32,13 +38,21 @@ def _is_generated(path: Path) -> bool:
 
 def fresh_files() -> dict[str, str]:
     service, paginators, version = source.load_committed()
-    return generator.generate(service, paginators, version)
+    files = generator.generate(service, paginators, version)
+    # The model the SDK's clients load: the committed copy, as botocore's loader reads it.
+    files[f"{DATA_ROOT}/service-2.json"] = source.dumps(service)
+    files[f"{DATA_ROOT}/paginators-1.json"] = source.dumps(paginators)
+    for name, document in sorted(source.load_extras().items()):
+        files[f"{DATA_ROOT}/{name}"] = source.dumps(document)
+    return files
 
 
 def _generated_on_disk(root: Path) -> set[str]:
     found = {str(p.relative_to(root)) for p in (root / generator.GENERATED_ROOT).rglob("*.py")}
     if (root / generator.MODELS_INIT).exists():
         found.add(generator.MODELS_INIT)
+    if (root / DATA_ROOT).is_dir():
+        found |= {str(p.relative_to(root)) for p in (root / DATA_ROOT).glob("*.json")}
     return found
 
 
@@ -107,28 +121,6 @@ def add_to_changelog(entry: str, path: Path) -> None:
                     + "\n" + body + tail, encoding="utf-8")
 
 
-_PIN = re.compile(r'"(boto3|botocore)>=([0-9][0-9.]*)"')
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
-
-
-def bump_pins(pyproject: Path, version: str) -> bool:
-    """Raise the boto3/botocore minimum pins to ``version`` (never lowers them)."""
-    text = pyproject.read_text(encoding="utf-8")
-
-    def replace(match: re.Match[str]) -> str:
-        name, current = match.group(1), match.group(2)
-        newer = _version_tuple(version) > _version_tuple(current)
-        return f'"{name}>={version if newer else current}"'
-
-    updated = _PIN.sub(replace, text)
-    if updated != text:
-        pyproject.write_text(updated, encoding="utf-8")
-    return updated != text
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -153,13 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     old_service, _, old_version = source.load_committed()
     if args.botocore:
         service, paginators, version = source.from_botocore_wheel(args.botocore)
+        extras = source.extras_from_botocore_wheel(args.botocore)
     else:
         service, paginators, version = source.from_installed_botocore()
+        extras = source.extras_from_installed_botocore()
     lines = diff.diff_models(old_service, source.strip_docs(service))
-    source.write_committed(service, paginators, version)
+    source.write_committed(service, paginators, version, extras=extras)
     if not args.no_changelog:
         add_to_changelog(_changelog_entry(old_version, version, lines), ROOT / "CHANGELOG.md")
-    bump_pins(ROOT / "pyproject.toml", version)
+    # The boto3/botocore pins are left alone: the model travels with the package.
     changed = write(fresh_files())
     print(f"model {old_version} -> {version}: {len(lines)} change line(s); {changed} file(s) changed")
     return 0

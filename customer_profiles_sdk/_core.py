@@ -21,11 +21,12 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
-from ._compat import check_botocore_version, check_service_model
+from ._compat import installed_botocore, missing_operations, private_session, same_input, unknown_member
 from ._generated.operations import OPERATIONS, PAGINATION, PARTIAL_FAILURES, REQUEST_OPERATIONS
 from ._transport import BODY_KEY, SdkCall, install, parse_body, pickled, sdk_call
 from .errors import (
     Failure,
+    OperationNotSupportedError,
     PartialFailureError,
     Problem,
     ResponseParseError,
@@ -155,6 +156,13 @@ class ClientCore:
     settings. The SDK adds two hooks to it (see ``_transport``) that act only during the SDK's own
     calls: calls made directly on the boto3 client behave as if the SDK were not there.
 
+    The SDK creates its boto3 client from a private clone of the session that loads the model
+    shipped in the package, so every operation works on every supported botocore; the session
+    itself is not changed. A client passed as ``client=`` keeps its own model: an operation or a
+    request member that model lacks raises
+    :class:`~customer_profiles_sdk.errors.OperationNotSupportedError` before anything is sent, and
+    the other operations keep working (docs/client.md, "botocore versions").
+
     ``fast_parse=False`` turns off parsing the raw response body (botocore parses it, and the
     model is built from botocore's dict, which drops unknown members). See docs/performance.md.
     """
@@ -169,8 +177,10 @@ class ClientCore:
         config: Config | None = None,
         fast_parse: bool = True,
     ) -> None:
-        check_botocore_version()
         self._fast_parse = bool(fast_parse)
+        #: What the client's own model lacks (client= only; the SDK's clients use the shipped model).
+        self._missing: frozenset[str] = frozenset()
+        self._same_input: dict[str, bool] | None = None
         if client is not None:
             given = [name for name, value in (("session", session), ("region_name", region_name),
                                                ("endpoint_url", endpoint_url), ("config", config)) if value is not None]
@@ -179,7 +189,8 @@ class ClientCore:
             service = getattr(getattr(getattr(client, "meta", None), "service_model", None), "service_name", None)
             if service != SERVICE_NAME:
                 raise TypeError(f"client= must be a boto3 client for {SERVICE_NAME!r}, got one for {service!r}")
-            check_service_model(client)
+            self._missing = missing_operations(client)
+            self._same_input = {}
             self._client = client
             self._skip_validation = install(client)
             return
@@ -188,9 +199,9 @@ class ClientCore:
 
             session = boto3.session.Session()
         final = default_config(session, config)
-        create = getattr(session, "client", None) or session.create_client
-        self._client = create(SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final)
-        check_service_model(self._client)
+        self._client = private_session(session).create_client(
+            SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final
+        )
         self._skip_validation = install(self._client)
 
     @property
@@ -224,6 +235,8 @@ class ClientCore:
 
     def _send(self, spec: _Spec, request: InputShape, allow_partial: bool, validated: bool = True) -> Any:
         payload = _wire(request)
+        if self._same_input is not None:
+            self._check_model(spec.operation, payload)
         method = getattr(self._client, spec.method)
         # botocore's validation is skipped only for parameters the SDK validated, and only if they
         # reach botocore's serializer unchanged (compared as pickled bytes; see _transport).
@@ -269,6 +282,33 @@ class ClientCore:
             _check_partial(spec.operation, response)
         return response
 
+    def _check_model(self, operation: str, payload: dict[str, Any] | None) -> None:
+        """For a client passed as ``client=``: raise before sending when its model lacks the
+        operation, or a member that ``payload`` sets (names only; never values)."""
+        if operation in self._missing:
+            raise OperationNotSupportedError(
+                f"{operation} is not in the service model of the boto3 client passed as client= "
+                f"(botocore {installed_botocore()}); nothing was sent. Let the SDK create the client "
+                f"(session=, region_name=), which brings its own model, or upgrade botocore.",
+                operation, "", installed_botocore())
+        if payload is None:
+            return
+        cache = self._same_input
+        assert cache is not None
+        same = cache.get(operation)
+        model = self._client.meta.service_model
+        if same is None:
+            same = cache[operation] = same_input(model, operation)
+        if same:
+            return
+        member = unknown_member(model.operation_model(operation).input_shape, payload)
+        if member is not None:
+            raise OperationNotSupportedError(
+                f"{operation}: the member {member} is not in the service model of the boto3 client "
+                f"passed as client= (botocore {installed_botocore()}); nothing was sent. Leave it "
+                f"unset, let the SDK create the client (session=, region_name=), or upgrade botocore.",
+                operation, member, installed_botocore())
+
     # -- pagination ----------------------------------------------------------------------------
     def _paginate(
         self,
@@ -280,6 +320,8 @@ class ClientCore:
         starting_token: str | None,
     ) -> Paginator[Any, Any]:
         spec = _spec(operation)
+        if self._same_input is not None:
+            self._check_model(operation, None)  # a missing operation raises now, not at the first page
         info = PAGINATION[operation]
         fields = {name: value for name, value in params.items() if value is not None}
         if page_size is not None:

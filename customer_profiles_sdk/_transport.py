@@ -68,14 +68,31 @@ class SdkCall:
 sdk_call: ContextVar[SdkCall | None] = ContextVar("customer_profiles_sdk_call", default=None)
 
 # botocore runs every API call inside a fresh per-call context object (botocore.context, private
-# to botocore), reset when the call ends, however it ends. The hooks compare it with the SDK's own
-# call's, so a call that an event handler makes on the same client during the SDK's call (nested,
-# with its own context object) is left entirely to botocore. Without it, the hooks stay off.
+# to botocore, from 1.38.32), reset when the call ends, however it ends. The hooks compare it with
+# the SDK's own call's, so a call that an event handler makes on the same client during the SDK's
+# call (nested, with its own context object) is left entirely to botocore. An older botocore has
+# no such object: install() then wraps the client's _make_api_call to give each call one of the
+# SDK's own (_own_context), which serves the same purpose.
+_own_context: ContextVar[object | None] = ContextVar("customer_profiles_sdk_botocore_call", default=None)
 _botocore_context: Callable[[], object] | None
 try:
     from botocore.context import get_context as _botocore_context
-except ImportError:  # pragma: no cover - a botocore without it: no hooks, botocore does everything
-    _botocore_context = None
+
+    _OWN_CONTEXT = False
+except ImportError:  # botocore < 1.38.32
+    _botocore_context = _own_context.get
+    _OWN_CONTEXT = True
+
+
+def _emits_before_parse() -> bool:
+    """Whether botocore's endpoint emits ``before-parse`` (newer botocore; not 1.34)."""
+    from botocore.endpoint import Endpoint
+
+    consts = getattr(getattr(Endpoint, "_do_get_response", None), "__code__", None)
+    return any(isinstance(c, str) and c.startswith("before-parse") for c in getattr(consts, "co_consts", ()))
+
+
+_BEFORE_PARSE = _emits_before_parse()
 
 
 def pickled(params: dict[str, Any]) -> bytes | None:
@@ -91,7 +108,7 @@ def _enter(**kwargs: Any) -> None:
     :data:`sdk_call` belongs to the SDK's own call (this handler runs before any other)."""
     call = sdk_call.get()
     if call is not None and call.owner is None and _botocore_context is not None:
-        call.owner = _botocore_context()
+        call.owner = _botocore_context()  # None outside botocore's call: the hooks then stay off
 
 
 def _active(operation_name: str) -> SdkCall | None:
@@ -170,17 +187,85 @@ def install(client: BaseClient) -> bool:
     Returns whether botocore's validation can be skipped on this client: False when its
     serializer does not validate (``parameter_validation=False``) or is not botocore's own.
     """
-    if _botocore_context is None:  # pragma: no cover - see _botocore_context
-        return False
     events = client.meta.events
     events.register_first("provide-client-params.customer-profiles", _enter, unique_id=f"{_HANDLER_ID}.enter")
-    events.register_last("before-parse.customer-profiles", _before_parse, unique_id=_HANDLER_ID)
+    if _OWN_CONTEXT and not isinstance(getattr(client, "_make_api_call", None), _CallContext):
+        client._make_api_call = _CallContext(client._make_api_call)  # type: ignore[method-assign]
+    if _BEFORE_PARSE:
+        events.register_last("before-parse.customer-profiles", _before_parse, unique_id=_HANDLER_ID)
+    else:
+        endpoint = getattr(client, "_endpoint", None)
+        factory = getattr(endpoint, "_response_parser_factory", None)
+        if factory is not None and not isinstance(factory, _ParserFactory):
+            endpoint._response_parser_factory = _ParserFactory(factory)  # type: ignore[union-attr]
     serializer = getattr(client, "_serializer", None)
     # Only botocore's own validating serializer is wrapped. With parameter_validation=False there
     # is nothing to skip; anything else is someone else's and is left alone.
     if type(serializer) is ParamValidationDecorator and hasattr(serializer, "_serializer"):
         client._serializer = _ValidatedSerializer(serializer)  # type: ignore[attr-defined]
     return isinstance(getattr(client, "_serializer", None), _ValidatedSerializer)
+
+
+class _CallContext:
+    """botocore < 1.38.32: runs each API call of the client with a fresh object in
+    :data:`_own_context` (what botocore.context does on newer versions), reset when it ends."""
+
+    __slots__ = ("_call",)
+
+    def __init__(self, call: Callable[[str, Any], Any]) -> None:
+        self._call = call
+
+    def __call__(self, operation_name: str, api_params: Any) -> Any:
+        token = _own_context.set(object())
+        try:
+            return self._call(operation_name, api_params)
+        finally:
+            _own_context.reset(token)
+
+
+class _Operation:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _ParserFactory:
+    """botocore without the ``before-parse`` event: the client's endpoint gets parsers that run
+    :func:`_before_parse` on the response before botocore's parser reads it, as the event would."""
+
+    __slots__ = ("_factory",)
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+
+    def create_parser(self, protocol_name: str) -> Any:
+        return _HookedParser(self._factory.create_parser(protocol_name))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._factory, name)
+
+
+class _HookedParser:
+    __slots__ = ("_first", "_parser")
+
+    def __init__(self, parser: Any) -> None:
+        self._parser = parser
+        self._first = True
+
+    def parse(self, response: dict[str, Any], shape: Any) -> Any:
+        call = sdk_call.get()
+        if not self._first or call is None:  # the second pass reads modeled error fields
+            return self._parser.parse(response, shape)
+        self._first = False
+        customized: dict[str, Any] = {}
+        _before_parse(response, customized, _Operation(call.operation))
+        parsed = self._parser.parse(response, shape)
+        parsed.update(customized)
+        return parsed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._parser, name)
 
 
 _lenient_validate: Callable[..., Any] | None = None

@@ -29,6 +29,7 @@ __all__ = [
     "Failure",
     "IncompatibleBotocoreError",
     "InternalServerError",
+    "OperationNotSupportedError",
     "PaginationError",
     "ParamValidationError",
     "PartialFailureError",
@@ -235,10 +236,11 @@ def _rebuild_transport_error(botocore_class: type[BotoCoreError], kwargs: dict[s
 
 
 class IncompatibleBotocoreError(CustomerProfilesError, RuntimeError):
-    """The installed botocore is older than the one the SDK was generated from.
+    """A botocore model cannot carry a call: the base of :class:`OperationNotSupportedError`.
 
-    Raised when a client is created. The text names the minimum version, the installed one, and
-    what the installed service model lacks. ``minimum`` and ``installed`` hold the two versions.
+    No longer raised when a client is created (the SDK's clients bring their own model); kept so
+    that ``except IncompatibleBotocoreError`` goes on working. ``minimum`` and ``installed`` hold
+    two botocore versions (the first that has what was needed, if known, and the installed one).
     """
 
     def __init__(self, message: str, minimum: str = "", installed: str = "") -> None:
@@ -248,6 +250,24 @@ class IncompatibleBotocoreError(CustomerProfilesError, RuntimeError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (str(self), self.minimum, self.installed))
+
+
+class OperationNotSupportedError(IncompatibleBotocoreError):
+    """The boto3 client passed as ``client=`` has a model that lacks an operation or a member.
+
+    Raised by the call, before anything is sent; the client's other operations keep working.
+    ``operation`` names the operation and ``member`` the member path it lacks ("" when the whole
+    operation is missing). Let the SDK create the client (it brings its own model) or upgrade
+    botocore.
+    """
+
+    def __init__(self, message: str, operation: str = "", member: str = "", installed: str = "") -> None:
+        super().__init__(message, "", installed)
+        self.operation = operation
+        self.member = member
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.operation, self.member, self.installed))
 
 
 class PaginationError(CustomerProfilesError):

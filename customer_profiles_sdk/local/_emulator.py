@@ -307,11 +307,16 @@ def _isolated_botocore_session() -> Any:
     every session variable keeps only its built-in default (the files' paths none at all)."""
     import botocore.session
 
+    from .._compat import private_loader
+
     variables = {
         name: (None, None, None if name in ("config_file", "credentials_file") else default, convert)
         for name, (_config_name, _env, default, convert) in botocore.session.Session.SESSION_VARIABLES.items()
     }
-    return botocore.session.Session(session_vars=variables)
+    session = botocore.session.Session(session_vars=variables)
+    # The emulator's own session: it loads the package's model, like the SDK's clients.
+    session.register_component("data_loader", private_loader(session.get_component("data_loader")))
+    return session
 
 
 def _new_client(region: str, config: Config | None) -> Any:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote
 
 from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
@@ -101,10 +101,11 @@ def _depth(value: Any) -> int:
 
 @lru_cache(maxsize=1)
 def service_model() -> ServiceModel:
-    """botocore's model of the service, loaded once per process."""
-    import botocore.session
+    """The service model shipped in the package (the SDK's), loaded once per process: the same
+    on every supported botocore."""
+    from .._compat import shipped_service_model
 
-    return botocore.session.get_session().get_service_model(SERVICE_NAME)
+    return cast(ServiceModel, shipped_service_model())
 
 
 @dataclass(frozen=True)
