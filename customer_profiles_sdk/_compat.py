@@ -94,16 +94,21 @@ def private_session(session: Any) -> Any:
     if not isinstance(core, BotocoreSession):
         raise TypeError(f"session= must be a boto3 or botocore Session, not {type(session).__name__}")
     clone = copy.copy(core)
-    table = ComponentLocator()
-    original = core._components
-    table._components = dict(original._components)  # type: ignore[attr-defined]
-    table._deferred = dict(original._deferred)  # type: ignore[attr-defined]
-    clone._components = table
+    clone._components = table = _copy_table(core._components, ComponentLocator)
+    clone._internal_components = internal = _copy_table(core._internal_components, ComponentLocator)
     table.register_component("data_loader", private_loader(core.get_component("data_loader")))
     # botocore caches a service's exception classes by service name, per factory: a factory of
     # its own keeps the classes built from the SDK's model out of the user's session.
-    table.register_component("exceptions_factory", ClientExceptionsFactory())
+    internal.register_component("exceptions_factory", ClientExceptionsFactory())
     return clone
+
+
+def _copy_table(original: Any, locator: Any) -> Any:
+    """A new botocore ``ComponentLocator`` holding what ``original`` holds (same objects)."""
+    table = locator()
+    table._components = dict(original._components)
+    table._deferred = dict(original._deferred)
+    return table
 
 
 @functools.cache

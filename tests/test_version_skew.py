@@ -1,12 +1,13 @@
-"""Version skew: the installed botocore must know everything the generated code uses.
+"""botocore versions: the SDK's clients use the model shipped in the package, on every botocore.
 
-* Every operation (HTTP method, URI, input and output shapes), every structure and every member
-  (wire name, location, target type) and every botocore paginator that the generated code names is
-  present in the installed botocore's model.
-* Creating a client on a too-old botocore, or on a service model that lacks operations, raises
-  :class:`IncompatibleBotocoreError` naming the minimum version.
-* The minimum pins in pyproject.toml are the version the code was generated from. CI also runs
-  the whole suite with every dependency at its minimum pin (.ci/run, "minimum pins").
+* The shipped model (``customer_profiles_sdk/data``) knows every operation, structure, member and
+  paginator the generated code names, and the SDK's clients load it, whatever botocore's own model.
+* The user's session is not changed: clients made from it without the SDK, of this service or any
+  other, keep botocore's own model, loader and exception classes.
+* A client passed as ``client=`` keeps its own model: an operation or a member it lacks raises
+  :class:`OperationNotSupportedError` before anything is sent; the other operations work.
+* The lower bound in pyproject.toml is :data:`MINIMUM_BOTOCORE` (1.34.0), not the generated-from
+  version. CI runs the suite at 1.34.0, at aiobotocore's pin and at the newest botocore (.ci/run).
 """
 
 from __future__ import annotations
@@ -14,11 +15,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
-import os
 import pickle
-import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +26,18 @@ import pytest
 
 import customer_profiles_sdk
 import customer_profiles_sdk.models as models
-from customer_profiles_sdk import CustomerProfilesClient, IncompatibleBotocoreError
-from customer_profiles_sdk._compat import MINIMUM_BOTOCORE, parse_version
-from customer_profiles_sdk._generated.operations import BOTOCORE_VERSION, OPERATIONS
+from customer_profiles_sdk import CustomerProfilesClient, IncompatibleBotocoreError, OperationNotSupportedError
+from customer_profiles_sdk._compat import (
+    DATA_PATH,
+    MINIMUM_BOTOCORE,
+    parse_version,
+    private_loader,
+    private_session,
+    shipped_service_model,
+    unknown_member,
+)
+from customer_profiles_sdk._generated.operations import OPERATIONS
+from customer_profiles_sdk.local import Emulator
 
 from .localserver import dummy_session
 
@@ -39,11 +45,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def installed_model() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The model of the installed botocore (what clients made without the SDK use)."""
     session = botocore.session.get_session()
     loader = session.get_component("data_loader")
     service = loader.load_service_model("customer-profiles", "service-2")
     paginators = loader.load_service_model("customer-profiles", "paginators-1")
     return service, paginators
+
+
+def shipped_model() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The model shipped in the package, read by the SDK's private loader."""
+    loader = private_loader()
+    return (loader.load_service_model("customer-profiles", "service-2"),
+            loader.load_service_model("customer-profiles", "paginators-1"))
 
 
 def structure_classes() -> dict[str, Any]:
@@ -101,18 +115,26 @@ with (ROOT / "codegen" / "model" / "service-2.json").open() as _file:
     COMMITTED: dict[str, Any] = json.load(_file)
 
 
-def test_installed_botocore_knows_every_operation_and_member_the_generated_code_uses() -> None:
-    service, paginators = installed_model()
+def test_the_shipped_model_knows_every_operation_and_member_the_generated_code_uses() -> None:
+    service, paginators = shipped_model()
     assert skew_problems(service, paginators) == []
     classes = structure_classes()
     members = sum(len(cls.__cp__.wire) for cls in classes.values())
     assert len(OPERATIONS) == 115 and len(classes) >= 370
     print(f"\nchecked {len(OPERATIONS)} operations, {len(classes)} structures, {members} members against "
-          f"botocore {botocore.__version__}")
+          f"the shipped model (botocore {botocore.__version__} installed)")
+
+
+def test_the_shipped_files_are_the_committed_model() -> None:
+    folder = DATA_PATH / "customer-profiles" / "2020-08-15"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "endpoint-rule-set-1.json", "paginators-1.json", "paginators-1.sdk-extras.json", "service-2.json"]
+    for name in ("service-2.json", "paginators-1.json", "endpoint-rule-set-1.json"):
+        assert json.loads((folder / name).read_text()) == json.loads((ROOT / "codegen" / "model" / name).read_text())
 
 
 def test_the_skew_check_finds_what_an_older_model_lacks() -> None:
-    service, paginators = installed_model()
+    service, paginators = shipped_model()
     old = copy.deepcopy(service)
     del old["operations"]["CreateDomainLayout"]
     del old["shapes"]["CreateProfileRequest"]["members"]["EmailAddress"]
@@ -126,53 +148,125 @@ def test_the_skew_check_finds_what_an_older_model_lacks() -> None:
     assert "paginator ListDomainLayouts is missing" in problems
 
 
-# -- too old a botocore ----------------------------------------------------------------------------
+# -- the SDK's clients: the shipped model, a clone of the user's session ---------------------------
 
 
-@pytest.mark.parametrize("old", ["1.43.11", "1.44.4", "0.99.0", "1.9.200"])
-def test_a_too_old_botocore_is_refused_with_the_minimum_named(old: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(botocore, "__version__", old)
-    makers: list[Callable[[], CustomerProfilesClient]] = [
-        lambda: CustomerProfilesClient(session=dummy_session()),
-        lambda: CustomerProfilesClient(client=dummy_session().client("customer-profiles")),
-    ]
-    for make in makers:
-        with pytest.raises(IncompatibleBotocoreError) as caught:
-            make()
-        text = str(caught.value)
-        assert f"botocore >= {MINIMUM_BOTOCORE}" in text and f"installed: {old}" in text
-        assert "pip install --upgrade" in text
-        assert (caught.value.minimum, caught.value.installed) == (MINIMUM_BOTOCORE, old)
-        assert isinstance(caught.value, customer_profiles_sdk.CustomerProfilesError)
-        again = pickle.loads(pickle.dumps(caught.value))
-        assert (str(again), again.minimum, again.installed) == (text, MINIMUM_BOTOCORE, old)
-
-
-def test_the_version_is_checked_before_any_client_is_created(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(botocore, "__version__", "1.43.11")
+def test_the_sdks_client_has_every_operation_and_the_users_session_is_untouched() -> None:
     session = dummy_session()
-    created: list[str] = []
-    monkeypatch.setattr(session, "client", lambda *args, **kwargs: created.append("client"))
-    with pytest.raises(IncompatibleBotocoreError):
-        CustomerProfilesClient(session=session)
-    assert created == []
+    core = session._session
+    loader = core.get_component("data_loader")
+    factory = core._get_internal_component("exceptions_factory")
+    own = len(installed_model()[0]["operations"])
+    sdk = CustomerProfilesClient(session=session)
+    model = sdk.boto3_client.meta.service_model
+    assert sorted(model.operation_names) == sorted(OPERATIONS)
+    assert sdk.boto3_client.meta.region_name == "us-east-1"
+    assert sdk.boto3_client._request_signer._credentials.access_key == "testing"
+    assert sdk.boto3_client.can_paginate("list_domain_layouts")
+    # The user's session: same loader and exceptions factory, botocore's own model.
+    assert core.get_component("data_loader") is loader and core._get_internal_component("exceptions_factory") is factory
+    assert str(DATA_PATH) not in loader.search_paths
+    plain = session.client("customer-profiles")
+    assert len(plain.meta.service_model.operation_names) == own
+    assert plain.exceptions.BadRequestException is not sdk.boto3_client.exceptions.BadRequestException
+    # Other services are made as before (botocore's loader).
+    sts = session.client("sts")
+    assert sts.meta.service_model.service_name == "sts"
+    assert plain._loader is loader and sts._loader is loader
+    assert sdk.boto3_client._loader is not loader
+    print(f"\nbotocore {botocore.__version__}: its own model has {own} operations; the SDK's client has "
+          f"{len(model.operation_names)}")
 
 
-def test_an_unreadable_or_missing_version_leaves_the_decision_to_the_model_check(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A botocore built from source may carry an odd version string: it is not refused for that
-    alone, but the service-model check still runs (and passes here, the model being complete)."""
-    monkeypatch.setattr(botocore, "__version__", "unknown")
-    CustomerProfilesClient(session=dummy_session())
-    monkeypatch.delattr(botocore, "__version__")
-    CustomerProfilesClient(session=dummy_session())
+def test_a_botocore_session_is_cloned_too_and_keeps_its_handlers_and_custom_data_path(tmp_path: Path) -> None:
+    core = botocore.session.Session()
+    core.set_credentials("testing", "testing")
+    core.set_config_variable("data_path", str(tmp_path))
+    seen: list[str] = []
+    core.register("before-call.customer-profiles", lambda **kwargs: seen.append(kwargs["model"].name))
+    clone = private_session(core)
+    assert clone is not core and clone.get_component("data_loader") is not core.get_component("data_loader")
+    assert clone.get_component("data_loader").search_paths[:2] == [str(DATA_PATH), str(tmp_path)]
+    assert core.get_component("data_loader").search_paths[0] == str(tmp_path)
+    sdk = CustomerProfilesClient(session=core, region_name="us-east-1")
+    with Emulator() as emulator:
+        emulator.attach(sdk)
+        sdk.create_domain(domain_name="shop", default_expiration_days=1)
+    assert seen == ["CreateDomain"]  # a handler registered on the user's session before the client
+    with pytest.raises(TypeError, match="boto3 or botocore Session"):
+        private_session(object())
 
 
-# Only the release numbers count: a pre-release or dev build of 1.44.5 is taken as 1.44.5.
-@pytest.mark.parametrize("new", [MINIMUM_BOTOCORE, "1.44.6", "1.45.0", "2.0.0", "1.44.5.dev1", "1.44.10"])
-def test_the_minimum_and_newer_versions_are_accepted(new: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(botocore, "__version__", new)
-    CustomerProfilesClient(session=dummy_session())
+# -- client=: the client's own model ----------------------------------------------------------------
+
+
+def old_client(tmp_path: Path, drop_operations: tuple[str, ...], drop_member: tuple[str, str] | None = None) -> Any:
+    """A boto3 client whose model (a custom data path) lacks operations and possibly a member."""
+    service, _ = shipped_model()
+    old = copy.deepcopy(service)
+    for name in drop_operations:
+        del old["operations"][name]
+    if drop_member is not None:
+        del old["shapes"][drop_member[0]]["members"][drop_member[1]]
+    folder = tmp_path / "customer-profiles" / old["metadata"]["apiVersion"]
+    folder.mkdir(parents=True)
+    (folder / "service-2.json").write_text(json.dumps(old))
+    core = botocore.session.Session()
+    core.set_credentials("testing", "testing")
+    core.set_config_variable("data_path", str(tmp_path))
+    return core.create_client("customer-profiles", region_name="us-east-1")
+
+
+def test_client_with_a_model_lacking_operations_raises_per_operation_before_sending(tmp_path: Path) -> None:
+    raw = old_client(tmp_path, ("CreateDomainLayout", "ListDomainLayouts"))
+    sent: list[str] = []
+    raw.meta.events.register_first("before-send", lambda request, **kwargs: sent.append(request.url))
+    client = CustomerProfilesClient(client=raw)  # accepted: the other operations work
+    with Emulator() as emulator:
+        emulator.attach(client)
+        with pytest.raises(OperationNotSupportedError) as caught:
+            client.create_domain_layout(domain_name="shop", layout_definition_name="x", description="d",
+                                        display_name="n", layout_type="PROFILE_EXPLORER", layout="{}")
+        assert sent == []
+        with pytest.raises(OperationNotSupportedError):
+            client.paginate_list_domain_layouts(domain_name="shop")
+        assert sent == []
+        client.create_domain(domain_name="shop", default_expiration_days=1)
+        assert client.get_domain(domain_name="shop").domain_name == "shop" and len(sent) == 2
+    error = caught.value
+    assert isinstance(error, IncompatibleBotocoreError)
+    assert isinstance(error, customer_profiles_sdk.CustomerProfilesError)
+    assert (error.operation, error.member, error.installed) == ("CreateDomainLayout", "", botocore.__version__)
+    text = str(error)
+    assert "CreateDomainLayout" in text and "client=" in text and "nothing was sent" in text
+    assert "upgrade botocore" in text and "PROFILE_EXPLORER" not in text
+    again = pickle.loads(pickle.dumps(error))
+    assert (str(again), again.operation, again.member) == (text, "CreateDomainLayout", "")
+
+
+def test_client_with_a_model_lacking_a_member_raises_only_when_it_is_set(tmp_path: Path) -> None:
+    raw = old_client(tmp_path, (), ("CreateProfileRequest", "EmailAddress"))
+    sent: list[str] = []
+    raw.meta.events.register_first("before-send", lambda request, **kwargs: sent.append(request.url))
+    client = CustomerProfilesClient(client=raw)
+    with Emulator() as emulator:
+        emulator.attach(client)
+        client.create_domain(domain_name="shop", default_expiration_days=1)
+        client.create_profile(domain_name="shop", first_name="Ada")  # the member is not set: sent
+        assert len(sent) == 2
+        with pytest.raises(OperationNotSupportedError) as caught:
+            client.create_profile(domain_name="shop", first_name="Ada", email_address="ada@example.com")
+        assert len(sent) == 2
+    assert (caught.value.operation, caught.value.member) == ("CreateProfile", "EmailAddress")
+    assert "ada@example.com" not in str(caught.value)
+
+
+def test_the_member_walk_names_nested_paths_only() -> None:
+    model = shipped_service_model()
+    shape = model.operation_model("PutProfileObjectType").input_shape
+    assert unknown_member(shape, {"DomainName": "d", "Fields": {"a": {"Source": "s", "Nope": 1}}}) == "Fields{}.Nope"
+    assert unknown_member(shape, {"DomainName": "d", "Keys": {"k": [{"Nope": 1}]}}) == "Keys{}[].Nope"
+    assert unknown_member(shape, {"DomainName": "d"}) is None
 
 
 def test_version_numbers_compare_as_numbers() -> None:
@@ -180,30 +274,6 @@ def test_version_numbers_compare_as_numbers() -> None:
     assert parse_version("1.44.5rc1") == (1, 44, 5)
     with pytest.raises(ValueError):
         parse_version("unknown")
-
-
-def test_a_service_model_lacking_operations_is_refused(tmp_path: Path) -> None:
-    """A custom data path with an old customer-profiles model: botocore's version is fine, the
-    model is not. Built from the installed model with one operation removed."""
-    service, _ = installed_model()
-    old = copy.deepcopy(service)
-    last = list(OPERATIONS)[-1]
-    del old["operations"]["CreateDomainLayout"]
-    del old["operations"][last]
-    folder = tmp_path / "customer-profiles" / old["metadata"]["apiVersion"]
-    folder.mkdir(parents=True)
-    (folder / "service-2.json").write_text(json.dumps(old))
-    core = botocore.session.Session()
-    core.set_credentials("testing", "testing")
-    core.set_config_variable("data_path", str(tmp_path))
-    raw = core.create_client("customer-profiles", region_name="us-east-1")
-    assert "CreateDomainLayout" not in raw.meta.service_model.operation_names
-    with pytest.raises(IncompatibleBotocoreError) as caught:
-        CustomerProfilesClient(client=raw)
-    assert "lacks 2 of the 115 operations, for example CreateDomainLayout" in str(caught.value)
-    assert MINIMUM_BOTOCORE in str(caught.value)
-    with pytest.raises(IncompatibleBotocoreError):
-        CustomerProfilesClient(session=core, region_name="us-east-1")
 
 
 # -- pins ---------------------------------------------------------------------------------------------
@@ -226,40 +296,12 @@ def test_the_pin_check_compares_release_numbers() -> None:
     assert module.check(["boto3==0.0.1"]) == [f"boto3: installed {boto3.__version__}, pinned 0.0.1"]
 
 
-def test_minimum_pins_match_the_generated_from_version() -> None:
+def test_minimum_pins_are_the_oldest_supported_botocore() -> None:
     pins = minimum_pins().minimums()  # the same reading CI installs from
     assert set(pins) == {"boto3", "botocore", "pydantic", "typing-extensions"}
-    version = (ROOT / "codegen" / "model" / "VERSION").read_text().strip()
-    assert version == BOTOCORE_VERSION == MINIMUM_BOTOCORE
-    assert pins["botocore"] == pins["boto3"] == version
-    assert parse_version(botocore.__version__) >= parse_version(version)
+    assert pins["botocore"] == pins["boto3"] == MINIMUM_BOTOCORE == "1.34.0"
+    assert parse_version(botocore.__version__) >= parse_version(MINIMUM_BOTOCORE)
+    assert f"botocore {MINIMUM_BOTOCORE}" in (ROOT / "README.md").read_text()
     # CI installs exactly these minimums and runs the suite (.ci/run): they are what it proves.
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python .ci/minimum_pins.py" in ci and ".ci/minimum_pins.py --check" in ci
-
-
-OLD_BOTOCORE = os.environ.get("CUSTOMER_PROFILES_SDK_OLD_BOTOCORE", "")
-
-
-@pytest.mark.skipif(not OLD_BOTOCORE, reason="set CUSTOMER_PROFILES_SDK_OLD_BOTOCORE to a folder holding an "
-                    "older boto3 and botocore (pip install --target); .ci/run does")
-def test_a_really_installed_old_botocore_is_refused() -> None:
-    """With a real, older botocore first on the path (no monkeypatching), in a fresh process."""
-    script = (
-        "import botocore, boto3\n"
-        "from customer_profiles_sdk import CustomerProfilesClient, IncompatibleBotocoreError\n"
-        "session = boto3.session.Session(aws_access_key_id='t', aws_secret_access_key='t', region_name='us-east-1')\n"
-        "try:\n"
-        "    CustomerProfilesClient(session=session)\n"
-        "except IncompatibleBotocoreError as error:\n"
-        "    print(botocore.__version__, '|', error)\n"
-        "else:\n"
-        "    print(botocore.__version__, '| accepted')\n"
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([OLD_BOTOCORE, str(ROOT)])}
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
-                          check=True)
-    installed, _, message = done.stdout.strip().partition(" | ")
-    assert parse_version(installed) < parse_version(MINIMUM_BOTOCORE), installed
-    assert f"needs botocore >= {MINIMUM_BOTOCORE} (installed: {installed})" in message
-    print(f"\nbotocore {installed}: {message}")
