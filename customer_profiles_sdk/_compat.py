@@ -94,8 +94,9 @@ def private_session(session: Any) -> Any:
     if not isinstance(core, BotocoreSession):
         raise TypeError(f"session= must be a boto3 or botocore Session, not {type(session).__name__}")
     clone = copy.copy(core)
-    clone._components = table = _copy_table(core._components, ComponentLocator)
-    clone._internal_components = internal = _copy_table(core._internal_components, ComponentLocator)
+    clone._components = table = _copy_table(core._components, ComponentLocator)  # type: ignore[attr-defined]
+    internal = _copy_table(core._internal_components, ComponentLocator)  # type: ignore[attr-defined]
+    clone._internal_components = internal  # type: ignore[attr-defined]
     table.register_component("data_loader", private_loader(core.get_component("data_loader")))
     # botocore caches a service's exception classes by service name, per factory: a factory of
     # its own keeps the classes built from the SDK's model out of the user's session.
@@ -159,7 +160,7 @@ def same_input(client_model: Any, operation: str) -> bool:
     (at every depth): then requests need no member check."""
     ours = shipped_service_model().operation_model(operation).input_shape
     theirs = client_model.operation_model(operation).input_shape
-    return _signature(ours, set()) == _signature(theirs, set())
+    return bool(_signature(ours, set()) == _signature(theirs, set()))
 
 
 def _signature(shape: Any, seen: set[str]) -> Any:

@@ -189,8 +189,9 @@ def install(client: BaseClient) -> bool:
     """
     events = client.meta.events
     events.register_first("provide-client-params.customer-profiles", _enter, unique_id=f"{_HANDLER_ID}.enter")
-    if _OWN_CONTEXT and not isinstance(getattr(client, "_make_api_call", None), _CallContext):
-        client._make_api_call = _CallContext(client._make_api_call)  # type: ignore[method-assign]
+    if _OWN_CONTEXT and not isinstance(getattr(client, "_make_api_call", None), _CallContext):  # botocore < 1.38.32
+        raw: Any = client
+        raw._make_api_call = _CallContext(raw._make_api_call)
     if _BEFORE_PARSE:
         events.register_last("before-parse.customer-profiles", _before_parse, unique_id=_HANDLER_ID)
     else:

@@ -17,7 +17,7 @@ import importlib.util
 import json
 import pickle
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import botocore
@@ -161,7 +161,7 @@ def test_the_sdks_client_has_every_operation_and_the_users_session_is_untouched(
     model = sdk.boto3_client.meta.service_model
     assert sorted(model.operation_names) == sorted(OPERATIONS)
     assert sdk.boto3_client.meta.region_name == "us-east-1"
-    assert sdk.boto3_client._request_signer._credentials.access_key == "testing"
+    assert cast(Any, sdk.boto3_client)._request_signer._credentials.access_key == "testing"
     assert sdk.boto3_client.can_paginate("list_domain_layouts")
     # The user's session: same loader and exceptions factory, botocore's own model.
     assert core.get_component("data_loader") is loader and core._get_internal_component("exceptions_factory") is factory
@@ -173,7 +173,7 @@ def test_the_sdks_client_has_every_operation_and_the_users_session_is_untouched(
     sts = session.client("sts")
     assert sts.meta.service_model.service_name == "sts"
     assert plain._loader is loader and sts._loader is loader
-    assert sdk.boto3_client._loader is not loader
+    assert cast(Any, sdk.boto3_client)._loader is not loader
     print(f"\nbotocore {botocore.__version__}: its own model has {own} operations; the SDK's client has "
           f"{len(model.operation_names)}")
 
