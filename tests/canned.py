@@ -66,10 +66,14 @@ class Canned:
 
 
 def boto3_client(canned: Canned, config: Config | None = None) -> Any:
-    """A plain boto3 client with dummy credentials whose requests ``canned`` answers."""
+    """A plain boto3 client (no SDK hooks) with dummy credentials whose requests ``canned`` answers.
+    It loads the model shipped in the package, so it knows every operation on any botocore."""
+    from customer_profiles_sdk._compat import private_session
+
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                     region_name="us-east-1")
-    client = session.client("customer-profiles", config=config or Config(retries={"mode": "standard"}))
+    client = private_session(session).create_client("customer-profiles",
+                                                    config=config or Config(retries={"mode": "standard"}))
     client.meta.events.register("before-send", canned)
     return client
 

@@ -167,8 +167,13 @@ class LocalServer:
         return dummy_session()
 
     def raw_client(self, config: Config | None = None) -> Any:
-        """A plain boto3 client for the service, aimed at this server."""
-        return self.session().client("customer-profiles", endpoint_url=self.url, config=config)
+        """A plain boto3 client for the service (no SDK hooks), aimed at this server. It loads the
+        model shipped in the package, as the SDK's clients do, so it knows every operation on any
+        supported botocore."""
+        from customer_profiles_sdk._compat import private_session
+
+        return private_session(self.session()).create_client("customer-profiles", endpoint_url=self.url,
+                                                              config=config)
 
     def client(self, config: Config | None = None, fast_parse: bool = True) -> CustomerProfilesClient:
         """An SDK client aimed at this server (the SDK picks the retry mode unless ``config`` does)."""

@@ -14,7 +14,6 @@ import threading
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import botocore.session
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ParamValidationError as BotocoreParamValidationError
@@ -23,7 +22,9 @@ from botocore.validate import ParamValidator
 import customer_profiles_sdk._transport as transport
 import customer_profiles_sdk.models as models
 from customer_profiles_sdk import CustomerProfilesClient, ResponseParseError
+from customer_profiles_sdk._compat import shipped_service_model
 from customer_profiles_sdk._model import RawValue, ResponseShape
+from customer_profiles_sdk._transport import _BEFORE_PARSE, _OWN_CONTEXT, _CallContext, _ParserFactory
 from customer_profiles_sdk.errors import BadRequestError, InternalServerError, ResourceNotFoundError
 
 from . import synth
@@ -354,7 +355,7 @@ def test_error_answers_are_still_parsed_by_botocore_into_typed_errors(pair: Pair
 def test_retries_are_untouched_and_the_retried_answer_is_fast_parsed() -> None:
     canned = Canned()
     sdk = sdk_client(canned)
-    canned.answers = [(500, b'{"Message": "boom"}'), (429, b'{"Message": "slow down"}'),
+    canned.answers = [(500, b'{"Message": "boom"}'), (503, b'{"Message": "slow down"}'),
                       (200, b'{"DomainName": "d", "Unknown": 1}')]
     canned.headers = {}
     result = sdk.get_domain(domain_name="d")
@@ -403,7 +404,12 @@ def test_hooks_are_installed_once_per_boto3_client() -> None:
     for sdk in (first, second):
         assert sdk.get_domain(domain_name="d").to_boto() == {"DomainName": "d", "Unknown": 1}
     handlers = client.meta.events._emitter._handlers  # one prefix-trie node per event name
-    assert len(list(handlers.prefix_search("before-parse.customer-profiles.GetDomain"))) == 1
+    if _BEFORE_PARSE:
+        assert len(list(handlers.prefix_search("before-parse.customer-profiles.GetDomain"))) == 1
+    else:  # botocore without the event: the endpoint's parser factory is wrapped, once
+        factory = cast(Any, client)._endpoint._response_parser_factory
+        assert isinstance(factory, _ParserFactory) and not isinstance(factory._factory, _ParserFactory)
+        assert isinstance(cast(Any, client)._make_api_call, _CallContext) == _OWN_CONTEXT
 
 
 def test_fast_parse_false_leaves_parsing_to_botocore(pair: Pair) -> None:
@@ -535,7 +541,7 @@ def test_paginator_requests_are_validated_by_botocore() -> None:
 
 @functools.cache
 def _service_model() -> Any:
-    return botocore.session.get_session().get_service_model("customer-profiles")
+    return shipped_service_model()  # the model the SDK's clients use, on any botocore
 
 
 @pytest.mark.parametrize("op", OPS)

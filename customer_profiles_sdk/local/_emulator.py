@@ -233,7 +233,8 @@ class Emulator:
         The client depends on nothing of the user's AWS set-up: it is made from a session that
         reads no environment variable (``AWS_PROFILE``, ``AWS_RETRY_MODE``, ...) and no config or
         credentials file, in the emulator's region. Only ``config`` configures it; botocore's
-        defaults apply otherwise (the ``standard`` retry mode).
+        defaults apply otherwise, except the retry mode: ``standard`` unless ``config`` names one
+        (botocore before 1.44 defaults to ``legacy``; the SDK's default, on every botocore).
         """
         client = _new_client(self.region, config)
         self.attach(client)
@@ -328,6 +329,12 @@ def _new_client(region: str, config: Config | None) -> Any:
             session = boto3.session.Session(aws_access_key_id="emulator", aws_secret_access_key="emulator",
                                             region_name=region, botocore_session=_isolated_botocore_session())
             _sessions[region] = session
+        given = dict(getattr(config, "retries", None) or {})
+        if "mode" not in given:  # the session reads no AWS_RETRY_MODE: only config can choose
+            from botocore.config import Config as _Config
+
+            extra = _Config(retries=cast(Any, {**given, "mode": "standard"}))
+            config = config.merge(extra) if config is not None else extra
         return session.client("customer-profiles", config=config)
 
 
