@@ -45,8 +45,10 @@ def served() -> Iterator[EmulatorServer]:
 
 
 def http_client(url: str, **config: Any) -> Any:
-    return SESSION.client("customer-profiles", endpoint_url=url,
-                          config=Config(retries={"total_max_attempts": 1}, **config))
+    from customer_profiles_sdk._compat import private_session  # the shipped model, on any botocore
+
+    return private_session(SESSION).create_client("customer-profiles", endpoint_url=url,
+                                                  config=Config(retries={"total_max_attempts": 1}, **config))
 
 
 def wait(condition: Callable[[], bool], seconds: float = 30.0) -> None:

@@ -205,7 +205,11 @@ def canary_session() -> Any:
 
 def make_client(kind: str, server: LocalServer, config: Config | None = None) -> Any:
     if kind == "boto3":
-        return canary_session().client("customer-profiles", endpoint_url=server.url, config=config)
+        # A plain boto3 client on the shipped model, so every operation exists on any botocore.
+        from customer_profiles_sdk._compat import private_session
+
+        return private_session(canary_session()).create_client("customer-profiles", endpoint_url=server.url,
+                                                               config=config)
     return CustomerProfilesClient(session=canary_session(), endpoint_url=server.url, config=config,
                                   fast_parse=kind == "sdk-fast")
 
