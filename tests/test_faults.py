@@ -200,7 +200,6 @@ def get_domain(client: CustomerProfilesClient) -> object:
 def test_the_budgets_are_botocores_documented_ones() -> None:
     """The counts below rest on these botocore values (and on no service-specific override)."""
     assert standard.DEFAULT_MAX_ATTEMPTS == DEFAULT_ATTEMPTS["standard"] == DEFAULT_ATTEMPTS["adaptive"]
-    assert STATUS_429_RETRIED is (parse_version(botocore.__version__) >= (1, 35, 0))
     # Service-specific overrides arrived after botocore 1.34 (no table there: no override).
     assert "customer-profiles" not in getattr(standard, "_SERVICE_MAX_ATTEMPTS", {})
     retry = botocore.loaders.Loader().load_data("_retry")["retry"]
