@@ -874,23 +874,75 @@ def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator
     with _LENIENT_LOCK:
         validator = cache.get(cls)
         if validator is None:
-            validator = SchemaValidator(lenient_core_schema(cls, fallback=fallback), _LENIENT_CONFIG)
+            schema = lenient_core_schema(cls, fallback=fallback)
+            if not fallback:
+                _check_extras_depth(schema)
+            validator = SchemaValidator(schema, _LENIENT_CONFIG)
             cache[cls] = validator
     return validator
 
 
-def lenient_validate_json(cls: type[_S], data: bytes) -> _S | None:
+#: The typed validator refuses an unknown member whose value nests lists and objects deeper than
+#: this. Known members nest at most 10 levels in this service (tests/test_typed_failures.py checks
+#: that they stay well under this), so a document the typed validator accepts nests at most
+#: 10 + 32 levels: within the client's limit on response bodies (``_transport.MAX_BODY_DEPTH``,
+#: 64) without scanning the body. A refused document goes to the scan, then the lenient validator.
+UNKNOWN_MEMBER_DEPTH = 32
+
+
+def _shallow(value: Any) -> Any:
+    """The value of an unknown member, unchanged, if it nests at most UNKNOWN_MEMBER_DEPTH levels."""
+    if isinstance(value, list | dict):
+        stack: list[tuple[Any, int]] = [(value, 1)]
+        while stack:  # iterative: the value may nest as deep as pydantic-core's reader allows
+            item, depth = stack.pop()
+            if depth > UNKNOWN_MEMBER_DEPTH:
+                raise PydanticCustomError("cp_too_deep", "nested too deeply")
+            for child in item.values() if isinstance(item, dict) else item:
+                if isinstance(child, list | dict):
+                    stack.append((child, depth + 1))
+    return value
+
+
+_SHALLOW_EXTRAS: dict[str, Any] = {"type": "function-plain", "function": {"type": "no-info", "function": _shallow}}
+
+
+def _check_extras_depth(schema: dict[str, Any]) -> None:
+    """Make every model of a (freshly built) lenient schema check its unknown members with
+    :func:`_shallow`. It costs nothing on documents without unknown members."""
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if node.get("type") == "model-fields":
+                node["extras_schema"] = _SHALLOW_EXTRAS
+                stack.extend(node["fields"].values())  # field names are user-facing, never nodes
+                continue
+            stack.extend(value for key, value in node.items() if key not in _OPAQUE_KEYS)
+
+
+def lenient_validate_json(cls: type[_S], data: bytes, vet: Callable[[], None] | None = None) -> _S | None:
     """Lenient validation of a wire-named JSON document, or None if pydantic refuses it.
 
     Refusal means the document is not an object, or that pydantic-core's reader does not accept
     the text; the caller decides what to do. Nothing about the input is returned.
+
+    The typed validator runs first; what it accepts nests at most ``10 + UNKNOWN_MEMBER_DEPTH``
+    levels. Only when it refuses, ``vet`` (if given) is called, outside any ``except`` block, so
+    an exception it raises chains nothing; then the lenient validator runs.
     """
-    for validator in (_typed_validator(cls), _lenient_validator(cls)):
-        try:
-            return typing.cast(_S, validator.validate_json(data, by_alias=True, by_name=False))
-        except ValidationError:
-            continue
-    return None
+    try:
+        return typing.cast(_S, _typed_validator(cls).validate_json(data, by_alias=True, by_name=False))
+    except ValidationError:
+        pass
+    if vet is not None:
+        vet()
+    try:
+        return typing.cast(_S, _lenient_validator(cls).validate_json(data, by_alias=True, by_name=False))
+    except ValidationError:
+        return None
 
 
 def lenient_core_schema(cls: type[Shape], *, fallback: bool = True) -> dict[str, Any]:

@@ -123,7 +123,8 @@ class ParamValidationError(_ProblemsError):
 
 
 class ResponseParseError(_ProblemsError):
-    """A response could not be parsed at all (not a JSON object, or not valid JSON).
+    """A response could not be parsed at all (not a JSON object, not valid JSON, nested more than
+    64 levels deep, or refused by botocore's own parser when ``fast_parse=False``).
 
     Lenient parsing keeps anything inside a well-formed object, so this is raised only when the
     document itself is unusable. Like every SDK error, its text holds no response content.

@@ -76,7 +76,7 @@ def decode_resume_token(operation: str, value: str) -> tuple[str | None, int]:
         token, skip = data["token"], data["skip"]
         if not (token is None or isinstance(token, str)) or not isinstance(skip, int) or skip < 0:
             raise ValueError
-    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error, RecursionError):
         raise ParamValidationError(
             f"paginate {operation}",
             [Problem("starting_token", "type", "not a resume token produced by this SDK, nor a service token")],

@@ -363,3 +363,17 @@ def test_limits_accept_integers_of_any_type_and_refuse_bool() -> None:
     for bad in ({"max_items": True}, {"max_pages": False}, {"max_items": 2.0}, {"max_empty_pages": np.float64(3)}):
         with pytest.raises(ParamValidationError):
             make(**bad)
+
+
+@pytest.mark.parametrize("payload", [b"[" * 100_000, b'{"a":' * 100_000, b"[]", b'"x"', b"1e999999"])
+def test_a_crafted_resume_token_is_a_validation_error(payload: bytes) -> None:
+    """Any ``cpsdk1:`` token that this SDK did not write is refused as invalid input, never a crash."""
+    import base64
+
+    from customer_profiles_sdk.errors import ParamValidationError
+    from customer_profiles_sdk.pagination import RESUME_PREFIX, decode_resume_token
+
+    token = RESUME_PREFIX + base64.urlsafe_b64encode(payload).decode("ascii")
+    with pytest.raises(ParamValidationError) as caught:
+        decode_resume_token("ListDomains", token)
+    assert "starting_token" in str(caught.value)
