@@ -194,7 +194,15 @@ FAMILIES = [
 ]
 
 
-@pytest.mark.parametrize("mode, unit, size", [family[1:] for family in FAMILIES], ids=[f[0] for f in FAMILIES])
+#: The README's quick test command runs the first four families; .ci/run runs them all (``slow``).
+QUICK_FAMILIES = 4
+
+
+@pytest.mark.parametrize(
+    "mode, unit, size",
+    [pytest.param(*family[1:], id=family[0], marks=() if index < QUICK_FAMILIES else pytest.mark.slow)
+     for index, family in enumerate(FAMILIES)],
+)
 def test_hostile_text_is_redacted_without_hanging(mode: str, unit: str, size: int) -> None:
     # (after "> ": an argument that starts like JSON would be replaced whole, unread)
     text = "> " + garbage(unit, size) + SNIPPET + garbage(unit, size)
@@ -202,6 +210,7 @@ def test_hostile_text_is_redacted_without_hanging(mode: str, unit: str, size: in
     assert_hidden(redact_in_child(mode, text, **extra))
 
 
+@pytest.mark.slow
 def test_random_bytes_as_text() -> None:
     text = random_text(512 * KB) + SNIPPET + random_text(512 * KB, seed=8)
     assert_hidden(redact_in_child("argument", text))
@@ -221,6 +230,7 @@ def test_a_template_with_a_huge_mapping_key() -> None:
     assert TOKEN not in output and output.endswith("<arguments redacted: the message could not be formatted>\n")
 
 
+@pytest.mark.slow
 def test_exception_groups_that_share_their_members() -> None:
     """Six levels of groups, each holding the same member 32 times: 32**6 lines if each is shown."""
     output = redact_in_child("group", f'bad {{"EmailAddress": "{EMAIL}"}}', depth=6)
@@ -229,6 +239,7 @@ def test_exception_groups_that_share_their_members() -> None:
     assert len(output) < 10_000
 
 
+@pytest.mark.slow
 def test_a_garbage_status_line_from_a_real_server() -> None:
     """A 127.0.0.1 server answers a boto3 client with a garbage status line holding secrets.
 
