@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import calls
 import cold_start
 import memory
+import redaction_scaling
 import schema_build
 
 TARGETS = {
@@ -44,12 +45,15 @@ def main() -> None:
     memory.main(["--pages", "10", "--per-page", "10"] if quick else [])
     print("\n== schema builds")
     schema_build.main(["--runs", "1" if quick else "5"])
+    print("\n== redaction of hostile text (cost for 8x the input)")
+    scaling = redaction_scaling.main(["--quick"] if quick else [])
     print("\n== summary (SDK / raw boto3, median)")
     cold_ratio = cold["SDK client (CustomerProfilesClient) / boto3 + client"]
     print(f"  {'cold start: import + client':42} {cold_ratio:6.3f}  target <= 1.10")
     print(f"  {'':42} {'median':>6}  {'totals':>6}")
     for name, _raw, _sdk, ratio, totals in rows:
         print(f"  {name:42} {ratio:6.3f}  {totals:6.3f}  target <= {TARGETS[name]:.2f}")
+    print(f"  {'redaction: worst family, input x8':42} {max(scaling.values()):6.1f}  target < 16 (linear: 8)")
     if quick:
         print("(quick run: figures not meaningful)")
 

@@ -4,6 +4,12 @@
     python -m codegen check               # exit 1 if the committed output differs from a fresh one
     python -m codegen update              # take the model of the installed botocore, then generate
     python -m codegen update --botocore 1.45.0   # download that botocore wheel (pip) and use its model
+    python -m codegen review              # exit 1 if a text member is neither redacted nor reviewed
+    python -m codegen review --all        # every text member with its classification and reason
+
+Members redacted beyond botocore's ``sensitive`` shapes, and those reviewed and left visible, are
+listed in ``codegen/redact.json`` (see docs/security.md); the generator refuses entries the model
+does not have.
 
 ``update`` also writes a CHANGELOG entry under "Unreleased" listing the operations, members and enum
 values that changed between the old and new model. It never changes the boto3/botocore lower bound
@@ -89,6 +95,16 @@ def check(root: Path = ROOT) -> list[str]:
     return problems
 
 
+def _committed_model() -> generator.Model:
+    service, paginators, version = source.load_committed()
+    return generator.Model(service, paginators, version, generator.load_redactions())
+
+
+def unreviewed() -> list[str]:
+    """Text members of the committed model that the redaction list does not classify yet."""
+    return _committed_model().unreviewed()
+
+
 def _changelog_entry(old_version: str, new_version: str, lines: list[str]) -> str:
     title = f"- Service model updated from botocore {old_version} to {new_version}."
     body = [title] + ["  " + line for line in lines] if lines else [title + " No API changes."]
@@ -129,12 +145,24 @@ def main(argv: list[str] | None = None) -> int:
     up = sub.add_parser("update", help="import a newer botocore model, log the change, regenerate")
     up.add_argument("--botocore", metavar="VERSION", help="download this botocore wheel with pip")
     up.add_argument("--no-changelog", action="store_true", help="do not edit CHANGELOG.md")
+    review = sub.add_parser("review", help="list text members neither redacted nor reviewed in codegen/redact.json")
+    review.add_argument("--all", action="store_true", help="list every text member with its classification")
     args = parser.parse_args(argv)
 
     if args.command == "generate":
         changed = write(fresh_files())
         print(f"generated; {changed} file(s) changed")
         return 0
+    if args.command == "review":
+        if args.all:
+            for key, status, reason in _committed_model().text_members():
+                print(f"{key}\t{status}\t{reason}")
+        missing = unreviewed()
+        for key in missing:
+            print(f"unreviewed: {key}")
+        print("every text member is classified" if not missing else
+              f"{len(missing)} member(s) to classify in codegen/redact.json (see docs/security.md)")
+        return 1 if missing else 0
     if args.command == "check":
         problems = check()
         for line in problems:
@@ -156,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     # The boto3/botocore pins are left alone: the model travels with the package.
     changed = write(fresh_files())
     print(f"model {old_version} -> {version}: {len(lines)} change line(s); {changed} file(s) changed")
+    for key in unreviewed():
+        print(f"unreviewed: {key} (classify it in codegen/redact.json)")
     return 0
 
 

@@ -7,10 +7,13 @@ writes only under ``customer_profiles_sdk/_generated/`` and ``customer_profiles_
 
 from __future__ import annotations
 
+import json
 import keyword
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from botocore import xform_name
@@ -33,8 +36,11 @@ _RESERVED_ATTRS = frozenset(
 # Names the generated modules import; no shape may be named like them.
 _RESERVED_NAMES = frozenset(
     {"Annotated", "ClassVar", "Field", "Literal", "StrEnum", "TypeAlias", "Timestamp", "EnumOf",
-     "InputShape", "OutputShape", "ResponseShape", "ShapeInfo"}
+     "InputShape", "OutputShape", "ResponseShape", "ShapeInfo", "WholeNumber", "RealNumber"}
 )
+# The range of each integer wire type (signed), and the largest finite 32-bit float.
+_WIRE_INTEGERS = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+_FLOAT32_MAX = 3.4028234663852886e38
 
 
 def header(version: str, api_version: str) -> str:
@@ -118,18 +124,73 @@ def python_pattern(pattern: str) -> str:
     return text
 
 
+#: The SDK's own list of members to redact beyond botocore's ``sensitive`` shapes (see
+#: docs/security.md): ``{"redact": {"Shape.Member": {"kind": ..., "reason": ...}},
+#: "not_redacted": {"Shape.Member" or "Member": reason}}``.
+REDACT_FILE = Path(__file__).resolve().parent / "redact.json"
+REDACT_KINDS = frozenset({"personal", "secret"})
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """One member the SDK redacts although botocore does not mark its shape sensitive."""
+
+    shape: str
+    member: str
+    kind: str  # "personal" or "secret"
+    reason: str
+
+
+def load_redactions(path: Path = REDACT_FILE) -> dict[str, Any]:
+    """Read the committed redaction list (the generator checks it against the model)."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict):
+        raise ValueError(f"{path.name}: expected a JSON object")
+    return document
+
+
+def _parse_redactions(document: Mapping[str, Any]) -> tuple[list[Redaction], dict[str, str]]:
+    unknown = set(document) - {"redact", "not_redacted"}
+    if unknown:
+        raise ValueError(f"redaction list: unknown top-level keys {sorted(unknown)}")
+    entries: list[Redaction] = []
+    for key, spec in document.get("redact", {}).items():
+        shape, dot, member = key.partition(".")
+        if not dot or not shape or not member or "." in member:
+            raise ValueError(f"redaction list: {key!r} is not 'Shape.Member'")
+        if not isinstance(spec, dict) or set(spec) != {"kind", "reason"}:
+            raise ValueError(f"redaction list: {key!r} needs exactly 'kind' and 'reason'")
+        if spec["kind"] not in REDACT_KINDS:
+            raise ValueError(f"redaction list: {key!r} has kind {spec['kind']!r}, not one of {sorted(REDACT_KINDS)}")
+        if not isinstance(spec["reason"], str) or not spec["reason"].strip():
+            raise ValueError(f"redaction list: {key!r} gives no reason")
+        entries.append(Redaction(shape, member, spec["kind"], spec["reason"]))
+    reviewed = document.get("not_redacted", {})
+    for key, reason in reviewed.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"redaction list: not_redacted {key!r} gives no reason")
+    return entries, dict(reviewed)
+
+
 @dataclass
 class Model:
     service: dict[str, Any]
     paginators: dict[str, Any]
     version: str
+    #: The redaction list document (see :data:`REDACT_FILE`); checked against the model.
+    redaction_list: Mapping[str, Any] = field(default_factory=dict)
     shapes: dict[str, Any] = field(init=False)
     operations: dict[str, Any] = field(init=False)
     inputs: set[str] = field(init=False)
     outputs: set[str] = field(init=False)
     shape_ops: dict[str, tuple[str, str]] = field(init=False)
+    #: (shape, member) -> the SDK's own redaction of that member.
+    redactions: dict[tuple[str, str], Redaction] = field(init=False)
+    #: Members reviewed and left visible: "Shape.Member" or "Member" (any shape) -> reason.
+    not_redacted: dict[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._check_redactions()
         self.shapes = self.service["shapes"]
         self.operations = self.service["operations"]
         self.inputs = self.reach(op["input"]["shape"] for op in self.operations.values() if "input" in op)
@@ -176,6 +237,85 @@ class Model:
             )
         return False
 
+    def _check_redactions(self) -> None:
+        """Fail loudly if the redaction list names a shape or member the model does not have.
+
+        A model update that renames or removes a listed member must not drop its redaction
+        silently; the same holds for the members recorded as reviewed and left visible.
+        """
+        entries, reviewed = _parse_redactions(self.redaction_list)
+        self.redactions = {}
+        shapes = self.service["shapes"]
+        for entry in entries:
+            shape = shapes.get(entry.shape)
+            where = f"redaction list: {entry.shape}.{entry.member}"
+            if shape is None:
+                raise ValueError(f"{where}: the model has no shape {entry.shape!r}")
+            if shape.get("type") != "structure" or shape.get("exception"):
+                raise ValueError(f"{where}: {entry.shape!r} is not a generated structure")
+            if entry.member not in shape.get("members", {}):
+                raise ValueError(f"{where}: {entry.shape!r} has no member {entry.member!r}")
+            self.redactions[(entry.shape, entry.member)] = entry
+        member_names = {m for s in shapes.values() for m in s.get("members", {})}
+        for key in reviewed:
+            shape_name, dot, member = key.partition(".")
+            if dot:
+                if member not in shapes.get(shape_name, {}).get("members", {}):
+                    raise ValueError(f"redaction list: not_redacted {key!r} names no member of the model")
+                if (shape_name, member) in self.redactions:
+                    raise ValueError(f"redaction list: {key!r} is both redacted and not_redacted")
+            elif key not in member_names:
+                raise ValueError(f"redaction list: not_redacted {key!r} names no member of the model")
+        self.not_redacted = reviewed
+
+    def redaction(self, shape: str, member: str) -> Redaction | None:
+        """The SDK's own redaction of ``shape.member``, if it has one."""
+        return self.redactions.get((shape, member))
+
+    def text_members(self) -> list[tuple[str, str, str]]:
+        """Every text member of a generated structure: ("Shape.Member", status, reason).
+
+        Text means a string that is not an enum, or a list or map holding one. The status is
+        ``sensitive`` (botocore's model), ``personal`` or ``secret`` (the redaction list),
+        ``shown`` (reviewed and left visible, under ``not_redacted``) or ``unreviewed``.
+        """
+        out = []
+        for name in self.structures:
+            shape = self.shapes[name]
+            for member, spec in shape.get("members", {}).items():
+                target = spec["shape"]
+                if not self._holds_text(target):
+                    continue
+                key = f"{name}.{member}"
+                listed = self.redactions.get((name, member))
+                if shape.get("sensitive") or self.contains_sensitive(target):
+                    out.append((key, "sensitive", "botocore marks the shape sensitive"))
+                elif listed is not None:
+                    out.append((key, listed.kind, listed.reason))
+                elif key in self.not_redacted or member in self.not_redacted:
+                    out.append((key, "shown", self.not_redacted.get(key, self.not_redacted.get(member, ""))))
+                else:
+                    out.append((key, "unreviewed", ""))
+        return out
+
+    def unreviewed(self) -> list[str]:
+        """Text members that nothing classifies yet (see :meth:`text_members`).
+
+        Each must be redacted (sensitive in botocore's model, or in the redaction list) or
+        recorded under ``not_redacted``; enums are never personal and are not listed.
+        """
+        return [key for key, status, _ in self.text_members() if status == "unreviewed"]
+
+    def _holds_text(self, name: str) -> bool:
+        shape = self.shapes[name]
+        if shape["type"] == "string":
+            return "enum" not in shape
+        if shape["type"] == "list":
+            return self._holds_text(shape["member"]["shape"])
+        if shape["type"] == "map":
+            return self._holds_text(shape["key"]["shape"]) or self._holds_text(shape["value"]["shape"])
+        return False
+
 
 class Emitter:
     """Builds the annotation and docstring text for one structure module."""
@@ -209,6 +349,7 @@ class Emitter:
         base = {"string": "str", "integer": "int", "long": "int", "double": "float",
                 "float": "float", "boolean": "bool"}[kind]
         args = ["strict=True"]
+        marker = ""
         if kind == "string":
             if "min" in shape:
                 args.append(f"min_length={shape['min']}")
@@ -216,12 +357,33 @@ class Emitter:
                 args.append(f"max_length={shape['max']}")
             if "pattern" in shape:
                 args.append(f"pattern={python_pattern(shape['pattern'])!r}")
-        elif kind in ("integer", "long", "double", "float"):
+        elif kind in ("integer", "long"):
+            # The model's range, within what the wire type holds (32 or 64 bits, signed);
+            # WholeNumber reads integers of other types (numpy, a whole Decimal) as int.
+            low, high = _WIRE_INTEGERS[kind]
             if "min" in shape:
-                args.append(f"ge={shape['min']}")
+                low = max(low, math.ceil(shape["min"]))
             if "max" in shape:
-                args.append(f"le={shape['max']}")
+                high = min(high, math.floor(shape["max"]))
+            args += [f"ge={low}", f"le={high}"]
+            marker = "WholeNumber"
+        elif kind in ("double", "float"):
+            # JSON cannot carry NaN or infinities; RealNumber reads Decimal, Fraction and numpy
+            # numbers as float. A 32-bit float is also held to its own range.
+            args.append("allow_inf_nan=False")
+            below, above = shape.get("min"), shape.get("max")
+            if kind == "float":
+                below = -_FLOAT32_MAX if below is None else max(below, -_FLOAT32_MAX)
+                above = _FLOAT32_MAX if above is None else min(above, _FLOAT32_MAX)
+            if below is not None:
+                args.append(f"ge={below!r}")
+            if above is not None:
+                args.append(f"le={above!r}")
+            marker = "RealNumber"
         self.uses.update({"Annotated", "Field"})
+        if marker:
+            self.uses.add(marker)
+            return f"Annotated[{base}, Field({', '.join(args)}), {marker}]"
         return f"Annotated[{base}, Field({', '.join(args)})]"
 
     def _container(self, inner: str, shape: dict[str, Any]) -> str:
@@ -251,8 +413,8 @@ def describe(model: Model, name: str) -> str:
         key = describe(model, shape["key"]["shape"])
         value = describe(model, shape["value"]["shape"])
         return f"map of {key} to {value}" + _size(shape, "entry")
-    words = {"string": "string", "integer": "integer", "long": "integer", "double": "number",
-             "float": "number", "boolean": "boolean", "timestamp": "timestamp"}[kind]
+    words = {"string": "string", "integer": "32-bit integer", "long": "64-bit integer", "double": "number",
+             "float": "32-bit number", "boolean": "boolean", "timestamp": "timestamp"}[kind]
     parts = [words]
     if kind == "string" and ("min" in shape or "max" in shape):
         parts.append("length " + _bounds(shape))
@@ -312,7 +474,8 @@ def structure_module(model: Model, name: str, head: str) -> str:
         wire.append((py, member_name))
         target = member["shape"]
         ann = em.annotation(target)
-        is_sensitive = shape_sensitive or model.contains_sensitive(target)
+        listed = model.redaction(name, member_name)
+        is_sensitive = shape_sensitive or model.contains_sensitive(target) or listed is not None
         if is_sensitive:
             sensitive.append(py)
         alias = f"validation_alias={member_name!r}, serialization_alias={member_name!r}"
@@ -333,7 +496,10 @@ def structure_module(model: Model, name: str, head: str) -> str:
             notes.append(f"sent as header ``{member.get('locationName', member_name)}``")
         elif location == "statusCode":
             notes.append("bound to the HTTP status code")
-        if is_sensitive:
+        if is_sensitive and listed is not None and not (shape_sensitive or model.contains_sensitive(target)):
+            what = "personal data" if listed.kind == "personal" else "secret"
+            notes.append(f"{what} (SDK redaction list): redacted from repr and errors")
+        elif is_sensitive:
             notes.append("sensitive: redacted from repr and errors")
         if member.get("deprecated"):
             notes.append("deprecated")
@@ -387,7 +553,7 @@ def structure_module(model: Model, name: str, head: str) -> str:
     if "Field" in em.uses:
         out.append("from pydantic import Field")
         out.append("")
-    runtime = sorted({base, "ShapeInfo"} | ({"EnumOf", "Timestamp"} & em.uses))
+    runtime = sorted({base, "ShapeInfo"} | ({"EnumOf", "RealNumber", "Timestamp", "WholeNumber"} & em.uses))
     out.append(f"from customer_profiles_sdk._model import {', '.join(runtime)}")
     local = []
     for dep in sorted(em.imports):
@@ -835,9 +1001,19 @@ def models_init(model: Model, head: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(service: dict[str, Any], paginators: dict[str, Any], version: str) -> dict[str, str]:
-    """Return {repository-relative path: file text} for every generated file."""
-    model = Model(service, paginators, version)
+def generate(
+    service: dict[str, Any],
+    paginators: dict[str, Any],
+    version: str,
+    redaction_list: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """Return {repository-relative path: file text} for every generated file.
+
+    ``redaction_list`` is the document of :data:`REDACT_FILE`; ``None`` reads the committed one.
+    """
+    if redaction_list is None:
+        redaction_list = load_redactions()
+    model = Model(service, paginators, version, redaction_list)
     head = header(version, service["metadata"]["apiVersion"])
     files: dict[str, str] = {}
     names = model.structures + model.enums

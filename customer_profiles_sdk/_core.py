@@ -249,11 +249,14 @@ class ClientCore:
         except _TRANSPORT_ERRORS as exc:
             raise transport_error(exc) from exc
         except ResponseParserError as exc:
-            kind = type(exc).__name__
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            # botocore's parser fails this way on some bodies (a non-numeric integer, a list where
-            # an object belongs). Anything raised elsewhere (a user's event handler, a credential
-            # provider) is not a response problem and goes through unchanged.
+            # Mostly ParserFailure: the transport's guard stands for whatever botocore's parser
+            # raised on a 2xx answer, and names its class in ``kind``.
+            kind = getattr(exc, "kind", None) or type(exc).__name__
+        except Exception as exc:
+            # Without the guard (a client whose endpoint could not be wrapped), botocore's parser
+            # fails this way on some bodies (a non-numeric integer, a huge timestamp). Anything
+            # raised elsewhere (a user's event handler, a credential provider) is not a response
+            # problem and goes through unchanged.
             if not _raised_in_parser(exc):
                 raise
             kind = type(exc).__name__
@@ -261,7 +264,8 @@ class ClientCore:
             return self._parse(spec, raw, allow_partial)
         finally:
             sdk_call.reset(token)
-        # The parser's message may quote the body, so it is not chained: only its class name is kept.
+        # The parser's message may quote the body, so it is not chained (raised here, outside the
+        # except blocks, it has no __context__ either): only its class name is kept.
         raise ResponseParseError(
             spec.response.__cp__.name, [Problem("", "parse", f"botocore could not parse the response ({kind})")]
         )

@@ -20,13 +20,17 @@ from __future__ import annotations
 import difflib
 import enum
 import json
-import re
+import math
+import numbers
+import operator
 import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from fractions import Fraction
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
@@ -51,10 +55,12 @@ __all__ = [
     "InputShape",
     "OutputShape",
     "RawValue",
+    "RealNumber",
     "ResponseShape",
     "Shape",
     "ShapeInfo",
     "Timestamp",
+    "WholeNumber",
 ]
 
 
@@ -143,42 +149,308 @@ def _enum_value(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
 
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# ---------------------------------------------------------------------------------------------
+# Numbers and timestamps: one policy for every numeric member (the table is in docs/models.md).
+# ---------------------------------------------------------------------------------------------
+
+
+def _numeric_string(text: str) -> float | None:
+    """The number a string spells as Python's ``float()`` reads it (as botocore's
+    ``parse_timestamp`` tries first), or None: ``" 1e11"``, ``"1_000"``, ``"inf"``.
+    """
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+# What :func:`_number` found: an integer, a binary floating-point number, or an exact number
+# (``Decimal``, ``Fraction``) that may or may not be whole.
+_INT, _FLOAT, _EXACT = 1, 2, 3
+#: The widest integer the wire carries (``long``).
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+#: Epoch seconds of this size or more are far past year 9999 (about 2.5e11), whatever their type.
+_EPOCH_LIMIT = 10**15
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Decimal arithmetic on timestamps: a local context (the caller's may round to fewer digits)
+# with room for any in-range number of microseconds.
+_DECIMAL = Context(prec=40)
+_MICROSECOND = Decimal("1e-6")
+
+
+def _number(value: Any) -> tuple[int, Any] | None:
+    """Classify ``value`` as a number, or return None if the SDK does not read it as one.
+
+    * ``(_INT, int)``: ``int`` and its subclasses (except ``bool``), every ``numbers.Integral``
+      (numpy integers) and any object that is an integer by Python's ``__index__`` protocol.
+    * ``(_FLOAT, float)``: ``float`` and its subclasses, and every other ``numbers.Real`` that is
+      not rational (numpy floats). A finite one beyond the range of ``float`` (numpy's
+      ``longdouble``) comes back as the exact ``int`` it equals, so nothing reads it as infinity.
+    * ``(_EXACT, value)``: ``Decimal`` unchanged, and every other ``numbers.Rational`` as a
+      ``Fraction``.
+
+    ``bool`` and numpy's ``bool_`` are not numbers here, nor is an object that only has
+    ``__float__``.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return _INT, operator.index(value)
+    if isinstance(value, float):
+        return _FLOAT, float(value)
+    if isinstance(value, Decimal):
+        return _EXACT, value
+    try:
+        if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+            if isinstance(value, Fraction):
+                return _EXACT, value
+            if isinstance(value, numbers.Rational):
+                return _EXACT, Fraction(operator.index(value.numerator), operator.index(value.denominator))
+            number = float(value)
+            if math.isinf(number) and value != number:  # finite, but beyond a float
+                return _FLOAT, int(typing.cast(Any, value))
+            return _FLOAT, number
+        return _INT, operator.index(value)
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+
+
+def _exact_whole(number: Decimal | Fraction) -> int | None:
+    """The integer an exact number (``Decimal``, ``Fraction``) equals, or None if it has none.
+
+    A ``Decimal`` of 1e19 or more in size (beyond every integer wire type) comes back as a number
+    just beyond the 64-bit range, so range checks refuse it without ever building the (possibly
+    enormous) integer that ``Decimal("1e999999999")`` stands for.
+    """
+    if isinstance(number, Decimal):
+        if not number.is_finite():
+            return None
+        if number.adjusted() >= 19:
+            return _LONG_MAX + 1 if number > 0 else _LONG_MIN - 1
+        if number != number.to_integral_value():
+            return None
+        return int(number)
+    return number.numerator if number.denominator == 1 else None
+
+
+def _as_float(kind: int, number: Any) -> float | None:
+    """The ``float`` nearest a classified number, or None if it is finite but beyond a float.
+
+    NaN and infinities come back as ``float`` NaN and infinities.
+    """
+    if kind == _FLOAT and type(number) is float:
+        return number
+    if isinstance(number, Decimal):
+        if number.is_nan():
+            return math.nan  # float() refuses a signalling NaN
+        result = float(number)
+        return None if math.isinf(result) and number.is_finite() else result
+    try:
+        return float(number)
+    except OverflowError:
+        return None
+
+
+def _input_int(value: Any) -> Any:
+    """Strict reading of an ``integer`` or ``long`` member (before the range checks).
+
+    Integers of any type become a plain ``int``; so does an exact number (``Decimal``,
+    ``Fraction``) with a whole value, such as DynamoDB's ``Decimal("5")``. A binary float is refused
+    even when whole (``30.0``): it may already have lost digits (``2.0**53 + 1`` is ``2.0**53``).
+    Strings are left to the strict ``int`` schema, which refuses them.
+    """
+    if type(value) is int:
+        return value
+    found = _number(value)
+    if found is None:
+        if isinstance(value, str):
+            return value
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    kind, number = found
+    if kind == _INT:
+        return number
+    if kind == _FLOAT:
+        raise PydanticCustomError(
+            "cp_int_from_float", "Input should be a valid integer, not a float (convert it with int() or round())"
+        )
+    whole = _exact_whole(number)
+    if whole is not None:
+        return whole
+    if isinstance(number, Decimal) and not number.is_finite():
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    raise PydanticCustomError("int_from_float", "Input should be a valid integer, got a number with a fractional part")
+
+
+def _input_float(value: Any) -> Any:
+    """Strict reading of a ``double`` or ``float`` member (before the range and finiteness checks).
+
+    Any real number becomes the nearest plain ``float``; one beyond the range of a float is
+    refused (rule ``max`` or ``min``). NaN and infinities pass to the ``float`` schema, which
+    refuses them (``allow_inf_nan=False``): JSON has no way to send them.
+    """
+    if type(value) is float:
+        return value
+    found = _number(value)
+    if found is None:
+        if isinstance(value, str):
+            return value
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    result = _as_float(*found)
+    if result is None:
+        if found[1] > 0:
+            raise PydanticCustomError("cp_too_large", "Input should be within the range of a 64-bit float")
+        raise PydanticCustomError("cp_too_small", "Input should be within the range of a 64-bit float")
+    return result
+
+
+def _output_int(value: Any) -> Any:
+    """Lenient reading of an integer that is not a plain ``int``: never raises.
+
+    Integers of any type become ``int``; a whole exact number within the 64-bit range too;
+    anything else (floats, fractions, strings, ``bool``) is kept in a :class:`RawValue`.
+    """
+    found = _number(value)
+    if found is not None:
+        kind, number = found
+        if kind == _INT:
+            return number
+        if kind == _EXACT:
+            whole = _exact_whole(number)
+            if whole is not None and _LONG_MIN <= whole <= _LONG_MAX:
+                return whole
+    return RawValue(value)
+
+
+def _output_float(value: Any) -> Any:
+    """Lenient reading of a number that is not a plain ``float`` or ``int``: never raises.
+
+    A real number becomes the nearest ``float`` (NaN and infinities included, as a response
+    may carry them); one beyond a float's range, a ``bool`` or a non-number is kept in a
+    :class:`RawValue`, so it is neither lost nor read as infinity.
+    """
+    found = _number(value)
+    if found is not None:
+        result = _as_float(*found)
+        if result is not None:
+            return result
+    return RawValue(value)
+
+
+def _plain_function(function: Callable[[Any], Any]) -> dict[str, Any]:
+    return {"type": "function-plain", "function": {"type": "no-info", "function": function}}
+
+
+def _lenient_number(node: Mapping[str, Any], fallback: bool) -> dict[str, Any]:
+    """The lenient schema of an integer or float member (``node`` runs :func:`_input_int` or
+    :func:`_input_float` before a strict ``int`` or ``float`` schema).
+
+    Plain ``int`` and ``float`` values take pydantic-core's own path, as before; only other
+    values reach :func:`_output_int` or :func:`_output_float`, and with ``fallback`` off (the
+    typed validator) they are refused instead.
+    """
+    inner = {key: value for key, value in node["schema"].items()
+             if key not in ("ge", "le", "gt", "lt", "multiple_of", "allow_inf_nan")}
+    if node["function"]["function"] is _input_int:
+        if not fallback:
+            return inner
+        return {"type": "union", "mode": "left_to_right", "choices": [inner, _plain_function(_output_int)]}
+    # JSON holds only plain numbers: its path is unchanged. From Python, a float subclass (numpy's
+    # float64) becomes a plain float, a plain int a float, and anything else goes to _output_float.
+    python: list[dict[str, Any]] = [
+        {"type": "chain", "steps": [{"type": "is-instance", "cls": float}, inner]},
+        {"type": "chain", "steps": [{"type": "int", "strict": True}, inner]},
+    ]
+    json_schema = inner
+    if fallback:
+        python.append(_plain_function(_output_float))
+        json_schema = {"type": "union", "mode": "left_to_right", "choices": [inner, _plain_function(RawValue)]}
+    return {
+        "type": "json-or-python",
+        "json_schema": json_schema,
+        "python_schema": {"type": "union", "mode": "left_to_right", "choices": python},
+    }
+
+
+#: ``Annotated`` marker of every ``integer`` and ``long`` member, written after its
+#: ``Field(strict=True, ge=..., le=...)`` (the generator puts the wire type's range there).
+WholeNumber = BeforeValidator(_input_int)
+#: ``Annotated`` marker of every ``double`` and ``float`` member, written after its
+#: ``Field(strict=True, allow_inf_nan=False, ...)``.
+RealNumber = BeforeValidator(_input_float)
+
+
+def _from_epoch(number: Any) -> datetime:
+    """The UTC datetime ``number`` epoch seconds stand for (a classified number's value).
+
+    ``int`` and ``float`` are read as botocore reads them (``datetime.fromtimestamp``); exact
+    numbers exactly, rounded half to even to the microsecond.
+    """
+    if isinstance(number, Decimal):
+        finite = number.is_finite()
+    else:
+        finite = number - number == 0  # False for NaN and infinities
+    if not finite:
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    result: datetime | None = None
+    try:
+        if isinstance(number, int | float):
+            result = datetime.fromtimestamp(number, UTC)
+        elif isinstance(number, Decimal):
+            if number.adjusted() < 15:
+                quantized = number.quantize(_MICROSECOND, rounding=ROUND_HALF_EVEN, context=_DECIMAL)
+                result = _EPOCH + timedelta(microseconds=int(quantized.scaleb(6, context=_DECIMAL)))
+        elif abs(number) < _EPOCH_LIMIT:  # a Fraction
+            result = _EPOCH + timedelta(microseconds=round(number * 1_000_000))
+    except (OSError, ValueError, TypeError, ArithmeticError):  # OverflowError is an ArithmeticError
+        result = None
+    if result is None:
+        raise PydanticCustomError("cp_timestamp_range", "timestamp out of range")
+    return result
 
 
 def _epoch_seconds(value: Any) -> Any:
-    """Numbers (and numeric strings) are epoch seconds, as botocore reads them.
+    """Strict reading of a timestamp: numbers of every type are epoch seconds, as botocore reads them.
 
-    pydantic alone would read numbers above 2e10 as milliseconds.
+    ``int``, ``float``, ``Decimal``, ``Fraction``, numpy numbers and numeric strings are all
+    seconds (pydantic alone reads numbers above 2e10 as milliseconds, and reads ``Decimal``
+    differently from ``int``). ``datetime`` values and other strings go on to pydantic's
+    ``datetime`` schema; ``bool`` and anything else is refused.
     """
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
-        value = float(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise PydanticCustomError("cp_timestamp_range", "timestamp out of range") from None
-    return value
+    kind = type(value)
+    if kind is datetime:
+        return value
+    if kind is int or kind is float:
+        return _from_epoch(value)
+    if isinstance(value, str):
+        seconds = _numeric_string(value)
+        return value if seconds is None else _from_epoch(seconds)
+    if isinstance(value, date):
+        return value
+    found = _number(value)
+    if found is None:
+        raise PydanticCustomError("datetime_type", "Input should be a valid datetime")
+    return _from_epoch(found[1])
 
 
 def _wire_timestamp(value: Any) -> Any:
     """The lenient reading of a timestamp: as botocore's ``parse_timestamp`` reads it.
 
-    Epoch seconds (numbers and numeric strings), and strings in ISO 8601, RFC 822 or any other
-    form ``dateutil`` reads, with ``GMT`` meaning UTC. A value that cannot be read is returned as
-    it came, so the lenient validator keeps it in a :class:`RawValue` instead of raising.
+    Epoch seconds (numbers of every type, and numeric strings), and strings in ISO 8601, RFC 822
+    or any other form ``dateutil`` reads, with ``GMT`` meaning UTC. A value that cannot be read
+    either raises (the lenient validator's fallback then keeps it in a :class:`RawValue`) or, for
+    a string ``dateutil`` does not read, goes on to pydantic's own ``datetime`` parsing.
     """
-    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str):
+        seconds = _numeric_string(value)
+        if seconds is not None:
+            return _from_epoch(seconds)
         from dateutil import parser, tz  # botocore's own dependency
 
         try:
             return parser.parse(value, tzinfos={"GMT": tz.tzutc()})
         except Exception:  # dateutil raises more than ValueError (decimal.InvalidOperation, ...)
             return value
-    try:
-        return _epoch_seconds(value)
-    except PydanticCustomError:
-        return value
+    return _epoch_seconds(value)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -198,8 +470,8 @@ def _as_utc(value: datetime) -> datetime:
     return value
 
 
-#: Timestamps: input accepts ``datetime``, ISO 8601 strings and epoch seconds (naive means UTC);
-#: output is always timezone-aware.
+#: Timestamps: input accepts ``datetime``, ISO 8601 strings and epoch seconds of any numeric type
+#: (naive means UTC); output is always timezone-aware.
 Timestamp = Annotated[datetime, BeforeValidator(_epoch_seconds), AfterValidator(_as_utc)]
 
 # pydantic error type -> our rule name.
@@ -218,6 +490,13 @@ _RULE_NAMES = {
     "string_pattern_mismatch": "pattern",
     "extra_forbidden": "unknown_member",
     "cp_union": "union",
+    # Numbers (see _number): beyond a float's range, not finite, not whole.
+    "cp_too_large": "max",
+    "cp_too_small": "min",
+    "finite_number": "type",
+    "int_from_float": "type",
+    "cp_int_from_float": "type",
+    "cp_timestamp_range": "type",
 }
 
 
@@ -239,6 +518,25 @@ class Shape(BaseModel):
     )
 
     __cp__: ClassVar[ShapeInfo]
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[BaseModel], handler: GetCoreSchemaHandler, /
+    ) -> core_schema.CoreSchema:
+        """The class's schema; used inside a model or type of your own, one that hides input.
+
+        As a field of your own pydantic model (``profile: CreateProfileRequest``), in a
+        ``TypeAdapter(list[Address])``, a dataclass or a ``TypedDict``, validation starts in your
+        schema, so pydantic would quote the SDK model's input (names, e-mail addresses) in
+        ``str(error)``, ``errors()`` and ``json()``. There, the class's errors are raised again
+        with ``input`` replaced by ``"<redacted>"``, and map keys and unknown member names in
+        ``loc`` replaced by placeholders; error types, messages and constraint context are
+        kept. The class's own schema, and its use inside other SDK shapes, are unchanged: the
+        SDK's own entry points raise ParamValidationError, which never holds input.
+        """
+        if not _foreign_use(cls, handler):
+            return handler(source)
+        return _foreign_schema(cls)
 
     def __eq__(self, other: object) -> bool:
         """Same class, same member values, same unknown members.
@@ -576,23 +874,75 @@ def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator
     with _LENIENT_LOCK:
         validator = cache.get(cls)
         if validator is None:
-            validator = SchemaValidator(lenient_core_schema(cls, fallback=fallback), _LENIENT_CONFIG)
+            schema = lenient_core_schema(cls, fallback=fallback)
+            if not fallback:
+                _check_extras_depth(schema)
+            validator = SchemaValidator(schema, _LENIENT_CONFIG)
             cache[cls] = validator
     return validator
 
 
-def lenient_validate_json(cls: type[_S], data: bytes) -> _S | None:
+#: The typed validator refuses an unknown member whose value nests lists and objects deeper than
+#: this. Known members nest at most 10 levels in this service (tests/test_typed_failures.py checks
+#: that they stay well under this), so a document the typed validator accepts nests at most
+#: 10 + 32 levels: within the client's limit on response bodies (``_transport.MAX_BODY_DEPTH``,
+#: 64) without scanning the body. A refused document goes to the scan, then the lenient validator.
+UNKNOWN_MEMBER_DEPTH = 32
+
+
+def _shallow(value: Any) -> Any:
+    """The value of an unknown member, unchanged, if it nests at most UNKNOWN_MEMBER_DEPTH levels."""
+    if isinstance(value, list | dict):
+        stack: list[tuple[Any, int]] = [(value, 1)]
+        while stack:  # iterative: the value may nest as deep as pydantic-core's reader allows
+            item, depth = stack.pop()
+            if depth > UNKNOWN_MEMBER_DEPTH:
+                raise PydanticCustomError("cp_too_deep", "nested too deeply")
+            for child in item.values() if isinstance(item, dict) else item:
+                if isinstance(child, list | dict):
+                    stack.append((child, depth + 1))
+    return value
+
+
+_SHALLOW_EXTRAS: dict[str, Any] = {"type": "function-plain", "function": {"type": "no-info", "function": _shallow}}
+
+
+def _check_extras_depth(schema: dict[str, Any]) -> None:
+    """Make every model of a (freshly built) lenient schema check its unknown members with
+    :func:`_shallow`. It costs nothing on documents without unknown members."""
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if node.get("type") == "model-fields":
+                node["extras_schema"] = _SHALLOW_EXTRAS
+                stack.extend(node["fields"].values())  # field names are user-facing, never nodes
+                continue
+            stack.extend(value for key, value in node.items() if key not in _OPAQUE_KEYS)
+
+
+def lenient_validate_json(cls: type[_S], data: bytes, vet: Callable[[], None] | None = None) -> _S | None:
     """Lenient validation of a wire-named JSON document, or None if pydantic refuses it.
 
     Refusal means the document is not an object, or that pydantic-core's reader does not accept
     the text; the caller decides what to do. Nothing about the input is returned.
+
+    The typed validator runs first; what it accepts nests at most ``10 + UNKNOWN_MEMBER_DEPTH``
+    levels. Only when it refuses, ``vet`` (if given) is called, outside any ``except`` block, so
+    an exception it raises chains nothing; then the lenient validator runs.
     """
-    for validator in (_typed_validator(cls), _lenient_validator(cls)):
-        try:
-            return typing.cast(_S, validator.validate_json(data, by_alias=True, by_name=False))
-        except ValidationError:
-            continue
-    return None
+    try:
+        return typing.cast(_S, _typed_validator(cls).validate_json(data, by_alias=True, by_name=False))
+    except ValidationError:
+        pass
+    if vet is not None:
+        vet()
+    try:
+        return typing.cast(_S, _lenient_validator(cls).validate_json(data, by_alias=True, by_name=False))
+    except ValidationError:
+        return None
 
 
 def lenient_core_schema(cls: type[Shape], *, fallback: bool = True) -> dict[str, Any]:
@@ -632,6 +982,9 @@ def _lenient_schema(node: Any, root: bool = False, fallback: bool = True) -> Any
         new = {**node, "function": {"type": "no-info", "function": _wire_timestamp},
                "schema": _lenient_schema(node["schema"], fallback=fallback)}
         return new if root else _with_fallback(new, fallback)
+    if kind == "function-before" and node.get("function", {}).get("function") in (_input_int, _input_float):
+        # An integer or float member: see _lenient_number.
+        return _lenient_number(node, fallback)
     if kind == "function-before" and node.get("function", {}).get("function") is _enum_value:
         # An enum: any string is kept as it came.
         return _with_fallback({"type": "str", "strict": True}, fallback)
@@ -698,12 +1051,23 @@ class _Location:
     suggestion: str | None = None
     #: For a member given twice (Python name and wire name): the Python name.
     duplicate_of: str | None = None
+    #: True when a "did you mean" search ran (found or not): :func:`_problems` budgets them.
+    searched: bool = False
 
 
-def _locate(cls: type[Shape], loc: tuple[int | str, ...]) -> _Location:
+#: "Did you mean" searches per validation error: each costs a difflib comparison with every member
+#: name, so 50,000 unknown members would otherwise take seconds.
+_MAX_SUGGESTIONS = 20
+#: Unknown names longer than this get no suggestion: difflib is quadratic in the name's length,
+#: and a member name is at most a few dozen characters, so a long key misspells none of them.
+_MAX_SUGGESTION_INPUT = 100
+
+
+def _locate(cls: type[Shape], loc: tuple[int | str, ...], suggest: bool = True) -> _Location:
     """Translate a pydantic error location into a wire path.
 
     Map keys and unknown member names come from the input, so they are never written out.
+    ``suggest=False`` skips the "did you mean" search for an unknown member.
     """
     where = _Location()
     tp: Any = cls
@@ -727,7 +1091,8 @@ def _locate(cls: type[Shape], loc: tuple[int | str, ...]) -> _Location:
             last = index == len(loc) - 1
             if name is None:
                 where.path += ("." if where.path else "") + UNKNOWN_MEMBER
-                if last:
+                if last and suggest and len(item) <= _MAX_SUGGESTION_INPUT:
+                    where.searched = True
                     close = difflib.get_close_matches(item, list(info.wire.values()), n=1, cutoff=0.75)
                     where.suggestion = close[0] if close else None
                 tp = None
@@ -759,10 +1124,31 @@ def _safe_message(kind: str) -> bool:
     return kind in _SAFE_KINDS or kind.endswith(("_type", "_parsing"))
 
 
+class _Problems(list[Problem]):
+    """The problems translated from one pydantic error, and ``total``: how many it had in all.
+
+    :class:`~customer_profiles_sdk.errors.ParamValidationError` reads ``total`` for its count.
+    """
+
+    total: int = 0
+
+
 def _problems(cls: type[Shape], exc: ValidationError) -> list[Problem]:
-    problems = []
+    """Translate pydantic's errors: the first ``MAX_KEPT_PROBLEMS`` of them, and the full count.
+
+    The cost is linear in the number of errors; at most ``_MAX_SUGGESTIONS`` "did you mean"
+    searches run, each on a name of at most ``_MAX_SUGGESTION_INPUT`` characters.
+    """
+    from .errors import MAX_KEPT_PROBLEMS
+
+    problems = _Problems()
+    problems.total = exc.error_count()
+    searches = 0
     for error in exc.errors(include_url=False, include_input=False, include_context=True):
-        where = _locate(cls, error["loc"])
+        if len(problems) >= MAX_KEPT_PROBLEMS:
+            break
+        where = _locate(cls, error["loc"], suggest=searches < _MAX_SUGGESTIONS)
+        searches += where.searched
         path = where.path
         kind = error["type"]
         context = error.get("ctx") or {}
@@ -792,3 +1178,177 @@ def _problems(cls: type[Shape], exc: ValidationError) -> list[Problem]:
             message = f"invalid value (pydantic error type {kind!r})"
         problems.append(Problem(path=path, rule=rule, message=message))
     return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# SDK shapes inside the caller's own pydantic schemas: errors without input values.
+# ---------------------------------------------------------------------------------------------
+
+#: What ``input`` holds in errors raised for an SDK shape validated inside a foreign schema.
+HIDDEN_INPUT = "<redacted>"
+#: Error context keys whose values are constraints or SDK-written text, never input.
+_SAFE_CONTEXT_KEYS = frozenset(
+    {"min_length", "max_length", "ge", "gt", "le", "lt", "multiple_of", "expected", "pattern",
+     "class_name", "field_type", "actual_length", "count", "rule", "path", "message", "error"}
+)
+_KNOWN_ERROR_TYPES = frozenset(typing.get_args(core_schema.ErrorType))
+
+
+def _foreign_use(cls: type[Shape], handler: GetCoreSchemaHandler) -> bool:
+    """True when ``cls``'s schema is being built into a schema that is not an SDK shape's own.
+
+    pydantic builds a class's own schema with the class's own config and no enclosing model; a
+    shape used as a field of another shape has that shape on the model stack. Anything else (a
+    model, dataclass or TypedDict of the caller's, a TypeAdapter) is foreign. pydantic exposes
+    neither fact publicly: if its internals change, every use counts as foreign, which hides
+    more than needed but never less.
+    """
+    generator: Any = getattr(handler, "_generate_schema", None)
+    try:
+        outer = generator.model_type_stack.get()
+        config = generator._config_wrapper.config_dict
+    except AttributeError:
+        return True
+    if outer is None:
+        return bool(config != cls.model_config)
+    return not (isinstance(outer, type) and issubclass(outer, Shape))
+
+
+#: Appended to every schema reference copied into a foreign schema (after the id, which pydantic
+#: drops when it names JSON schema definitions, so the names stay ``Address`` and so on).
+_FOREIGN_REF_SUFFIX = "-cp-hidden"
+# Schema keys whose values are not sub-schemas to copy.
+_SHARED_KEYS = frozenset({"cls", "function", "metadata"})
+
+
+def _renamed_refs(node: Any) -> Any:
+    """A copy of a core schema with every ``ref`` and ``schema_ref`` given the foreign suffix."""
+    if isinstance(node, list):
+        return [_renamed_refs(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("ref", "schema_ref") and isinstance(value, str):
+            out[key] = value + _FOREIGN_REF_SUFFIX
+        elif key in _SHARED_KEYS:
+            out[key] = value
+        else:
+            out[key] = _renamed_refs(value)
+    return out
+
+
+def _foreign_schema(cls: type[Shape]) -> core_schema.CoreSchema:
+    """``cls``'s own schema, wrapped so that its errors hold no input, for a foreign schema.
+
+    The wrapper must sit at every place the class is used. pydantic reuses a definition once it
+    knows its reference (without asking the class again), and the definitions of an SDK shape
+    come along with any shape that contains it, so the copy's references are renamed: the
+    foreign schema never learns the class's own reference, and asks again at each use.
+    """
+    if not cls.__pydantic_complete__:
+        cls.model_rebuild(raise_errors=True)
+    own = _renamed_refs(cls.__pydantic_core_schema__)
+    if own["type"] == "definitions":
+        root, definitions = own["schema"], list(own["definitions"])
+    else:
+        root, definitions = own, []
+    guarded = core_schema.no_info_wrap_validator_function(_input_hider(cls), root)
+    ref = root.get("ref")
+    if ref is None:
+        return guarded if not definitions else core_schema.definitions_schema(guarded, definitions)
+    # The wrapper takes the class's (renamed) reference: pydantic then treats it as it treats the
+    # class's own schema (one JSON schema definition per class, named as usual).
+    guarded["ref"] = ref
+    guarded["schema"] = {key: value for key, value in root.items() if key != "ref"}
+    return core_schema.definitions_schema(core_schema.definition_reference_schema(ref), [*definitions, guarded])
+
+
+def _input_hider(cls: type[Shape]) -> Callable[[Any, core_schema.ValidatorFunctionWrapHandler], Any]:
+    def hide_sdk_input(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            error = _without_input(cls, exc)
+        # Raised outside the except block: the original error (with input) is not chained.
+        raise error
+
+    hide_sdk_input.__qualname__ = f"hide_sdk_input[{cls.__name__}]"
+    return hide_sdk_input
+
+
+def _safe_context(context: Mapping[str, Any] | None) -> bool:
+    if not context:
+        return True
+    return all(
+        key in _SAFE_CONTEXT_KEYS and isinstance(value, str | int | float | bool) for key, value in context.items()
+    )
+
+
+def _hidden_loc(cls: type[Shape], loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """``loc`` with map keys and unknown member names (both input) replaced by placeholders."""
+    out: list[int | str] = []
+    tp: Any = cls
+    after_map_key = False
+    for item in loc:
+        if after_map_key and item == "[key]":
+            out.append(item)
+            tp = None
+            after_map_key = False
+            continue
+        after_map_key = False
+        current = _unwrap(tp)
+        origin = typing.get_origin(current)
+        if isinstance(current, type) and issubclass(current, Shape) and isinstance(item, str):
+            info = current.__cp__
+            name = info.by_wire.get(item)
+            if name is None and item in info.wire:
+                name = item
+            if name is None:
+                out.append(UNKNOWN_MEMBER)
+                tp = None
+                continue
+            out.append(item)
+            tp = current.model_fields[name].annotation
+        elif origin is list and isinstance(item, int):
+            out.append(item)
+            tp = typing.get_args(current)[0]
+        elif origin is dict:
+            out.append(MAP_KEY)
+            tp = typing.get_args(current)[1]
+            after_map_key = True
+        else:
+            out.append(item if isinstance(item, int) else HIDDEN_INPUT)
+            tp = None
+    return tuple(out)
+
+
+def _without_input(cls: type[Shape], exc: ValidationError) -> ValidationError:
+    """``exc`` again, with every ``input`` hidden and input-derived ``loc`` items replaced.
+
+    Error types, messages and constraint context are kept where they are fixed text; a message
+    that may quote the input becomes a fixed one naming the pydantic error type.
+    """
+    known: list[Any] = []
+    custom: list[Any] = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=True):
+        kind = error["type"]
+        context = error.get("ctx")
+        loc = _hidden_loc(cls, error["loc"])
+        if (kind.startswith("cp_") or _safe_message(kind)) and _safe_context(context):
+            message = error["msg"]
+        else:
+            message, context = f"invalid value (pydantic error type {kind!r})", None
+        custom.append({"type": PydanticCustomError(kind, message, None), "loc": loc, "input": HIDDEN_INPUT})
+        if kind in _KNOWN_ERROR_TYPES and message == error["msg"]:
+            detail: dict[str, Any] = {"type": kind, "loc": loc, "input": HIDDEN_INPUT}
+            if context:
+                detail["ctx"] = context
+        else:
+            detail = {"type": PydanticCustomError(kind, message, context), "loc": loc, "input": HIDDEN_INPUT}
+        known.append(detail)
+    try:
+        return ValidationError.from_exception_data(cls.__name__, known, hide_input=True)
+    except (TypeError, KeyError, ValueError):
+        # A known error type whose context pydantic would render differently: keep the texts.
+        return ValidationError.from_exception_data(cls.__name__, custom, hide_input=True)

@@ -1,6 +1,6 @@
 """Transport hooks: what the SDK adds to the boto3 client it calls through.
 
-Two hooks are installed on the client, and both act only inside the SDK's own botocore call (a
+The hooks installed on the client act only inside the SDK's own botocore call (a
 context variable set by :meth:`ClientCore._send`, plus botocore's per-call context object, say
 so). Calls made directly on ``client.boto3_client``, and calls that event handlers make during an
 SDK call, behave exactly as they would without the SDK.
@@ -13,6 +13,18 @@ SDK call, behave exactly as they would without the SDK.
   error codes, modeled error fields and retries work exactly as before; only an error body that
   is not a JSON object is hidden from it, as botocore would quote it whole in the message. A 2xx
   body shorter than its Content-Length raises ``IncompleteReadError`` (a ``TransportError``).
+* **Bounded nesting.** A body nested more than :data:`MAX_BODY_DEPTH` lists and objects deep
+  is refused before any Python-recursive parser (botocore's, Python's json) reads it: a linear,
+  non-recursive scan (:func:`nesting_exceeds`) vets error bodies, 2xx bodies for botocore
+  (``fast_parse=False``), and fast-path bodies that pydantic-core's typed validator refuses (what
+  it accepts is provably shallow: see :func:`parse_body`). A 2xx answer raises
+  ``ResponseParseError``; an error answer reaches botocore as ``{}``, so its class comes from
+  x-amzn-ErrorType or the status, and it is retried as usual.
+* **Typed parser failures.** botocore's parser is wrapped (the endpoint's parser factory, per
+  client): whatever it raises during the SDK's call
+  (``RuntimeError`` or ``OverflowError`` on a huge timestamp, ``ValueError``, ...) never escapes
+  as it is, since its text may quote the body. On a 2xx answer it becomes ``ResponseParseError``
+  (only the exception's class name is kept); an error answer is parsed again as ``{}``, as above.
 * **No second validation.** botocore's ``ParamValidator`` checks only a subset of what the
   request models check (required members, types, minimums, unions). For the exact parameters the
   SDK validated, the serializer is called without it; any other parameters, including ones an
@@ -33,6 +45,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import IncompleteReadError
+from botocore.parsers import ResponseParserError
 from botocore.validate import ParamValidationDecorator
 
 if TYPE_CHECKING:
@@ -40,12 +53,98 @@ if TYPE_CHECKING:
 
     from ._model import ResponseShape
 
-__all__ = ["BODY_KEY", "SdkCall", "install", "parse_body", "pickled", "sdk_call"]
+__all__ = [
+    "BODY_KEY",
+    "MAX_BODY_DEPTH",
+    "ParserFailure",
+    "SdkCall",
+    "install",
+    "nesting_exceeds",
+    "parse_body",
+    "pickled",
+    "sdk_call",
+]
 
 #: Key under which the raw body of a 2xx answer travels from the ``before-parse`` hook, through
 #: botocore's parsed dict, to :func:`parse_body`.
 BODY_KEY = "__customer_profiles_sdk_raw_body__"
 _HANDLER_ID = "customer_profiles_sdk.fast-parse"
+
+#: The deepest nesting of JSON lists and objects accepted in a response body; the body's own
+#: object is level 1. The deepest shape of the service model nests 10 levels (a segment
+#: definition's groups), error bodies 1, so 64 leaves more than six times the room for members
+#: the model does not know yet. It also keeps every accepted response far from Python's recursion
+#: limit: ``to_boto()``, ``to_json()``, pickle and ``copy.deepcopy`` recurse once or a few times
+#: per level (they still work at 200 levels; at about 500 they raise ``RecursionError``), and
+#: Python's ``json`` module refuses about 1,000 levels. The emulator refuses request bodies
+#: deeper than the same 64 levels.
+MAX_BODY_DEPTH = 64
+
+# The structural bytes of JSON are kept by the scan (see nesting_exceeds); all others are deleted.
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+# In a body with backslashes, the bytes an escape may put after one are kept too (as "u"), so each
+# remaining backslash stays next to the byte it escapes.
+_NOT_STRUCTURE_OR_ESCAPE = bytes(sorted(set(range(256)) - set(b'"[]{}\\/bfnrtu')))
+_SQUARE_ESCAPES = bytes.maketrans(b"{}/bfnrt", b"[]uuuuuu")
+_QUOTES = b'"' * 16
+
+
+def nesting_exceeds(body: bytes | bytearray, limit: int = MAX_BODY_DEPTH) -> bool:
+    """Whether lists and objects nest more than ``limit`` deep in the JSON text ``body``.
+
+    Made to vet a body before any recursive parser reads it: the time is linear in the body's
+    length (a few passes of C-level ``bytes`` operations, at most ``limit`` of them over the
+    brackets alone) and nothing recurses. Brackets inside strings do not count; escaped quotes
+    and backslashes are honoured. Exact for valid JSON. For anything else the answer is never
+    lower than the depth a JSON parser reaches before it finds the error, so a body passed as
+    within the limit never takes a parser deeper than ``limit``.
+    """
+    if len(body) <= limit:  # each level needs an opening bracket
+        return False
+    if b"\\" in body:
+        # Drop each escaped backslash, then each escaped quote: what is left of the quotes
+        # delimits strings. Other escapes (\n, \u0041, ...) only need their backslash removed.
+        skeleton = body.translate(_SQUARE_ESCAPES, _NOT_STRUCTURE_OR_ESCAPE)
+        skeleton = skeleton.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, b"\\u")
+    else:
+        skeleton = body.translate(_SQUARE, _NOT_STRUCTURE)
+    # Now only quotes and brackets ("{" and "}" read as "[" and "]"). A string without brackets is
+    # a pair of adjacent quotes; removing even runs of quotes leaves a quote only if some string
+    # holds a bracket (or never ends). Then every string's contents are cut out, exactly.
+    brackets = skeleton.replace(_QUOTES, b"").replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = b"".join(skeleton.split(b'"')[::2])
+    if len(brackets) <= limit:
+        return False
+    if b"[" * (limit + 1) in brackets:
+        return True
+    # Each pass removes the innermost pairs, so a balanced text is gone after as many passes as it
+    # nests levels. What is left after that can only be "]]...[[" (unbalanced text): its openers
+    # may add to the depth.
+    levels = 0
+    while b"[]" in brackets:
+        if levels == limit:
+            return True
+        brackets = brackets.replace(b"[]", b"")
+        levels += 1
+    return levels + brackets.count(b"[") > limit
+
+
+class ParserFailure(ResponseParserError):
+    """Raised instead of whatever botocore's parser raised on a 2xx answer of an SDK call.
+
+    The original exception is dropped (its text may quote the body, and so would a traceback
+    that chains it); only its class name is kept, in ``kind``. The client turns this into
+    :class:`~customer_profiles_sdk.errors.ResponseParseError`.
+    """
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"botocore could not parse the response ({kind})")
+        self.kind = kind
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.kind,))
 
 
 class SdkCall:
@@ -111,6 +210,17 @@ def _enter(**kwargs: Any) -> None:
         call.owner = _botocore_context()  # None outside botocore's call: the hooks then stay off
 
 
+def _in_sdk_call() -> bool:
+    """Whether the running botocore call is the SDK's own (not one made by an event handler)."""
+    call = sdk_call.get()
+    return (
+        call is not None
+        and call.owner is not None
+        and _botocore_context is not None
+        and _botocore_context() is call.owner
+    )
+
+
 def _active(operation_name: str) -> SdkCall | None:
     call = sdk_call.get()
     if (
@@ -146,6 +256,71 @@ class _ValidatedSerializer:
         return getattr(self._checked, name)
 
 
+def _unusable_error(parsed: Any) -> bool:
+    """botocore's parse of an error answer with a code that is not a string (``{"__type": [1]}``):
+    botocore's client and retry handlers would fail on it with a bare TypeError."""
+    error = parsed.get("Error") if isinstance(parsed, dict) else None
+    return isinstance(error, dict) and not isinstance(error.get("Code"), str)
+
+
+class _GuardedParser:
+    """Wraps the parser botocore creates for each answer (see _GuardedParserFactory).
+
+    During the SDK's own call, nothing botocore's parser raises escapes as it is. An error answer
+    (status 300 and above) is parsed again as an empty object, as botocore parses an empty error
+    body: the code comes from x-amzn-ErrorType or the status, so the error class and the retries
+    are what botocore gives any answer with that header and status. On a 2xx answer,
+    :class:`ParserFailure` is raised, outside the ``except`` block, so it chains nothing. Other
+    calls (directly on the boto3 client, or by event handlers) see botocore's parser unchanged.
+    """
+
+    __slots__ = ("_parser",)
+
+    def __init__(self, parser: Any) -> None:
+        self._parser = parser
+
+    def parse(self, response: dict[str, Any], shape: Any) -> Any:
+        if not _in_sdk_call():
+            return self._parser.parse(response, shape)
+        status = response.get("status_code")
+        error = isinstance(status, int) and status >= 300
+        try:
+            parsed = self._parser.parse(response, shape)
+        except Exception as exc:  # the whole class: RuntimeError, OverflowError, ValueError, ...
+            kind = type(exc).__name__
+        else:
+            if not (error and _unusable_error(parsed)):
+                return parsed
+            kind = "unusable error code"
+        if error:
+            # In place: botocore parses the same answer again for the modeled error fields.
+            response["body"] = b"{}"
+            try:
+                return self._parser.parse(response, shape)
+            except Exception as exc:  # botocore parses {} without fail, but whatever it raises
+                kind = type(exc).__name__
+        raise ParserFailure(kind)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._parser, name)
+
+
+class _GuardedParserFactory:
+    """Stands in for the endpoint's parser factory (shared by a session's clients, so the
+    factory itself is never changed): every parser it creates is a :class:`_GuardedParser`."""
+
+    __slots__ = ("_factory",)
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+
+    def create_parser(self, protocol_name: str) -> _GuardedParser:
+        return _GuardedParser(self._factory.create_parser(protocol_name))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._factory, name)
+
+
 def _before_parse(
     response_dict: dict[str, Any], customized_response_dict: dict[str, Any], operation_model: Any, **kwargs: Any
 ) -> None:
@@ -160,11 +335,12 @@ def _before_parse(
         # botocore puts an error body it cannot read as a JSON object, whole, into the error
         # message (an HTML page, a truncated document), and so into the exception's text. It is
         # given "{}" instead: the code still comes from x-amzn-ErrorType or the status, so error
-        # classes and retries are unchanged. botocore's own generic path (a 5xx that is empty or
-        # starts with <html>) quotes no body and is left alone.
+        # classes and retries are unchanged. So is a body nested too deep, which would take
+        # botocore's (recursive) JSON reader to RecursionError. botocore's own generic path (a
+        # 5xx that is empty or starts with <html>) quotes no body and is left alone.
         stripped = body.strip()
         if not (status >= 500 and (not stripped or stripped.startswith(b"<html>"))):
-            if not isinstance(_loads(body, skip_bom=False), dict):
+            if nesting_exceeds(body) or not isinstance(_loads(body, skip_bom=False), dict):
                 response_dict["body"] = b"{}"
         return
     if not 200 <= status < 300:
@@ -175,8 +351,11 @@ def _before_parse(
     if declared is not None and declared.isdigit() and int(declared) > len(body):
         raise IncompleteReadError(actual_bytes=len(body), expected_bytes=int(declared))
     # With fast_parse=False botocore parses, except a body it cannot read as JSON, which it would
-    # turn into an empty response: parse_body raises ResponseParseError for it instead.
-    if call.fast_parse or (body.strip() and _loads(body, skip_bom=False) is _NOT_JSON):
+    # turn into an empty response, and a body nested too deep for it: parse_body raises
+    # ResponseParseError for both instead. The depth is checked first: json.loads recurses.
+    if call.fast_parse or (
+        body.strip() and (nesting_exceeds(body) or _loads(body, skip_bom=False) is _NOT_JSON)
+    ):
         customized_response_dict[BODY_KEY] = bytes(body)
         response_dict["body"] = b""
 
@@ -194,11 +373,16 @@ def install(client: BaseClient) -> bool:
         raw._make_api_call = _CallContext(raw._make_api_call)
     if _BEFORE_PARSE:
         events.register_last("before-parse.customer-profiles", _before_parse, unique_id=_HANDLER_ID)
-    else:
-        endpoint = getattr(client, "_endpoint", None)
-        factory = getattr(endpoint, "_response_parser_factory", None)
-        if factory is not None and not isinstance(factory, _ParserFactory):
-            endpoint._response_parser_factory = _ParserFactory(factory)  # type: ignore[union-attr]
+    endpoint = getattr(client, "_endpoint", None)
+    factory = getattr(endpoint, "_response_parser_factory", None)
+    if (
+        factory is not None
+        and hasattr(factory, "create_parser")
+        and not isinstance(factory, _GuardedParserFactory | _ParserFactory)
+    ):
+        guarded: Any = _GuardedParserFactory(factory)
+        # botocore without the before-parse event: the hook runs in front of the guarded parser.
+        endpoint._response_parser_factory = guarded if _BEFORE_PARSE else _ParserFactory(guarded)  # type: ignore[union-attr]
     serializer = getattr(client, "_serializer", None)
     # Only botocore's own validating serializer is wrapped. With parameter_validation=False there
     # is nothing to skip; anything else is someone else's and is left alone.
@@ -290,21 +474,39 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
     * An empty body is an empty object, as in botocore.
     * Anything else must be a JSON object: otherwise :class:`ResponseParseError` is raised
       (botocore would silently return ``{}`` for a body that is not JSON).
+    * A body whose lists and objects nest more than :data:`MAX_BODY_DEPTH` deep raises
+      :class:`ResponseParseError`.
     * Unknown members are kept (botocore drops them).
+
+    The nesting costs nothing to check on most bodies: pydantic-core's reader is not Python-
+    recursive (it refuses about 200 levels by itself), and its typed validator refuses unknown
+    members nested deeper than ``_model.UNKNOWN_MEMBER_DEPTH``, so what it accepts is within the
+    limit (see ``lenient_validate_json``). Any other body is scanned (:func:`nesting_exceeds`)
+    before the lenient validator or Python's json module reads it.
     """
     lenient_validate = _lenient_validate or _load_lenient_validate()
+    scanned = False
+
+    def vet() -> None:
+        nonlocal scanned
+        scanned = True
+        if nesting_exceeds(body):
+            raise _too_deep(cls)
+
     if not others and body:
         if len(body) >= GC_PAUSE_MIN_BYTES and threading.active_count() == 1:
             with _gc_paused():
-                result = lenient_validate(cls, body)
+                result = lenient_validate(cls, body, vet)
         else:
-            result = lenient_validate(cls, body)
+            result = lenient_validate(cls, body, vet)
         if result is not None:
             return result  # type: ignore[no-any-return]
     # Slow lane: the status members need merging, the body is empty, or pydantic-core's JSON
     # reader refused something Python's (botocore's) accepts. Decode as botocore does.
     data: Any = {}
     if body.strip():  # an empty body, or only whitespace, is an empty object, as in botocore
+        if not scanned:
+            vet()
         data = _loads(body)
         if data is _NOT_JSON:
             # Raised here, outside the except block: a JSONDecodeError holds the whole body.
@@ -373,6 +575,13 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _too_deep(cls: type[ResponseShape]) -> Exception:
+    from .errors import Problem, ResponseParseError
+
+    message = f"the response body nests lists and objects more than {MAX_BODY_DEPTH} levels deep"
+    return ResponseParseError(cls.__cp__.name, [Problem("", "parse", message)])
 
 
 def _not_json(cls: type[ResponseShape]) -> Exception:

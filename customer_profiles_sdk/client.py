@@ -34,6 +34,10 @@ class CustomerProfilesClient(GeneratedClient):
     :class:`~customer_profiles_sdk.errors.ParamValidationError` and sends nothing), and parses the
     reply leniently into the response model. Service errors raise the typed subclasses of
     :class:`~customer_profiles_sdk.errors.ServiceError`, which are botocore ``ClientError`` s.
+    A reply nobody can use is typed too, and never quoted: a 2xx body that is not JSON, nests
+    lists and objects more than 64 levels deep, or makes botocore's parser fail (``fast_parse=False``)
+    raises :class:`~customer_profiles_sdk.errors.ResponseParseError`; an error answer with such a
+    body raises the ``ServiceError`` its x-amzn-ErrorType header or status gives, retried as usual.
 
     When the SDK creates the boto3 client, it uses the ``standard`` retry mode unless the given
     ``Config``, ``AWS_RETRY_MODE`` or the profile's ``retry_mode`` says otherwise.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import typing
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -70,36 +70,62 @@ class Problem:
         return f"{where}: {self.message} [rule={self.rule}]"
 
 
-class _ProblemsError(CustomerProfilesError, ValueError):
-    """An error that lists :class:`Problem` entries for one botocore shape."""
+#: At most this many problems are written into an error's text; the rest are counted ("and K more").
+MAX_LISTED_PROBLEMS = 20
+#: At most this many problems are kept in an error's ``problems``; ``problem_count`` counts them all.
+MAX_KEPT_PROBLEMS = 1000
 
-    def __init__(self, shape: str, problems: Sequence[Problem]) -> None:
+
+class _ProblemsError(CustomerProfilesError, ValueError):
+    """An error that lists :class:`Problem` entries for one botocore shape.
+
+    Hostile or mistaken input can break a rule thousands of times (50,000 unknown members, a list
+    of 100,000 bad items), so the report is bounded: ``problems`` keeps the first
+    :data:`MAX_KEPT_PROBLEMS`, ``problem_count`` is the full count, and the text lists the first
+    :data:`MAX_LISTED_PROBLEMS` followed by ``... and K more``.
+    """
+
+    def __init__(self, shape: str, problems: Sequence[Problem], problem_count: int | None = None) -> None:
         self.shape = shape
-        self.problems: tuple[Problem, ...] = tuple(problems)
+        if not isinstance(problems, Sequence):  # any iterable, as before
+            problems = tuple(problems)
+        kept: tuple[Problem, ...] = tuple(problems[:MAX_KEPT_PROBLEMS])
+        self.problems: tuple[Problem, ...] = kept
+        # A caller that translated only the first problems says how many there were in all
+        # (explicitly, or as the ``total`` of the list it passes).
+        if problem_count is None:
+            problem_count = getattr(problems, "total", None)
+        #: How many problems were found; ``problems`` holds at most :data:`MAX_KEPT_PROBLEMS` of them.
+        self.problem_count: int = max(len(problems), len(kept), int(problem_count or 0))
         lines = [self._headline()]
-        lines.extend(f"  {p}" for p in self.problems)
+        lines.extend(f"  {p}" for p in kept[:MAX_LISTED_PROBLEMS])
+        more = self.problem_count - min(len(kept), MAX_LISTED_PROBLEMS)
+        if more > 0:
+            lines.append(f"  ... and {more} more")
         super().__init__("\n".join(lines))
 
     def _headline(self) -> str:
         raise NotImplementedError
 
-    def __reduce__(self) -> tuple[type[_ProblemsError], tuple[str, tuple[Problem, ...]]]:
-        return (type(self), (self.shape, self.problems))
+    def __reduce__(self) -> tuple[type[_ProblemsError], tuple[str, tuple[Problem, ...], int]]:
+        return (type(self), (self.shape, self.problems, self.problem_count))
 
 
 class ParamValidationError(_ProblemsError):
     """Input failed client-side validation; nothing was sent to AWS.
 
-    ``shape`` names the botocore shape that was validated and ``problems`` lists every broken rule.
+    ``shape`` names the botocore shape that was validated and ``problems`` lists the broken rules
+    (the first :data:`MAX_KEPT_PROBLEMS`; ``problem_count`` is how many there were in all).
     """
 
     def _headline(self) -> str:
-        count = len(self.problems)
+        count = self.problem_count
         return f"{count} invalid parameter{'s' if count != 1 else ''} for {self.shape}:"
 
 
 class ResponseParseError(_ProblemsError):
-    """A response could not be parsed at all (not a JSON object, or not valid JSON).
+    """A response could not be parsed at all (not a JSON object, not valid JSON, nested more than
+    64 levels deep, or refused by botocore's own parser when ``fast_parse=False``).
 
     Lenient parsing keeps anything inside a well-formed object, so this is raised only when the
     document itself is unusable. Like every SDK error, its text holds no response content.
@@ -271,16 +297,21 @@ class OperationNotSupportedError(IncompatibleBotocoreError):
 
 
 class PaginationError(CustomerProfilesError):
-    """A paginator could not go on: the service repeated a token, or a resume token is unusable."""
+    """A paginator could not go on: the service repeated a token, sent ``max_empty_pages`` empty
+    pages in a row or passed ``max_pages`` requests, or a resume token is unusable."""
 
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """One failed entry of a batch call: the id it concerns, the error code and the message."""
+    """One failed entry of a batch call: the id it concerns, the error code and the message.
+
+    The service's per-entry message can quote the entry (a key value, part of an object), so it
+    is kept out of ``repr()``; read ``failure.message`` when you need it.
+    """
 
     id: str
     code: str
-    message: str
+    message: str = field(repr=False)
 
 
 class PartialFailureError(CustomerProfilesError):

@@ -28,7 +28,9 @@ kept: event names, operation names, methods, URL paths, status codes, retry deci
 names and the other header values (request ids included). See docs/security.md.
 
 The module is hand-written, imports only the standard library, and never raises from a log call:
-if a record cannot be rewritten, its message is replaced by a fixed placeholder.
+if a record cannot be rewritten, its message is replaced by a fixed placeholder. Its cost grows in
+proportion to what is logged, whatever the text (garbage included: a bad proxy's status line kept
+in an exception chain); an exception group shows each of its members once.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import re
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -96,6 +98,9 @@ _AUTH_PLAIN: Final = frozenset({
 _OPAQUE_EXCEPTIONS: Final = frozenset({"ResponseParserError", "HeaderParsingError"})
 _MAX_DEPTH: Final = 8
 _MAX_CHAIN: Final = 32
+#: How many different exceptions one record shows in full: its chain, the members of its
+#: groups and of the groups in them. Past that, a group's remaining members show as "...".
+_MAX_EXCEPTIONS: Final = 100
 #: What rendering the arguments of one record may produce (characters, roughly): containers that
 #: share or repeat themselves cannot make a message larger than this.
 _MAX_RENDERED: Final = 100_000
@@ -143,11 +148,89 @@ def _literal_size(literal: str) -> str:
 
 
 _HEADER_NAMES = "|".join(re.escape(name) for name in sorted(SENSITIVE_HEADERS, key=len, reverse=True))
-_BYTES_RE = re.compile(r"""(?<![\w'"])b(?:'(?:[^'\\\n]|\\.)*+'|"(?:[^"\\\n]|\\.)*+")""")
-#: A str literal holding JSON (a body decoded to text): '{"...' or '[{...'.
-_JSON_STR_RE = re.compile(
-    r"""(?<![\w'"])(?:'\s*[\[{]\s*["{\[](?:[^'\\\n]|\\.)*+'|"\s*[\[{]\s*['{\[](?:[^"\\\n]|\\.)*+")"""
-)
+#: Where a literal may start, for :func:`_closed_literals`: zero-width (so that a start inside
+#: another start's opening is tried too), with the opening in group ``open``: the literal's quote,
+#: or ``b`` and its quote, then what must follow. Its content starts after the opening.
+#: A bytes literal: ``b'`` or ``b"`` not glued to a word or a quote.
+_BYTES_START_RE = re.compile(r"""(?<![\w'"])(?=(?P<open>b['"]))""")
+#: A str literal holding JSON (a body decoded to text): ``'{"...``, ``'[{...``, ``"[[...``.
+_JSON_STR_START_RE = re.compile(r"""(?<![\w'"])(?=(?P<open>'\s*[\[{]\s*["{\[]|"\s*[\[{]\s*['{\[]))""")
+#: The content of a one-line quoted literal, read from just after its opening quote: any
+#: character but the quote, a backslash or a newline, and backslash escapes (never of a newline).
+#: Possessive and unrolled: one pass, no backtracking.
+_LINE_CONTENT_RE: Final = {
+    "'": re.compile(r"[^'\\\n]*+(?:\\.[^'\\\n]*+)*+"),
+    '"': re.compile(r'[^"\\\n]*+(?:\\.[^"\\\n]*+)*+'),
+}
+
+
+class _Contents:
+    """Where the contents of quoted literals stop in one text, each character read about once.
+
+    :meth:`stop` says where the content that starts at ``at`` (just after an opening quote) ends:
+    at the closing quote, or where the literal cannot go on (a newline, the end of the text). A
+    literal that never closes may hold thousands of other opening quotes, each of them escaped
+    (an unescaped one would have closed it); reading each from its own start would read the rest
+    of the line once per quote. It need not be read again: a reading that starts inside the part
+    read last, just after a character that is not a backslash, meets the same escapes in step
+    with it, so it stops at the same place. Asked from left to right, every character is read at
+    most once.
+    """
+
+    __slots__ = ("content", "end", "start", "text")
+
+    def __init__(self, text: str, content: re.Pattern[str]) -> None:
+        self.text = text
+        self.content = content
+        self.start = self.end = -1
+
+    def stop(self, at: int) -> int:
+        if at == self.start or (self.start < at <= self.end and self.text[at - 1] != "\\"):
+            return self.end
+        match = self.content.match(self.text, at)
+        end = match.end() if match else at
+        self.start, self.end = at, end
+        return end
+
+
+def _closed_literals(text: str, starts: re.Pattern[str]) -> str:
+    """Replace each complete one-line quoted literal opening at ``starts`` by its size.
+
+    What ``re.sub`` gives with the opening followed by ``(?:[^'\\\n]|\\.)*+'`` (or the same with
+    ``"``), but each stretch of content is read once (:class:`_Contents`): linear in ``text``.
+    """
+    contents: dict[str, _Contents] = {}
+    parts: list[str] = []
+    done = 0
+    size = len(text)
+    for match in starts.finditer(text):
+        start = match.start()
+        if start < done:
+            continue
+        quote = text[start] if text[start] in "'\"" else text[start + 1]
+        reader = contents.get(quote)
+        if reader is None:
+            reader = contents[quote] = _Contents(text, _LINE_CONTENT_RE[quote])
+        stop = reader.stop(match.end("open"))
+        if stop < size and text[stop] == quote:
+            parts.append(text[done:start])
+            parts.append(_literal_size(text[start : stop + 1]))
+            done = stop + 1
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+# Cost. Each regex here is applied once to a text, from left to right (sub, finditer), and costs
+# time in proportion to the text, whatever it holds: no run a quantifier matches can be matched
+# again by another from the same start (possessive quantifiers, disjoint classes), and the long
+# readings, the contents of quoted strings, are not repeated from start after start. The quote
+# that opens a header value (after ":", "=", a space or "b") or a JSON string (after "{", "[" or
+# a space) never follows a backslash, so it would close any string of the same quote being read
+# when it is met: readings of strings that never close do not overlap. The literals whose opening
+# quote may be escaped inside another literal (str and bytes literals) go through _Contents.
+# benchmarks/redaction_scaling.py measures each family of hostile text.
 _HEADER_RE = re.compile(
     r"(?P<name>(?<![\w-])(?:" + _HEADER_NAMES + r")(?![\w-])['\"]?)(?P<sep>\s*[:=]\s*)"
     r"(?P<value><redacted>|b?'(?:[^'\\\n]|\\.)*+'|b?\"(?:[^\"\\\n]|\\.)*+\"|[^\r\n]*)",
@@ -288,9 +371,9 @@ def _redact_json_text(text: str) -> str:
 def _scrub(text: str) -> str:
     """The safety net applied to every piece of text: bodies, secrets and queries it recognizes."""
     if "b'" in text or 'b"' in text:
-        text = _BYTES_RE.sub(lambda m: _literal_size(m.group(0)), text)
+        text = _closed_literals(text, _BYTES_START_RE)
     if "'{" in text or "'[" in text or '"{' in text or '"[' in text:
-        text = _JSON_STR_RE.sub(lambda m: _literal_size(m.group(0)), text)
+        text = _closed_literals(text, _JSON_STR_START_RE)
     if ("{" in text or "[" in text) and '"' in text:
         text = _redact_json_text(text)
     if ":" in text or "=" in text:
@@ -515,23 +598,65 @@ def _render_other(value: object, as_repr: bool, depth: int, budget: _Budget) -> 
     return _scrub(repr(value) if as_repr else str(value))
 
 
-_SPEC_RE = re.compile(
-    r"%(?:\((?P<key>[^)]*)\))?[#0 +\-]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?[hlL]?(?P<conv>[%a-zA-Z])"
-)
+#: What may follow "%" (and a mapping key) up to the conversion character: flags, width,
+#: precision, length modifier. Possessive: matched once, from one place.
+_SPEC_TAIL_RE = re.compile(r"[-+ #0]*+(?P<width>\*|[0-9]++)?+(?:\.(?P<precision>\*|[0-9]*+))?+[hlL]?+")
+_KEY_PART_RE = re.compile(r"[^()]*+")
+_CONVERSION_CHARS: Final = frozenset("diouxXeEfFgGcrsa%")
+#: Templates longer than this are parsed each time instead of being kept in the cache.
+_CACHED_TEMPLATE: Final = 2_000
 
 
-@functools.lru_cache(maxsize=1024)
+def _specs(template: str) -> Iterator[tuple[int, int, str | None, str, bool]]:
+    """The conversions of a %-template as ``str % args`` reads them, from left to right.
+
+    For each: where it starts and ends, its mapping key (None without one), its conversion
+    character (``%`` for a literal ``%``), and whether a ``*`` takes its width or precision from
+    the arguments. A mapping key runs to the matching ")" (nested parentheses count, as in
+    ``str %``). Stops at the first "%" that ``str %`` refuses: such a template cannot be formatted
+    anyway. One pass: no part of the template is read twice.
+    """
+    size = len(template)
+    at = template.find("%")
+    while at >= 0:
+        pos, key = at + 1, None
+        if pos < size and template[pos] == "(":
+            depth, pos = 1, pos + 1
+            while depth:
+                pos = cast("re.Match[str]", _KEY_PART_RE.match(template, pos)).end()
+                if pos >= size:
+                    return  # no matching ")"
+                depth += 1 if template[pos] == "(" else -1
+                pos += 1
+            key = template[at + 2 : pos - 1]
+        tail = cast("re.Match[str]", _SPEC_TAIL_RE.match(template, pos))
+        pos = tail.end()
+        if pos >= size or template[pos] not in _CONVERSION_CHARS:
+            return
+        starred = tail.group("width") == "*" or tail.group("precision") == "*"
+        yield at, pos + 1, key, template[pos], starred
+        at = template.find("%", pos + 1)
+
+
 def _conversions(template: str) -> tuple[tuple[str | None, str], ...] | None:
     """(mapping key, conversion) for each argument of a %-template; None if it takes ``*`` widths."""
+    if len(template) > _CACHED_TEMPLATE:
+        return _read_conversions(template)
+    return _cached_conversions(template)
+
+
+def _read_conversions(template: str) -> tuple[tuple[str | None, str], ...] | None:
     found = []
-    for match in _SPEC_RE.finditer(template):
-        conv = match.group("conv")
+    for _, _, key, conv, starred in _specs(template):
         if conv == "%":
             continue
-        if match.group("width") == "*" or match.group("precision") == "*":
+        if starred:
             return None
-        found.append((match.group("key"), conv))
+        found.append((key, conv))
     return tuple(found)
+
+
+_cached_conversions = functools.lru_cache(maxsize=1024)(_read_conversions)
 
 
 def _safe_arg(value: object, conv: str, budget: _Budget | None = None) -> object:
@@ -654,10 +779,10 @@ def _text_rules() -> tuple[tuple[tuple[str, ...], _Replace], ...]:
     found = []
     for template, rule in _RULES.items():
         pieces, last = [], 0
-        for spec in _SPEC_RE.finditer(template):
-            if spec.group("conv") != "%":
-                pieces.append(template[last : spec.start()].replace("%%", "%"))
-                last = spec.end()
+        for start, end, _, conv, _ in _specs(template):
+            if conv != "%":
+                pieces.append(template[last:start].replace("%%", "%"))
+                last = end
         pieces.append(template[last:].replace("%%", "%"))
         found.append((tuple(pieces), rule))
     return tuple(found)
@@ -693,7 +818,16 @@ def _argument_spans(text: str, pieces: tuple[str, ...], index: int) -> list[tupl
     return spans
 
 
-_MARKER_RE = re.compile(r"<[^<>\n]*redacted[^<>\n]*>")
+_MARKER_RE = re.compile(r"<[^<>\n]*+>")
+
+
+def _is_marker(text: str) -> bool:
+    """Whether ``text`` is one redaction marker, such as ``<body redacted: 12 bytes>``.
+
+    Not ``<[^<>\\n]*redacted[^<>\\n]*>`` in one regex: that one backtracks over every "redacted"
+    in a long text that does not end with ">" (quadratic).
+    """
+    return _MARKER_RE.fullmatch(text) is not None and "redacted" in text
 
 
 def _apply_text_rules(text: str) -> str:
@@ -704,7 +838,7 @@ def _apply_text_rules(text: str) -> str:
             continue
         args = tuple(text[start:end] for start, end in spans)
         shown = rule(args, text=True)[rule.index]
-        if shown is args[rule.index] or _MARKER_RE.fullmatch(args[rule.index]):
+        if shown is args[rule.index] or _is_marker(args[rule.index]):
             return text  # the rule keeps it (a config value not named secret), or it is redacted already
         start, end = spans[rule.index]
         return f"{text[:start]}{shown}{text[end:]}"
@@ -770,20 +904,40 @@ _CAUSE = "\nThe above exception was the direct cause of the following exception:
 _CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
 
 
-def _exception_line(exc: BaseException) -> str:
+class _ExceptionBudget:
+    """The exceptions of one record already shown, and how many more may be."""
+
+    __slots__ = ("left", "shown")
+
+    def __init__(self) -> None:
+        self.left = _MAX_EXCEPTIONS
+        self.shown: set[int] = set()
+
+
+def _exception_line(exc: BaseException, budget: _ExceptionBudget) -> str:
     cls = type(exc)
     qualname = getattr(cls, "__qualname__", cls.__name__)
     module = getattr(cls, "__module__", None)
     name = qualname if module in (None, "__main__", "builtins") else f"{module}.{qualname}"
+    if id(exc) in budget.shown:
+        # The same exception again (a group that holds it twice, or holds one of the chain):
+        # once is enough. Groups sharing their members would otherwise repeat them exponentially.
+        return f"{name}: <shown above>"
+    budget.shown.add(id(exc))
+    budget.left -= 1
     message = _exception_message(exc)
-    line = f"{name}: {message}" if message else name
+    parts = [f"{name}: {message}" if message else name]
     notes = getattr(exc, "__notes__", None)
     if isinstance(notes, list | tuple):
-        line += "".join(f"\n{_scrub(str(note))}" for note in notes)
+        parts.extend(f"\n{_scrub(str(note))}" for note in notes)
     subs = getattr(exc, "exceptions", None)
     if isinstance(exc, BaseExceptionGroup) and isinstance(subs, tuple):
-        line += "".join(f"\n  +-- {_exception_line(sub)}" for sub in subs[:_MAX_CHAIN])
-    return line
+        for sub in subs[:_MAX_CHAIN]:
+            if budget.left <= 0 and id(sub) not in budget.shown:
+                parts.append("\n  +-- ...")
+                break
+            parts.append(f"\n  +-- {_exception_line(sub, budget)}")
+    return "".join(parts)
 
 
 def _format_exception(exc: BaseException, tb: TracebackType | None) -> str:
@@ -803,6 +957,7 @@ def _format_exception(exc: BaseException, tb: TracebackType | None) -> str:
             chain.append((current, ""))
             current = None
     parts: list[str] = []
+    budget = _ExceptionBudget()
     for index in range(len(chain) - 1, -1, -1):
         item, _ = chain[index]
         if index < len(chain) - 1:
@@ -811,7 +966,7 @@ def _format_exception(exc: BaseException, tb: TracebackType | None) -> str:
         if trace is not None:
             parts.append("Traceback (most recent call last):\n")
             parts.extend(traceback.format_tb(trace))
-        parts.append(_exception_line(item) + "\n")
+        parts.append(_exception_line(item, budget) + "\n")
     return "".join(parts).rstrip("\n")
 
 

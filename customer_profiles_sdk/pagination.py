@@ -20,6 +20,8 @@ import binascii
 import enum
 import hashlib
 import json
+import numbers
+import operator
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Final, Generic, Literal, TypeVar
@@ -74,7 +76,7 @@ def decode_resume_token(operation: str, value: str) -> tuple[str | None, int]:
         token, skip = data["token"], data["skip"]
         if not (token is None or isinstance(token, str)) or not isinstance(skip, int) or skip < 0:
             raise ValueError
-    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error, RecursionError):
         raise ParamValidationError(
             f"paginate {operation}",
             [Problem("starting_token", "type", "not a resume token produced by this SDK, nor a service token")],
@@ -125,10 +127,13 @@ class Paginator(Generic[ItemT, PageT]):
         max_pages: int | Literal[_Default.DEFAULT] | None = _DEFAULT,
         max_empty_pages: int | Literal[_Default.DEFAULT] | None = _DEFAULT,
     ) -> None:
-        if max_items is not None and (isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1):
-            raise ParamValidationError(
-                f"paginate {operation}", [Problem("max_items", "min", "must be an integer >= 1")]
-            )
+        if max_items is not None:
+            whole = _whole(max_items)
+            if whole is None or whole < 1:
+                raise ParamValidationError(
+                    f"paginate {operation}", [Problem("max_items", "min", "must be an integer >= 1")]
+                )
+            max_items = whole
         if starting_token is not None and not isinstance(starting_token, str):
             raise ParamValidationError(
                 f"paginate {operation}", [Problem("starting_token", "type", "must be a string")]
@@ -286,11 +291,25 @@ def _limit(operation: str, name: str, value: object) -> int | None:
     """Check a ``max_pages`` / ``max_empty_pages`` value: an integer >= 1, or None."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    whole = _whole(value)
+    if whole is None or whole < 1:
         raise ParamValidationError(
             f"paginate {operation}", [Problem(name, "min", "must be an integer >= 1, or None for no limit")]
         )
-    return value
+    return whole
+
+
+def _whole(value: object) -> int | None:
+    """``value`` as a plain ``int`` when it is an integer of any type (numpy's too), else None.
+
+    ``bool`` is not an integer here, as in the models (docs/models.md, "Numbers").
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def _digest(token: str) -> bytes:

@@ -52,7 +52,8 @@ def fresh_server(server: LocalServer) -> LocalServer:
 
 
 # hypothesis profiles for the property tests (tests/test_properties.py).
-# ``quick`` is the default, for the README's test command: 10 examples per test, derandomized.
+# ``quick`` is the default, for the README's test command: 10 examples per test, derandomized
+# (fewer do not reach every constraint kind that the constraint-fault property test checks).
 # ``ci`` is what .ci/run uses: 100 examples per test, derandomized so every CI run checks the same
 # examples. ``long`` draws 1,000 fresh random examples per test. Choose one with
 # CUSTOMER_PROFILES_SDK_HYPOTHESIS=ci python -m pytest -m "" ...

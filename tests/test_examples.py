@@ -29,6 +29,10 @@ from pathlib import Path
 
 import pytest
 
+#: Each example runs in a child process (about 15 s of CPU in all): .ci/run runs them, the README's
+#: quick command does not.
+pytestmark = pytest.mark.slow
+
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 # Files starting with "_" are shared helpers of the examples, not examples.
 EXAMPLES = sorted(path for path in EXAMPLES_DIR.glob("*.py") if not path.name.startswith("_"))

@@ -344,3 +344,36 @@ def test_client_paginator_reads_endless_non_empty_pages_up_to_max_items(
     fresh_server.respond = EndlessServer(items=3)
     p = client.paginate_list_domains(max_items=30)
     assert len(list(p)) == 30 and len(fresh_server.requests) == 10
+
+
+def test_limits_accept_integers_of_any_type_and_refuse_bool() -> None:
+    """numpy integers count as integers, as in the models; ``True`` is not an integer."""
+    import numpy as np
+
+    from customer_profiles_sdk.errors import ParamValidationError
+    from customer_profiles_sdk.pagination import Paginator
+
+    def make(**options: object) -> Paginator[object, object]:
+        return Paginator("Op", lambda token, size: None, lambda page: [], lambda page: None,
+                         lambda page, items: page, **options)  # type: ignore[arg-type]
+
+    paginator = make(max_items=np.int64(5), max_pages=np.int32(3), max_empty_pages=np.uint8(2))
+    assert (paginator.max_pages, paginator.max_empty_pages) == (3, 2)
+    assert type(paginator.max_pages) is int
+    for bad in ({"max_items": True}, {"max_pages": False}, {"max_items": 2.0}, {"max_empty_pages": np.float64(3)}):
+        with pytest.raises(ParamValidationError):
+            make(**bad)
+
+
+@pytest.mark.parametrize("payload", [b"[" * 100_000, b'{"a":' * 100_000, b"[]", b'"x"', b"1e999999"])
+def test_a_crafted_resume_token_is_a_validation_error(payload: bytes) -> None:
+    """Any ``cpsdk1:`` token that this SDK did not write is refused as invalid input, never a crash."""
+    import base64
+
+    from customer_profiles_sdk.errors import ParamValidationError
+    from customer_profiles_sdk.pagination import RESUME_PREFIX, decode_resume_token
+
+    token = RESUME_PREFIX + base64.urlsafe_b64encode(payload).decode("ascii")
+    with pytest.raises(ParamValidationError) as caught:
+        decode_resume_token("ListDomains", token)
+    assert "starting_token" in str(caught.value)

@@ -201,6 +201,7 @@ def numbers_as_sent(body: Any, shape_name: str | None) -> Any:
 RESPONSE_EXAMPLES = max(1, EXAMPLES // 10)
 
 
+@pytest.mark.slow  # .ci/run runs it with the ci profile; the README's quick command does not
 @pytest.mark.parametrize("fast_parse", [True, False], ids=["fast", "botocore"])
 @pytest.mark.parametrize("op", OPS)
 def test_hostile_responses_parse_losslessly_through_the_client(op: str, fast_parse: bool) -> None:

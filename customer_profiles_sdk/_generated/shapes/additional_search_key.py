@@ -18,12 +18,12 @@ class AdditionalSearchKey(InputShape):
     Members:
 
     * ``key_name`` (wire ``KeyName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255; required.
+    * ``values`` (wire ``Values``): list of string, length 1..255; required; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AdditionalSearchKey.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('AdditionalSearchKey', {'key_name': 'KeyName', 'values': 'Values'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('AdditionalSearchKey', {'key_name': 'KeyName', 'values': 'Values'}, frozenset({'values'}))
 
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='KeyName', serialization_alias='KeyName')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] = Field(validation_alias='Values', serialization_alias='Values')

@@ -17,11 +17,11 @@ class AttributeValueItem(OutputShape):
 
     Members:
 
-    * ``value`` (wire ``Value``): string, length 1..255.
+    * ``value`` (wire ``Value``): string, length 1..255; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AttributeValueItem.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('AttributeValueItem', {'value': 'Value'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('AttributeValueItem', {'value': 'Value'}, frozenset({'value'}))
 
     value: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Value', serialization_alias='Value')

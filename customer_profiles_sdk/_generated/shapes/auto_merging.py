@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, RealNumber, ShapeInfo
 
 from .conflict_resolution import ConflictResolution
 from .consolidation import Consolidation
@@ -33,4 +33,4 @@ class AutoMerging(InputShape):
     enabled: Annotated[bool, Field(strict=True)] = Field(validation_alias='Enabled', serialization_alias='Enabled')
     consolidation: Consolidation | None = Field(default=None, validation_alias='Consolidation', serialization_alias='Consolidation')
     conflict_resolution: ConflictResolution | None = Field(default=None, validation_alias='ConflictResolution', serialization_alias='ConflictResolution')
-    min_allowed_confidence_score_for_merging: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] | None = Field(default=None, validation_alias='MinAllowedConfidenceScoreForMerging', serialization_alias='MinAllowedConfidenceScoreForMerging')
+    min_allowed_confidence_score_for_merging: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=1.0), RealNumber] | None = Field(default=None, validation_alias='MinAllowedConfidenceScoreForMerging', serialization_alias='MinAllowedConfidenceScoreForMerging')

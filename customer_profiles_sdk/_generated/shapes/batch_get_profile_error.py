@@ -18,13 +18,13 @@ class BatchGetProfileError(OutputShape):
     Members:
 
     * ``code`` (wire ``Code``): string, length 1..255; required by the model (may still be absent).
-    * ``message`` (wire ``Message``): string, length 1..1000; required by the model (may still be absent).
+    * ``message`` (wire ``Message``): string, length 1..1000; required by the model (may still be absent); personal data (SDK redaction list): redacted from repr and errors.
     * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required by the model (may still be absent).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_BatchGetProfileError.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchGetProfileError', {'code': 'Code', 'message': 'Message', 'profile_id': 'ProfileId'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchGetProfileError', {'code': 'Code', 'message': 'Message', 'profile_id': 'ProfileId'}, frozenset({'message'}))
 
     code: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Code', serialization_alias='Code')
     message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, ShapeInfo, WholeNumber
 
 
 class BatchPutProfileObjectErrorItem(OutputShape):
@@ -18,14 +18,14 @@ class BatchPutProfileObjectErrorItem(OutputShape):
     Members:
 
     * ``id`` (wire ``Id``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``code`` (wire ``Code``): integer, range 200..599; required by the model (may still be absent).
-    * ``message`` (wire ``Message``): string, length 1..1000.
+    * ``code`` (wire ``Code``): 32-bit integer, range 200..599; required by the model (may still be absent).
+    * ``message`` (wire ``Message``): string, length 1..1000; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_BatchPutProfileObjectErrorItem.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchPutProfileObjectErrorItem', {'id': 'Id', 'code': 'Code', 'message': 'Message'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchPutProfileObjectErrorItem', {'id': 'Id', 'code': 'Code', 'message': 'Message'}, frozenset({'message'}))
 
     id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='Id', serialization_alias='Id')
-    code: Annotated[int, Field(strict=True, ge=200, le=599)] | None = Field(default=None, validation_alias='Code', serialization_alias='Code')
+    code: Annotated[int, Field(strict=True, ge=200, le=599), WholeNumber] | None = Field(default=None, validation_alias='Code', serialization_alias='Code')
     message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')

@@ -24,13 +24,13 @@ class CalculatedAttributeDimension(InputShape):
     Members:
 
     * ``dimension_type`` (wire ``DimensionType``): enum :class:`AttributeDimensionType`; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255 (1..50 items); required.
+    * ``values`` (wire ``Values``): list of string, length 1..255 (1..50 items); required; personal data (SDK redaction list): redacted from repr and errors.
     * ``condition_overrides`` (wire ``ConditionOverrides``): :class:`ConditionOverrides`; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CalculatedAttributeDimension.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('CalculatedAttributeDimension', {'dimension_type': 'DimensionType', 'values': 'Values', 'condition_overrides': 'ConditionOverrides'}, frozenset({'condition_overrides'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('CalculatedAttributeDimension', {'dimension_type': 'DimensionType', 'values': 'Values', 'condition_overrides': 'ConditionOverrides'}, frozenset({'values', 'condition_overrides'}))
 
     dimension_type: Annotated[AttributeDimensionType | AttributeDimensionTypeLiteral, EnumOf(AttributeDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 from .range import Range
 from .threshold import Threshold
@@ -22,7 +22,7 @@ class Conditions(InputShape):
     Members:
 
     * ``range`` (wire ``Range``): :class:`Range`; sensitive: redacted from repr and errors.
-    * ``object_count`` (wire ``ObjectCount``): integer, range >= 1; sensitive: redacted from repr and errors.
+    * ``object_count`` (wire ``ObjectCount``): 32-bit integer, range >= 1; sensitive: redacted from repr and errors.
     * ``threshold`` (wire ``Threshold``): :class:`Threshold`; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Conditions.html
@@ -31,5 +31,5 @@ class Conditions(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Conditions', {'range': 'Range', 'object_count': 'ObjectCount', 'threshold': 'Threshold'}, frozenset({'range', 'object_count', 'threshold'}))
 
     range: Range | None = Field(default=None, validation_alias='Range', serialization_alias='Range')
-    object_count: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='ObjectCount', serialization_alias='ObjectCount')
+    object_count: Annotated[int, Field(strict=True, ge=1, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='ObjectCount', serialization_alias='ObjectCount')
     threshold: Threshold | None = Field(default=None, validation_alias='Threshold', serialization_alias='Threshold')

@@ -23,14 +23,14 @@ class ContactPreference(InputShape):
     Members:
 
     * ``key_name`` (wire ``KeyName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``key_value`` (wire ``KeyValue``): string, length 1..255.
+    * ``key_value`` (wire ``KeyValue``): string, length 1..255; personal data (SDK redaction list): redacted from repr and errors.
     * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``.
     * ``contact_type`` (wire ``ContactType``): enum :class:`ContactType`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ContactPreference.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ContactPreference', {'key_name': 'KeyName', 'key_value': 'KeyValue', 'profile_id': 'ProfileId', 'contact_type': 'ContactType'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ContactPreference', {'key_name': 'KeyName', 'key_value': 'KeyValue', 'profile_id': 'ProfileId', 'contact_type': 'ContactType'}, frozenset({'key_value'}))
 
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='KeyName', serialization_alias='KeyName')
     key_value: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='KeyValue', serialization_alias='KeyValue')

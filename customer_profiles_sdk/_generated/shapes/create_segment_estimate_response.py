@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import ResponseShape, ShapeInfo
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, WholeNumber
 
 
 class CreateSegmentEstimateResponse(ResponseShape):
@@ -19,7 +19,7 @@ class CreateSegmentEstimateResponse(ResponseShape):
 
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``estimate_id`` (wire ``EstimateId``): string, length 1..255.
-    * ``status_code`` (wire ``StatusCode``): integer; bound to the HTTP status code.
+    * ``status_code`` (wire ``StatusCode``): 32-bit integer; bound to the HTTP status code.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateSegmentEstimate.html
     """
@@ -28,4 +28,4 @@ class CreateSegmentEstimateResponse(ResponseShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
     estimate_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='EstimateId', serialization_alias='EstimateId')
-    status_code: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='StatusCode', serialization_alias='StatusCode')
+    status_code: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='StatusCode', serialization_alias='StatusCode')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 from .object_type_field import ObjectTypeField
 
@@ -23,7 +23,7 @@ class CreateUploadJobRequest(InputShape):
     * ``display_name`` (wire ``DisplayName``): string, length 1..255; required.
     * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; required; sensitive: redacted from repr and errors.
     * ``unique_key`` (wire ``UniqueKey``): string, length 1..1000; required.
-    * ``data_expiry`` (wire ``DataExpiry``): integer, range 1..1098.
+    * ``data_expiry`` (wire ``DataExpiry``): 32-bit integer, range 1..1098.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateUploadJob.html
     """
@@ -34,4 +34,4 @@ class CreateUploadJobRequest(InputShape):
     display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='DisplayName', serialization_alias='DisplayName')
     fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField], Field(strict=True)] = Field(validation_alias='Fields', serialization_alias='Fields')
     unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='UniqueKey', serialization_alias='UniqueKey')
-    data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098)] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')
+    data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')

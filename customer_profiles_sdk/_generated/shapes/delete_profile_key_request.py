@@ -19,13 +19,13 @@ class DeleteProfileKeyRequest(InputShape):
 
     * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required.
     * ``key_name`` (wire ``KeyName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255; required.
+    * ``values`` (wire ``Values``): list of string, length 1..255; required; personal data (SDK redaction list): redacted from repr and errors.
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_DeleteProfileKey.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('DeleteProfileKeyRequest', {'profile_id': 'ProfileId', 'key_name': 'KeyName', 'values': 'Values', 'domain_name': 'DomainName'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('DeleteProfileKeyRequest', {'profile_id': 'ProfileId', 'key_name': 'KeyName', 'values': 'Values', 'domain_name': 'DomainName'}, frozenset({'values'}))
 
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='KeyName', serialization_alias='KeyName')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, ShapeInfo, WholeNumber
 
 
 class DomainStats(OutputShape):
@@ -17,17 +17,17 @@ class DomainStats(OutputShape):
 
     Members:
 
-    * ``profile_count`` (wire ``ProfileCount``): integer.
-    * ``metering_profile_count`` (wire ``MeteringProfileCount``): integer.
-    * ``object_count`` (wire ``ObjectCount``): integer.
-    * ``total_size`` (wire ``TotalSize``): integer.
+    * ``profile_count`` (wire ``ProfileCount``): 64-bit integer.
+    * ``metering_profile_count`` (wire ``MeteringProfileCount``): 64-bit integer.
+    * ``object_count`` (wire ``ObjectCount``): 64-bit integer.
+    * ``total_size`` (wire ``TotalSize``): 64-bit integer.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_DomainStats.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DomainStats', {'profile_count': 'ProfileCount', 'metering_profile_count': 'MeteringProfileCount', 'object_count': 'ObjectCount', 'total_size': 'TotalSize'}, frozenset())
 
-    profile_count: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='ProfileCount', serialization_alias='ProfileCount')
-    metering_profile_count: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='MeteringProfileCount', serialization_alias='MeteringProfileCount')
-    object_count: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='ObjectCount', serialization_alias='ObjectCount')
-    total_size: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='TotalSize', serialization_alias='TotalSize')
+    profile_count: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='ProfileCount', serialization_alias='ProfileCount')
+    metering_profile_count: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='MeteringProfileCount', serialization_alias='MeteringProfileCount')
+    object_count: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='ObjectCount', serialization_alias='ObjectCount')
+    total_size: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='TotalSize', serialization_alias='TotalSize')

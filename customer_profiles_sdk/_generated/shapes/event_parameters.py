@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, RealNumber, ShapeInfo
 
 
 class EventParameters(InputShape):
@@ -27,5 +27,5 @@ class EventParameters(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventParameters', {'event_type': 'EventType', 'event_value_threshold': 'EventValueThreshold', 'event_weight': 'EventWeight'}, frozenset())
 
     event_type: Annotated[str, Field(strict=True, min_length=0, max_length=256)] = Field(validation_alias='EventType', serialization_alias='EventType')
-    event_value_threshold: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='EventValueThreshold', serialization_alias='EventValueThreshold')
-    event_weight: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] | None = Field(default=None, validation_alias='EventWeight', serialization_alias='EventWeight')
+    event_value_threshold: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='EventValueThreshold', serialization_alias='EventValueThreshold')
+    event_weight: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=1.0), RealNumber] | None = Field(default=None, validation_alias='EventWeight', serialization_alias='EventWeight')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 from .period import Period
 
@@ -19,7 +19,7 @@ class EventTriggerLimits(InputShape):
 
     Members:
 
-    * ``event_expiration`` (wire ``EventExpiration``): integer.
+    * ``event_expiration`` (wire ``EventExpiration``): 64-bit integer.
     * ``periods`` (wire ``Periods``): list of :class:`Period` (1..4 items).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_EventTriggerLimits.html
@@ -27,5 +27,5 @@ class EventTriggerLimits(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventTriggerLimits', {'event_expiration': 'EventExpiration', 'periods': 'Periods'}, frozenset())
 
-    event_expiration: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='EventExpiration', serialization_alias='EventExpiration')
+    event_expiration: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='EventExpiration', serialization_alias='EventExpiration')
     periods: Annotated[list[Period], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='Periods', serialization_alias='Periods')

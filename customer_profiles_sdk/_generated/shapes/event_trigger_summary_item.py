@@ -19,7 +19,7 @@ class EventTriggerSummaryItem(OutputShape):
 
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
     * ``event_trigger_name`` (wire ``EventTriggerName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``description`` (wire ``Description``): string, length 1..1000.
+    * ``description`` (wire ``Description``): string, length 1..1000; personal data (SDK redaction list): redacted from repr and errors.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
@@ -27,7 +27,7 @@ class EventTriggerSummaryItem(OutputShape):
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_EventTriggerSummaryItem.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventTriggerSummaryItem', {'object_type_name': 'ObjectTypeName', 'event_trigger_name': 'EventTriggerName', 'description': 'Description', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventTriggerSummaryItem', {'object_type_name': 'ObjectTypeName', 'event_trigger_name': 'EventTriggerName', 'description': 'Description', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset({'description'}))
 
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     event_trigger_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='EventTriggerName', serialization_alias='EventTriggerName')

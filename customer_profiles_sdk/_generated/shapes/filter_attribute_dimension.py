@@ -23,12 +23,12 @@ class FilterAttributeDimension(InputShape):
     Members:
 
     * ``dimension_type`` (wire ``DimensionType``): enum :class:`FilterDimensionType`; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255 (1..10 items); required.
+    * ``values`` (wire ``Values``): list of string, length 1..255 (1..10 items); required; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_FilterAttributeDimension.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('FilterAttributeDimension', {'dimension_type': 'DimensionType', 'values': 'Values'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('FilterAttributeDimension', {'dimension_type': 'DimensionType', 'values': 'Values'}, frozenset({'values'}))
 
     dimension_type: Annotated[FilterDimensionType | FilterDimensionTypeLiteral, EnumOf(FilterDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Values', serialization_alias='Values')

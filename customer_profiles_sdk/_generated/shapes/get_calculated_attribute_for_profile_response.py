@@ -20,13 +20,13 @@ class GetCalculatedAttributeForProfileResponse(ResponseShape):
     * ``calculated_attribute_name`` (wire ``CalculatedAttributeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
     * ``display_name`` (wire ``DisplayName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-\s]*$``.
     * ``is_data_partial`` (wire ``IsDataPartial``): string, length 1..255.
-    * ``value`` (wire ``Value``): string, length 1..255.
+    * ``value`` (wire ``Value``): string, length 1..255; personal data (SDK redaction list): redacted from repr and errors.
     * ``last_object_timestamp`` (wire ``LastObjectTimestamp``): timestamp.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetCalculatedAttributeForProfile.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetCalculatedAttributeForProfileResponse', {'calculated_attribute_name': 'CalculatedAttributeName', 'display_name': 'DisplayName', 'is_data_partial': 'IsDataPartial', 'value': 'Value', 'last_object_timestamp': 'LastObjectTimestamp'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetCalculatedAttributeForProfileResponse', {'calculated_attribute_name': 'CalculatedAttributeName', 'display_name': 'DisplayName', 'is_data_partial': 'IsDataPartial', 'value': 'Value', 'last_object_timestamp': 'LastObjectTimestamp'}, frozenset({'value'}))
 
     calculated_attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='CalculatedAttributeName', serialization_alias='CalculatedAttributeName')
     display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')

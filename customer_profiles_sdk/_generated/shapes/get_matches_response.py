@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp, WholeNumber
 
 from .match_item import MatchItem
 
@@ -19,17 +19,17 @@ class GetMatchesResponse(ResponseShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
     * ``match_generation_date`` (wire ``MatchGenerationDate``): timestamp.
-    * ``potential_matches`` (wire ``PotentialMatches``): integer, range >= 0.
+    * ``potential_matches`` (wire ``PotentialMatches``): 32-bit integer, range >= 0.
     * ``matches`` (wire ``Matches``): list of :class:`MatchItem`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetMatches.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetMatchesResponse', {'next_token': 'NextToken', 'match_generation_date': 'MatchGenerationDate', 'potential_matches': 'PotentialMatches', 'matches': 'Matches'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetMatchesResponse', {'next_token': 'NextToken', 'match_generation_date': 'MatchGenerationDate', 'potential_matches': 'PotentialMatches', 'matches': 'Matches'}, frozenset({'next_token'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     match_generation_date: Timestamp | None = Field(default=None, validation_alias='MatchGenerationDate', serialization_alias='MatchGenerationDate')
-    potential_matches: Annotated[int, Field(strict=True, ge=0)] | None = Field(default=None, validation_alias='PotentialMatches', serialization_alias='PotentialMatches')
+    potential_matches: Annotated[int, Field(strict=True, ge=0, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='PotentialMatches', serialization_alias='PotentialMatches')
     matches: Annotated[list[MatchItem], Field(strict=True)] | None = Field(default=None, validation_alias='Matches', serialization_alias='Matches')

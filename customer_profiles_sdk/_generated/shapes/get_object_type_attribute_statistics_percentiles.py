@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, RealNumber, ShapeInfo
 
 
 class GetObjectTypeAttributeStatisticsPercentiles(OutputShape):
@@ -28,8 +28,8 @@ class GetObjectTypeAttributeStatisticsPercentiles(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetObjectTypeAttributeStatisticsPercentiles', {'p5': 'P5', 'p25': 'P25', 'p50': 'P50', 'p75': 'P75', 'p95': 'P95'}, frozenset())
 
-    p5: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='P5', serialization_alias='P5')
-    p25: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='P25', serialization_alias='P25')
-    p50: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='P50', serialization_alias='P50')
-    p75: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='P75', serialization_alias='P75')
-    p95: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='P95', serialization_alias='P95')
+    p5: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P5', serialization_alias='P5')
+    p25: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P25', serialization_alias='P25')
+    p50: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P50', serialization_alias='P50')
+    p75: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P75', serialization_alias='P75')
+    p95: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P95', serialization_alias='P95')

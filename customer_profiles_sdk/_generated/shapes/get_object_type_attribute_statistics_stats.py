@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, RealNumber, ShapeInfo
 
 from .get_object_type_attribute_statistics_percentiles import GetObjectTypeAttributeStatisticsPercentiles
 
@@ -30,8 +30,8 @@ class GetObjectTypeAttributeStatisticsStats(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetObjectTypeAttributeStatisticsStats', {'maximum': 'Maximum', 'minimum': 'Minimum', 'average': 'Average', 'standard_deviation': 'StandardDeviation', 'percentiles': 'Percentiles'}, frozenset())
 
-    maximum: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='Maximum', serialization_alias='Maximum')
-    minimum: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='Minimum', serialization_alias='Minimum')
-    average: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='Average', serialization_alias='Average')
-    standard_deviation: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='StandardDeviation', serialization_alias='StandardDeviation')
+    maximum: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='Maximum', serialization_alias='Maximum')
+    minimum: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='Minimum', serialization_alias='Minimum')
+    average: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='Average', serialization_alias='Average')
+    standard_deviation: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='StandardDeviation', serialization_alias='StandardDeviation')
     percentiles: GetObjectTypeAttributeStatisticsPercentiles | None = Field(default=None, validation_alias='Percentiles', serialization_alias='Percentiles')

@@ -29,12 +29,12 @@ class GetProfileHistoryRecordResponse(ResponseShape):
     * ``action_type`` (wire ``ActionType``): enum :class:`ActionType`; required by the model (may still be absent).
     * ``profile_object_unique_key`` (wire ``ProfileObjectUniqueKey``): string, length 1..255.
     * ``content`` (wire ``Content``): string, length 1..256000; sensitive: redacted from repr and errors.
-    * ``performed_by`` (wire ``PerformedBy``): string, length 1..255.
+    * ``performed_by`` (wire ``PerformedBy``): string, length 1..255; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetProfileHistoryRecord.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetProfileHistoryRecordResponse', {'id': 'Id', 'object_type_name': 'ObjectTypeName', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'action_type': 'ActionType', 'profile_object_unique_key': 'ProfileObjectUniqueKey', 'content': 'Content', 'performed_by': 'PerformedBy'}, frozenset({'content'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetProfileHistoryRecordResponse', {'id': 'Id', 'object_type_name': 'ObjectTypeName', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'action_type': 'ActionType', 'profile_object_unique_key': 'ProfileObjectUniqueKey', 'content': 'Content', 'performed_by': 'PerformedBy'}, frozenset({'content', 'performed_by'}))
 
     id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='Id', serialization_alias='Id')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp, WholeNumber
 
 from .object_type_field import ObjectTypeField
 from .object_type_key import ObjectTypeKey
@@ -23,7 +23,7 @@ class GetProfileObjectTypeTemplateResponse(ResponseShape):
     * ``template_id`` (wire ``TemplateId``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``source_name`` (wire ``SourceName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``source_object`` (wire ``SourceObject``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``default_max_profile_object_count`` (wire ``DefaultMaxProfileObjectCount``): integer, range >= 0.
+    * ``default_max_profile_object_count`` (wire ``DefaultMaxProfileObjectCount``): 32-bit integer, range >= 0.
     * ``default_max_profile_object_count_effective_after`` (wire ``DefaultMaxProfileObjectCountEffectiveAfter``): timestamp.
     * ``store_only`` (wire ``StoreOnly``): boolean.
     * ``allow_profile_creation`` (wire ``AllowProfileCreation``): boolean.
@@ -39,7 +39,7 @@ class GetProfileObjectTypeTemplateResponse(ResponseShape):
     template_id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='TemplateId', serialization_alias='TemplateId')
     source_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='SourceName', serialization_alias='SourceName')
     source_object: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='SourceObject', serialization_alias='SourceObject')
-    default_max_profile_object_count: Annotated[int, Field(strict=True, ge=0)] | None = Field(default=None, validation_alias='DefaultMaxProfileObjectCount', serialization_alias='DefaultMaxProfileObjectCount')
+    default_max_profile_object_count: Annotated[int, Field(strict=True, ge=0, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='DefaultMaxProfileObjectCount', serialization_alias='DefaultMaxProfileObjectCount')
     default_max_profile_object_count_effective_after: Timestamp | None = Field(default=None, validation_alias='DefaultMaxProfileObjectCountEffectiveAfter', serialization_alias='DefaultMaxProfileObjectCountEffectiveAfter')
     store_only: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='StoreOnly', serialization_alias='StoreOnly')
     allow_profile_creation: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='AllowProfileCreation', serialization_alias='AllowProfileCreation')

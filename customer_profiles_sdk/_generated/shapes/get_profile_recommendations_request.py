@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 from .metadata_config import MetadataConfig
 from .recommendation_diversity_config import RecommendationDiversityConfig
@@ -29,7 +29,7 @@ class GetProfileRecommendationsRequest(InputShape):
     * ``recommender_filters`` (wire ``RecommenderFilters``): list of :class:`RecommenderFilter` (<= 1 items).
     * ``recommender_promotional_filters`` (wire ``RecommenderPromotionalFilters``): list of :class:`RecommenderPromotionalFilter` (<= 1 items).
     * ``candidate_ids`` (wire ``CandidateIds``): list of string, length 1..255 (<= 50 items).
-    * ``max_results`` (wire ``MaxResults``): integer, range 1..500.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 1..500.
     * ``metadata_config`` (wire ``MetadataConfig``): :class:`MetadataConfig`.
     * ``diversity_config`` (wire ``DiversityConfig``): :class:`RecommendationDiversityConfig`.
 
@@ -45,6 +45,6 @@ class GetProfileRecommendationsRequest(InputShape):
     recommender_filters: Annotated[list[RecommenderFilter], Field(strict=True, max_length=1)] | None = Field(default=None, validation_alias='RecommenderFilters', serialization_alias='RecommenderFilters')
     recommender_promotional_filters: Annotated[list[RecommenderPromotionalFilter], Field(strict=True, max_length=1)] | None = Field(default=None, validation_alias='RecommenderPromotionalFilters', serialization_alias='RecommenderPromotionalFilters')
     candidate_ids: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, max_length=50)] | None = Field(default=None, validation_alias='CandidateIds', serialization_alias='CandidateIds')
-    max_results: Annotated[int, Field(strict=True, ge=1, le=500)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=1, le=500), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     metadata_config: MetadataConfig | None = Field(default=None, validation_alias='MetadataConfig', serialization_alias='MetadataConfig')
     diversity_config: RecommendationDiversityConfig | None = Field(default=None, validation_alias='DiversityConfig', serialization_alias='DiversityConfig')

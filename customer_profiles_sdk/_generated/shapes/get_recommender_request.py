@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class GetRecommenderRequest(InputShape):
@@ -19,7 +19,7 @@ class GetRecommenderRequest(InputShape):
 
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``recommender_name`` (wire ``RecommenderName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
-    * ``training_metrics_count`` (wire ``TrainingMetricsCount``): integer, range 0..5; sent as query parameter ``training-metrics-count``.
+    * ``training_metrics_count`` (wire ``TrainingMetricsCount``): 32-bit integer, range 0..5; sent as query parameter ``training-metrics-count``.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommender.html
     """
@@ -28,4 +28,4 @@ class GetRecommenderRequest(InputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     recommender_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='RecommenderName', serialization_alias='RecommenderName')
-    training_metrics_count: Annotated[int, Field(strict=True, ge=0, le=5)] | None = Field(default=None, validation_alias='TrainingMetricsCount', serialization_alias='TrainingMetricsCount')
+    training_metrics_count: Annotated[int, Field(strict=True, ge=0, le=5), WholeNumber] | None = Field(default=None, validation_alias='TrainingMetricsCount', serialization_alias='TrainingMetricsCount')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, WholeNumber
 
 from .estimate_status import (
     EstimateStatus,
@@ -26,17 +26,17 @@ class GetSegmentEstimateResponse(ResponseShape):
     * ``estimate_id`` (wire ``EstimateId``): string, length 1..255.
     * ``status`` (wire ``Status``): enum :class:`EstimateStatus`.
     * ``estimate`` (wire ``Estimate``): string, length 1..255.
-    * ``message`` (wire ``Message``): string, length 1..255.
-    * ``status_code`` (wire ``StatusCode``): integer; bound to the HTTP status code.
+    * ``message`` (wire ``Message``): string, length 1..255; personal data (SDK redaction list): redacted from repr and errors.
+    * ``status_code`` (wire ``StatusCode``): 32-bit integer; bound to the HTTP status code.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSegmentEstimate.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSegmentEstimateResponse', {'domain_name': 'DomainName', 'estimate_id': 'EstimateId', 'status': 'Status', 'estimate': 'Estimate', 'message': 'Message', 'status_code': 'StatusCode'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSegmentEstimateResponse', {'domain_name': 'DomainName', 'estimate_id': 'EstimateId', 'status': 'Status', 'estimate': 'Estimate', 'message': 'Message', 'status_code': 'StatusCode'}, frozenset({'message'}))
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
     estimate_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='EstimateId', serialization_alias='EstimateId')
     status: Annotated[EstimateStatus | EstimateStatusLiteral, EnumOf(EstimateStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
     estimate: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Estimate', serialization_alias='Estimate')
     message: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
-    status_code: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='StatusCode', serialization_alias='StatusCode')
+    status_code: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='StatusCode', serialization_alias='StatusCode')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
 from .match_type import (
     MatchType,
@@ -22,20 +22,20 @@ class GetSimilarProfilesRequest(InputShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``.
-    * ``max_results`` (wire ``MaxResults``): integer, range 1..100; sent as query parameter ``max-results``.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``; personal data (SDK redaction list): redacted from repr and errors.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 1..100; sent as query parameter ``max-results``.
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``match_type`` (wire ``MatchType``): enum :class:`MatchType`; required.
     * ``search_key`` (wire ``SearchKey``): string, length 1..255; required.
-    * ``search_value`` (wire ``SearchValue``): string, length 1..255; required.
+    * ``search_value`` (wire ``SearchValue``): string, length 1..255; required; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSimilarProfiles.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSimilarProfilesRequest', {'next_token': 'NextToken', 'max_results': 'MaxResults', 'domain_name': 'DomainName', 'match_type': 'MatchType', 'search_key': 'SearchKey', 'search_value': 'SearchValue'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSimilarProfilesRequest', {'next_token': 'NextToken', 'max_results': 'MaxResults', 'domain_name': 'DomainName', 'match_type': 'MatchType', 'search_key': 'SearchKey', 'search_value': 'SearchValue'}, frozenset({'next_token', 'search_value'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    max_results: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     match_type: Annotated[MatchType | MatchTypeLiteral, EnumOf(MatchType)] = Field(validation_alias='MatchType', serialization_alias='MatchType')
     search_key: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='SearchKey', serialization_alias='SearchKey')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, RealNumber, ResponseShape, ShapeInfo, WholeNumber
 
 from .match_type import (
     MatchType,
@@ -25,18 +25,18 @@ class GetSimilarProfilesResponse(ResponseShape):
     * ``profile_ids`` (wire ``ProfileIds``): list of string, pattern ``[a-f0-9]{32}``.
     * ``match_id`` (wire ``MatchId``): string, length 1..255.
     * ``match_type`` (wire ``MatchType``): enum :class:`MatchType`.
-    * ``rule_level`` (wire ``RuleLevel``): integer, range 1..15.
+    * ``rule_level`` (wire ``RuleLevel``): 32-bit integer, range 1..15.
     * ``confidence_score`` (wire ``ConfidenceScore``): number.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSimilarProfiles.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSimilarProfilesResponse', {'profile_ids': 'ProfileIds', 'match_id': 'MatchId', 'match_type': 'MatchType', 'rule_level': 'RuleLevel', 'confidence_score': 'ConfidenceScore', 'next_token': 'NextToken'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSimilarProfilesResponse', {'profile_ids': 'ProfileIds', 'match_id': 'MatchId', 'match_type': 'MatchType', 'rule_level': 'RuleLevel', 'confidence_score': 'ConfidenceScore', 'next_token': 'NextToken'}, frozenset({'next_token'}))
 
     profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True)] | None = Field(default=None, validation_alias='ProfileIds', serialization_alias='ProfileIds')
     match_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='MatchId', serialization_alias='MatchId')
     match_type: Annotated[MatchType | MatchTypeLiteral, EnumOf(MatchType)] | None = Field(default=None, validation_alias='MatchType', serialization_alias='MatchType')
-    rule_level: Annotated[int, Field(strict=True, ge=1, le=15)] | None = Field(default=None, validation_alias='RuleLevel', serialization_alias='RuleLevel')
-    confidence_score: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='ConfidenceScore', serialization_alias='ConfidenceScore')
+    rule_level: Annotated[int, Field(strict=True, ge=1, le=15), WholeNumber] | None = Field(default=None, validation_alias='RuleLevel', serialization_alias='RuleLevel')
+    confidence_score: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='ConfidenceScore', serialization_alias='ConfidenceScore')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

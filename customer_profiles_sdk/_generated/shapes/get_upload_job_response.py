@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, ResponseShape, ShapeInfo, Timestamp, WholeNumber
 
 from .object_type_field import ObjectTypeField
 from .results_summary import ResultsSummary
@@ -37,7 +37,7 @@ class GetUploadJobResponse(ResponseShape):
     * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
     * ``unique_key`` (wire ``UniqueKey``): string, length 1..1000.
     * ``results_summary`` (wire ``ResultsSummary``): :class:`ResultsSummary`.
-    * ``data_expiry`` (wire ``DataExpiry``): integer, range 1..1098.
+    * ``data_expiry`` (wire ``DataExpiry``): 32-bit integer, range 1..1098.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetUploadJob.html
     """
@@ -53,4 +53,4 @@ class GetUploadJobResponse(ResponseShape):
     fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField], Field(strict=True)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='UniqueKey', serialization_alias='UniqueKey')
     results_summary: ResultsSummary | None = Field(default=None, validation_alias='ResultsSummary', serialization_alias='ResultsSummary')
-    data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098)] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')
+    data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')

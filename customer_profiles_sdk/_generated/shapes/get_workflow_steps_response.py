@@ -26,12 +26,12 @@ class GetWorkflowStepsResponse(ResponseShape):
     * ``workflow_id`` (wire ``WorkflowId``): string, pattern ``[a-f0-9]{32}``.
     * ``workflow_type`` (wire ``WorkflowType``): enum :class:`WorkflowType`.
     * ``items`` (wire ``Items``): list of :class:`WorkflowStepItem`.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetWorkflowSteps.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetWorkflowStepsResponse', {'workflow_id': 'WorkflowId', 'workflow_type': 'WorkflowType', 'items': 'Items', 'next_token': 'NextToken'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetWorkflowStepsResponse', {'workflow_id': 'WorkflowId', 'workflow_type': 'WorkflowType', 'items': 'Items', 'next_token': 'NextToken'}, frozenset({'next_token'}))
 
     workflow_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='WorkflowId', serialization_alias='WorkflowId')
     workflow_type: Annotated[WorkflowType | WorkflowTypeLiteral, EnumOf(WorkflowType)] | None = Field(default=None, validation_alias='WorkflowType', serialization_alias='WorkflowType')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class InferenceConfig(InputShape):
@@ -17,11 +17,11 @@ class InferenceConfig(InputShape):
 
     Members:
 
-    * ``min_provisioned_tps`` (wire ``MinProvisionedTPS``): integer, range 1..1000.
+    * ``min_provisioned_tps`` (wire ``MinProvisionedTPS``): 32-bit integer, range 1..1000.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_InferenceConfig.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('InferenceConfig', {'min_provisioned_tps': 'MinProvisionedTPS'}, frozenset())
 
-    min_provisioned_tps: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = Field(default=None, validation_alias='MinProvisionedTPS', serialization_alias='MinProvisionedTPS')
+    min_provisioned_tps: Annotated[int, Field(strict=True, ge=1, le=1000), WholeNumber] | None = Field(default=None, validation_alias='MinProvisionedTPS', serialization_alias='MinProvisionedTPS')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, ShapeInfo, WholeNumber
 
 
 class JobStats(OutputShape):
@@ -17,15 +17,15 @@ class JobStats(OutputShape):
 
     Members:
 
-    * ``number_of_profiles_reviewed`` (wire ``NumberOfProfilesReviewed``): integer.
-    * ``number_of_matches_found`` (wire ``NumberOfMatchesFound``): integer.
-    * ``number_of_merges_done`` (wire ``NumberOfMergesDone``): integer.
+    * ``number_of_profiles_reviewed`` (wire ``NumberOfProfilesReviewed``): 64-bit integer.
+    * ``number_of_matches_found`` (wire ``NumberOfMatchesFound``): 64-bit integer.
+    * ``number_of_merges_done`` (wire ``NumberOfMergesDone``): 64-bit integer.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_JobStats.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('JobStats', {'number_of_profiles_reviewed': 'NumberOfProfilesReviewed', 'number_of_matches_found': 'NumberOfMatchesFound', 'number_of_merges_done': 'NumberOfMergesDone'}, frozenset())
 
-    number_of_profiles_reviewed: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='NumberOfProfilesReviewed', serialization_alias='NumberOfProfilesReviewed')
-    number_of_matches_found: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='NumberOfMatchesFound', serialization_alias='NumberOfMatchesFound')
-    number_of_merges_done: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='NumberOfMergesDone', serialization_alias='NumberOfMergesDone')
+    number_of_profiles_reviewed: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='NumberOfProfilesReviewed', serialization_alias='NumberOfProfilesReviewed')
+    number_of_matches_found: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='NumberOfMatchesFound', serialization_alias='NumberOfMatchesFound')
+    number_of_merges_done: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='NumberOfMergesDone', serialization_alias='NumberOfMergesDone')

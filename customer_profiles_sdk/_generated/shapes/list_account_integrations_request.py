@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class ListAccountIntegrationsRequest(InputShape):
@@ -18,16 +18,16 @@ class ListAccountIntegrationsRequest(InputShape):
     Members:
 
     * ``uri`` (wire ``Uri``): string, length 1..255; required.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``.
-    * ``max_results`` (wire ``MaxResults``): integer, range 1..100; sent as query parameter ``max-results``.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``; personal data (SDK redaction list): redacted from repr and errors.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 1..100; sent as query parameter ``max-results``.
     * ``include_hidden`` (wire ``IncludeHidden``): boolean; sent as query parameter ``include-hidden``.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListAccountIntegrations.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListAccountIntegrationsRequest', {'uri': 'Uri', 'next_token': 'NextToken', 'max_results': 'MaxResults', 'include_hidden': 'IncludeHidden'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListAccountIntegrationsRequest', {'uri': 'Uri', 'next_token': 'NextToken', 'max_results': 'MaxResults', 'include_hidden': 'IncludeHidden'}, frozenset({'next_token'}))
 
     uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Uri', serialization_alias='Uri')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    max_results: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     include_hidden: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IncludeHidden', serialization_alias='IncludeHidden')

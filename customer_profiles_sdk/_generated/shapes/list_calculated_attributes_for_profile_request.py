@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class ListCalculatedAttributesForProfileRequest(InputShape):
@@ -17,17 +17,17 @@ class ListCalculatedAttributesForProfileRequest(InputShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``.
-    * ``max_results`` (wire ``MaxResults``): integer, range 1..100; sent as query parameter ``max-results``.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``; personal data (SDK redaction list): redacted from repr and errors.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 1..100; sent as query parameter ``max-results``.
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required; sent in the URI path.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListCalculatedAttributesForProfile.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListCalculatedAttributesForProfileRequest', {'next_token': 'NextToken', 'max_results': 'MaxResults', 'domain_name': 'DomainName', 'profile_id': 'ProfileId'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListCalculatedAttributesForProfileRequest', {'next_token': 'NextToken', 'max_results': 'MaxResults', 'domain_name': 'DomainName', 'profile_id': 'ProfileId'}, frozenset({'next_token'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    max_results: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')

@@ -20,12 +20,12 @@ class ListEventTriggersResponse(ResponseShape):
     Members:
 
     * ``items`` (wire ``Items``): list of :class:`EventTriggerSummaryItem`; sensitive: redacted from repr and errors.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListEventTriggers.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListEventTriggersResponse', {'items': 'Items', 'next_token': 'NextToken'}, frozenset({'items'}))
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListEventTriggersResponse', {'items': 'Items', 'next_token': 'NextToken'}, frozenset({'items', 'next_token'}))
 
     items: Annotated[list[EventTriggerSummaryItem], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

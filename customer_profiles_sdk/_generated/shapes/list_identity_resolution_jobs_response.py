@@ -20,12 +20,12 @@ class ListIdentityResolutionJobsResponse(ResponseShape):
     Members:
 
     * ``identity_resolution_jobs_list`` (wire ``IdentityResolutionJobsList``): list of :class:`IdentityResolutionJob`.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListIdentityResolutionJobs.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListIdentityResolutionJobsResponse', {'identity_resolution_jobs_list': 'IdentityResolutionJobsList', 'next_token': 'NextToken'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListIdentityResolutionJobsResponse', {'identity_resolution_jobs_list': 'IdentityResolutionJobsList', 'next_token': 'NextToken'}, frozenset({'next_token'}))
 
     identity_resolution_jobs_list: Annotated[list[IdentityResolutionJob], Field(strict=True)] | None = Field(default=None, validation_alias='IdentityResolutionJobsList', serialization_alias='IdentityResolutionJobsList')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class ListObjectTypeAttributeValuesRequest(InputShape):
@@ -17,8 +17,8 @@ class ListObjectTypeAttributeValuesRequest(InputShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``.
-    * ``max_results`` (wire ``MaxResults``): integer, range 1..100; sent as query parameter ``max-results``.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``; personal data (SDK redaction list): redacted from repr and errors.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 1..100; sent as query parameter ``max-results``.
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required; sent in the URI path.
     * ``attribute_name`` (wire ``AttributeName``): string, length 1..1000; required; sent in the URI path.
@@ -26,10 +26,10 @@ class ListObjectTypeAttributeValuesRequest(InputShape):
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListObjectTypeAttributeValues.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListObjectTypeAttributeValuesRequest', {'next_token': 'NextToken', 'max_results': 'MaxResults', 'domain_name': 'DomainName', 'object_type_name': 'ObjectTypeName', 'attribute_name': 'AttributeName'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListObjectTypeAttributeValuesRequest', {'next_token': 'NextToken', 'max_results': 'MaxResults', 'domain_name': 'DomainName', 'object_type_name': 'ObjectTypeName', 'attribute_name': 'AttributeName'}, frozenset({'next_token'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    max_results: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='AttributeName', serialization_alias='AttributeName')

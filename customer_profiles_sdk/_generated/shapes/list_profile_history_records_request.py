@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
 from .action_type import (
     ActionType,
@@ -25,20 +25,20 @@ class ListProfileHistoryRecordsRequest(InputShape):
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required.
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``.
-    * ``max_results`` (wire ``MaxResults``): integer, range 1..100; sent as query parameter ``max-results``.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``; personal data (SDK redaction list): redacted from repr and errors.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 1..100; sent as query parameter ``max-results``.
     * ``action_type`` (wire ``ActionType``): enum :class:`ActionType`.
-    * ``performed_by`` (wire ``PerformedBy``): string, length 1..255.
+    * ``performed_by`` (wire ``PerformedBy``): string, length 1..255; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileHistoryRecords.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileHistoryRecordsRequest', {'domain_name': 'DomainName', 'profile_id': 'ProfileId', 'object_type_name': 'ObjectTypeName', 'next_token': 'NextToken', 'max_results': 'MaxResults', 'action_type': 'ActionType', 'performed_by': 'PerformedBy'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileHistoryRecordsRequest', {'domain_name': 'DomainName', 'profile_id': 'ProfileId', 'object_type_name': 'ObjectTypeName', 'next_token': 'NextToken', 'max_results': 'MaxResults', 'action_type': 'ActionType', 'performed_by': 'PerformedBy'}, frozenset({'next_token', 'performed_by'}))
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    max_results: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     action_type: Annotated[ActionType | ActionTypeLiteral, EnumOf(ActionType)] | None = Field(default=None, validation_alias='ActionType', serialization_alias='ActionType')
     performed_by: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='PerformedBy', serialization_alias='PerformedBy')

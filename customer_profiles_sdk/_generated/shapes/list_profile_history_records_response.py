@@ -20,12 +20,12 @@ class ListProfileHistoryRecordsResponse(ResponseShape):
     Members:
 
     * ``profile_history_records`` (wire ``ProfileHistoryRecords``): list of :class:`ProfileHistoryRecord`.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileHistoryRecords.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileHistoryRecordsResponse', {'profile_history_records': 'ProfileHistoryRecords', 'next_token': 'NextToken'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileHistoryRecordsResponse', {'profile_history_records': 'ProfileHistoryRecords', 'next_token': 'NextToken'}, frozenset({'next_token'}))
 
     profile_history_records: Annotated[list[ProfileHistoryRecord], Field(strict=True)] | None = Field(default=None, validation_alias='ProfileHistoryRecords', serialization_alias='ProfileHistoryRecords')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

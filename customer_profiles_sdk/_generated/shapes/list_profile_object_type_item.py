@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import OutputShape, ShapeInfo, Timestamp, WholeNumber
 
 
 class ListProfileObjectTypeItem(OutputShape):
@@ -18,24 +18,24 @@ class ListProfileObjectTypeItem(OutputShape):
     Members:
 
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model (may still be absent).
-    * ``description`` (wire ``Description``): string, length 1..1000; required by the model (may still be absent).
+    * ``description`` (wire ``Description``): string, length 1..1000; required by the model (may still be absent); personal data (SDK redaction list): redacted from repr and errors.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
-    * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): integer, range >= 1.
-    * ``max_available_profile_object_count`` (wire ``MaxAvailableProfileObjectCount``): integer, range >= 0.
-    * ``source_priority`` (wire ``SourcePriority``): integer, range >= 1.
+    * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): 32-bit integer, range >= 1.
+    * ``max_available_profile_object_count`` (wire ``MaxAvailableProfileObjectCount``): 32-bit integer, range >= 0.
+    * ``source_priority`` (wire ``SourcePriority``): 32-bit integer, range >= 1.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileObjectTypeItem.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileObjectTypeItem', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'max_profile_object_count': 'MaxProfileObjectCount', 'max_available_profile_object_count': 'MaxAvailableProfileObjectCount', 'source_priority': 'SourcePriority', 'tags': 'Tags'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileObjectTypeItem', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'max_profile_object_count': 'MaxProfileObjectCount', 'max_available_profile_object_count': 'MaxAvailableProfileObjectCount', 'source_priority': 'SourcePriority', 'tags': 'Tags'}, frozenset({'description'}))
 
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
-    max_profile_object_count: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='MaxProfileObjectCount', serialization_alias='MaxProfileObjectCount')
-    max_available_profile_object_count: Annotated[int, Field(strict=True, ge=0)] | None = Field(default=None, validation_alias='MaxAvailableProfileObjectCount', serialization_alias='MaxAvailableProfileObjectCount')
-    source_priority: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='SourcePriority', serialization_alias='SourcePriority')
+    max_profile_object_count: Annotated[int, Field(strict=True, ge=1, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='MaxProfileObjectCount', serialization_alias='MaxProfileObjectCount')
+    max_available_profile_object_count: Annotated[int, Field(strict=True, ge=0, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='MaxAvailableProfileObjectCount', serialization_alias='MaxAvailableProfileObjectCount')
+    source_priority: Annotated[int, Field(strict=True, ge=1, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='SourcePriority', serialization_alias='SourcePriority')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -20,12 +20,12 @@ class ListProfileObjectTypeTemplatesResponse(ResponseShape):
     Members:
 
     * ``items`` (wire ``Items``): list of :class:`ListProfileObjectTypeTemplateItem`.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileObjectTypeTemplates.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileObjectTypeTemplatesResponse', {'items': 'Items', 'next_token': 'NextToken'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileObjectTypeTemplatesResponse', {'items': 'Items', 'next_token': 'NextToken'}, frozenset({'next_token'}))
 
     items: Annotated[list[ListProfileObjectTypeTemplateItem], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

@@ -19,13 +19,13 @@ class ListRecommenderFiltersResponse(ResponseShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
     * ``recommender_filters`` (wire ``RecommenderFilters``): list of :class:`RecommenderFilterSummary`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenderFilters.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderFiltersResponse', {'next_token': 'NextToken', 'recommender_filters': 'RecommenderFilters'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderFiltersResponse', {'next_token': 'NextToken', 'recommender_filters': 'RecommenderFilters'}, frozenset({'next_token'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     recommender_filters: Annotated[list[RecommenderFilterSummary], Field(strict=True)] | None = Field(default=None, validation_alias='RecommenderFilters', serialization_alias='RecommenderFilters')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class ListRecommenderRecipesRequest(InputShape):
@@ -17,13 +17,13 @@ class ListRecommenderRecipesRequest(InputShape):
 
     Members:
 
-    * ``max_results`` (wire ``MaxResults``): integer, range 10..100; sent as query parameter ``max-results``.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 10..100; sent as query parameter ``max-results``.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenderRecipes.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderRecipesRequest', {'max_results': 'MaxResults', 'next_token': 'NextToken'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderRecipesRequest', {'max_results': 'MaxResults', 'next_token': 'NextToken'}, frozenset({'next_token'}))
 
-    max_results: Annotated[int, Field(strict=True, ge=10, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=10, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

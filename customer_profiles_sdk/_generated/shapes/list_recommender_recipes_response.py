@@ -19,13 +19,13 @@ class ListRecommenderRecipesResponse(ResponseShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
     * ``recommender_recipes`` (wire ``RecommenderRecipes``): list of :class:`RecommenderRecipe`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenderRecipes.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderRecipesResponse', {'next_token': 'NextToken', 'recommender_recipes': 'RecommenderRecipes'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderRecipesResponse', {'next_token': 'NextToken', 'recommender_recipes': 'RecommenderRecipes'}, frozenset({'next_token'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     recommender_recipes: Annotated[list[RecommenderRecipe], Field(strict=True)] | None = Field(default=None, validation_alias='RecommenderRecipes', serialization_alias='RecommenderRecipes')

@@ -19,13 +19,13 @@ class ListRecommenderSchemasResponse(ResponseShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
     * ``recommender_schemas`` (wire ``RecommenderSchemas``): list of :class:`RecommenderSchemaSummary`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenderSchemas.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderSchemasResponse', {'next_token': 'NextToken', 'recommender_schemas': 'RecommenderSchemas'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommenderSchemasResponse', {'next_token': 'NextToken', 'recommender_schemas': 'RecommenderSchemas'}, frozenset({'next_token'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     recommender_schemas: Annotated[list[RecommenderSchemaSummary], Field(strict=True)] | None = Field(default=None, validation_alias='RecommenderSchemas', serialization_alias='RecommenderSchemas')

@@ -19,13 +19,13 @@ class ListRecommendersResponse(ResponseShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
     * ``recommenders`` (wire ``Recommenders``): list of :class:`RecommenderSummary`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenders.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommendersResponse', {'next_token': 'NextToken', 'recommenders': 'Recommenders'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRecommendersResponse', {'next_token': 'NextToken', 'recommenders': 'Recommenders'}, frozenset({'next_token'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     recommenders: Annotated[list[RecommenderSummary], Field(strict=True)] | None = Field(default=None, validation_alias='Recommenders', serialization_alias='Recommenders')

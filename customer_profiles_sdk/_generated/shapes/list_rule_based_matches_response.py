@@ -18,12 +18,12 @@ class ListRuleBasedMatchesResponse(ResponseShape):
     Members:
 
     * ``match_ids`` (wire ``MatchIds``): list of string, length 1..255.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRuleBasedMatches.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRuleBasedMatchesResponse', {'match_ids': 'MatchIds', 'next_token': 'NextToken'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListRuleBasedMatchesResponse', {'match_ids': 'MatchIds', 'next_token': 'NextToken'}, frozenset({'next_token'}))
 
     match_ids: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] | None = Field(default=None, validation_alias='MatchIds', serialization_alias='MatchIds')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

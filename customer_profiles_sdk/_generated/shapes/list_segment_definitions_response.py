@@ -19,13 +19,13 @@ class ListSegmentDefinitionsResponse(ResponseShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
     * ``items`` (wire ``Items``): list of :class:`SegmentDefinitionItem`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListSegmentDefinitions.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListSegmentDefinitionsResponse', {'next_token': 'NextToken', 'items': 'Items'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListSegmentDefinitionsResponse', {'next_token': 'NextToken', 'items': 'Items'}, frozenset({'next_token'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     items: Annotated[list[SegmentDefinitionItem], Field(strict=True)] | None = Field(default=None, validation_alias='Items', serialization_alias='Items')

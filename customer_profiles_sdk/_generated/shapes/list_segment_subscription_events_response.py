@@ -20,12 +20,12 @@ class ListSegmentSubscriptionEventsResponse(ResponseShape):
     Members:
 
     * ``events`` (wire ``Events``): list of :class:`SubscriptionEventItem`.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListSegmentSubscriptionEvents.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListSegmentSubscriptionEventsResponse', {'events': 'Events', 'next_token': 'NextToken'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListSegmentSubscriptionEventsResponse', {'events': 'Events', 'next_token': 'NextToken'}, frozenset({'next_token'}))
 
     events: Annotated[list[SubscriptionEventItem], Field(strict=True)] | None = Field(default=None, validation_alias='Events', serialization_alias='Events')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')

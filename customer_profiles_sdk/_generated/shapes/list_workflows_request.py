@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, Timestamp, WholeNumber
 
 from .status import (
     Status,
@@ -31,13 +31,13 @@ class ListWorkflowsRequest(InputShape):
     * ``status`` (wire ``Status``): enum :class:`Status`.
     * ``query_start_date`` (wire ``QueryStartDate``): timestamp.
     * ``query_end_date`` (wire ``QueryEndDate``): timestamp.
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``.
-    * ``max_results`` (wire ``MaxResults``): integer, range 1..100; sent as query parameter ``max-results``.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``; personal data (SDK redaction list): redacted from repr and errors.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 1..100; sent as query parameter ``max-results``.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListWorkflows.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListWorkflowsRequest', {'domain_name': 'DomainName', 'workflow_type': 'WorkflowType', 'status': 'Status', 'query_start_date': 'QueryStartDate', 'query_end_date': 'QueryEndDate', 'next_token': 'NextToken', 'max_results': 'MaxResults'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListWorkflowsRequest', {'domain_name': 'DomainName', 'workflow_type': 'WorkflowType', 'status': 'Status', 'query_start_date': 'QueryStartDate', 'query_end_date': 'QueryEndDate', 'next_token': 'NextToken', 'max_results': 'MaxResults'}, frozenset({'next_token'}))
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     workflow_type: Annotated[WorkflowType | WorkflowTypeLiteral, EnumOf(WorkflowType)] | None = Field(default=None, validation_alias='WorkflowType', serialization_alias='WorkflowType')
@@ -45,4 +45,4 @@ class ListWorkflowsRequest(InputShape):
     query_start_date: Timestamp | None = Field(default=None, validation_alias='QueryStartDate', serialization_alias='QueryStartDate')
     query_end_date: Timestamp | None = Field(default=None, validation_alias='QueryEndDate', serialization_alias='QueryEndDate')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    max_results: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, RealNumber, ShapeInfo
 
 
 class MatchItem(OutputShape):
@@ -28,4 +28,4 @@ class MatchItem(OutputShape):
 
     match_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='MatchId', serialization_alias='MatchId')
     profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True)] | None = Field(default=None, validation_alias='ProfileIds', serialization_alias='ProfileIds')
-    confidence_score: Annotated[float, Field(strict=True)] | None = Field(default=None, validation_alias='ConfidenceScore', serialization_alias='ConfidenceScore')
+    confidence_score: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='ConfidenceScore', serialization_alias='ConfidenceScore')

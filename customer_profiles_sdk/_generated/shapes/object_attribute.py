@@ -25,12 +25,12 @@ class ObjectAttribute(InputShape):
     * ``source`` (wire ``Source``): string, length 1..1000.
     * ``field_name`` (wire ``FieldName``): string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$``.
     * ``comparison_operator`` (wire ``ComparisonOperator``): enum :class:`ComparisonOperator`; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255 (1..10 items); required.
+    * ``values`` (wire ``Values``): list of string, length 1..255 (1..10 items); required; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ObjectAttribute.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ObjectAttribute', {'source': 'Source', 'field_name': 'FieldName', 'comparison_operator': 'ComparisonOperator', 'values': 'Values'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ObjectAttribute', {'source': 'Source', 'field_name': 'FieldName', 'comparison_operator': 'ComparisonOperator', 'values': 'Values'}, frozenset({'values'}))
 
     source: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Source', serialization_alias='Source')
     field_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')] | None = Field(default=None, validation_alias='FieldName', serialization_alias='FieldName')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
 from .period_unit import (
     PeriodUnit,
@@ -23,8 +23,8 @@ class Period(InputShape):
     Members:
 
     * ``unit`` (wire ``Unit``): enum :class:`PeriodUnit`; required.
-    * ``value`` (wire ``Value``): integer, range 1..60; required.
-    * ``max_invocations_per_profile`` (wire ``MaxInvocationsPerProfile``): integer, range 1..1000.
+    * ``value`` (wire ``Value``): 32-bit integer, range 1..60; required.
+    * ``max_invocations_per_profile`` (wire ``MaxInvocationsPerProfile``): 32-bit integer, range 1..1000.
     * ``unlimited`` (wire ``Unlimited``): boolean.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Period.html
@@ -33,6 +33,6 @@ class Period(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Period', {'unit': 'Unit', 'value': 'Value', 'max_invocations_per_profile': 'MaxInvocationsPerProfile', 'unlimited': 'Unlimited'}, frozenset())
 
     unit: Annotated[PeriodUnit | PeriodUnitLiteral, EnumOf(PeriodUnit)] = Field(validation_alias='Unit', serialization_alias='Unit')
-    value: Annotated[int, Field(strict=True, ge=1, le=60)] = Field(validation_alias='Value', serialization_alias='Value')
-    max_invocations_per_profile: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = Field(default=None, validation_alias='MaxInvocationsPerProfile', serialization_alias='MaxInvocationsPerProfile')
+    value: Annotated[int, Field(strict=True, ge=1, le=60), WholeNumber] = Field(validation_alias='Value', serialization_alias='Value')
+    max_invocations_per_profile: Annotated[int, Field(strict=True, ge=1, le=1000), WholeNumber] | None = Field(default=None, validation_alias='MaxInvocationsPerProfile', serialization_alias='MaxInvocationsPerProfile')
     unlimited: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='Unlimited', serialization_alias='Unlimited')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, ShapeInfo, WholeNumber
 
 
 class ProfileQueryFailures(OutputShape):
@@ -18,14 +18,14 @@ class ProfileQueryFailures(OutputShape):
     Members:
 
     * ``profile_id`` (wire ``ProfileId``): string; required by the model (may still be absent).
-    * ``message`` (wire ``Message``): string; required by the model (may still be absent).
-    * ``status`` (wire ``Status``): integer.
+    * ``message`` (wire ``Message``): string; required by the model (may still be absent); personal data (SDK redaction list): redacted from repr and errors.
+    * ``status`` (wire ``Status``): 32-bit integer.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ProfileQueryFailures.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ProfileQueryFailures', {'profile_id': 'ProfileId', 'message': 'Message', 'status': 'Status'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('ProfileQueryFailures', {'profile_id': 'ProfileId', 'message': 'Message', 'status': 'Status'}, frozenset({'message'}))
 
     profile_id: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='ProfileId', serialization_alias='ProfileId')
     message: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
-    status: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
+    status: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp, WholeNumber
 
 from .object_type_field import ObjectTypeField
 from .object_type_key import ObjectTypeKey
@@ -23,13 +23,13 @@ class PutProfileObjectTypeResponse(ResponseShape):
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model (may still be absent).
     * ``description`` (wire ``Description``): string, length 1..1000; required by the model (may still be absent); sensitive: redacted from repr and errors.
     * ``template_id`` (wire ``TemplateId``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``expiration_days`` (wire ``ExpirationDays``): integer, range 1..1098.
+    * ``expiration_days`` (wire ``ExpirationDays``): 32-bit integer, range 1..1098.
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
     * ``allow_profile_creation`` (wire ``AllowProfileCreation``): boolean.
     * ``source_last_updated_timestamp_format`` (wire ``SourceLastUpdatedTimestampFormat``): string, length 1..255.
-    * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): integer, range >= 1.
-    * ``max_available_profile_object_count`` (wire ``MaxAvailableProfileObjectCount``): integer, range >= 0.
-    * ``source_priority`` (wire ``SourcePriority``): integer, range >= 1.
+    * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): 32-bit integer, range >= 1.
+    * ``max_available_profile_object_count`` (wire ``MaxAvailableProfileObjectCount``): 32-bit integer, range >= 0.
+    * ``source_priority`` (wire ``SourcePriority``): 32-bit integer, range >= 1.
     * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`ObjectTypeField`; sensitive: redacted from repr and errors.
     * ``keys`` (wire ``Keys``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$`` to list of :class:`ObjectTypeKey`; sensitive: redacted from repr and errors.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
@@ -44,13 +44,13 @@ class PutProfileObjectTypeResponse(ResponseShape):
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     template_id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='TemplateId', serialization_alias='TemplateId')
-    expiration_days: Annotated[int, Field(strict=True, ge=1, le=1098)] | None = Field(default=None, validation_alias='ExpirationDays', serialization_alias='ExpirationDays')
+    expiration_days: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] | None = Field(default=None, validation_alias='ExpirationDays', serialization_alias='ExpirationDays')
     encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='EncryptionKey', serialization_alias='EncryptionKey')
     allow_profile_creation: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='AllowProfileCreation', serialization_alias='AllowProfileCreation')
     source_last_updated_timestamp_format: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SourceLastUpdatedTimestampFormat', serialization_alias='SourceLastUpdatedTimestampFormat')
-    max_profile_object_count: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='MaxProfileObjectCount', serialization_alias='MaxProfileObjectCount')
-    max_available_profile_object_count: Annotated[int, Field(strict=True, ge=0)] | None = Field(default=None, validation_alias='MaxAvailableProfileObjectCount', serialization_alias='MaxAvailableProfileObjectCount')
-    source_priority: Annotated[int, Field(strict=True, ge=1)] | None = Field(default=None, validation_alias='SourcePriority', serialization_alias='SourcePriority')
+    max_profile_object_count: Annotated[int, Field(strict=True, ge=1, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='MaxProfileObjectCount', serialization_alias='MaxProfileObjectCount')
+    max_available_profile_object_count: Annotated[int, Field(strict=True, ge=0, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='MaxAvailableProfileObjectCount', serialization_alias='MaxAvailableProfileObjectCount')
+    source_priority: Annotated[int, Field(strict=True, ge=1, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='SourcePriority', serialization_alias='SourcePriority')
     fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField], Field(strict=True)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     keys: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')], Annotated[list[ObjectTypeKey], Field(strict=True)]], Field(strict=True)] | None = Field(default=None, validation_alias='Keys', serialization_alias='Keys')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')

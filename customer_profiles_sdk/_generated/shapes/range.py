@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
 from .unit import (
     Unit,
@@ -23,7 +23,7 @@ class Range(InputShape):
 
     Members:
 
-    * ``value`` (wire ``Value``): integer, range 0..2147483647.
+    * ``value`` (wire ``Value``): 32-bit integer, range 0..2147483647.
     * ``unit`` (wire ``Unit``): enum :class:`Unit`.
     * ``value_range`` (wire ``ValueRange``): :class:`ValueRange`.
     * ``timestamp_source`` (wire ``TimestampSource``): string, length 1..255.
@@ -34,7 +34,7 @@ class Range(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Range', {'value': 'Value', 'unit': 'Unit', 'value_range': 'ValueRange', 'timestamp_source': 'TimestampSource', 'timestamp_format': 'TimestampFormat'}, frozenset())
 
-    value: Annotated[int, Field(strict=True, ge=0, le=2147483647)] | None = Field(default=None, validation_alias='Value', serialization_alias='Value')
+    value: Annotated[int, Field(strict=True, ge=0, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='Value', serialization_alias='Value')
     unit: Annotated[Unit | UnitLiteral, EnumOf(Unit)] | None = Field(default=None, validation_alias='Unit', serialization_alias='Unit')
     value_range: ValueRange | None = Field(default=None, validation_alias='ValueRange', serialization_alias='ValueRange')
     timestamp_source: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='TimestampSource', serialization_alias='TimestampSource')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
 from .range_unit import (
     RangeUnit,
@@ -22,8 +22,8 @@ class RangeOverride(InputShape):
 
     Members:
 
-    * ``start`` (wire ``Start``): integer; required.
-    * ``end`` (wire ``End``): integer.
+    * ``start`` (wire ``Start``): 32-bit integer; required.
+    * ``end`` (wire ``End``): 32-bit integer.
     * ``unit`` (wire ``Unit``): enum :class:`RangeUnit`; required.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_RangeOverride.html
@@ -31,6 +31,6 @@ class RangeOverride(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RangeOverride', {'start': 'Start', 'end': 'End', 'unit': 'Unit'}, frozenset())
 
-    start: Annotated[int, Field(strict=True)] = Field(validation_alias='Start', serialization_alias='Start')
-    end: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='End', serialization_alias='End')
+    start: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] = Field(validation_alias='Start', serialization_alias='Start')
+    end: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='End', serialization_alias='End')
     unit: Annotated[RangeUnit | RangeUnitLiteral, EnumOf(RangeUnit)] = Field(validation_alias='Unit', serialization_alias='Unit')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, ShapeInfo, WholeNumber
 
 
 class Readiness(OutputShape):
@@ -17,7 +17,7 @@ class Readiness(OutputShape):
 
     Members:
 
-    * ``progress_percentage`` (wire ``ProgressPercentage``): integer, range 0..100.
+    * ``progress_percentage`` (wire ``ProgressPercentage``): 32-bit integer, range 0..100.
     * ``message`` (wire ``Message``): string, length 1..1000.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Readiness.html
@@ -25,5 +25,5 @@ class Readiness(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Readiness', {'progress_percentage': 'ProgressPercentage', 'message': 'Message'}, frozenset())
 
-    progress_percentage: Annotated[int, Field(strict=True, ge=0, le=100)] | None = Field(default=None, validation_alias='ProgressPercentage', serialization_alias='ProgressPercentage')
+    progress_percentage: Annotated[int, Field(strict=True, ge=0, le=100), WholeNumber] | None = Field(default=None, validation_alias='ProgressPercentage', serialization_alias='ProgressPercentage')
     message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')

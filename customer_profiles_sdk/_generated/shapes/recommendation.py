@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, RealNumber, ShapeInfo
 
 from .catalog_item import CatalogItem
 
@@ -28,4 +28,4 @@ class Recommendation(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Recommendation', {'catalog_item': 'CatalogItem', 'score': 'Score'}, frozenset())
 
     catalog_item: CatalogItem | None = Field(default=None, validation_alias='CatalogItem', serialization_alias='CatalogItem')
-    score: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] | None = Field(default=None, validation_alias='Score', serialization_alias='Score')
+    score: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=1.0), RealNumber] | None = Field(default=None, validation_alias='Score', serialization_alias='Score')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class RecommendationDiversityConfig(InputShape):
@@ -18,7 +18,7 @@ class RecommendationDiversityConfig(InputShape):
     Members:
 
     * ``enabled`` (wire ``Enabled``): boolean; required.
-    * ``values`` (wire ``Values``): map of string, length 1..64, pattern ``^[a-zA-Z][a-zA-Z0-9_]*$`` to integer, range 1..200 (<= 2 entries).
+    * ``values`` (wire ``Values``): map of string, length 1..64, pattern ``^[a-zA-Z][a-zA-Z0-9_]*$`` to 32-bit integer, range 1..200 (<= 2 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_RecommendationDiversityConfig.html
     """
@@ -26,4 +26,4 @@ class RecommendationDiversityConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RecommendationDiversityConfig', {'enabled': 'Enabled', 'values': 'Values'}, frozenset())
 
     enabled: Annotated[bool, Field(strict=True)] = Field(validation_alias='Enabled', serialization_alias='Enabled')
-    values: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z][a-zA-Z0-9_]*\\Z')], Annotated[int, Field(strict=True, ge=1, le=200)]], Field(strict=True, max_length=2)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
+    values: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z][a-zA-Z0-9_]*\\Z')], Annotated[int, Field(strict=True, ge=1, le=200), WholeNumber]], Field(strict=True, max_length=2)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')

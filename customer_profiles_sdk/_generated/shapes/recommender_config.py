@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 from .diversity_config import DiversityConfig
 from .events_config import EventsConfig
@@ -22,7 +22,7 @@ class RecommenderConfig(InputShape):
     Members:
 
     * ``events_config`` (wire ``EventsConfig``): :class:`EventsConfig`.
-    * ``training_frequency`` (wire ``TrainingFrequency``): integer, range 0..30.
+    * ``training_frequency`` (wire ``TrainingFrequency``): 32-bit integer, range 0..30.
     * ``inference_config`` (wire ``InferenceConfig``): :class:`InferenceConfig`.
     * ``included_columns`` (wire ``IncludedColumns``): map of string to list of string, length 1..1000 (1..100 items) (1..2 entries).
     * ``excluded_columns`` (wire ``ExcludedColumns``): map of string to list of string, length 1..1000 (1..100 items) (1..2 entries).
@@ -34,7 +34,7 @@ class RecommenderConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RecommenderConfig', {'events_config': 'EventsConfig', 'training_frequency': 'TrainingFrequency', 'inference_config': 'InferenceConfig', 'included_columns': 'IncludedColumns', 'excluded_columns': 'ExcludedColumns', 'diversity_config': 'DiversityConfig'}, frozenset())
 
     events_config: EventsConfig | None = Field(default=None, validation_alias='EventsConfig', serialization_alias='EventsConfig')
-    training_frequency: Annotated[int, Field(strict=True, ge=0, le=30)] | None = Field(default=None, validation_alias='TrainingFrequency', serialization_alias='TrainingFrequency')
+    training_frequency: Annotated[int, Field(strict=True, ge=0, le=30), WholeNumber] | None = Field(default=None, validation_alias='TrainingFrequency', serialization_alias='TrainingFrequency')
     inference_config: InferenceConfig | None = Field(default=None, validation_alias='InferenceConfig', serialization_alias='InferenceConfig')
     included_columns: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=1000)]], Field(strict=True, min_length=1, max_length=100)]], Field(strict=True, min_length=1, max_length=2)] | None = Field(default=None, validation_alias='IncludedColumns', serialization_alias='IncludedColumns')
     excluded_columns: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=1000)]], Field(strict=True, min_length=1, max_length=100)]], Field(strict=True, min_length=1, max_length=2)] | None = Field(default=None, validation_alias='ExcludedColumns', serialization_alias='ExcludedColumns')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class RecommenderPromotionalFilter(InputShape):
@@ -20,7 +20,7 @@ class RecommenderPromotionalFilter(InputShape):
     * ``name`` (wire ``Name``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``values`` (wire ``Values``): map of string, length <= 50, pattern ``[A-Za-z0-9_]+`` to string, length <= 3000 (<= 25 entries); sensitive: redacted from repr and errors.
     * ``promotion_name`` (wire ``PromotionName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``percent_promoted_items`` (wire ``PercentPromotedItems``): integer, range 1..100.
+    * ``percent_promoted_items`` (wire ``PercentPromotedItems``): 32-bit integer, range 1..100.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_RecommenderPromotionalFilter.html
     """
@@ -30,4 +30,4 @@ class RecommenderPromotionalFilter(InputShape):
     name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='Name', serialization_alias='Name')
     values: Annotated[dict[Annotated[str, Field(strict=True, max_length=50, pattern='[A-Za-z0-9_]+')], Annotated[str, Field(strict=True, max_length=3000)]], Field(strict=True, max_length=25)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
     promotion_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='PromotionName', serialization_alias='PromotionName')
-    percent_promoted_items: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='PercentPromotedItems', serialization_alias='PercentPromotedItems')
+    percent_promoted_items: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='PercentPromotedItems', serialization_alias='PercentPromotedItems')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import OutputShape, ShapeInfo
+from customer_profiles_sdk._model import OutputShape, ShapeInfo, WholeNumber
 
 
 class ResultsSummary(OutputShape):
@@ -17,15 +17,15 @@ class ResultsSummary(OutputShape):
 
     Members:
 
-    * ``updated_records`` (wire ``UpdatedRecords``): integer.
-    * ``created_records`` (wire ``CreatedRecords``): integer.
-    * ``failed_records`` (wire ``FailedRecords``): integer.
+    * ``updated_records`` (wire ``UpdatedRecords``): 64-bit integer.
+    * ``created_records`` (wire ``CreatedRecords``): 64-bit integer.
+    * ``failed_records`` (wire ``FailedRecords``): 64-bit integer.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ResultsSummary.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ResultsSummary', {'updated_records': 'UpdatedRecords', 'created_records': 'CreatedRecords', 'failed_records': 'FailedRecords'}, frozenset())
 
-    updated_records: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='UpdatedRecords', serialization_alias='UpdatedRecords')
-    created_records: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='CreatedRecords', serialization_alias='CreatedRecords')
-    failed_records: Annotated[int, Field(strict=True)] | None = Field(default=None, validation_alias='FailedRecords', serialization_alias='FailedRecords')
+    updated_records: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='UpdatedRecords', serialization_alias='UpdatedRecords')
+    created_records: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='CreatedRecords', serialization_alias='CreatedRecords')
+    failed_records: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='FailedRecords', serialization_alias='FailedRecords')

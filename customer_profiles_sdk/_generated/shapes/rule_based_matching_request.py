@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 from .attribute_types_selector import AttributeTypesSelector
 from .conflict_resolution import ConflictResolution
@@ -24,8 +24,8 @@ class RuleBasedMatchingRequest(InputShape):
 
     * ``enabled`` (wire ``Enabled``): boolean; required.
     * ``matching_rules`` (wire ``MatchingRules``): list of :class:`MatchingRule` (1..15 items).
-    * ``max_allowed_rule_level_for_merging`` (wire ``MaxAllowedRuleLevelForMerging``): integer, range 1..15.
-    * ``max_allowed_rule_level_for_matching`` (wire ``MaxAllowedRuleLevelForMatching``): integer, range 1..15.
+    * ``max_allowed_rule_level_for_merging`` (wire ``MaxAllowedRuleLevelForMerging``): 32-bit integer, range 1..15.
+    * ``max_allowed_rule_level_for_matching`` (wire ``MaxAllowedRuleLevelForMatching``): 32-bit integer, range 1..15.
     * ``attribute_types_selector`` (wire ``AttributeTypesSelector``): :class:`AttributeTypesSelector`.
     * ``conflict_resolution`` (wire ``ConflictResolution``): :class:`ConflictResolution`.
     * ``exporting_config`` (wire ``ExportingConfig``): :class:`ExportingConfig`.
@@ -37,8 +37,8 @@ class RuleBasedMatchingRequest(InputShape):
 
     enabled: Annotated[bool, Field(strict=True)] = Field(validation_alias='Enabled', serialization_alias='Enabled')
     matching_rules: Annotated[list[MatchingRule], Field(strict=True, min_length=1, max_length=15)] | None = Field(default=None, validation_alias='MatchingRules', serialization_alias='MatchingRules')
-    max_allowed_rule_level_for_merging: Annotated[int, Field(strict=True, ge=1, le=15)] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMerging', serialization_alias='MaxAllowedRuleLevelForMerging')
-    max_allowed_rule_level_for_matching: Annotated[int, Field(strict=True, ge=1, le=15)] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMatching', serialization_alias='MaxAllowedRuleLevelForMatching')
+    max_allowed_rule_level_for_merging: Annotated[int, Field(strict=True, ge=1, le=15), WholeNumber] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMerging', serialization_alias='MaxAllowedRuleLevelForMerging')
+    max_allowed_rule_level_for_matching: Annotated[int, Field(strict=True, ge=1, le=15), WholeNumber] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMatching', serialization_alias='MaxAllowedRuleLevelForMatching')
     attribute_types_selector: AttributeTypesSelector | None = Field(default=None, validation_alias='AttributeTypesSelector', serialization_alias='AttributeTypesSelector')
     conflict_resolution: ConflictResolution | None = Field(default=None, validation_alias='ConflictResolution', serialization_alias='ConflictResolution')
     exporting_config: ExportingConfig | None = Field(default=None, validation_alias='ExportingConfig', serialization_alias='ExportingConfig')

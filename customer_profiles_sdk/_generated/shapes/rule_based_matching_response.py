@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, WholeNumber
 
 from .attribute_types_selector import AttributeTypesSelector
 from .conflict_resolution import ConflictResolution
@@ -29,8 +29,8 @@ class RuleBasedMatchingResponse(OutputShape):
     * ``enabled`` (wire ``Enabled``): boolean.
     * ``matching_rules`` (wire ``MatchingRules``): list of :class:`MatchingRule` (1..15 items).
     * ``status`` (wire ``Status``): enum :class:`RuleBasedMatchingStatus`.
-    * ``max_allowed_rule_level_for_merging`` (wire ``MaxAllowedRuleLevelForMerging``): integer, range 1..15.
-    * ``max_allowed_rule_level_for_matching`` (wire ``MaxAllowedRuleLevelForMatching``): integer, range 1..15.
+    * ``max_allowed_rule_level_for_merging`` (wire ``MaxAllowedRuleLevelForMerging``): 32-bit integer, range 1..15.
+    * ``max_allowed_rule_level_for_matching`` (wire ``MaxAllowedRuleLevelForMatching``): 32-bit integer, range 1..15.
     * ``attribute_types_selector`` (wire ``AttributeTypesSelector``): :class:`AttributeTypesSelector`.
     * ``conflict_resolution`` (wire ``ConflictResolution``): :class:`ConflictResolution`.
     * ``exporting_config`` (wire ``ExportingConfig``): :class:`ExportingConfig`.
@@ -43,8 +43,8 @@ class RuleBasedMatchingResponse(OutputShape):
     enabled: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='Enabled', serialization_alias='Enabled')
     matching_rules: Annotated[list[MatchingRule], Field(strict=True, min_length=1, max_length=15)] | None = Field(default=None, validation_alias='MatchingRules', serialization_alias='MatchingRules')
     status: Annotated[RuleBasedMatchingStatus | RuleBasedMatchingStatusLiteral, EnumOf(RuleBasedMatchingStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
-    max_allowed_rule_level_for_merging: Annotated[int, Field(strict=True, ge=1, le=15)] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMerging', serialization_alias='MaxAllowedRuleLevelForMerging')
-    max_allowed_rule_level_for_matching: Annotated[int, Field(strict=True, ge=1, le=15)] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMatching', serialization_alias='MaxAllowedRuleLevelForMatching')
+    max_allowed_rule_level_for_merging: Annotated[int, Field(strict=True, ge=1, le=15), WholeNumber] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMerging', serialization_alias='MaxAllowedRuleLevelForMerging')
+    max_allowed_rule_level_for_matching: Annotated[int, Field(strict=True, ge=1, le=15), WholeNumber] | None = Field(default=None, validation_alias='MaxAllowedRuleLevelForMatching', serialization_alias='MaxAllowedRuleLevelForMatching')
     attribute_types_selector: AttributeTypesSelector | None = Field(default=None, validation_alias='AttributeTypesSelector', serialization_alias='AttributeTypesSelector')
     conflict_resolution: ConflictResolution | None = Field(default=None, validation_alias='ConflictResolution', serialization_alias='ConflictResolution')
     exporting_config: ExportingConfig | None = Field(default=None, validation_alias='ExportingConfig', serialization_alias='ExportingConfig')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
 from .schedule_configuration_unit import (
     ScheduleConfigurationUnit,
@@ -22,7 +22,7 @@ class ScheduleConfiguration(InputShape):
 
     Members:
 
-    * ``interval`` (wire ``Interval``): integer, range 1..24; required.
+    * ``interval`` (wire ``Interval``): 32-bit integer, range 1..24; required.
     * ``unit`` (wire ``Unit``): enum :class:`ScheduleConfigurationUnit`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ScheduleConfiguration.html
@@ -30,5 +30,5 @@ class ScheduleConfiguration(InputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ScheduleConfiguration', {'interval': 'Interval', 'unit': 'Unit'}, frozenset())
 
-    interval: Annotated[int, Field(strict=True, ge=1, le=24)] = Field(validation_alias='Interval', serialization_alias='Interval')
+    interval: Annotated[int, Field(strict=True, ge=1, le=24), WholeNumber] = Field(validation_alias='Interval', serialization_alias='Interval')
     unit: Annotated[ScheduleConfigurationUnit | ScheduleConfigurationUnitLiteral, EnumOf(ScheduleConfigurationUnit)] | None = Field(default=None, validation_alias='Unit', serialization_alias='Unit')

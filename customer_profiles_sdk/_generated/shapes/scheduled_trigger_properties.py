@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, Timestamp, WholeNumber
 
 from .data_pull_mode import (
     DataPullMode,
@@ -27,7 +27,7 @@ class ScheduledTriggerProperties(InputShape):
     * ``schedule_start_time`` (wire ``ScheduleStartTime``): timestamp.
     * ``schedule_end_time`` (wire ``ScheduleEndTime``): timestamp.
     * ``timezone`` (wire ``Timezone``): string, length <= 256, pattern ``.*``.
-    * ``schedule_offset`` (wire ``ScheduleOffset``): integer, range 0..36000.
+    * ``schedule_offset`` (wire ``ScheduleOffset``): 64-bit integer, range 0..36000.
     * ``first_execution_from`` (wire ``FirstExecutionFrom``): timestamp.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ScheduledTriggerProperties.html
@@ -40,5 +40,5 @@ class ScheduledTriggerProperties(InputShape):
     schedule_start_time: Timestamp | None = Field(default=None, validation_alias='ScheduleStartTime', serialization_alias='ScheduleStartTime')
     schedule_end_time: Timestamp | None = Field(default=None, validation_alias='ScheduleEndTime', serialization_alias='ScheduleEndTime')
     timezone: Annotated[str, Field(strict=True, max_length=256, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='Timezone', serialization_alias='Timezone')
-    schedule_offset: Annotated[int, Field(strict=True, ge=0, le=36000)] | None = Field(default=None, validation_alias='ScheduleOffset', serialization_alias='ScheduleOffset')
+    schedule_offset: Annotated[int, Field(strict=True, ge=0, le=36000), WholeNumber] | None = Field(default=None, validation_alias='ScheduleOffset', serialization_alias='ScheduleOffset')
     first_execution_from: Timestamp | None = Field(default=None, validation_alias='FirstExecutionFrom', serialization_alias='FirstExecutionFrom')

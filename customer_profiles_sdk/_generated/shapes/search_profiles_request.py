@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
+from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
 from .additional_search_key import AdditionalSearchKey
 from .logical_operator import (
@@ -23,21 +23,21 @@ class SearchProfilesRequest(InputShape):
 
     Members:
 
-    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``.
-    * ``max_results`` (wire ``MaxResults``): integer, range 1..100; sent as query parameter ``max-results``.
+    * ``next_token`` (wire ``NextToken``): string, length 1..1024; sent as query parameter ``next-token``; personal data (SDK redaction list): redacted from repr and errors.
+    * ``max_results`` (wire ``MaxResults``): 32-bit integer, range 1..100; sent as query parameter ``max-results``.
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required; sent in the URI path.
     * ``key_name`` (wire ``KeyName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255; required.
+    * ``values`` (wire ``Values``): list of string, length 1..255; required; personal data (SDK redaction list): redacted from repr and errors.
     * ``additional_search_keys`` (wire ``AdditionalSearchKeys``): list of :class:`AdditionalSearchKey` (1..4 items).
     * ``logical_operator`` (wire ``LogicalOperator``): enum :class:`logicalOperator`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_SearchProfiles.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('SearchProfilesRequest', {'next_token': 'NextToken', 'max_results': 'MaxResults', 'domain_name': 'DomainName', 'key_name': 'KeyName', 'values': 'Values', 'additional_search_keys': 'AdditionalSearchKeys', 'logical_operator': 'LogicalOperator'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('SearchProfilesRequest', {'next_token': 'NextToken', 'max_results': 'MaxResults', 'domain_name': 'DomainName', 'key_name': 'KeyName', 'values': 'Values', 'additional_search_keys': 'AdditionalSearchKeys', 'logical_operator': 'LogicalOperator'}, frozenset({'next_token', 'values'}))
 
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
-    max_results: Annotated[int, Field(strict=True, ge=1, le=100)] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+    max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='KeyName', serialization_alias='KeyName')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] = Field(validation_alias='Values', serialization_alias='Values')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 from .recommendation_diversity_config import RecommendationDiversityConfig
 from .recommendation_metadata import RecommendationMetadata
@@ -29,7 +29,7 @@ class SearchRecommendationsRequest(InputShape):
     * ``context`` (wire ``Context``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to string, length 1..255; sensitive: redacted from repr and errors.
     * ``diversity`` (wire ``Diversity``): :class:`RecommendationDiversityConfig`.
     * ``metadata`` (wire ``Metadata``): :class:`RecommendationMetadata`.
-    * ``max_recommendations`` (wire ``MaxRecommendations``): integer, range 1..500.
+    * ``max_recommendations`` (wire ``MaxRecommendations``): 32-bit integer, range 1..500.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_SearchRecommendations.html
     """
@@ -44,4 +44,4 @@ class SearchRecommendationsRequest(InputShape):
     context: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] | None = Field(default=None, validation_alias='Context', serialization_alias='Context')
     diversity: RecommendationDiversityConfig | None = Field(default=None, validation_alias='Diversity', serialization_alias='Diversity')
     metadata: RecommendationMetadata | None = Field(default=None, validation_alias='Metadata', serialization_alias='Metadata')
-    max_recommendations: Annotated[int, Field(strict=True, ge=1, le=500)] | None = Field(default=None, validation_alias='MaxRecommendations', serialization_alias='MaxRecommendations')
+    max_recommendations: Annotated[int, Field(strict=True, ge=1, le=500), WholeNumber] | None = Field(default=None, validation_alias='MaxRecommendations', serialization_alias='MaxRecommendations')

@@ -30,13 +30,13 @@ class Task(InputShape):
     * ``connector_operator`` (wire ``ConnectorOperator``): :class:`ConnectorOperator`.
     * ``destination_field`` (wire ``DestinationField``): string, length <= 256, pattern ``.*``.
     * ``source_fields`` (wire ``SourceFields``): list of string, length <= 2048, pattern ``.*``; required.
-    * ``task_properties`` (wire ``TaskProperties``): map of enum :class:`OperatorPropertiesKeys` to string, length <= 2048, pattern ``.+``.
+    * ``task_properties`` (wire ``TaskProperties``): map of enum :class:`OperatorPropertiesKeys` to string, length <= 2048, pattern ``.+``; personal data (SDK redaction list): redacted from repr and errors.
     * ``task_type`` (wire ``TaskType``): enum :class:`TaskType`; required.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Task.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('Task', {'connector_operator': 'ConnectorOperator', 'destination_field': 'DestinationField', 'source_fields': 'SourceFields', 'task_properties': 'TaskProperties', 'task_type': 'TaskType'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('Task', {'connector_operator': 'ConnectorOperator', 'destination_field': 'DestinationField', 'source_fields': 'SourceFields', 'task_properties': 'TaskProperties', 'task_type': 'TaskType'}, frozenset({'task_properties'}))
 
     connector_operator: ConnectorOperator | None = Field(default=None, validation_alias='ConnectorOperator', serialization_alias='ConnectorOperator')
     destination_field: Annotated[str, Field(strict=True, max_length=256, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='DestinationField', serialization_alias='DestinationField')

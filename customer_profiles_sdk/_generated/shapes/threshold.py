@@ -22,13 +22,13 @@ class Threshold(InputShape):
 
     Members:
 
-    * ``value`` (wire ``Value``): string, length 1..255; required.
+    * ``value`` (wire ``Value``): string, length 1..255; required; personal data (SDK redaction list): redacted from repr and errors.
     * ``operator`` (wire ``Operator``): enum :class:`Operator`; required.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Threshold.html
     """
 
-    __cp__: ClassVar[ShapeInfo] = ShapeInfo('Threshold', {'value': 'Value', 'operator': 'Operator'}, frozenset())
+    __cp__: ClassVar[ShapeInfo] = ShapeInfo('Threshold', {'value': 'Value', 'operator': 'Operator'}, frozenset({'value'}))
 
     value: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Value', serialization_alias='Value')
     operator: Annotated[Operator | OperatorLiteral, EnumOf(Operator)] = Field(validation_alias='Operator', serialization_alias='Operator')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, OutputShape, RealNumber, ShapeInfo, Timestamp
 
 from .training_metric_name import (
     TrainingMetricName,
@@ -32,5 +32,5 @@ class TrainingMetrics(OutputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('TrainingMetrics', {'time': 'Time', 'metrics': 'Metrics', 'recommender_version_name': 'RecommenderVersionName'}, frozenset())
 
     time: Timestamp | None = Field(default=None, validation_alias='Time', serialization_alias='Time')
-    metrics: Annotated[dict[Annotated[TrainingMetricName | TrainingMetricNameLiteral, EnumOf(TrainingMetricName)], Annotated[float, Field(strict=True)]], Field(strict=True)] | None = Field(default=None, validation_alias='Metrics', serialization_alias='Metrics')
+    metrics: Annotated[dict[Annotated[TrainingMetricName | TrainingMetricNameLiteral, EnumOf(TrainingMetricName)], Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber]], Field(strict=True)] | None = Field(default=None, validation_alias='Metrics', serialization_alias='Metrics')
     recommender_version_name: Annotated[str, Field(strict=True, min_length=1, max_length=100, pattern='[a-zA-Z0-9_-]+/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z')] | None = Field(default=None, validation_alias='RecommenderVersionName', serialization_alias='RecommenderVersionName')

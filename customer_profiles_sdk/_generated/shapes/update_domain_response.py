@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import ResponseShape, ShapeInfo, Timestamp, WholeNumber
 
 from .data_store_response import DataStoreResponse
 from .matching_response import MatchingResponse
@@ -22,7 +22,7 @@ class UpdateDomainResponse(ResponseShape):
     Members:
 
     * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``default_expiration_days`` (wire ``DefaultExpirationDays``): integer, range 1..1098.
+    * ``default_expiration_days`` (wire ``DefaultExpirationDays``): 32-bit integer, range 1..1098.
     * ``default_encryption_key`` (wire ``DefaultEncryptionKey``): string, length 0..255.
     * ``dead_letter_queue_url`` (wire ``DeadLetterQueueUrl``): string, length 0..255.
     * ``matching`` (wire ``Matching``): :class:`MatchingResponse`.
@@ -38,7 +38,7 @@ class UpdateDomainResponse(ResponseShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('UpdateDomainResponse', {'domain_name': 'DomainName', 'default_expiration_days': 'DefaultExpirationDays', 'default_encryption_key': 'DefaultEncryptionKey', 'dead_letter_queue_url': 'DeadLetterQueueUrl', 'matching': 'Matching', 'rule_based_matching': 'RuleBasedMatching', 'data_store': 'DataStore', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset())
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
-    default_expiration_days: Annotated[int, Field(strict=True, ge=1, le=1098)] | None = Field(default=None, validation_alias='DefaultExpirationDays', serialization_alias='DefaultExpirationDays')
+    default_expiration_days: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] | None = Field(default=None, validation_alias='DefaultExpirationDays', serialization_alias='DefaultExpirationDays')
     default_encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='DefaultEncryptionKey', serialization_alias='DefaultEncryptionKey')
     dead_letter_queue_url: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='DeadLetterQueueUrl', serialization_alias='DeadLetterQueueUrl')
     matching: MatchingResponse | None = Field(default=None, validation_alias='Matching', serialization_alias='Matching')

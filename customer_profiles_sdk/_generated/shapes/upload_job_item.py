@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp
+from customer_profiles_sdk._model import EnumOf, OutputShape, ShapeInfo, Timestamp, WholeNumber
 
 from .status_reason import (
     StatusReason,
@@ -32,7 +32,7 @@ class UploadJobItem(OutputShape):
     * ``status_reason`` (wire ``StatusReason``): enum :class:`StatusReason`.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``completed_at`` (wire ``CompletedAt``): timestamp.
-    * ``data_expiry`` (wire ``DataExpiry``): integer, range 1..1098.
+    * ``data_expiry`` (wire ``DataExpiry``): 32-bit integer, range 1..1098.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_UploadJobItem.html
     """
@@ -45,4 +45,4 @@ class UploadJobItem(OutputShape):
     status_reason: Annotated[StatusReason | StatusReasonLiteral, EnumOf(StatusReason)] | None = Field(default=None, validation_alias='StatusReason', serialization_alias='StatusReason')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     completed_at: Timestamp | None = Field(default=None, validation_alias='CompletedAt', serialization_alias='CompletedAt')
-    data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098)] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')
+    data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field
 
-from customer_profiles_sdk._model import InputShape, ShapeInfo
+from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
 
 class ValueRange(InputShape):
@@ -17,13 +17,13 @@ class ValueRange(InputShape):
 
     Members:
 
-    * ``start`` (wire ``Start``): integer; required.
-    * ``end`` (wire ``End``): integer; required.
+    * ``start`` (wire ``Start``): 32-bit integer; required.
+    * ``end`` (wire ``End``): 32-bit integer; required.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ValueRange.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ValueRange', {'start': 'Start', 'end': 'End'}, frozenset())
 
-    start: Annotated[int, Field(strict=True)] = Field(validation_alias='Start', serialization_alias='Start')
-    end: Annotated[int, Field(strict=True)] = Field(validation_alias='End', serialization_alias='End')
+    start: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] = Field(validation_alias='Start', serialization_alias='Start')
+    end: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] = Field(validation_alias='End', serialization_alias='End')
