@@ -257,7 +257,7 @@ def test_the_limit_leaves_room_over_the_deepest_shape_of_the_model() -> None:
     """The service's deepest shape nests 10 levels; the typed validator lets unknown members add
     at most UNKNOWN_MEMBER_DEPTH, which must still fit under the limit (see _model)."""
     service = shipped_service_model()  # the model the SDK ships, whatever botocore is installed
-    shapes = service._shape_resolver._shape_map  # type: ignore[attr-defined]
+    shapes = service._shape_resolver._shape_map
 
     def depth(name: str, seen: tuple[str, ...] = ()) -> int:
         assert name not in seen, f"recursive shape {name}: the bound below would not hold"
