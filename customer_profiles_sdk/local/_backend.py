@@ -692,13 +692,14 @@ class Backend:
         type_names = _calc.object_types_of(record)
         if len(type_names) != 1:
             raise bad_request("A calculated attribute reads exactly one object type")
-        object_type = domain.object_types.get(type_names.pop())
+        type_name = type_names.pop()
+        object_type = domain.object_types.get(type_name)
         if object_type is None:
             raise bad_request("An attribute names an object type that does not exist")
         for item in record["AttributeDetails"]["Attributes"]:
             field_name = item["Name"].rpartition(".")[2]
             if field_name not in (object_type.get("Fields") or {}):
-                raise bad_request("An attribute names a field that its object type does not have")
+                raise bad_request(_calc.unknown_field_message(item["Name"], type_name, object_type.get("Fields") or {}))
         now = self.now()
         record.update(CreatedAt=now, LastUpdatedAt=now, Status="COMPLETED",
                       Readiness={"ProgressPercentage": 100, "Message": "ready"},

@@ -113,7 +113,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, localcontext
@@ -617,6 +617,24 @@ def _integer(value: Any, where: str) -> int:
 def _safe_name(name: str) -> str:
     """An attribute name for a message, or a placeholder when it is not a well-formed name."""
     return name if _ATTRIBUTE_NAME.fullmatch(name) else "(malformed name)"
+
+
+# At most this many field names are listed when an attribute names a field its type lacks.
+_LISTED_FIELDS = 50
+
+
+def unknown_field_message(attribute: str, object_type: str, fields: Iterable[str]) -> str:
+    """The refusal of an attribute whose field is not a key of its object type's ``Fields``: it
+    names the attribute and lists the type's field names (names only: never a Source or Target)."""
+    names = sorted(_safe_name(name) for name in fields)
+    shown = ", ".join(names[:_LISTED_FIELDS]) or "(none)"
+    if len(names) > _LISTED_FIELDS:
+        shown += f" and {len(names) - _LISTED_FIELDS} more"
+    return (
+        f"AttributeDetails.Attributes: {_safe_name(attribute)} names no field of the object type "
+        f"{_safe_name(object_type)}. Name an attribute {_safe_name(object_type)}.<key of its Fields map> "
+        f"(not the field's Target); its fields are: {shown}"
+    )
 
 
 def _listed_names(details: Mapping[str, Any]) -> list[str]:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import Endpoint
 
+from . import _client_defaults
 from ._backend import Backend
 from ._errors import EmulatorError
 from ._http import (
@@ -364,6 +365,7 @@ def _install(emulator: Emulator) -> None:
         if not _installed:
             _original_send = _Endpoint._send
             _Endpoint._send = _patched_send
+            _client_defaults.install(lambda: _installed[-1].region if _installed else None)
         _installed = (*_installed, emulator)
 
 
@@ -376,6 +378,7 @@ def _uninstall(emulator: Emulator) -> None:
         _installed = _installed[:index] + _installed[index + 1:]
         if not _installed:
             _Endpoint._send = _original_send
+            _client_defaults.uninstall()
 
 
 def installed() -> Emulator | None:

@@ -1,7 +1,10 @@
 """Write the API reference pages at build time (run by the mkdocs-gen-files plugin).
 
 Nothing this script writes is committed: the pages exist only inside the build, so they can never
-be out of date with the code. The lists come from the code itself:
+be out of date with the code. The repository holds short stand-ins for the pages that other pages
+link to (docs/reference/*.md), so that those links work when the Markdown is read in the
+repository; this script replaces every one of them, and stops the build if one would be left in
+the site. The lists come from the code itself:
 
 * the operations from ``customer_profiles_sdk._generated.operations.OPERATIONS`` (one page per
   operation: the client method, its paginator if it has one, and its request and response models);
@@ -70,7 +73,11 @@ def place(name: str, page: str) -> None:
     placed[name] = page
 
 
+written: set[str] = set()
+
+
 def write(path: str, text: str) -> None:
+    written.add(path)
     with mkdocs_gen_files.open(f"reference/{path}", "w") as handle:
         handle.write(text)
 
@@ -350,3 +357,9 @@ write(
 )
 with mkdocs_gen_files.open("reference/SUMMARY.md", "w") as handle:
     handle.writelines(nav.build_literate_nav())
+
+# The committed stand-ins (docs/reference/*.md) must all have been replaced by generated pages.
+REFERENCE = ROOT / "docs" / "reference"
+stand_ins = {path.relative_to(REFERENCE).as_posix() for path in REFERENCE.rglob("*.md")}
+if stand_ins - written:
+    raise SystemExit(f"gen_ref_pages: stand-in pages that nothing generates: {sorted(stand_ins - written)}")
