@@ -286,19 +286,22 @@ class _LenientJSONHandlers:
 
     __slots__ = ()
 
+    # botocore before 1.35 has no handler for some types (boolean, float, double): it passes such
+    # values through its _default_handle, which _botocore falls back to.
+
     def _handle_integer(self, shape: Any, value: Any) -> Any:
         if _bound_elsewhere(shape) or (isinstance(value, int) and not isinstance(value, bool)):
-            return super()._handle_integer(shape, value)  # type: ignore[misc]
+            return _botocore(self, "_handle_integer")(shape, value)
         return value
 
     _handle_long = _handle_integer
 
     def _handle_float(self, shape: Any, value: Any) -> Any:
         if _bound_elsewhere(shape):
-            return super()._handle_float(shape, value)  # type: ignore[misc]
+            return _botocore(self, "_handle_float")(shape, value)
         if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
             try:
-                return super()._handle_float(shape, value)  # type: ignore[misc]
+                return _botocore(self, "_handle_float")(shape, value)
             except (OverflowError, ValueError):  # an integer beyond a float's range
                 pass
         return value
@@ -307,15 +310,15 @@ class _LenientJSONHandlers:
 
     def _handle_boolean(self, shape: Any, value: Any) -> Any:
         if _bound_elsewhere(shape) or isinstance(value, bool):
-            return super()._handle_boolean(shape, value)  # type: ignore[misc]
+            return _botocore(self, "_handle_boolean")(shape, value)
         return value
 
     def _handle_timestamp(self, shape: Any, value: Any) -> Any:
         if _bound_elsewhere(shape):
-            return super()._handle_timestamp(shape, value)  # type: ignore[misc]
+            return _botocore(self, "_handle_timestamp")(shape, value)
         if isinstance(value, str | float) or (isinstance(value, int) and not isinstance(value, bool)):
             try:
-                parsed = super()._handle_timestamp(shape, value)  # type: ignore[misc]
+                parsed = _botocore(self, "_handle_timestamp")(shape, value)
                 # The model gives every timestamp in UTC; one that cannot be (an offset at the
                 # edge of datetime's range) is kept as sent, as on the fast path.
                 if isinstance(parsed, datetime):
@@ -327,28 +330,35 @@ class _LenientJSONHandlers:
 
     def _handle_blob(self, shape: Any, value: Any) -> Any:
         if _bound_elsewhere(shape):
-            return super()._handle_blob(shape, value)  # type: ignore[misc]
+            return _botocore(self, "_handle_blob")(shape, value)
         if isinstance(value, str):
             try:
-                return super()._handle_blob(shape, value)  # type: ignore[misc]
+                return _botocore(self, "_handle_blob")(shape, value)
             except Exception:  # not base64
                 pass
         return value
 
     def _handle_structure(self, shape: Any, value: Any) -> Any:
         if value is None or isinstance(value, dict) or _bound_elsewhere(shape):
-            return super()._handle_structure(shape, value)  # type: ignore[misc]
+            return _botocore(self, "_handle_structure")(shape, value)
         return value
 
     def _handle_list(self, shape: Any, node: Any) -> Any:
         if isinstance(node, list) or _bound_elsewhere(shape):
-            return super()._handle_list(shape, node)  # type: ignore[misc]
+            return _botocore(self, "_handle_list")(shape, node)
         return node
 
     def _handle_map(self, shape: Any, value: Any) -> Any:
         if isinstance(value, dict) or _bound_elsewhere(shape):
-            return super()._handle_map(shape, value)  # type: ignore[misc]
+            return _botocore(self, "_handle_map")(shape, value)
         return value
+
+
+def _botocore(parser: Any, name: str) -> Callable[[Any, Any], Any]:
+    """botocore's own handler ``name`` of the parser's class (the one the lenient mixin overrides),
+    or its default handler where the installed botocore has none for that type."""
+    handler = getattr(super(_LenientJSONHandlers, parser), name, None)
+    return handler if handler is not None else parser._default_handle  # type: ignore[no-any-return]
 
 
 def _bound_elsewhere(shape: Any) -> bool:

@@ -16,6 +16,7 @@ URL in it loses its query string, fragment and user information (:func:`without_
 
 from __future__ import annotations
 
+import pickle
 import re
 import reprlib
 import threading
@@ -359,7 +360,19 @@ class TransportError(CustomerProfilesError):
         kwargs = getattr(self, "kwargs", None)
         if botocore_class is None or kwargs is None:
             return (TransportError, self.args)
-        return (_rebuild_transport_error, (botocore_class, kwargs))
+        return (_rebuild_transport_error, (botocore_class, {key: _portable(value) for key, value in kwargs.items()}))
+
+
+def _portable(value: Any) -> Any:
+    """``value`` if it survives a pickle round trip, else its scrubbed text: some urllib3 releases
+    (2.0) cannot rebuild their own exceptions (``NewConnectionError`` wants two arguments)."""
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    try:
+        pickle.loads(pickle.dumps(value))
+    except Exception:  # whatever the object's own pickling raises
+        return quoted(without_url_secrets(str(value)), MAX_TRANSPORT_CHARS)
+    return value
 
 
 def _rebuild_transport_error(botocore_class: type[BotoCoreError], kwargs: dict[str, Any]) -> TransportError:

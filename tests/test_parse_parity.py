@@ -34,6 +34,7 @@ from botocore.exceptions import (
     ProxyConnectionError,
     ReadTimeoutError,
 )
+from botocore.parsers import RestJSONParser
 
 import customer_profiles_sdk.errors as errors_module
 from customer_profiles_sdk import (
@@ -178,6 +179,8 @@ def test_botocores_coercions_are_gone_on_the_botocore_path(
 ) -> None:
     canned.set(json.dumps(nested(path, json.loads(text))).encode())
     raw = clients[False].boto3_client.get_domain(DomainName="shop")  # type: ignore[attr-defined]
+    if path == "Matching.Enabled" and not hasattr(RestJSONParser, "_handle_boolean"):
+        botocore_gave = json.loads(text)  # botocore before 1.35 has no boolean handler: passed through
     assert at(raw, path) == botocore_gave  # what plain boto3 still does
     result = call(clients[False], "GetDomain")
     assert repr(at(result.to_boto(), path)) == repr(json.loads(text)), "coerced"
