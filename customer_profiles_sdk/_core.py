@@ -164,7 +164,8 @@ class ClientCore:
     the other operations keep working (docs/client.md, "botocore versions").
 
     ``fast_parse=False`` turns off parsing the raw response body (botocore parses it, and the
-    model is built from botocore's dict, which drops unknown members). See docs/performance.md.
+    model is built from botocore's dict, which drops unknown members; a value of the wrong JSON
+    type is kept as sent, as on the fast path, not converted by botocore). See docs/performance.md.
     """
 
     def __init__(

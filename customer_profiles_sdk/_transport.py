@@ -20,6 +20,11 @@ SDK call, behave exactly as they would without the SDK.
   it accepts is provably shallow: see :func:`parse_body`). A 2xx answer raises
   ``ResponseParseError``; an error answer reaches botocore as ``{}``, so its class comes from
   x-amzn-ErrorType or the status, and it is retried as usual.
+* **No coercion with ``fast_parse=False``.** For a 2xx answer of the SDK's own call, botocore's
+  JSON parser runs with :class:`_LenientJSONHandlers`: a value of another JSON type than its
+  member's (``1.5`` or ``"5"`` for an integer, ``"yes"`` for a boolean, a string for a list, a
+  timestamp botocore cannot read) is passed on as sent, and the model keeps it in a ``RawValue``,
+  exactly as the fast path does, instead of being converted or failing the whole response.
 * **Typed parser failures.** botocore's parser is wrapped (the endpoint's parser factory, per
   client): whatever it raises during the SDK's call
   (``RuntimeError`` or ``OverflowError`` on a huge timestamp, ``ValueError``, ...) never escapes
@@ -42,10 +47,11 @@ import pickle
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import IncompleteReadError
-from botocore.parsers import ResponseParserError
+from botocore.parsers import BaseJSONParser, ResponseParserError
 from botocore.validate import ParamValidationDecorator
 
 if TYPE_CHECKING:
@@ -263,6 +269,122 @@ def _unusable_error(parsed: Any) -> bool:
     return isinstance(error, dict) and not isinstance(error.get("Code"), str)
 
 
+class _LenientJSONHandlers:
+    """botocore's JSON scalar and container handlers, minus the conversions that change a value.
+
+    Mixed in before botocore's own JSON parser class (see :func:`_lenient`) for the 2xx answers of
+    the SDK's own ``fast_parse=False`` calls. A value of the JSON type the model gives its member
+    goes through botocore's handler as before (so a conforming body parses exactly as a plain
+    boto3 client parses it). Any other value is returned as it came, and the response model keeps
+    it in a ``RawValue``, as the fast path does: botocore would turn ``1.5``, ``true`` or ``"5"``
+    for an integer into ``1``, ``1`` or ``5``, ``"yes"`` or ``1`` for a boolean into ``False``, a
+    string for a list into its characters, and would fail on a list where a structure is expected
+    or on a timestamp out of ``datetime``'s range. Only a union with other than one member is
+    still refused (botocore's rule on this path). Members bound to headers or the status code are
+    left to botocore: they are text or a number by nature, not JSON.
+    """
+
+    __slots__ = ()
+
+    # botocore before 1.35 has no handler for some types (boolean, float, double): it passes such
+    # values through its _default_handle, which _botocore falls back to.
+
+    def _handle_integer(self, shape: Any, value: Any) -> Any:
+        if _bound_elsewhere(shape) or (isinstance(value, int) and not isinstance(value, bool)):
+            return _botocore(self, "_handle_integer")(shape, value)
+        return value
+
+    _handle_long = _handle_integer
+
+    def _handle_float(self, shape: Any, value: Any) -> Any:
+        if _bound_elsewhere(shape):
+            return _botocore(self, "_handle_float")(shape, value)
+        if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+            try:
+                return _botocore(self, "_handle_float")(shape, value)
+            except (OverflowError, ValueError):  # an integer beyond a float's range
+                pass
+        return value
+
+    _handle_double = _handle_float
+
+    def _handle_boolean(self, shape: Any, value: Any) -> Any:
+        if _bound_elsewhere(shape) or isinstance(value, bool):
+            return _botocore(self, "_handle_boolean")(shape, value)
+        return value
+
+    def _handle_timestamp(self, shape: Any, value: Any) -> Any:
+        if _bound_elsewhere(shape):
+            return _botocore(self, "_handle_timestamp")(shape, value)
+        if isinstance(value, str | float) or (isinstance(value, int) and not isinstance(value, bool)):
+            try:
+                parsed = _botocore(self, "_handle_timestamp")(shape, value)
+                # The model gives every timestamp in UTC; one that cannot be (an offset at the
+                # edge of datetime's range) is kept as sent, as on the fast path.
+                if isinstance(parsed, datetime):
+                    parsed.astimezone(UTC)
+                return parsed
+            except Exception:  # RuntimeError, ValueError, OverflowError, ...: the model decides
+                pass
+        return value
+
+    def _handle_blob(self, shape: Any, value: Any) -> Any:
+        if _bound_elsewhere(shape):
+            return _botocore(self, "_handle_blob")(shape, value)
+        if isinstance(value, str):
+            try:
+                return _botocore(self, "_handle_blob")(shape, value)
+            except Exception:  # not base64
+                pass
+        return value
+
+    def _handle_structure(self, shape: Any, value: Any) -> Any:
+        if value is None or isinstance(value, dict) or _bound_elsewhere(shape):
+            return _botocore(self, "_handle_structure")(shape, value)
+        return value
+
+    def _handle_list(self, shape: Any, node: Any) -> Any:
+        if isinstance(node, list) or _bound_elsewhere(shape):
+            return _botocore(self, "_handle_list")(shape, node)
+        return node
+
+    def _handle_map(self, shape: Any, value: Any) -> Any:
+        if isinstance(value, dict) or _bound_elsewhere(shape):
+            return _botocore(self, "_handle_map")(shape, value)
+        return value
+
+
+def _botocore(parser: Any, name: str) -> Callable[[Any, Any], Any]:
+    """botocore's own handler ``name`` of the parser's class (the one the lenient mixin overrides),
+    or its default handler where the installed botocore has none for that type."""
+    handler = getattr(super(_LenientJSONHandlers, parser), name, None)
+    return handler if handler is not None else parser._default_handle  # type: ignore[no-any-return]
+
+
+def _bound_elsewhere(shape: Any) -> bool:
+    """Whether a member is read from the HTTP headers or status code, not from the JSON body."""
+    serialization = getattr(shape, "serialization", None)
+    return isinstance(serialization, dict) and serialization.get("location") is not None
+
+
+_LENIENT_CLASSES: dict[type, type] = {}
+
+
+def _lenient(parser: Any) -> Any:
+    """A copy of botocore's JSON ``parser`` (same settings: timestamp and blob parsers) with the
+    :class:`_LenientJSONHandlers`; a parser of another protocol is returned unchanged."""
+    base = type(parser)
+    if not issubclass(base, BaseJSONParser) or not hasattr(parser, "__dict__"):
+        return parser
+    cls = _LENIENT_CLASSES.get(base)
+    if cls is None:
+        cls = type(f"Lenient{base.__name__}", (_LenientJSONHandlers, base), {})
+        _LENIENT_CLASSES[base] = cls
+    copy: Any = object.__new__(cls)
+    copy.__dict__.update(parser.__dict__)
+    return copy
+
+
 class _GuardedParser:
     """Wraps the parser botocore creates for each answer (see _GuardedParserFactory).
 
@@ -284,8 +406,12 @@ class _GuardedParser:
             return self._parser.parse(response, shape)
         status = response.get("status_code")
         error = isinstance(status, int) and status >= 300
+        call = sdk_call.get()
+        # A 2xx body that botocore parses (fast_parse=False): values of another JSON type than the
+        # model's are kept as sent, as the fast path keeps them (see _LenientJSONHandlers).
+        parser = self._parser if error or call is None or call.fast_parse else _lenient(self._parser)
         try:
-            parsed = self._parser.parse(response, shape)
+            parsed = parser.parse(response, shape)
         except Exception as exc:  # the whole class: RuntimeError, OverflowError, ValueError, ...
             kind = type(exc).__name__
         else:
@@ -351,10 +477,12 @@ def _before_parse(
     if declared is not None and declared.isdigit() and int(declared) > len(body):
         raise IncompleteReadError(actual_bytes=len(body), expected_bytes=int(declared))
     # With fast_parse=False botocore parses, except a body it cannot read as JSON, which it would
-    # turn into an empty response, and a body nested too deep for it: parse_body raises
-    # ResponseParseError for both instead. The depth is checked first: json.loads recurses.
+    # turn into an empty response, a body that is JSON but not an object (its lenient handlers
+    # would hand a list of pairs on to dict.update), and a body nested too deep for it: parse_body
+    # raises ResponseParseError for all three instead (or, past a byte order mark, reads the
+    # object). The depth is checked first: json.loads recurses.
     if call.fast_parse or (
-        body.strip() and (nesting_exceeds(body) or _loads(body, skip_bom=False) is _NOT_JSON)
+        body.strip() and (nesting_exceeds(body) or not isinstance(_loads(body, skip_bom=False), dict))
     ):
         customized_response_dict[BODY_KEY] = bytes(body)
         response_dict["body"] = b""
@@ -516,7 +644,33 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
         for key, value in others.items():
             if data.get(key) is None:
                 data[key] = value
-    return cls.from_wire(data)
+    unreadable = _unreadable_names(data)
+    if not unreadable:
+        return cls.from_wire(data)
+    # Member names with a lone surrogate (JSON allows "\ud800"; it is not Unicode text) cannot be
+    # looked up by pydantic-core, which would refuse the whole response. They are never the model's
+    # names, so they are unknown members: validated without them, then kept as they came.
+    result = cls.from_wire({key: value for key, value in data.items() if key not in unreadable})
+    extra = result.__pydantic_extra__
+    if extra is None:  # pragma: no cover - response models always keep unknown members
+        extra = {}
+        object.__setattr__(result, "__pydantic_extra__", extra)
+    extra.update(unreadable)
+    return result
+
+
+def _unreadable_names(data: Any) -> dict[str, Any]:
+    """The members of the JSON object ``data`` whose names are not valid Unicode text."""
+    if not isinstance(data, dict):
+        return {}
+    found = {}
+    for key, value in data.items():
+        if isinstance(key, str) and not key.isascii():
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                found[key] = value
+    return found
 
 
 _NOT_JSON = object()

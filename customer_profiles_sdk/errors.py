@@ -9,14 +9,19 @@ pass through unchanged, as do exceptions raised by your own botocore event handl
 
 No exception text produced here contains an input value: values sent to Customer Profiles are
 often personal data (names, emails, phone numbers, addresses), so errors name the field path and
-the broken rule only.
+the broken rule only. Text the service or the network stack provides (an error code, a message,
+a failed entry's code, a connection error) is quoted bounded and escaped (:func:`quoted`), and a
+URL in it loses its query string, fragment and user information (:func:`without_url_secrets`).
 """
 
 from __future__ import annotations
 
+import pickle
+import re
+import reprlib
 import threading
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -43,6 +48,86 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound=BaseException)
+
+
+# ---------------------------------------------------------------------------------------------
+# Quoting text that comes from outside: bounded, escaped, URLs without their secrets.
+# ---------------------------------------------------------------------------------------------
+
+#: At most this many characters of each piece of service-provided text (an error code, a
+#: message) are written into an exception's text; the rest is counted, never copied.
+MAX_QUOTED_CHARS = 256
+#: The same bound for the whole text of a :class:`TransportError`.
+MAX_TRANSPORT_CHARS = 1024
+#: At most this many distinct error codes are named in a :class:`PartialFailureError`'s text.
+MAX_LISTED_CODES = 10
+
+_SHORT_REPR = reprlib.Repr()
+
+
+def quoted(value: Any, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``value`` as it may appear in an exception's text: at most ``limit`` characters.
+
+    Every character that is not printable (``str.isprintable``: control characters, newlines,
+    line and paragraph separators, lone surrogates, bidirectional overrides, ...) is written as
+    its Python escape (``\\n``, ``\\x1b``, ``\\u2028``), so quoted text can neither start a new
+    log line nor break an encoder. Whatever is cut off is counted: ``... (N more characters)``.
+    The work is bounded by ``limit``, whatever the length of ``value``. Anything but a ``str`` is
+    shown by ``reprlib`` (itself bounded), or as ``<type name>``.
+    """
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = _SHORT_REPR.repr(value)
+        except Exception:  # an int too long for repr(), a broken __repr__, ...
+            text = f"<{type(value).__name__}>"
+    head = text[:limit]
+    if len(text) <= limit and head.isprintable():
+        return text
+    pieces: list[str] = []
+    size = used = 0
+    for char in head:
+        piece = char if char.isprintable() else repr(char)[1:-1]
+        if size + len(piece) > limit:
+            break
+        pieces.append(piece)
+        size += len(piece)
+        used += 1
+    rest = len(text) - used
+    if rest:
+        pieces.append(f"... ({rest} more character{'s' if rest != 1 else ''})")
+    return "".join(pieces)
+
+
+# A URL: a scheme of at most 32 characters (so the scan stays linear), "://", then up to a space,
+# a quote or an angle bracket.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,31}://[^\s\"'<>]*")
+# A path on its own (``url: /domains/x?next-token=...``, as urllib3 writes it), starting a word.
+_PATH_QUERY = re.compile(r"(?<![^\s\"'(<=])(/[^\s\"'<>?#]*)[?#][^\s\"'<>]*")
+
+
+def _url_without_secrets(match: re.Match[str]) -> str:
+    url = match.group(0)
+    scheme, _, rest = url.partition("://")
+    rest = re.split(r"[?#]", rest, maxsplit=1)[0]
+    authority, slash, path = rest.partition("/")
+    host = authority.rpartition("@")[2]  # user:password@ is dropped
+    return f"{scheme}://{host}{slash}{path}"
+
+
+def without_url_secrets(text: str) -> str:
+    """``text`` with every URL cut to its scheme, host, port and path.
+
+    The query string and fragment (a ``next-token``, a signature), and user information (a
+    proxy's ``user:password@``), are removed, from absolute URLs and from paths that start a word.
+    Linear in the length of ``text``.
+    """
+    if "://" in text:
+        text = _URL.sub(_url_without_secrets, text)
+    if "?" in text or "#" in text:
+        text = _PATH_QUERY.sub(r"\1", text)
+    return text
 
 
 class CustomerProfilesError(Exception):
@@ -150,13 +235,29 @@ class ServiceError(CustomerProfilesError, ClientError):
     working too.
 
     The text is botocore's: the error code, the operation and the service's message. The SDK adds
-    no request values to it.
+    no request values to it. The code and the message are quoted bounded and escaped
+    (:func:`quoted`: at most :data:`MAX_QUOTED_CHARS` characters each, control characters and
+    newlines escaped); :attr:`code`, :attr:`message` and ``response`` hold them in full.
     """
 
     #: The modeled error code this class stands for (empty for the fallback class).
     code_name: ClassVar[str] = ""
     #: The HTTP status the service model gives for this error.
     default_http_status: ClassVar[int | None] = None
+
+    def __init__(self, error_response: Any, operation_name: Any) -> None:
+        shown = error_response
+        error = error_response.get("Error") if isinstance(error_response, Mapping) else None
+        if isinstance(error, Mapping):
+            bounded = dict(error)
+            for key in ("Code", "Message"):
+                if key in bounded:
+                    bounded[key] = quoted(bounded[key])
+            shown = {**error_response, "Error": bounded}
+        super().__init__(shown, quoted(operation_name))
+        # botocore's dict, whole and unchanged (the text above was built from a bounded copy).
+        self.response = error_response
+        self.operation_name = operation_name
 
     @property
     def code(self) -> str:
@@ -245,6 +346,11 @@ class TransportError(CustomerProfilesError):
     The original botocore exception is the ``__cause__``. The raised object is also an instance of
     that botocore class (``ReadTimeoutError``, ``EndpointConnectionError``, ...), so existing
     ``except`` clauses keep working.
+
+    Its text is botocore's, with every URL cut to scheme, host and path (a request URL's query
+    string may hold a ``next-token``; a proxy URL may hold a password), escaped and bounded to
+    :data:`MAX_TRANSPORT_CHARS` characters. The same goes for the string values in ``kwargs``.
+    The ``__cause__`` is botocore's exception as botocore made it.
     """
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -254,11 +360,34 @@ class TransportError(CustomerProfilesError):
         kwargs = getattr(self, "kwargs", None)
         if botocore_class is None or kwargs is None:
             return (TransportError, self.args)
-        return (_rebuild_transport_error, (botocore_class, kwargs))
+        return (_rebuild_transport_error, (botocore_class, {key: _portable(value) for key, value in kwargs.items()}))
+
+
+def _portable(value: Any) -> Any:
+    """``value`` if it survives a pickle round trip, else its scrubbed text: some urllib3 releases
+    (2.0) cannot rebuild their own exceptions (``NewConnectionError`` wants two arguments)."""
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    try:
+        pickle.loads(pickle.dumps(value))
+    except Exception:  # whatever the object's own pickling raises
+        return quoted(without_url_secrets(str(value)), MAX_TRANSPORT_CHARS)
+    return value
 
 
 def _rebuild_transport_error(botocore_class: type[BotoCoreError], kwargs: dict[str, Any]) -> TransportError:
-    return _mixed_class(TransportError, botocore_class)(**kwargs)
+    return _scrubbed(_mixed_class(TransportError, botocore_class)(**kwargs))
+
+
+def _scrubbed(error: TransportError) -> TransportError:
+    """``error`` with its text and its string ``kwargs`` freed of URL secrets, and bounded."""
+    error.args = (quoted(without_url_secrets(str(error)), MAX_TRANSPORT_CHARS),)
+    kwargs = getattr(error, "kwargs", None)
+    if isinstance(kwargs, dict):
+        error.kwargs = {  # type: ignore[attr-defined]
+            key: without_url_secrets(value) if isinstance(value, str) else value for key, value in kwargs.items()
+        }
+    return error
 
 
 class IncompatibleBotocoreError(CustomerProfilesError, RuntimeError):
@@ -331,7 +460,12 @@ class PartialFailureError(CustomerProfilesError):
         for failure in self.failures:
             code = failure.code or "no code"
             codes[code] = codes.get(code, 0) + 1
-        summary = ", ".join(f"{code} x{count}" for code, count in sorted(codes.items()))
+        # The codes come from the service: each is quoted bounded, and at most MAX_LISTED_CODES
+        # of them are named.
+        ranked = sorted(codes.items())
+        summary = ", ".join(f"{quoted(code, 64)} x{count}" for code, count in ranked[:MAX_LISTED_CODES])
+        if len(ranked) > MAX_LISTED_CODES:
+            summary += f", and {len(ranked) - MAX_LISTED_CODES} more codes"
         count = len(self.failures)
         super().__init__(
             f"{operation_name}: {count} entr{'ies' if count != 1 else 'y'} failed ({summary}); "
@@ -393,4 +527,4 @@ def transport_error(exc: BotoCoreError) -> TransportError:
         error = cls(**getattr(exc, "kwargs", {}))
     except Exception:  # a botocore class whose constructor we cannot replay
         error = TransportError(str(exc))
-    return error
+    return _scrubbed(error)

@@ -8,14 +8,25 @@
 * Each answer leaves in one write, on a socket with TCP_NODELAY.
 * Search combines keys with OR by default; MeteringProfileCount counts blocks of 100 objects;
   only the object type templates AWS documents.
+* The server's log keeps the method, the operation, the status and the duration: never a path
+  label, a query value or a header, and nothing that is not printable ASCII.
+* Object and Layout documents: messages that name the member and the rule (too deep is not
+  "invalid JSON"), never the text.
+* Bodies are UTF-8 JSON: a byte order mark, UTF-16, UTF-32, bytes that are not UTF-8 and lone
+  surrogate escapes are a 400 that changes nothing.
+* Every wait on a client is bounded: a head or body that trickles in, an idle connection, more
+  connections than the server serves at once.
 """
 
 from __future__ import annotations
 
+import codecs
 import http.client
 import itertools
 import json
 import logging
+import re
+import select
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -736,3 +747,356 @@ def test_every_template_ingests_an_object_found_by_each_documented_key(template_
         found = client.search_profiles(DomainName="shop", KeyName=key, Values=[value])["Items"]
         assert len(found) == 1, key
 
+
+
+# ---------------------------------------------- 7. the server's log: no values, no forged lines
+
+# What a log line of the emulator may look like: ASCII without control characters, on one line.
+PRINTABLE_LINE = re.compile(r"[ -~]*")
+REQUEST_LINE = re.compile(r"(GET|POST|PUT|DELETE|PATCH) (\w+|\(no operation\)) \d{3} \d+\.\d ms")
+
+
+def _assert_clean_log(caplog: pytest.LogCaptureFixture) -> None:
+    for record in caplog.records:
+        line = record.getMessage()
+        assert PRINTABLE_LINE.fullmatch(line), line
+        for secret in ("canary", "forged", "7f3", "secret"):
+            assert secret not in line, line
+
+
+@pytest.mark.parametrize("request_bytes", [
+    # Values in the path (a domain and an object type name) and in the query (a token, a count).
+    b"GET /domains/canary-dom/object-types?next-token=canary-token&max-results=7f3 HTTP/1.1\r\n",
+    # Control bytes, NUL, 0xff, an escape sequence and an encoded newline in a path label.
+    b"GET /domains/canary\x1b[2J\x00\xff%0Aforged/object-types?next-token=a%0D%0Aforged HTTP/1.1\r\n",
+    b"DELETE /domains/canary-dom/profiles/keys/canary\x07\x08\x7f HTTP/1.1\r\n",
+    b"GET /no/such/canary\x00path?secret=1 HTTP/1.1\r\n",  # no operation has this path
+    b"PUT /domains/canary-dom/object-types/forged HTTP/1.1\r\n",  # a wrong method for the path
+])
+def test_the_request_log_has_the_method_operation_status_and_duration_only(
+        served: EmulatorServer, caplog: pytest.LogCaptureFixture, request_bytes: bytes) -> None:
+    with caplog.at_level(logging.DEBUG, logger="customer_profiles_sdk.local"):
+        raw = exchange(served, request_bytes + b"Host: x\r\nX-Secret: canary\r\nConnection: close\r\n\r\n")
+    assert answer(raw)[0] >= 400
+    lines = [record.getMessage() for record in caplog.records]
+    assert any(REQUEST_LINE.fullmatch(line) for line in lines), lines
+    _assert_clean_log(caplog)
+
+
+def test_the_request_log_names_the_operation(served: EmulatorServer, caplog: pytest.LogCaptureFixture) -> None:
+    client = http_client(served.url)
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        client.create_domain(DomainName="canary-dom", DefaultExpirationDays=1)
+        client.list_domains(MaxResults=7)
+        with pytest.raises(ClientError):
+            client.get_domain(DomainName="canary-missing")
+    lines = [record.getMessage() for record in caplog.records if REQUEST_LINE.fullmatch(record.getMessage())]
+    assert [line.rsplit(" ", 2)[0] for line in lines] == [
+        "POST CreateDomain 200", "GET ListDomains 200", "GET GetDomain 404"]
+    _assert_clean_log(caplog)
+
+
+def test_refused_requests_are_logged_without_their_request_line(
+        served: EmulatorServer, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="customer_profiles_sdk.local"):
+        # Refused before they run: a framing error, a body too large, chunked, a bad request line.
+        exchange(served, post("/domains/canary-dom?secret=1", b"{}", length=5), half_close=True)
+        exchange(served, post("/domains/canary-dom", b"", length=1 << 30))
+        exchange(served, post("/domains/canary-dom", b"0\r\n\r\n", extra=b"Transfer-Encoding: chunked\r\n"))
+        exchange(served, b"GET /domains/canary\x1b[2J HTTP/1.1 forged\r\n\r\n")
+        exchange(served, b"BREW /domains/canary\x00 HTTP/1.1\r\n\r\n")
+    assert caplog.records
+    _assert_clean_log(caplog)
+
+
+def test_http_servers_own_log_calls_keep_no_values(caplog: pytest.LogCaptureFixture) -> None:
+    # What BaseHTTPRequestHandler logs by itself (log_request from send_response, log_error on a
+    # bad request or a timeout) goes through these methods: none may keep the values it is given.
+    handler = _emulator._Handler.__new__(_emulator._Handler)
+    handler.client_address = ("127.0.0.1", 1)
+    handler.command, handler.path = "GET", "/domains/canary-dom/object-types?next-token=canary"
+    handler.requestline = handler.command + " " + handler.path + " HTTP/1.1"
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        handler.log_request(200)
+        handler.log_request("200", "123")
+        handler.log_error("code %d, message %s", 400, "Bad request version ('canary\nforged')")
+        handler.log_error("Request timed out: %r", TimeoutError("canary"))
+        handler.log_message('"%s" %s %s', "GET /canary\r\nINFO forged HTTP/1.1", "200", "-")
+    assert len(caplog.records) == 5
+    _assert_clean_log(caplog)
+
+
+# ------------------------------------------- 8. JSON documents in string members (Object, Layout)
+
+OBJECT_TYPE = {
+    "DomainName": DOMAIN, "ObjectTypeName": "Orders", "Description": "d", "AllowProfileCreation": True,
+    "Fields": {"email": {"Source": "_source.email", "Target": "_profile.EmailAddress"}},
+    "Keys": {"_email": [{"FieldNames": ["email"], "StandardIdentifiers": ["PROFILE", "UNIQUE"]}]},
+}
+
+
+def _object_domain() -> tuple[Emulator, Any]:
+    emu = Emulator()
+    client = emu.boto3_client(Config(retries={"total_max_attempts": 1}))
+    client.create_domain(DomainName=DOMAIN, DefaultExpirationDays=1)
+    client.put_profile_object_type(**OBJECT_TYPE)
+    return emu, client
+
+
+def _put_object(emu: Emulator, document: str) -> tuple[int, str]:
+    status, _, data = emu.handle("PUT", f"/domains/{DOMAIN}/profiles/objects",
+                                 json.dumps({"ObjectTypeName": "Orders", "Object": document}))
+    return status, str(json.loads(data).get("Message", ""))
+
+
+def _nested(levels: int, leaf: str = '"canary-7f3"') -> str:
+    """JSON nested ``levels`` deep, alternating objects and lists, inside an object."""
+    opening = "".join('{"a":' if i % 2 == 0 else "[" for i in range(levels - 1))
+    closing = "".join("}" if i % 2 == 0 else "]" for i in reversed(range(levels - 1)))
+    return '{"email": "x@example.com", "deep": ' + opening + leaf + closing + "}"
+
+
+DEEP_MESSAGE = "Object nests lists and objects more than 64 levels deep (the emulator's limit for JSON documents)"
+
+
+@pytest.mark.parametrize("levels", [65, 66, 200, 999, 1000, 5000, 50_000])
+def test_an_object_nested_too_deep_names_the_member_and_the_depth_rule(levels: int) -> None:
+    emu, client = _object_domain()
+    assert _put_object(emu, _nested(levels)) == (400, DEEP_MESSAGE)
+    assert _put_object(emu, "[" * levels + "]" * levels) == (400, DEEP_MESSAGE)
+    assert client.get_domain(DomainName=DOMAIN)["Stats"]["ObjectCount"] == 0
+
+
+def test_an_object_exactly_at_the_depth_limit_is_accepted() -> None:
+    emu, client = _object_domain()
+    assert _put_object(emu, _nested(64))[0] == 200
+    assert client.get_domain(DomainName=DOMAIN)["Stats"]["ObjectCount"] == 1
+
+
+@pytest.mark.parametrize(("document", "expected"), [
+    ('{"email": "canary-7f3"', "Object is not valid JSON (syntax error at line 1, column 23)"),
+    ('{"email": canary-7f3}', "Object is not valid JSON (syntax error at line 1, column 11)"),
+    ('{"email":\n "a",\n canary}', "Object is not valid JSON (syntax error at line 3, column 2)"),
+    ('"canary-7f3"', "Object must be a JSON object"),
+    ('["canary-7f3"]', "Object must be a JSON object"),
+    ('{"email": "canary\ud800-7f3"}',  # the Object's text itself (the body's escape) holds one
+     "Object has a lone surrogate (a \\uD800 to \\uDFFF escape without its pair): it is not Unicode text"),
+])
+def test_object_messages_name_the_member_and_the_rule_never_the_value(document: str, expected: str) -> None:
+    emu, client = _object_domain()
+    assert _put_object(emu, document) == (400, expected)
+    assert client.get_domain(DomainName=DOMAIN)["Stats"]["ObjectCount"] == 0
+
+
+def test_an_object_too_long_names_the_member_and_the_length_rule() -> None:
+    emu, _ = _object_domain()
+    status, message = _put_object(emu, '{"email": "' + "canary" * 50_000 + '"}')
+    assert status == 400 and "Object" in message and "256000" in message and "max_length" in message
+    assert "canary" not in message
+
+
+def test_a_lone_surrogate_escape_inside_the_object_document_is_kept() -> None:
+    # The Object's text is ASCII (the escape is six characters of it): valid text, stored as sent.
+    # (tests/test_emulator_ops.py checks how such a value is keyed, mapped and counted.)
+    emu, client = _object_domain()
+    assert _put_object(emu, '{"email": "a\\ud800@example.com", "\\udfff": 1}')[0] == 200
+    # (No request can search for it: a request cannot carry a lone surrogate.)
+    profiles = client.batch_get_profile(DomainName=DOMAIN, ProfileIds=list(emu.backend._domains[DOMAIN].profiles))
+    assert [item["EmailAddress"] for item in profiles["Profiles"]] == ["a\ud800@example.com"]
+    assert client.get_domain(DomainName=DOMAIN)["Stats"]["ObjectCount"] == 1
+
+
+def test_an_escaped_backslash_before_u_is_not_a_surrogate() -> None:
+    emu, client = _object_domain()
+    assert _put_object(emu, '{"email": "a\\\\ud800@example.com"}')[0] == 200  # the text \ud800, escaped
+    found = client.search_profiles(DomainName=DOMAIN, KeyName="_email", Values=["a\\ud800@example.com"])
+    assert len(found["Items"]) == 1
+
+
+@pytest.mark.parametrize("levels", [65, 5000])
+def test_a_layout_nested_too_deep_names_the_member_and_the_depth_rule(levels: int) -> None:
+    emu, client = _object_domain()
+    layout = "[" * levels + "]" * levels
+    status, _, data = emu.handle("POST", f"/domains/{DOMAIN}/layouts/main", json.dumps({
+        "Description": "d", "DisplayName": "d", "LayoutType": "PROFILE_EXPLORER", "Layout": layout}))
+    assert (status, json.loads(data)["Message"]) == (
+        400, "Layout nests lists and objects more than 64 levels deep (the emulator's limit for JSON documents)")
+    assert client.list_domain_layouts(DomainName=DOMAIN)["Items"] == []
+
+
+# --------------------------------------------- 9. request bodies: UTF-8 JSON only, Unicode text only
+
+CREATE = json.dumps({"DefaultExpirationDays": 3, "Tags": {"owner": "canary-7f3"}})
+
+
+@pytest.mark.parametrize(("body", "rule"), [
+    (codecs.BOM_UTF8 + CREATE.encode(), "starts with a UTF-8 byte order mark"),
+    (CREATE.encode("utf-16"), "is in UTF-16 or UTF-32"),
+    (CREATE.encode("utf-16-le"), "is in UTF-16 or UTF-32"),
+    (CREATE.encode("utf-16-be"), "is in UTF-16 or UTF-32"),
+    (CREATE.encode("utf-32"), "is in UTF-16 or UTF-32"),
+    (CREATE.encode("utf-32-le"), "is in UTF-16 or UTF-32"),
+    (CREATE.encode("utf-32-be"), "is in UTF-16 or UTF-32"),
+    (codecs.BOM_UTF16_LE + CREATE.encode(), "is in UTF-16 or UTF-32"),
+    (b"\xff\xfe" + CREATE.encode("utf-32-le"), "is in UTF-16 or UTF-32"),
+    (b' {"DefaultExpirationDays": 3, "Tags": {"owner": "\xffcanary"}}', "is not valid UTF-8 (at byte 49)"),
+    (b'{"DefaultExpirationDays": 3, "Tags": {"\xc0\xafcanary": "x"}}', "is not valid UTF-8 (at byte 39)"),
+    (b'{"DefaultExpirationDays": 3, "Tags": {"owner": "\xed\xa0\x80"}}', "is not valid UTF-8 (at byte 48)"),
+    (b'{"DefaultExpirationDays": 3, "Tags": {"owner": "\xe2\x82"}}', "is not valid UTF-8 (at byte 48)"),
+    (b'{"DefaultExpirationDays": 3, "Tags": {"owner": "\xf4\x90\x80\x80"}}', "is not valid UTF-8 (at byte 48)"),
+])
+def test_bodies_not_in_utf8_are_refused_and_change_nothing(body: bytes, rule: str) -> None:
+    emu = Emulator()
+    status, headers, data = emu.handle("POST", "/domains/shop", body)
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "BadRequestException")
+    message = json.loads(data)["Message"]
+    assert message.startswith(f"the request body {rule}") and "canary" not in message
+    assert emu.backend.domain_names() == [] and emu.backend.calls == {}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32-be"])
+def test_bodies_not_in_utf8_are_refused_over_http(served: EmulatorServer, encoding: str) -> None:
+    body = CREATE.encode(encoding)
+    connection = http.client.HTTPConnection(served.host, served.port, timeout=30)
+    try:
+        connection.request("POST", "/domains/shop", body, {"Content-Type": "application/json"})
+        reply = connection.getresponse()
+        data = reply.read()
+    finally:
+        connection.close()
+    assert (reply.status, reply.getheader("x-amzn-ErrorType")) == (400, "BadRequestException")
+    assert set(json.loads(data)) == {"Message"} and b"canary" not in data
+    assert served.emulator.backend.domain_names() == []
+
+
+@pytest.mark.parametrize(("body", "where"), [
+    (b'{"DefaultExpirationDays": 3, "DeadLetterQueueUrl": "canary\\ud800"}', "DeadLetterQueueUrl"),
+    (b'{"DefaultExpirationDays": 3, "DeadLetterQueueUrl": "\\uDFFFcanary"}', "DeadLetterQueueUrl"),
+    (b'{"DefaultExpirationDays": 3, "DeadLetterQueueUrl": "\\udc00\\ud800"}', "DeadLetterQueueUrl"),  # reversed
+    (b'{"DefaultExpirationDays": 3, "Tags": {"canary\\ud83d": "x"}}', "a map key of Tags"),
+    (b'{"DefaultExpirationDays": 3, "Tags": {"owner": "canary\\ud83d"}}', "Tags[<key>]"),
+    (b'{"DefaultExpirationDays": 3, "Matching": {"ExportingConfig": {"S3Exporting": '
+     b'{"S3BucketName": "b", "S3KeyName": "canary\\ud800"}}}}', "Matching.ExportingConfig.S3Exporting.S3KeyName"),
+    (b'{"DefaultExpirationDays": 3, "canary\\ud800": 1}', "<unknown member>"),
+    (b'{"DefaultExpirationDays": 3, "Extra": {"x": ["canary\\ud800"]}}', "<unknown member>[<key>][0]"),
+])
+def test_lone_surrogate_escapes_are_refused_naming_the_member(body: bytes, where: str) -> None:
+    emu = Emulator()
+    status, _, data = emu.handle("POST", "/domains/shop", body)
+    assert (status, json.loads(data)) == (400, {"Message": f"{where} has a lone surrogate (a \\uD800 to \\uDFFF "
+                                                           "escape without its pair): it is not Unicode text"})
+    assert emu.backend.domain_names() == [] and emu.backend.calls == {}
+
+
+def test_surrogate_pairs_and_escaped_backslashes_are_text() -> None:
+    emu = Emulator()
+    emu.backend.call("CreateDomain", {"DomainName": "shop", "DefaultExpirationDays": 1})
+    body = b'{"FirstName": "\\\\ud800", "Attributes": {"\\ud83d\\ude00": "\\uD83D\\uDE00", "k": "a\\\\udfff"}}'
+    status, _, data = emu.handle("POST", "/domains/shop/profiles", body)
+    assert status == 200
+    found = emu.backend.call("SearchProfiles", {"DomainName": "shop", "KeyName": "_profileId",
+                                                "Values": [json.loads(data)["ProfileId"]]})["Items"][0]
+    assert found["FirstName"] == "\\ud800"  # an escaped backslash, then the text "ud800"
+    assert found["Attributes"] == {"\U0001f600": "\U0001f600", "k": "a\\udfff"}
+
+
+@pytest.mark.parametrize(("url", "where"), [
+    ("/domains/%FFcanary", "the URI label DomainName"),
+    ("/domains/%ED%A0%80", "the URI label DomainName"),
+    ("/domains/d/object-types?next-token=%C0%AFcanary", "the query string"),
+    ("/domains?max-results=1%FF", "the query string"),
+])
+def test_percent_encoded_bytes_that_are_not_utf8_are_refused(url: str, where: str) -> None:
+    status, _, data = Emulator().handle("GET", url)
+    assert (status, json.loads(data)) == (400, {"Message": f"{where} is not percent-encoded UTF-8"})
+
+
+# ----------------------------------------------------- 10. every wait on a client is bounded
+
+
+HANG_GUARD = 60.0  # seconds: far beyond the limits the tests set (well under a second)
+
+
+def _read_all(connection: socket.socket) -> bytes:
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    return received
+
+
+def _drip(server: EmulatorServer, head: bytes, drip: bytes) -> bytes:
+    """Send ``head``, then ``drip`` one byte at a time, each well within any per-read timeout,
+    until the server answers; then read to the end. Fails if nothing comes within the guard."""
+    with socket.create_connection((server.host, server.port), timeout=HANG_GUARD) as connection:
+        connection.sendall(head)
+        deadline = time.monotonic() + HANG_GUARD
+        for byte in itertools.cycle(drip):
+            readable, _, _ = select.select([connection], [], [], 0.02)
+            if readable:
+                return _read_all(connection)
+            assert time.monotonic() < deadline, "the server let the request trickle in without limit"
+            connection.sendall(bytes([byte]))
+    raise AssertionError("unreachable")
+
+
+def test_a_request_head_that_trickles_in_gets_a_408(served: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_emulator, "_HEAD_SECONDS", 0.5, raising=False)
+    raw = _drip(served, b"GET /domains HTTP/1.1\r\n", b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n")
+    message = assert_json_error(raw, 408, "RequestTimeoutException")
+    assert "headers" in message
+    assert http_client(served.url).list_domains()["Items"] == []  # the server goes on serving
+
+
+def test_a_request_line_that_trickles_in_gets_a_408(served: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_emulator, "_HEAD_SECONDS", 0.5, raising=False)
+    raw = _drip(served, b"G", b"ET /domains/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    assert_json_error(raw, 408, "RequestTimeoutException")
+
+
+def test_a_request_head_that_stops_halfway_gets_a_408(served: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_emulator, "_HEAD_SECONDS", 0.3, raising=False)
+    with socket.create_connection((served.host, served.port), timeout=HANG_GUARD) as connection:
+        connection.sendall(b"POST /domains/shop HTTP/1.1\r\nHost: x\r\n")
+        raw = _read_all(connection)
+    assert_json_error(raw, 408, "RequestTimeoutException")
+    assert served.emulator.backend.calls == {}
+
+
+def test_a_body_that_trickles_in_gets_a_408_and_is_not_run(
+        served: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_emulator, "_BODY_SECONDS", 0.5, raising=False)
+    body = b'{"DefaultExpirationDays": 3, "Tags": {"a": "' + b"b" * 100_000 + b'"}}'
+    raw = _drip(served, post("/domains/shop", body[:10], length=len(body)), body[10:])
+    assert_json_error(raw, 408, "RequestTimeoutException")
+    assert served.emulator.backend.domain_names() == [] and served.emulator.backend.calls == {}
+
+
+def test_an_idle_connection_is_closed_without_an_answer(
+        served: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_emulator, "_IDLE_SECONDS", 0.3, raising=False)
+    with socket.create_connection((served.host, served.port), timeout=HANG_GUARD) as connection:
+        assert _read_all(connection) == b""  # never sent anything: closed, nothing answered
+    with socket.create_connection((served.host, served.port), timeout=HANG_GUARD) as connection:
+        connection.sendall(b"GET /domains HTTP/1.1\r\nHost: x\r\n\r\n")  # kept alive, then idle
+        raw = _read_all(connection)
+    assert answer(raw)[0] == 200 and raw.count(b"HTTP/1.1 ") == 1
+    wait(no_open_connections(served))
+
+
+def test_connections_beyond_the_limit_get_a_503_and_are_closed(
+        served: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_emulator, "_MAX_CONNECTIONS", 2, raising=False)
+    held = [socket.create_connection((served.host, served.port), timeout=HANG_GUARD) for _ in range(2)]
+    try:
+        wait(lambda: len(served._server._connections) == 2)
+        with socket.create_connection((served.host, served.port), timeout=HANG_GUARD) as extra:
+            raw = _read_all(extra)
+        got, headers, body = answer(raw)
+        assert (got, headers["x-amzn-errortype"], headers["connection"]) == (
+            503, "ServiceUnavailableException", "close")
+        assert "connections" in json.loads(body)["Message"]
+    finally:
+        for connection in held:
+            connection.close()
+    wait(no_open_connections(served))
+    assert http_client(served.url).list_domains()["Items"] == []  # served again once they closed

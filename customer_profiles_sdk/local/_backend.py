@@ -29,7 +29,7 @@ from typing import Any
 
 from . import _calc
 from ._errors import EmulatorError, bad_request, not_found, not_implemented
-from ._http import load_json
+from ._http import load_json, read_json
 from ._templates import TEMPLATES
 
 Params = dict[str, Any]
@@ -552,10 +552,7 @@ class Backend:
         domain = self._domain(params["DomainName"])
         type_name = params["ObjectTypeName"]
         object_type = self._object_type(domain, type_name)
-        try:
-            source = load_json(params["Object"])
-        except ValueError:
-            raise bad_request("Object is not valid JSON") from None
+        source = _read_json_member(params["Object"], "Object")
         if not isinstance(source, dict):
             raise bad_request("Object must be a JSON object")
         fields, key_values, identifiers = _derive(object_type, source)
@@ -979,10 +976,14 @@ def _text(value: Any) -> str:
 
 
 def _check_layout(layout: str) -> None:
-    try:
-        load_json(layout)
-    except ValueError:
-        raise bad_request("Layout is not valid JSON") from None
+    _read_json_member(layout, "Layout")
+
+
+def _read_json_member(text: str, member: str) -> Any:
+    """The JSON document a string member holds (``Object``, ``Layout``), or a 400 that names the
+    member and the broken rule (not JSON, nested too deep), never the text. A lone surrogate
+    escape inside the document is kept: the member's text itself is valid (ASCII) text."""
+    return read_json(text, member)
 
 
 def _derive(object_type: Mapping[str, Any], source: Mapping[str, Any]

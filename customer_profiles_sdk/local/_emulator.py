@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import io
 import logging
 import socket
 import sys
@@ -65,7 +66,7 @@ def _body_bytes(body: Any) -> bytes:
     if body is None:
         return b""
     if isinstance(body, str):
-        return body.encode("utf-8", "surrogatepass")  # a lone surrogate: refused as bad JSON
+        return body.encode("utf-8", "surrogatepass")  # a lone surrogate: refused as not UTF-8
     if isinstance(body, bytes | bytearray | memoryview):
         return bytes(body)
     return b"".join(_body_bytes(chunk) for chunk in body)
@@ -168,7 +169,7 @@ class Emulator:
     def handle(self, method: str, url: str, body: bytes | str | None = b"") -> tuple[int, dict[str, str], bytes]:
         """Answer one HTTP request: ``(status, headers, body)``. ``url`` may be a path."""
         if isinstance(body, str):
-            body = body.encode("utf-8", "surrogatepass")  # a lone surrogate: refused as bad JSON
+            body = body.encode("utf-8", "surrogatepass")  # a lone surrogate: refused as not UTF-8
         parts = urlsplit(url)
         try:
             operation, labels = route(method.upper(), parts.path or "/")
@@ -387,9 +388,24 @@ def installed() -> Emulator | None:
     return stack[-1] if stack else None
 
 
+# Every wait on a client is bounded, so that no connection holds its thread for ever, however
+# slowly its bytes come (a "slowloris" client sends one byte at a time, each just in time).
+# How long a connection may wait for the first byte of its next request: then it is closed without
+# an answer (nothing was asked).
+_IDLE_SECONDS = 60.0
+# How long the request line and headers may take to arrive, from their first byte: a 408 after it.
+_HEAD_SECONDS = 10.0
 # How long the server waits for the next bytes of a request body before giving up on the request
-# (a client that stalls halfway through its body gets a 408, and the request is not run).
+# (a client that stalls halfway through its body gets a 408, and the request is not run) ...
 _BODY_TIMEOUT_SECONDS = 10.0
+# ... and how long the whole body may take, however steadily it trickles in (16 MiB over loopback
+# takes well under a second).
+_BODY_SECONDS = 60.0
+# How long writing one answer may take (a client that does not read its answers).
+_WRITE_SECONDS = 30.0
+# At most this many connections are served at once (one thread each); one more is answered with a
+# 503 and closed at once, from the thread that accepts connections.
+_MAX_CONNECTIONS = 256
 # After refusing a request it did not read to its end, the server reads and drops what the client
 # still sends, for at most this long and this many bytes, before it closes the connection: closing
 # with unread data makes the kernel reset the connection, and the client could lose the answer.
@@ -409,6 +425,59 @@ _PROTOCOL_ERRORS: dict[int, tuple[str, str]] = {
 }
 
 
+def _printable(text: str) -> str:
+    """``text`` for a log line: printable ASCII kept, anything else (control bytes, newlines, NUL,
+    ``\\xff``, the backslash itself) escaped, so that it can neither forge nor break a line."""
+    return "".join(char if " " <= char <= "~" and char != "\\" else _escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+class _TimedReader(io.RawIOBase):
+    """A connection's incoming bytes, each read bounded by the handler's current time limits.
+
+    Before a request: wait at most ``idle`` for its first byte, then give its whole head ``limit``
+    from that byte. For a body: a ``deadline`` for the whole of it, and at most ``idle`` between
+    two reads. Past a limit, a read raises TimeoutError.
+    """
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._connection = connection
+        self.idle: float = _IDLE_SECONDS
+        self.limit: float | None = None
+        self.deadline: float | None = None
+        self.first_byte: float | None = None
+
+    def expect_head(self) -> None:
+        self.idle, self.limit, self.deadline, self.first_byte = _IDLE_SECONDS, _HEAD_SECONDS, None, None
+
+    def expect_body(self) -> None:
+        self.idle, self.limit, self.deadline = _BODY_TIMEOUT_SECONDS, None, time.monotonic() + _BODY_SECONDS
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        timeout = self.idle
+        if self.deadline is not None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("the time limit for this part of the request has passed")
+            timeout = min(timeout, remaining)
+        self._connection.settimeout(timeout)
+        count = self._connection.recv_into(buffer)
+        if count and self.first_byte is None:
+            self.first_byte = time.monotonic()
+            if self.limit is not None:  # the head's clock starts with its first byte
+                self.deadline = self.first_byte + self.limit
+        return count
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
@@ -417,6 +486,55 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     # Set when a request is refused before its end was read: see finish().
     _drain = False
+    # Set once an answer to the current request is being written.
+    _answered = False
+    _started: float | None = None
+
+    def setup(self) -> None:
+        super().setup()
+        # The request's bytes are read through a reader that bounds every wait (see _TimedReader),
+        # in place of the socket file http.server made (closed, so it holds no reference).
+        self.rfile.close()
+        self._reader = _TimedReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader, 65536)
+
+    def handle_one_request(self) -> None:
+        """http.server's loop body, with every read bounded in time: a connection idle for
+        ``_IDLE_SECONDS`` is closed, a request head that takes longer than ``_HEAD_SECONDS`` (one
+        byte at a time, say) gets a 408."""
+        self._reader.expect_head()
+        self._answered = False
+        self._started = None
+        self.raw_requestline = b""
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            self._started = self._reader.first_byte or time.monotonic()
+            if len(self.raw_requestline) > 65536:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(414)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():  # it answered already
+                return
+            handler = getattr(self, "do_" + self.command, None)
+            if handler is None:
+                self.send_error(501)
+                return
+            handler()
+        except TimeoutError:
+            self.close_connection = True
+            if self._answered:  # writing the answer timed out: nothing more can be sent
+                logger.debug("an answer could not be written in time; the connection is closed")
+            elif self._reader.first_byte is None and not self.raw_requestline:
+                logger.debug("a connection idle for %.0f s is closed", _IDLE_SECONDS)
+            else:
+                self._refuse(EmulatorError(
+                    "RequestTimeoutException",
+                    f"the request line and headers did not arrive within {_HEAD_SECONDS:g} seconds", 408),
+                    log_line=False)
+                logger.debug("refused a request whose head did not arrive in time: 408")
 
     def _answer(self) -> None:
         framing = framing_error(self.command, self.headers.get_all("Content-Length") or [],
@@ -449,11 +567,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """The next ``length`` bytes, or fewer if the client closed its side first."""
         if not length:
             return b""
-        self.connection.settimeout(_BODY_TIMEOUT_SECONDS)
-        try:
-            return self.rfile.read(length)
-        finally:
-            self.connection.settimeout(None)
+        self._reader.expect_body()
+        return self.rfile.read(length)
 
     def _refuse(self, error: EmulatorError, *, log_line: bool = True) -> None:
         """Answer ``error`` and close the connection: what follows cannot be read as a request."""
@@ -465,6 +580,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Write the whole answer with a single write."""
         if log_line:
             self.log_request(status)
+        self._answered = True
+        self.connection.settimeout(_WRITE_SECONDS)
         phrase = self.responses[status][0] if status in self.responses else ""
         lines = [f"{self.protocol_version} {status} {phrase}",
                  f"Server: {self.version_string()}", f"Date: {self.date_time_string()}"]
@@ -481,7 +598,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         ``explain`` may quote the request line, so neither is used or logged."""
         kind, text = _PROTOCOL_ERRORS.get(
             code, ("BadRequestException" if code < 500 else "InternalServerException", "the request was refused"))
-        logger.debug("%s - refused a request that is not valid HTTP: %d", self.address_string(), code)
+        logger.debug("refused a request that is not valid HTTP: %d", code)
         # The request line is not valid: it is not logged as one (it may be anything at all).
         self._refuse(EmulatorError(kind, text, code), log_line=False)
 
@@ -521,9 +638,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One line per answered request: the method, the operation's name (never the path, whose
+        labels and query values may be personal data), the status and how long it took."""
+        try:
+            operation = route(self.command, urlsplit(self.path).path)[0]
+        except (EmulatorError, ValueError):
+            operation = "(no operation)"
+        started = self._started
+        elapsed = (time.monotonic() - started) * 1000 if started is not None else 0.0
+        logger.debug("%s %s %s %.1f ms", _printable(self.command), operation, _printable(str(code)), elapsed)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        # http.server's messages quote the request line or the exception: only the template is kept.
+        self.log_message(format)
+
     def log_message(self, format: str, *args: Any) -> None:
-        # The request line holds ids and query strings only; bodies are never logged.
-        logger.debug("%s - %s", self.address_string(), format % args)
+        # Whatever else http.server logs: its fixed text only, never the values filled into it.
+        logger.debug("http.server: %s", _printable(format))
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -541,8 +673,23 @@ class _Server(http.server.ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
+            room = len(self._connections) < _MAX_CONNECTIONS
+            if room:
+                self._connections.add(request)
+        if room:
+            super().process_request(request, client_address)
+            return
+        # No thread for it: a short answer (it fits in the socket's buffer, so this never waits
+        # long), and the connection is closed.
+        logger.debug("refused a connection: %d are open already", _MAX_CONNECTIONS)
+        _, headers, data = render_error(EmulatorError(
+            "ServiceUnavailableException", f"the emulator serves at most {_MAX_CONNECTIONS} connections at once", 503))
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        with contextlib.suppress(OSError):
+            request.settimeout(1.0)
+            request.sendall(f"HTTP/1.1 503 Service Unavailable\r\n{head}Connection: close\r\n\r\n".encode("latin-1")
+                            + data)
+        self.shutdown_request(request)
 
     def shutdown_request(self, request: Any) -> None:
         with self._connections_lock:

@@ -12,6 +12,7 @@ exactly the same protocol.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import uuid
@@ -72,8 +73,16 @@ def body_length_error(declared: int, received: int) -> EmulatorError | None:
     return None
 
 
+class JsonTextError(ValueError):
+    """Why a text is not a JSON document the emulator reads, in words that never quote it."""
+
+
+class _TooDeep(JsonTextError):
+    pass
+
+
 def _no_constant(name: str) -> Any:
-    raise ValueError("NaN and Infinity are not JSON")
+    raise JsonTextError("NaN and Infinity are not JSON")
 
 
 def load_json(text: str | bytes) -> Any:
@@ -82,11 +91,79 @@ def load_json(text: str | bytes) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constant)
     except RecursionError:
-        raise ValueError("nested too deeply") from None
+        raise _TooDeep("nested too deeply") from None
+
+
+# A byte order mark, or a NUL among the first two bytes (a JSON text starts with an ASCII
+# character, which in UTF-8 is one byte that is not NUL; in UTF-16 and UTF-32 one of its first two
+# bytes is NUL): a body in one of the encodings json.loads would guess. The service reads UTF-8
+# only, and RFC 8259 puts no byte order mark on the wire.
+_UTF16_32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# A \u escape of a surrogate (D800 to DFFF). Only such an escape can put a surrogate into text
+# decoded strictly from UTF-8; lone ones are looked for only when the text has one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = "a lone surrogate (a \\uD800 to \\uDFFF escape without its pair): it is not Unicode text"
+
+
+def decode_utf8(data: bytes, what: str) -> str:
+    """``data`` as UTF-8 text, or a 400 naming ``what`` and why (never quoting the bytes)."""
+    if data.startswith(codecs.BOM_UTF8):
+        raise bad_request(f"{what} starts with a UTF-8 byte order mark: JSON is read as UTF-8 without one")
+    if data.startswith(_UTF16_32_BOMS) or 0 in data[:2]:
+        raise bad_request(f"{what} is in UTF-16 or UTF-32: JSON is read as UTF-8 only")
+    try:
+        return data.decode("utf-8")  # strict: encoded surrogates (ED A0 80) are refused too
+    except UnicodeDecodeError as error:
+        raise bad_request(f"{what} is not valid UTF-8 (at byte {error.start})") from None
+
+
+def read_json(text: str | bytes, what: str) -> Any:
+    """The JSON document ``text`` holds (``what``: ``the request body``, ``Object``, ...), or a
+    400 naming ``what`` and the broken rule: not UTF-8, not JSON (with the position), nested more
+    than 64 lists and objects deep. The message never quotes the text."""
+    if isinstance(text, bytes):
+        text = decode_utf8(text, what)
+    try:
+        document = load_json(text)
+    except _TooDeep:
+        document = None
+        deep = True
+    except json.JSONDecodeError as error:
+        raise bad_request(f"{what} is not valid JSON (syntax error at line {error.lineno}, "
+                          f"column {error.colno})") from None
+    except ValueError:
+        raise bad_request(f"{what} is not valid JSON") from None
+    else:
+        deep = _depth(document) > _MAX_BODY_DEPTH
+    if deep:
+        raise bad_request(f"{what} nests lists and objects more than {_MAX_BODY_DEPTH} levels deep "
+                          "(the emulator's limit for JSON documents)")
+    return document
+
+
+def has_lone_surrogate(text: str, document: Any) -> bool:
+    """Whether the parsed ``document`` (of the JSON ``text``) has a lone surrogate in a string or
+    a key (its nesting is already bounded; walked without recursion)."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return False
+    stack = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _depth(value: Any) -> int:
-    """How deeply lists and objects nest in a parsed JSON value (iteratively: never recurses)."""
+    """How deeply lists and objects nest in a parsed JSON value (iteratively: never recurses),
+    counted up to one level past the limit."""
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
@@ -151,7 +228,8 @@ def route(method: str, path: str) -> tuple[str, dict[str, str]]:
         known_path = True
         if candidate.method == method:
             return candidate.operation, {
-                label: unquote(value) for label, value in zip(candidate.labels, match.groups(), strict=True)
+                label: _unquote(value, f"the URI label {label}")
+                for label, value in zip(candidate.labels, match.groups(), strict=True)
             }
     if known_path:
         raise EmulatorError("MethodNotAllowedException", "method not allowed for this resource", 405)
@@ -217,6 +295,45 @@ def _from_json(shape: Shape, value: Any, path: str = "", root: str = "") -> Any:
     return value
 
 
+def _surrogate_path(shape: Shape, document: Any) -> str:
+    """Where a lone surrogate of a request body is, named by members (map keys as
+    ``[<key>]``, members the model does not have as ``<unknown member>``: both may be personal
+    data), for a body that has one. Walked without recursion; its nesting is already bounded."""
+    stack: list[tuple[Shape | None, Any, str]] = [(shape, document, "")]
+    while stack:
+        node, value, path = stack.pop()
+        kind = node.type_name if node is not None else None
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return path or "the request body"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if kind == "structure":
+                    member = node.members.get(key)  # type: ignore[union-attr]
+                    name = key if member is not None else "<unknown member>"
+                    if member is None and _SURROGATE.search(key):
+                        return _member_path(path, name)
+                    stack.append((member, item, _member_path(path, name)))
+                else:
+                    if _SURROGATE.search(key):
+                        return f"a map key of {path}" if path else "a key of the request body"
+                    child = node.value if kind == "map" else None  # type: ignore[union-attr]
+                    stack.append((child, item, f"{path}[<key>]"))
+        elif isinstance(value, list):
+            child = node.member if kind == "list" else None  # type: ignore[union-attr]
+            stack.extend((child, item, f"{path}[{index}]") for index, item in enumerate(value))
+    return "the request body"
+
+
+def _unquote(text: str, what: str) -> str:
+    """A percent-decoded URI label or query value: its bytes must be UTF-8 (``unquote`` would put
+    U+FFFD in place of bytes that are not, and run the request with a changed value)."""
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        raise bad_request(f"{what} is not percent-encoded UTF-8") from None
+
+
 def parse_request(operation: OperationModel, labels: Mapping[str, str], query: str, body: bytes) -> dict[str, Any]:
     """The request's parameters, wire-named, as the caller gave them to botocore."""
     shape = operation.input_shape
@@ -225,14 +342,12 @@ def parse_request(operation: OperationModel, labels: Mapping[str, str], query: s
         return params
     assert isinstance(shape, StructureShape)
     if body.strip():
-        try:
-            document = load_json(body)
-        except ValueError:  # UnicodeDecodeError too
-            raise bad_request("the request body is not valid JSON") from None
+        text = decode_utf8(body, "the request body")
+        document = read_json(text, "the request body")
         if not isinstance(document, dict):
             raise bad_request("the request body is not a JSON object")
-        if _depth(document) > _MAX_BODY_DEPTH:
-            raise bad_request(f"the request body nests lists and objects more than {_MAX_BODY_DEPTH} deep")
+        if has_lone_surrogate(text, document):
+            raise bad_request(f"{_surrogate_path(shape, document)} has {LONE_SURROGATE}")
         params.update(_from_json(shape, document, root=shape.name))
     by_location: dict[str, tuple[str, Shape]] = {}
     for name, member in shape.members.items():
@@ -243,7 +358,11 @@ def parse_request(operation: OperationModel, labels: Mapping[str, str], query: s
         elif location == "querystring":
             by_location[wire] = (name, member)
     if query:
-        for key, values in parse_qs(query, keep_blank_values=True).items():
+        try:
+            pairs = parse_qs(query, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            raise bad_request("the query string is not percent-encoded UTF-8") from None
+        for key, values in pairs.items():
             if key not in by_location:
                 continue
             name, member = by_location[key]
