@@ -349,7 +349,7 @@ def test_calculated_attribute_naming_a_target_is_refused_with_the_field_names() 
                 attribute_details=AttributeDetails(attributes=[AttributeItem(name=name)],
                                                    expression="{Orders." + name.rpartition(".")[2] + "}"),
             )
-        message = str(caught.value)
+        message = caught.value.message  # whole: str() cuts service text at 256 characters
         assert f"{name} names no field of the object type Orders" in message
         assert "Orders.<key of its Fields map>" in message
         listed = message.rsplit("its fields are: ", 1)[1]
