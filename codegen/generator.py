@@ -453,6 +453,27 @@ def _docstring(lines: list[str]) -> str:
     return f'    {prefix}"""{body.lstrip()}\n    """'
 
 
+def _field_line(py: str, ann: str, alias: str, required: bool) -> str:
+    """One field of a structure class (see docs/design.md, "Required response members").
+
+    A member the model requires is typed without ``None`` and has no default, in input and output
+    shapes alike: input must carry it, and reading it from a response gives its type or raises
+    MissingMemberError (lenient parsing keeps a response that lacks it). Every other member is
+    ``X | None`` with the default ``None``.
+    """
+    if required:
+        return f"    {py}: {ann} = Field({alias})"
+    return f"    {py}: {ann} | None = Field(default=None, {alias})"
+
+
+def _required_note(is_input: bool, is_output: bool) -> str:
+    """The docstring note of a required member."""
+    if not is_output:
+        return "required"
+    read = "reading it from a response that lacks it raises MissingMemberError"
+    return f"required; {read}" if is_input else f"required by the model; {read}"
+
+
 def structure_module(model: Model, name: str, head: str) -> str:
     shape = model.shapes[name]
     members: dict[str, Any] = shape.get("members", {})
@@ -479,14 +500,11 @@ def structure_module(model: Model, name: str, head: str) -> str:
         if is_sensitive:
             sensitive.append(py)
         alias = f"validation_alias={member_name!r}, serialization_alias={member_name!r}"
-        if member_name in required and is_input:
-            field_lines.append(f"    {py}: {ann} = Field({alias})")
-        else:
-            field_lines.append(f"    {py}: {ann} | None = Field(default=None, {alias})")
+        field_lines.append(_field_line(py, ann, alias, member_name in required))
         em.uses.add("Field")
         notes: list[str] = []
         if member_name in required:
-            notes.append("required" if is_input else "required by the model (may still be absent)")
+            notes.append(_required_note(is_input, name in model.outputs))
         location = member.get("location")
         if location == "uri":
             notes.append("sent in the URI path")
@@ -547,19 +565,34 @@ def structure_module(model: Model, name: str, head: str) -> str:
         info_args.append("union=True")
 
     out = [head, f'"""Shape ``{name}`` ({kind})."""', ""]
-    typing_names = sorted({"ClassVar"} | ({"Annotated"} & em.uses))
+    # An input structure also gets its TypedDict and, where a member nests a structure, a
+    # type-checking __init__ that takes that TypedDict too (see input_typing).
+    typed = input_typing(model, name) if is_input else None
+    typing_names = sorted(
+        {"ClassVar"} | ({"Annotated"} & em.uses) | (typed.typing_names if typed else set()),
+        key=lambda n: (not n.isupper(), n),  # isort's order: constants, then classes
+    )
+    if typed is not None and typed.abc:
+        out.append(f"from collections.abc import {', '.join(typed.abc)}")
+    if typed is not None and typed.datetime:
+        out.append("from datetime import datetime")
     out.append(f"from typing import {', '.join(typing_names)}")
     out.append("")
     if "Field" in em.uses:
         out.append("from pydantic import Field")
+    if typed is not None:
+        out.append("from typing_extensions import TypedDict")
+    if "Field" in em.uses or typed is not None:
         out.append("")
     runtime = sorted({base, "ShapeInfo"} | ({"EnumOf", "RealNumber", "Timestamp", "WholeNumber"} & em.uses))
     out.append(f"from customer_profiles_sdk._model import {', '.join(runtime)}")
     local = []
-    for dep in sorted(em.imports):
+    for dep in sorted(em.imports | (set(typed.local) if typed else set())):
         names = [dep]
         if "enum" in model.shapes[dep]:
             names.append(f"{dep}Literal")
+        if typed is not None:
+            names = sorted(set(names) | typed.local.get(dep, set()))
         local.append(import_line(f".{module_name(dep)}", names))
     if local:
         out.append("")
@@ -573,6 +606,9 @@ def structure_module(model: Model, name: str, head: str) -> str:
     if field_lines:
         out.append("")
         out.extend(field_lines)
+    if typed is not None:
+        out.extend(typed.init_lines)
+        out.extend(typed.dict_lines)
     return "\n".join(out) + "\n"
 
 
@@ -759,12 +795,22 @@ def operations_module(model: Model, head: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def param_annotation(model: Model, name: str, names: set[str]) -> str:
-    """The type of a client method argument for a member of shape ``name`` (no constraints)."""
+def param_annotation(model: Model, name: str, names: set[str], dict_input: bool = False) -> str:
+    """The type of a client method argument for a member of shape ``name`` (no constraints).
+
+    With ``dict_input``, a structure is ``Model | ModelDict`` (its TypedDict, see
+    :func:`input_typing`), at any depth of lists and maps: the type of an input argument. A list
+    or map holding such a union is typed ``Sequence`` or ``Mapping`` (covariant), so that a
+    ``list[Model]`` or ``list[ModelDict]`` the caller already has is accepted as well; lists and
+    maps of anything else keep the exact ``list`` and ``dict``.
+    """
     shape = model.shapes[name]
     kind = shape["type"]
     if kind == "structure":
         names.add(name)
+        if dict_input:
+            names.add(typeddict_name(name))
+            return f"{name} | {typeddict_name(name)}"
         return name
     if "enum" in shape:
         names.update({name, f"{name}Literal"})
@@ -773,12 +819,137 @@ def param_annotation(model: Model, name: str, names: set[str]) -> str:
         names.add("datetime")
         return "datetime"
     if kind == "list":
-        return f"list[{param_annotation(model, shape['member']['shape'], names)}]"
+        inner = param_annotation(model, shape["member"]["shape"], names, dict_input)
+        if dict_input and _holds_structure(model, shape["member"]["shape"]):
+            names.add("Sequence")
+            return f"Sequence[{inner}]"
+        return f"list[{inner}]"
     if kind == "map":
-        key = param_annotation(model, shape["key"]["shape"], names)
-        return f"dict[{key}, {param_annotation(model, shape['value']['shape'], names)}]"
+        key = param_annotation(model, shape["key"]["shape"], names, dict_input)
+        value = param_annotation(model, shape["value"]["shape"], names, dict_input)
+        if dict_input and _holds_structure(model, shape["value"]["shape"]):
+            names.add("Mapping")
+            return f"Mapping[{key}, {value}]"
+        return f"dict[{key}, {value}]"
     return {"string": "str", "integer": "int", "long": "int", "double": "float", "float": "float",
             "boolean": "bool"}[kind]
+
+
+# -- TypedDict input ------------------------------------------------------------------------------
+# Every input structure ``X`` gets ``XDict``, a TypedDict keyed by wire names, in its own module,
+# exported from customer_profiles_sdk.models. Client method arguments, and the type-checking
+# ``__init__`` of input models whose members nest structures, take ``X | XDict`` wherever an ``X``
+# may go. Model fields keep the model type: reading a field always gives ``X`` (53 structures are
+# also received in responses). At run time nothing changes: the models validated such dicts
+# already, as strictly as models.
+
+# Names the TypedDict code of a shape module imports; no shape may be named like them.
+_TYPEDDICT_IMPORTS = frozenset(
+    {"TYPE_CHECKING", "NotRequired", "Required", "TypedDict", "datetime", "Sequence", "Mapping"}
+)
+# Names param_annotation uses that are not shapes.
+_NOT_SHAPES = frozenset({"datetime", "Sequence", "Mapping"})
+
+
+def _holds_structure(model: Model, name: str) -> bool:
+    """Whether shape ``name`` is a structure, or a list or map (value) holding one at any depth."""
+    shape = model.shapes[name]
+    if shape["type"] == "list":
+        return _holds_structure(model, shape["member"]["shape"])
+    if shape["type"] == "map":
+        return _holds_structure(model, shape["value"]["shape"])
+    return bool(shape["type"] == "structure")
+
+
+def typeddict_name(shape: str) -> str:
+    """The name of the TypedDict of input structure ``shape``."""
+    return f"{shape}Dict"
+
+
+def typeddict_names(model: Model) -> dict[str, str]:
+    """TypedDict name -> its structure, for every input structure."""
+    return {typeddict_name(name): name for name in model.structures if name in model.inputs}
+
+
+@dataclass
+class InputTyping:
+    """What :func:`structure_module` adds to an input structure's module."""
+
+    typing_names: set[str]  # imported from typing
+    local: dict[str, set[str]]  # shape whose module the names come from -> names
+    datetime: bool  # whether datetime is imported
+    abc: list[str]  # names imported from collections.abc
+    init_lines: list[str]  # the type-checking __init__, in the class body (may be empty)
+    dict_lines: list[str]  # the TypedDict, after the class
+
+
+def input_typing(model: Model, name: str) -> InputTyping:
+    shape = model.shapes[name]
+    members: dict[str, Any] = shape.get("members", {})
+    required = set(shape.get("required", []))
+    names: set[str] = set()
+    rows: list[tuple[str, str, str, bool]] = []  # wire name, Python name, annotation, required
+    for member_name, member in members.items():
+        ann = param_annotation(model, member["shape"], names, dict_input=True)
+        rows.append((member_name, field_name(member_name), ann, member_name in required))
+    owners = {n: n for n in model.shapes} | {f"{n}Literal": n for n in model.enums}
+    owners.update(typeddict_names(model))
+    local: dict[str, set[str]] = {}
+    for used in sorted(names - _NOT_SHAPES):
+        local.setdefault(owners[used], set()).add(used)
+    local.pop(name, None)  # no structure nests itself (the generator would fail on the import cycle)
+    typing_names = {"Required" if req else "NotRequired" for _, _, _, req in rows}
+
+    init: list[str] = []
+    if any(typeddict_name(n) in names for n in model.structures):
+        typing_names.add("TYPE_CHECKING")
+        init = [
+            "",
+            "    if TYPE_CHECKING:",
+            "        # For type checkers: a nested structure may also be given as its TypedDict (the",
+            "        # fields still hold models). At run time the strict __init__ of InputShape runs.",
+            "        def __init__(",
+            "            self,",
+            "            *,",
+        ]
+        for _, py, ann, req in rows:
+            init.append(f"            {py}: {ann}," if req else f"            {py}: {ann} | None = None,")
+        init.append("        ) -> None: ...")
+
+    dict_name = typeddict_name(name)
+    doc = [f'    """:class:`{name}` as a plain dict keyed by wire names, for static type checking.', ""]
+    if model.shape_ops.get(name, ("", ""))[0] == "input":
+        doc += [
+            f"    ``{name}.model_validate(value)`` validates such a dict as strictly as the",
+            "    constructor (errors raise ParamValidationError).",
+        ]
+    else:
+        doc += [
+            f"    Client methods and input models take such a dict wherever they take a ``{name}``",
+            "    and validate it as strictly as the model (errors raise ParamValidationError).",
+            "    Reading a field always gives the model.",
+        ]
+    doc += ["    Optional members are ``NotRequired``: leave them out rather than passing None.", '    """']
+    text = [f"{wire}: {'Required' if req else 'NotRequired'}[{ann}]" for wire, _, ann, req in rows]
+    lines = ["", ""]
+    # The class form, unless a key is not an identifier or is named like a name the annotations
+    # use (a key "Address" typed "Address | AddressDict" would hide the class from the keys after it).
+    referenced = names | {"str", "int", "float", "bool", "list", "dict", "Required", "NotRequired"}
+    if all(w.isidentifier() and not keyword.iskeyword(w) and w not in referenced for w, _, _, _ in rows):
+        lines.append(f"class {dict_name}(TypedDict):")
+        lines.extend(doc)
+        if text:
+            lines.append("")
+            lines.extend(f"    {item}" for item in text)
+    else:
+        items = "".join(f"        {wire!r}: {'Required' if req else 'NotRequired'}[{ann}],\n"
+                        for wire, _, ann, req in rows)
+        # The noqa: the class form that ruff prefers would hide the class named like a key.
+        lines.append(f"{dict_name} = TypedDict(  # noqa: UP013\n    {dict_name!r},\n    {{\n{items}    }},\n)")
+        lines.append(f"{dict_name}.__doc__ = {doc[0].strip()}")
+        lines.extend(line[4:] if line else line for line in doc[1:])
+    abc = sorted(names & {"Mapping", "Sequence"})
+    return InputTyping(typing_names, local, "datetime" in names, abc, init, lines)
 
 
 _Param = tuple[str, str, bool, str]  # Python name, annotation, required, wire name
@@ -819,7 +990,8 @@ def client_module(model: Model, head: str) -> str:
             py = field_name(member_name)
             if py in CLIENT_KEYWORDS:
                 raise ValueError(f"{request_name}.{member_name}: Python name {py!r} is reserved by the client")
-            params.append((py, param_annotation(model, member["shape"], names), member_name in required, member_name))
+            ann = param_annotation(model, member["shape"], names, dict_input=True)
+            params.append((py, ann, member_name in required, member_name))
         params.sort(key=lambda p: not p[2])  # required first, each group in model order
         python = xform_name(op_name)
         http = op["http"]
@@ -840,8 +1012,9 @@ def client_module(model: Model, head: str) -> str:
             doc += [
                 "",
                 f"        Entries that failed come back in ``{errors_member}`` with HTTP 200: unless",
-                "        ``allow_partial`` is true, any failure raises PartialFailureError, which",
-                "        holds the whole response.",
+                "        ``allow_partial`` is true, any failure raises",
+                f"        ``PartialFailureError[{response_name}]``, which holds the whole response",
+                "        (catch ``PartialFailureError``; see its documentation for the typed ``response``).",
             ]
         doc += ["", f"        AWS API reference: {link}", '        """']
         args = _call_args(params, frozenset())
@@ -898,6 +1071,7 @@ def client_module(model: Model, head: str) -> str:
     }
     for shape_name in sorted(n for n in names if n in model.shapes):
         imported = [shape_name] + ([f"{shape_name}Literal"] if "enum" in model.shapes[shape_name] else [])
+        imported.append(typeddict_name(shape_name))
         by_module[f"{SHAPES_PKG}.{module_name(shape_name)}"] = [n for n in imported if n in names]
     type_imports = [
         "    from {} import (\n{}    )".format(mod, "".join(f"        {n},\n" for n in sorted(by_module[mod])))
@@ -916,14 +1090,20 @@ def client_module(model: Model, head: str) -> str:
         "",
         "if TYPE_CHECKING:",
     ]
+    abc = sorted(names & {"Mapping", "Sequence"})
+    if abc:
+        lines.append(f"    from collections.abc import {', '.join(abc)}")
     if "datetime" in names:
         lines.append("    from datetime import datetime")
+    if abc or "datetime" in names:
         lines.append("")
     lines.extend(type_imports)
     lines += [
         "",
         "",
-        "class GeneratedClient(ClientCore):",
+        # Named as the public class, which derives from it: type checkers name the class that
+        # defines a method in their messages ('"get_domain" of "CustomerProfilesClient"').
+        "class CustomerProfilesClient(ClientCore):",
         '    """Generated operation methods; use :class:`customer_profiles_sdk.CustomerProfilesClient`."""',
         "",
     ]
@@ -948,6 +1128,8 @@ def models_init(model: Model, head: str) -> str:
     for name in model.enums:
         exported.append((name, module_name(name)))
         exported.append((f"{name}Literal", module_name(name)))
+    for dict_name, name in typeddict_names(model).items():
+        exported.append((dict_name, module_name(name)))
     exported.sort()
     lines = [
         head,
@@ -956,6 +1138,9 @@ def models_init(model: Model, head: str) -> str:
         "Each class is named exactly as its botocore shape. Modules load on first attribute access, so",
         "``import customer_profiles_sdk.models`` is cheap; ``from customer_profiles_sdk.models import X``",
         "imports only ``X`` and the shapes it refers to.",
+        "",
+        "Each input structure ``X`` also has ``XDict``, a TypedDict of its wire names: client methods",
+        "and input models accept it wherever they accept an ``X`` (see docs/models.md).",
         '"""',
         "",
         "import importlib",
@@ -1020,6 +1205,11 @@ def generate(
     clash = _RESERVED_NAMES & set(names)
     if clash:
         raise ValueError(f"shape names clash with generated imports: {sorted(clash)}")
+    # The TypedDicts (XDict) and enum literals (XLiteral) share the models namespace with the shapes.
+    derived = set(typeddict_names(model)) | {f"{n}Literal" for n in model.enums}
+    taken = (derived | _TYPEDDICT_IMPORTS) & set(model.shapes)
+    if taken or len(derived) != len(typeddict_names(model)) + len(model.enums):
+        raise ValueError(f"shape names clash with generated TypedDict or Literal names: {sorted(taken)}")
     modules: dict[str, str] = {}
     for name in names:
         mod = module_name(name)

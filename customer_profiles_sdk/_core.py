@@ -10,6 +10,7 @@ client costs what creating the boto3 client costs.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import typing
@@ -27,6 +28,7 @@ from ._transport import BODY_KEY, SdkCall, install, parse_body, pickled, sdk_cal
 from .errors import (
     Failure,
     OperationNotSupportedError,
+    ParamValidationError,
     PartialFailureError,
     Problem,
     ResponseParseError,
@@ -329,8 +331,6 @@ class ClientCore:
             self._check_model(operation, None)  # a missing operation raises now, not at the first page
         info = PAGINATION[operation]
         fields = {name: value for name, value in params.items() if value is not None}
-        if page_size is not None:
-            fields[info.limit] = page_size
         items_name = info.items
 
         def fetch(token: str | None, size: int | None) -> Any:
@@ -372,10 +372,20 @@ class ClientCore:
             starting_token=starting_token,
             limit_bounds=info.limit_bounds,
         )
+        if paginator.page_size is not None:  # checked by the paginator, under the name page_size
+            fields[info.limit] = paginator.page_size
         if paginator.start_token is not None:
             fields["next_token"] = paginator.start_token
-        first = spec.request.model_validate(fields)
-        return paginator
+        try:
+            first = spec.request.model_validate(fields)
+        except ParamValidationError as exc:
+            # The page size and the token come from page_size and starting_token: name those.
+            renamed = {spec.request.__cp__.wire[info.limit]: "page_size", "NextToken": "starting_token"}
+            problems = [dataclasses.replace(p, path=renamed.get(p.path, p.path)) for p in exc.problems]
+            error = ParamValidationError(exc.shape, problems, exc.problem_count)
+        else:
+            return paginator
+        raise error
 
 
 def _wire(request: InputShape) -> dict[str, Any]:
@@ -400,7 +410,8 @@ def _raised_in_parser(exc: BaseException) -> bool:
     return False
 
 
-def _check_partial(operation: str, response: Any) -> None:
+def _check_partial(operation: str, response: ResponseShape) -> None:
+    """Raise ``PartialFailureError[<the operation's response class>]`` if an entry failed."""
     errors_name, id_wire = PARTIAL_FAILURES[operation]
     entries = response.__dict__.get(errors_name)
     if not entries:

@@ -44,7 +44,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError, core_schema
 
 from . import rules
-from .errors import ParamValidationError, Problem, ResponseParseError
+from .errors import MissingMemberError, ParamValidationError, Problem, ResponseParseError
 
 if typing.TYPE_CHECKING:
     from ._core import ResponseMetadata
@@ -76,6 +76,20 @@ class _Redacted:
 
 
 REDACTED = _Redacted()
+
+
+class _Missing:
+    """Shown by ``repr`` for a member the model requires but the object does not hold."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+    __str__ = __repr__
+
+
+MISSING = _Missing()
 
 
 class RawValue:
@@ -551,9 +565,50 @@ class Shape(BaseModel):
             type(self) is type(other)
             and self.__dict__ == other.__dict__
             and (self.__pydantic_extra__ or None) == (other.__pydantic_extra__ or None)
+            and _raw_members(self) == _raw_members(other)
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+    # -- required members (docs/design.md, "Required response members") ------------------------
+    # A present member is a plain instance attribute (no descriptor, no __getattribute__). One
+    # the model requires but a parsed response lacked, sent as null or with an unexpected type
+    # is not in __dict__, so Python's lookup falls through to __getattr__, which raises
+    # MissingMemberError. It is hidden from type checkers, which must not think every attribute
+    # exists.
+    if not typing.TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            info = getattr(type(self), "__cp__", None)
+            if info is not None and name in info.wire:
+                raw = _raw_members(self).get(name)
+                if raw is not None:
+                    raise MissingMemberError(
+                        info.name, info.wire[name], name, MissingMemberError.UNEXPECTED_TYPE, type(raw.value).__name__
+                    )
+                raise MissingMemberError(info.name, info.wire[name], name)
+            return super().__getattr__(name)
+
+    def _cp_settle(self, _context: Any = None) -> None:
+        """Lenient parsing's last step (pydantic-core's ``post_init``), for classes with required
+        members: a required member that is ``None`` (absent, or JSON null) leaves ``__dict__``;
+        one held in a RawValue moves to the private storage, where ``to_boto()``, ``==``, copies
+        and pickle still find it."""
+        values = self.__dict__
+        raw: dict[str, RawValue] | None = None
+        for name in _required_members(type(self)):
+            value = values.get(name)
+            if value is None:  # absent and null read alike
+                values.pop(name, None)
+                self.__pydantic_fields_set__.discard(name)
+            elif type(value) is RawValue:
+                del values[name]
+                if raw is None:
+                    raw = {}
+                raw[name] = value
+        if raw:
+            private = self.__pydantic_private__
+            object.__setattr__(self, "__pydantic_private__", {**(private or {}), _RAW_KEY: raw})
 
     # -- strict-only checks (stripped from the lenient validator) ---------------------------
     @model_validator(mode="after")
@@ -587,10 +642,14 @@ class Shape(BaseModel):
         """
         out: dict[str, Any] = {}
         values = self.__dict__
+        private = self.__pydantic_private__
+        raw = _raw_members(self) if private and _RAW_KEY in private else None
         for name, wire in type(self).__cp__.wire.items():
             value = values.get(name)
             if value is not None:
                 out[wire] = value if type(value) in _PLAIN else _dump(value)
+            elif raw and name in raw:  # a required member that arrived with an unexpected type
+                out[wire] = raw[name].value
         extra = self.__pydantic_extra__
         if extra:
             for key, value in extra.items():
@@ -634,11 +693,16 @@ class Shape(BaseModel):
     def __repr_args__(self) -> typing.Iterator[tuple[str | None, Any]]:
         info = type(self).__cp__
         values = self.__dict__
+        raw = _raw_members(self)
+        required = _required_members(type(self))
         for name in info.wire:
             value = values.get(name)
+            if value is None and name not in values:
+                # A required member that is absent, or kept aside with an unexpected type.
+                value = raw.get(name, MISSING if name in required else None)
             if value is None:
                 continue
-            yield name, REDACTED if name in info.sensitive else value
+            yield name, REDACTED if name in info.sensitive and value is not MISSING else value
         extra = self.__pydantic_extra__
         if extra:
             # Unknown members may carry personal data that the model cannot classify.
@@ -660,6 +724,38 @@ class Shape(BaseModel):
         kwargs.setdefault("warnings", False)
         kwargs.setdefault("fallback", _unwrap_raw)
         return super().model_dump_json(**kwargs)
+
+
+#: Key, in pydantic's per-instance private storage, of the required members that arrived with an
+#: unexpected type: {Python name: RawValue}.
+_RAW_KEY = "_cp_raw_required"
+#: Python names of the members each class requires (in the model), filled on first use.
+_REQUIRED: dict[type[Shape], tuple[str, ...]] = {}
+
+
+def _required_members(cls: type[Shape]) -> tuple[str, ...]:
+    """The Python names of the members the service model marks as required in ``cls``.
+
+    The generator declares exactly these without a default (input and output shapes alike).
+    """
+    names = _REQUIRED.get(cls)
+    if names is None:
+        names = tuple(name for name, info in cls.model_fields.items() if info.is_required())
+        _REQUIRED[cls] = names
+    return names
+
+
+def _raw_members(shape: Shape) -> dict[str, RawValue]:
+    """The required members of ``shape`` kept aside with an unexpected type (and not assigned since)."""
+    try:
+        private = object.__getattribute__(shape, "__pydantic_private__")
+    except AttributeError:  # an object not initialised by pydantic
+        return {}
+    raw = private.get(_RAW_KEY) if private else None
+    if not raw:
+        return {}
+    values = shape.__dict__
+    return {name: value for name, value in raw.items() if name not in values}
 
 
 # Values that to_boto passes on as they are (enum members are str subclasses, so not listed).
@@ -734,6 +830,13 @@ class InputShape(Shape):
     model_config = ConfigDict(validate_assignment=True)
 
     def __init__(self, /, **data: Any) -> None:
+        """Build the model from keyword arguments (Python or wire names), checking every rule.
+
+        Nested members take models or plain dicts. A broken rule raises
+        :class:`~customer_profiles_sdk.errors.ParamValidationError`, which names each field path and
+        rule but never a value. It is not pydantic's error class (whose ``errors()`` would carry
+        the input), and is never chained to one.
+        """
         _strict(type(self), lambda: self.__pydantic_validator__.validate_python(data, self_instance=self))
 
     # Tell pydantic this __init__ only validates, so nested models are validated inside the
@@ -763,14 +866,26 @@ class InputShape(Shape):
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Validate a dict (Python or wire names) or a model as strictly as the constructor; a broken rule raises
+        :class:`~customer_profiles_sdk.errors.ParamValidationError` (never pydantic's error class,
+        whose ``errors()`` would carry the input).
+        """
         return _strict(cls, lambda: super(InputShape, cls).model_validate(obj, *args, **kwargs))
 
     @classmethod
     def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        """Validate a JSON document as strictly as the constructor; a broken rule raises
+        :class:`~customer_profiles_sdk.errors.ParamValidationError` (never pydantic's error class,
+        whose ``errors()`` would carry the input).
+        """
         return _strict(cls, lambda: super(InputShape, cls).model_validate_json(json_data, *args, **kwargs))
 
     @classmethod
     def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Validate a dict of strings as strictly as the constructor; a broken rule raises
+        :class:`~customer_profiles_sdk.errors.ParamValidationError` (never pydantic's error class,
+        whose ``errors()`` would carry the input).
+        """
         return _strict(cls, lambda: super(InputShape, cls).model_validate_strings(obj, *args, **kwargs))
 
 
@@ -778,22 +893,37 @@ class OutputShape(Shape):
     """A shape only ever received from the service: lenient on construction and validation."""
 
     def __init__(self, /, **data: Any) -> None:
+        """Build the model leniently: unknown members and values of an unexpected type are kept.
+
+        Only an unusable document raises, as
+        :class:`~customer_profiles_sdk.errors.ResponseParseError`; pydantic's error class is never
+        raised, and no error text holds a value.
+        """
         _lenient(type(self), lambda: _lenient_validator(type(self)).validate_python(data, self_instance=self))
 
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Parse a dict leniently, as the constructor does; only an unusable document raises, as
+        :class:`~customer_profiles_sdk.errors.ResponseParseError` (never pydantic's error class).
+        """
         context = kwargs.get("context")
         return _lenient(cls, lambda: _lenient_validator(cls).validate_python(obj, context=context))
 
     @classmethod
     def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        """Parse a JSON document leniently, as the constructor does; only an unusable document raises, as
+        :class:`~customer_profiles_sdk.errors.ResponseParseError` (never pydantic's error class).
+        """
         context = kwargs.get("context")
         return _lenient(cls, lambda: _lenient_validator(cls).validate_json(json_data, context=context))
 
     @classmethod
     def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Parse a dict of strings leniently, as the constructor does; only an unusable document raises, as
+        :class:`~customer_profiles_sdk.errors.ResponseParseError` (never pydantic's error class).
+        """
         context = kwargs.get("context")
         return _lenient(cls, lambda: _lenient_validator(cls).validate_strings(obj, context=context))
 
@@ -820,7 +950,9 @@ class ResponseShape(OutputShape):
         return typing.cast("ResponseMetadata | None", private.get(_METADATA) if private else None)
 
     def _set_response_metadata(self, value: ResponseMetadata | None) -> None:
-        object.__setattr__(self, "__pydantic_private__", {_METADATA: value})
+        private = self.__pydantic_private__
+        # Merged: the private storage may also hold required members kept aside (Shape._cp_settle).
+        object.__setattr__(self, "__pydantic_private__", {**(private or {}), _METADATA: value})
 
 
 
@@ -997,7 +1129,10 @@ def _lenient_schema(node: Any, root: bool = False, fallback: bool = True) -> Any
         for name, model_field in node["fields"].items():
             model_field = dict(model_field)
             inner = _lenient_schema(model_field["schema"], fallback=fallback)
-            if model_field["schema"].get("type") != "default":
+            if model_field["schema"].get("type") != "default" and fallback:
+                # A required member: absent or null parses (to None, which the model's post_init,
+                # Shape._cp_settle, then removes). The typed validator refuses both instead, so a
+                # response lacking one takes the lenient validator's path.
                 inner = {"type": "default", "default": None, "schema": {"type": "nullable", "schema": inner}}
             model_field["schema"] = inner
             fields[name] = model_field
@@ -1016,6 +1151,8 @@ def _lenient_schema(node: Any, root: bool = False, fallback: bool = True) -> Any
             "extra_fields_behavior": "allow",
             "revalidate_instances": "never",
         }
+        if fallback and _required_members(new["cls"]):
+            new["post_init"] = "_cp_settle"
     if kind in _FALLBACK_TYPES and not root:
         return _with_fallback(new, fallback)
     return new

@@ -10,13 +10,16 @@ This module is hand-written: add helpers here, never in ``_generated/``.
 
 from __future__ import annotations
 
+import types
+from typing import TYPE_CHECKING, Any
+
 from ._core import DEFAULT_RETRY_MODE, ResponseMetadata
-from ._generated.client import GeneratedClient
+from ._generated.client import CustomerProfilesClient as _GeneratedMethods
 
 __all__ = ["DEFAULT_RETRY_MODE", "CustomerProfilesClient", "ResponseMetadata"]
 
 
-class CustomerProfilesClient(GeneratedClient):
+class CustomerProfilesClient(_GeneratedMethods):
     """A typed, validating client for Amazon Connect Customer Profiles.
 
     Build it from a boto3 client, or from a session, region and botocore ``Config``::
@@ -42,3 +45,46 @@ class CustomerProfilesClient(GeneratedClient):
     When the SDK creates the boto3 client, it uses the ``standard`` retry mode unless the given
     ``Config``, ``AWS_RETRY_MODE`` or the profile's ``retry_mode`` says otherwise.
     """
+
+
+def _public_class(cls: type) -> type:
+    """``cls`` rebuilt as one class that holds every attribute of its internal bases itself.
+
+    The methods come from the generated class and the hand-written core, but users only ever see
+    :class:`CustomerProfilesClient`: Python's own messages (``CustomerProfilesClient.get_domain()
+    missing 1 required keyword-only argument``), ``help()`` and ``inspect`` name the public class
+    and list no internal base. Type checkers see the class statement above (the same methods).
+    """
+    namespace: dict[str, Any] = {}
+    for base in reversed(cls.__mro__[:-1]):  # the core, the generated methods, then cls itself
+        for name, value in base.__dict__.items():
+            if name not in ("__dict__", "__weakref__"):
+                namespace[name] = _renamed(value, f"{cls.__qualname__}.{name}", cls.__module__)
+    return type(cls.__name__, (object,), namespace)
+
+
+def _renamed(value: Any, qualname: str, module: str) -> Any:
+    if isinstance(value, types.FunctionType):
+        function = types.FunctionType(
+            value.__code__.replace(co_qualname=qualname), value.__globals__, value.__name__,
+            value.__defaults__, value.__closure__,
+        )
+        function.__kwdefaults__ = value.__kwdefaults__
+        function.__annotations__ = value.__annotations__
+        function.__doc__ = value.__doc__
+        function.__dict__.update(value.__dict__)
+        function.__qualname__ = qualname
+        function.__module__ = module
+        return function
+    if isinstance(value, property):
+        return property(
+            _renamed(value.fget, qualname, module), _renamed(value.fset, qualname, module),
+            _renamed(value.fdel, qualname, module), value.__doc__,
+        )
+    if isinstance(value, (staticmethod, classmethod)):
+        return type(value)(_renamed(value.__func__, qualname, module))
+    return value
+
+
+if not TYPE_CHECKING:
+    CustomerProfilesClient = _public_class(CustomerProfilesClient)

@@ -23,7 +23,7 @@ import threading
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -34,6 +34,7 @@ __all__ = [
     "Failure",
     "IncompatibleBotocoreError",
     "InternalServerError",
+    "MissingMemberError",
     "OperationNotSupportedError",
     "PaginationError",
     "ParamValidationError",
@@ -48,6 +49,14 @@ __all__ = [
 ]
 
 _E = TypeVar("_E", bound=BaseException)
+if typing.TYPE_CHECKING:
+    # PEP 696 default: a bare ``PartialFailureError`` (``except PartialFailureError as exc``) is
+    # ``PartialFailureError[Any]``. Run time needs no default, nor typing_extensions at import.
+    from typing_extensions import TypeVar as _DefaultTypeVar
+
+    _ResponseT = _DefaultTypeVar("_ResponseT", default=Any)
+else:
+    _ResponseT = TypeVar("_ResponseT")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,6 +227,43 @@ class ResponseParseError(_ProblemsError):
 
     def _headline(self) -> str:
         return f"cannot parse the response as {self.shape}:"
+
+
+class MissingMemberError(CustomerProfilesError, AttributeError):
+    """A member the service model marks as required is not there to read.
+
+    Responses are parsed leniently: a reply that lacks a required member, sends it as ``null``, or
+    sends a value of the wrong type still parses, and keeps everything it carried. Reading such a
+    member (``response.profile_id``) raises this error instead of handing back ``None`` or the
+    unexpected value under a type that promises a ``str``. It is an ``AttributeError``, so
+    ``getattr(response, "profile_id", None)`` and ``hasattr`` work as usual. A value of the wrong
+    type is still in ``response.to_boto()`` under its wire name.
+
+    ``shape`` is the botocore shape, ``member`` the wire name, ``name`` the Python attribute name
+    and ``reason`` either ``"absent"`` or ``"unexpected_type"``. The text names these (and for
+    an unexpected type, the Python type the value arrived as), never the value.
+    """
+
+    ABSENT: ClassVar[str] = "absent"
+    UNEXPECTED_TYPE: ClassVar[str] = "unexpected_type"
+
+    def __init__(self, shape: str, member: str, name: str, reason: str = "absent", arrived_as: str = "") -> None:
+        self.shape = shape
+        self.member = member
+        self.reason = reason
+        self.arrived_as = arrived_as
+        if reason == self.UNEXPECTED_TYPE:
+            what = f"arrived with an unexpected type ({arrived_as or 'unknown'}); its value is kept in to_boto()"
+        else:
+            what = "is absent from the response"
+        super().__init__(
+            f"{shape}.{member} (attribute {name!r}) is required by the service model but {what}; "
+            f"use getattr(obj, {name!r}, default) to read it when it may be missing",
+            name=name,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.shape, self.member, self.name, self.reason, self.arrived_as))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -443,16 +489,27 @@ class Failure:
     message: str = field(repr=False)
 
 
-class PartialFailureError(CustomerProfilesError):
+class PartialFailureError(CustomerProfilesError, Generic[_ResponseT]):
     """A batch call answered HTTP 200 but some entries failed.
 
     Raised by ``batch_get_profile``, ``batch_get_calculated_attribute_for_profile`` and
     ``batch_put_profile_object`` unless ``allow_partial=True`` is passed. ``response`` is the full
     typed response (the successful entries are in it, nothing is lost), ``failures`` lists each
     failed entry and ``failed_ids`` their ids. The text gives counts and error codes only.
+
+    The class is generic in the response type: ``batch_get_profile`` raises a
+    ``PartialFailureError[BatchGetProfileResponse]``. ``except PartialFailureError as exc`` catches
+    every one of them (an ``except`` clause cannot name a parametrized class); there ``exc`` is
+    ``PartialFailureError[Any]``, and annotating a variable gives ``.response`` its type::
+
+        try:
+            result = client.batch_get_profile(domain_name="shop", profile_ids=ids)
+        except PartialFailureError as exc:
+            failure: PartialFailureError[BatchGetProfileResponse] = exc
+            result = failure.response  # a BatchGetProfileResponse, for mypy and pyright too
     """
 
-    def __init__(self, operation_name: str, response: Any, failures: Sequence[Failure]) -> None:
+    def __init__(self, operation_name: str, response: _ResponseT, failures: Sequence[Failure]) -> None:
         self.operation_name = operation_name
         self.response = response
         self.failures: tuple[Failure, ...] = tuple(failures)

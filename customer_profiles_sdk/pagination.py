@@ -92,6 +92,8 @@ class Paginator(Generic[ItemT, PageT]):
     * ``max_items`` stops after that many items. The last page of :meth:`pages` is cut to fit.
     * ``page_size`` is sent as the operation's ``MaxResults``. When fewer items remain than a
       page holds, the last request asks only for what is needed (within the member's bounds).
+      An invalid ``page_size``, ``max_items`` or ``starting_token`` raises
+      :class:`~customer_profiles_sdk.errors.ParamValidationError` naming that argument.
     * :attr:`resume_token` is ``None`` once a pass has read everything; after stopping early (at
       ``max_items`` or by leaving the loop) it is the token to pass as ``starting_token`` to carry
       on exactly after the last item handed out. It is the service's own ``NextToken`` when the
@@ -127,17 +129,32 @@ class Paginator(Generic[ItemT, PageT]):
         max_pages: int | Literal[_Default.DEFAULT] | None = _DEFAULT,
         max_empty_pages: int | Literal[_Default.DEFAULT] | None = _DEFAULT,
     ) -> None:
+        # The paginator's own options are reported under their own names (never as the request's
+        # MaxResults or NextToken), all at once, before anything is sent.
+        problems: list[Problem] = []
+        if page_size is not None:
+            low, high = limit_bounds if limit_bounds is not None else (1, None)
+            bounds = f"from {low} to {high}" if high is not None else f">= {low}"
+            whole = _exact_whole(page_size)
+            if whole is None:
+                problems.append(Problem("page_size", "type", f"must be an integer {bounds}"))
+            elif whole < low:
+                problems.append(Problem("page_size", "min", f"must be an integer {bounds}"))
+            elif high is not None and whole > high:
+                problems.append(Problem("page_size", "max", f"must be an integer {bounds}"))
+            else:
+                page_size = whole
         if max_items is not None:
             whole = _whole(max_items)
             if whole is None or whole < 1:
-                raise ParamValidationError(
-                    f"paginate {operation}", [Problem("max_items", "min", "must be an integer >= 1")]
-                )
-            max_items = whole
+                rule = "type" if whole is None else "min"
+                problems.append(Problem("max_items", rule, "must be an integer >= 1"))
+            else:
+                max_items = whole
         if starting_token is not None and not isinstance(starting_token, str):
-            raise ParamValidationError(
-                f"paginate {operation}", [Problem("starting_token", "type", "must be a string")]
-            )
+            problems.append(Problem("starting_token", "type", "must be a string"))
+        if problems:
+            raise ParamValidationError(f"paginate {operation}", problems)
         self.operation = operation
         self.max_pages = DEFAULT_MAX_PAGES if max_pages is _DEFAULT else max_pages
         self.max_empty_pages = DEFAULT_MAX_EMPTY_PAGES if max_empty_pages is _DEFAULT else max_empty_pages
@@ -293,8 +310,9 @@ def _limit(operation: str, name: str, value: object) -> int | None:
         return None
     whole = _whole(value)
     if whole is None or whole < 1:
+        rule = "type" if whole is None else "min"
         raise ParamValidationError(
-            f"paginate {operation}", [Problem(name, "min", "must be an integer >= 1, or None for no limit")]
+            f"paginate {operation}", [Problem(name, rule, "must be an integer >= 1, or None for no limit")]
         )
     return whole
 
@@ -310,6 +328,26 @@ def _whole(value: object) -> int | None:
         return operator.index(value)
     except TypeError:
         return None
+
+
+def _exact_whole(value: object) -> int | None:
+    """As :func:`_whole`, and a ``Decimal`` or ``Fraction`` with a whole value too (``Decimal("5")``).
+
+    The same values the models take for an integer member (MaxResults, which ``page_size`` sets).
+    """
+    whole = _whole(value)
+    if whole is not None or isinstance(value, bool):
+        return whole
+    from decimal import Decimal
+    from fractions import Fraction
+
+    if isinstance(value, Decimal) and value.is_finite():
+        if value.adjusted() > 18:  # beyond any page size: int() of 1e999999999 would take a while
+            return 2**63 if value > 0 else -(2**63)
+        return int(value) if value == value.to_integral_value() else None
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return None
 
 
 def _digest(token: str) -> bytes:

@@ -223,11 +223,11 @@ def test_empty_pages_with_a_token_are_followed(fresh_server: LocalServer, client
 @pytest.mark.parametrize(
     ("kwargs", "path", "rule"),
     [
-        ({"page_size": 0}, "MaxResults", "min"),
-        ({"page_size": 101}, "MaxResults", "max"),
+        ({"page_size": 0}, "page_size", "min"),
+        ({"page_size": 101}, "page_size", "max"),
         ({"max_items": 0}, "max_items", "min"),
         ({"starting_token": RESUME_PREFIX + "!!!"}, "starting_token", "type"),
-        ({"starting_token": ""}, "NextToken", "min_length"),
+        ({"starting_token": ""}, "starting_token", "min_length"),
     ],
 )
 def test_bad_paginator_arguments_raise_before_any_request(

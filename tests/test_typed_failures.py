@@ -40,6 +40,7 @@ from customer_profiles_sdk import (
     CustomerProfilesClient,
     CustomerProfilesError,
     InternalServerError,
+    MissingMemberError,
     ParamValidationError,
     ResponseParseError,
     ServiceError,
@@ -47,7 +48,7 @@ from customer_profiles_sdk import (
     UnmodeledServiceError,
 )
 from customer_profiles_sdk._compat import shipped_service_model
-from customer_profiles_sdk._model import RawValue, Shape
+from customer_profiles_sdk._model import Shape
 from customer_profiles_sdk._transport import MAX_BODY_DEPTH, nesting_exceeds
 
 from .canned import Canned, sdk_client
@@ -384,15 +385,20 @@ def test_a_shallow_body_is_not_scanned_on_the_fast_path(
         return real(body, limit)
 
     monkeypatch.setattr(transport, "nesting_exceeds", counting)
-    deep_known = '{"DomainName": "shop", "Matching": {"Enabled": true, "X": %s}, "Y": {"z": [1]}}'
+    # Complete (GetDomain's required members are all there): a reply lacking one takes the lenient path.
+    deep_known = ('{"DomainName": "shop", "CreatedAt": 1, "LastUpdatedAt": 2, '
+                  '"Matching": {"Enabled": true, "X": %s}, "Y": {"z": [1]}}')
     answer(canned, deep_known % nest(model_module.UNKNOWN_MEMBER_DEPTH))
     assert call_get_domain(fast).to_boto()["Y"] == {"z": [1]}
     assert scans == []
     answer(canned, deep_known % nest(model_module.UNKNOWN_MEMBER_DEPTH + 1))  # refused by the typed validator
     call_get_domain(fast)
     answer(canned, '{"DomainName": ["not", "a", "string"]}')  # a RawValue: the lenient validator runs
-    assert call_get_domain(fast).domain_name == RawValue(["not", "a", "string"])
+    assert call_get_domain(fast).to_boto()["DomainName"] == ["not", "a", "string"]
     assert len(scans) == 2
+    answer(canned, '{"DomainName": "shop"}')  # lacks required members: the lenient validator runs
+    assert call_get_domain(fast).domain_name == "shop"
+    assert len(scans) == 3
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,7 +543,10 @@ def test_calls_made_directly_on_the_boto3_client_meet_botocores_own_parser(
 ) -> None:
     """The guard acts only inside the SDK's call: a direct boto3 call fails as botocore fails."""
     answer(canned, '{"DomainName": "shop", "CreatedAt": 1e400}')
-    assert call_get_domain(slow).created_at == RawValue(float("inf"))  # kept, as on the fast path
+    response = call_get_domain(slow)
+    assert response.to_boto()["CreatedAt"] == float("inf")  # kept, as on the fast path
+    with pytest.raises(MissingMemberError):  # CreatedAt is required and not a datetime
+        response.created_at  # noqa: B018
     with pytest.raises(RuntimeError):  # botocore's own error, untouched
         slow.boto3_client.get_domain(DomainName="shop")  # type: ignore[attr-defined]
 

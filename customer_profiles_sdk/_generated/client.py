@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast, overload
 from customer_profiles_sdk._core import ClientCore
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
     from datetime import datetime
 
     from customer_profiles_sdk._generated.shapes.action_type import (
@@ -25,9 +26,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.additional_search_key import (
         AdditionalSearchKey,
+        AdditionalSearchKeyDict,
     )
     from customer_profiles_sdk._generated.shapes.address import (
         Address,
+        AddressDict,
     )
     from customer_profiles_sdk._generated.shapes.associate_stream_for_segments_request import (
         AssociateStreamForSegmentsRequest,
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.attribute_details import (
         AttributeDetails,
+        AttributeDetailsDict,
     )
     from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_request import (
         BatchGetCalculatedAttributeForProfileRequest,
@@ -55,21 +59,26 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.batch_put_profile_object_request_item import (
         BatchPutProfileObjectRequestItem,
+        BatchPutProfileObjectRequestItemDict,
     )
     from customer_profiles_sdk._generated.shapes.batch_put_profile_object_response import (
         BatchPutProfileObjectResponse,
     )
     from customer_profiles_sdk._generated.shapes.condition_overrides import (
         ConditionOverrides,
+        ConditionOverridesDict,
     )
     from customer_profiles_sdk._generated.shapes.conditions import (
         Conditions,
+        ConditionsDict,
     )
     from customer_profiles_sdk._generated.shapes.conflict_resolution import (
         ConflictResolution,
+        ConflictResolutionDict,
     )
     from customer_profiles_sdk._generated.shapes.consolidation import (
         Consolidation,
+        ConsolidationDict,
     )
     from customer_profiles_sdk._generated.shapes.create_calculated_attribute_definition_request import (
         CreateCalculatedAttributeDefinitionRequest,
@@ -161,6 +170,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.data_store_request import (
         DataStoreRequest,
+        DataStoreRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_calculated_attribute_definition_request import (
         DeleteCalculatedAttributeDefinitionRequest,
@@ -278,33 +288,40 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.domain_object_type_field import (
         DomainObjectTypeField,
+        DomainObjectTypeFieldDict,
     )
     from customer_profiles_sdk._generated.shapes.domain_object_types_list_item import (
         DomainObjectTypesListItem,
     )
     from customer_profiles_sdk._generated.shapes.engagement_preferences import (
         EngagementPreferences,
+        EngagementPreferencesDict,
     )
     from customer_profiles_sdk._generated.shapes.event_stream_summary import (
         EventStreamSummary,
     )
     from customer_profiles_sdk._generated.shapes.event_trigger_condition import (
         EventTriggerCondition,
+        EventTriggerConditionDict,
     )
     from customer_profiles_sdk._generated.shapes.event_trigger_limits import (
         EventTriggerLimits,
+        EventTriggerLimitsDict,
     )
     from customer_profiles_sdk._generated.shapes.event_trigger_summary_item import (
         EventTriggerSummaryItem,
     )
     from customer_profiles_sdk._generated.shapes.field_source_profile_ids import (
         FieldSourceProfileIds,
+        FieldSourceProfileIdsDict,
     )
     from customer_profiles_sdk._generated.shapes.filter import (
         Filter,
+        FilterDict,
     )
     from customer_profiles_sdk._generated.shapes.flow_definition import (
         FlowDefinition,
+        FlowDefinitionDict,
     )
     from customer_profiles_sdk._generated.shapes.gender import (
         Gender,
@@ -495,6 +512,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.integration_config import (
         IntegrationConfig,
+        IntegrationConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.layout_item import (
         LayoutItem,
@@ -702,6 +720,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.matching_request import (
         MatchingRequest,
+        MatchingRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.merge_profiles_request import (
         MergeProfilesRequest,
@@ -711,15 +730,19 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.metadata_config import (
         MetadataConfig,
+        MetadataConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.object_filter import (
         ObjectFilter,
+        ObjectFilterDict,
     )
     from customer_profiles_sdk._generated.shapes.object_type_field import (
         ObjectTypeField,
+        ObjectTypeFieldDict,
     )
     from customer_profiles_sdk._generated.shapes.object_type_key import (
         ObjectTypeKey,
+        ObjectTypeKeyDict,
     )
     from customer_profiles_sdk._generated.shapes.party_type import (
         PartyType,
@@ -773,24 +796,30 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.recommendation_diversity_config import (
         RecommendationDiversityConfig,
+        RecommendationDiversityConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.recommendation_metadata import (
         RecommendationMetadata,
+        RecommendationMetadataDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender import (
         Recommender,
+        RecommenderDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_config import (
         RecommenderConfig,
+        RecommenderConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_filter import (
         RecommenderFilter,
+        RecommenderFilterDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_filter_summary import (
         RecommenderFilterSummary,
     )
     from customer_profiles_sdk._generated.shapes.recommender_promotional_filter import (
         RecommenderPromotionalFilter,
+        RecommenderPromotionalFilterDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_recipe import (
         RecommenderRecipe,
@@ -801,6 +830,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.recommender_schema_field import (
         RecommenderSchemaField,
+        RecommenderSchemaFieldDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_schema_summary import (
         RecommenderSchemaSummary,
@@ -810,9 +840,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.rule_based_matching_request import (
         RuleBasedMatchingRequest,
+        RuleBasedMatchingRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.schedule_configuration import (
         ScheduleConfiguration,
+        ScheduleConfigurationDict,
     )
     from customer_profiles_sdk._generated.shapes.scope import (
         Scope,
@@ -835,12 +867,15 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.segment_group import (
         SegmentGroup,
+        SegmentGroupDict,
     )
     from customer_profiles_sdk._generated.shapes.segment_group_structure import (
         SegmentGroupStructure,
+        SegmentGroupStructureDict,
     )
     from customer_profiles_sdk._generated.shapes.segment_sort import (
         SegmentSort,
+        SegmentSortDict,
     )
     from customer_profiles_sdk._generated.shapes.start_recommender_request import (
         StartRecommenderRequest,
@@ -891,6 +926,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.update_address import (
         UpdateAddress,
+        UpdateAddressDict,
     )
     from customer_profiles_sdk._generated.shapes.update_calculated_attribute_definition_request import (
         UpdateCalculatedAttributeDefinitionRequest,
@@ -947,7 +983,7 @@ if TYPE_CHECKING:
     )
 
 
-class GeneratedClient(ClientCore):
+class CustomerProfilesClient(ClientCore):
     """Generated operation methods; use :class:`customer_profiles_sdk.CustomerProfilesClient`."""
 
     def add_profile_key(
@@ -993,7 +1029,7 @@ class GeneratedClient(ClientCore):
         calculated_attribute_name: str,
         domain_name: str,
         profile_ids: list[str],
-        condition_overrides: ConditionOverrides | None = None,
+        condition_overrides: ConditionOverrides | ConditionOverridesDict | None = None,
         allow_partial: bool = False,
     ) -> BatchGetCalculatedAttributeForProfileResponse:
         """Call ``BatchGetCalculatedAttributeForProfile`` (``POST /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}/batch-get-for-profiles``).
@@ -1004,8 +1040,9 @@ class GeneratedClient(ClientCore):
         a :class:`~customer_profiles_sdk.errors.ServiceError` subclass.
 
         Entries that failed come back in ``Errors`` with HTTP 200: unless
-        ``allow_partial`` is true, any failure raises PartialFailureError, which
-        holds the whole response.
+        ``allow_partial`` is true, any failure raises
+        ``PartialFailureError[BatchGetCalculatedAttributeForProfileResponse]``, which holds the whole response
+        (catch ``PartialFailureError``; see its documentation for the typed ``response``).
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_BatchGetCalculatedAttributeForProfile.html
         """
@@ -1026,8 +1063,9 @@ class GeneratedClient(ClientCore):
         a :class:`~customer_profiles_sdk.errors.ServiceError` subclass.
 
         Entries that failed come back in ``Errors`` with HTTP 200: unless
-        ``allow_partial`` is true, any failure raises PartialFailureError, which
-        holds the whole response.
+        ``allow_partial`` is true, any failure raises
+        ``PartialFailureError[BatchGetProfileResponse]``, which holds the whole response
+        (catch ``PartialFailureError``; see its documentation for the typed ``response``).
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_BatchGetProfile.html
         """
@@ -1038,7 +1076,7 @@ class GeneratedClient(ClientCore):
         *,
         domain_name: str,
         object_type_name: str,
-        items: list[BatchPutProfileObjectRequestItem],
+        items: Sequence[BatchPutProfileObjectRequestItem | BatchPutProfileObjectRequestItemDict],
         allow_partial: bool = False,
     ) -> BatchPutProfileObjectResponse:
         """Call ``BatchPutProfileObject`` (``PUT /domains/{DomainName}/profiles/objects/batch-put-profile-object``).
@@ -1049,8 +1087,9 @@ class GeneratedClient(ClientCore):
         a :class:`~customer_profiles_sdk.errors.ServiceError` subclass.
 
         Entries that failed come back in ``Failed`` with HTTP 200: unless
-        ``allow_partial`` is true, any failure raises PartialFailureError, which
-        holds the whole response.
+        ``allow_partial`` is true, any failure raises
+        ``PartialFailureError[BatchPutProfileObjectResponse]``, which holds the whole response
+        (catch ``PartialFailureError``; see its documentation for the typed ``response``).
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_BatchPutProfileObject.html
         """
@@ -1061,12 +1100,12 @@ class GeneratedClient(ClientCore):
         *,
         domain_name: str,
         calculated_attribute_name: str,
-        attribute_details: AttributeDetails,
+        attribute_details: AttributeDetails | AttributeDetailsDict,
         statistic: Statistic | StatisticLiteral,
         display_name: str | None = None,
         description: str | None = None,
-        conditions: Conditions | None = None,
-        filter: Filter | None = None,
+        conditions: Conditions | ConditionsDict | None = None,
+        filter: Filter | FilterDict | None = None,
         use_historical_data: bool | None = None,
         tags: dict[str, str] | None = None,
     ) -> CreateCalculatedAttributeDefinitionResponse:
@@ -1088,9 +1127,9 @@ class GeneratedClient(ClientCore):
         default_expiration_days: int,
         default_encryption_key: str | None = None,
         dead_letter_queue_url: str | None = None,
-        matching: MatchingRequest | None = None,
-        rule_based_matching: RuleBasedMatchingRequest | None = None,
-        data_store: DataStoreRequest | None = None,
+        matching: MatchingRequest | MatchingRequestDict | None = None,
+        rule_based_matching: RuleBasedMatchingRequest | RuleBasedMatchingRequestDict | None = None,
+        data_store: DataStoreRequest | DataStoreRequestDict | None = None,
         tags: dict[str, str] | None = None,
     ) -> CreateDomainResponse:
         """Call ``CreateDomain`` (``POST /domains/{DomainName}``).
@@ -1152,10 +1191,10 @@ class GeneratedClient(ClientCore):
         domain_name: str,
         event_trigger_name: str,
         object_type_name: str,
-        event_trigger_conditions: list[EventTriggerCondition],
+        event_trigger_conditions: Sequence[EventTriggerCondition | EventTriggerConditionDict],
         description: str | None = None,
         segment_filter: str | None = None,
-        event_trigger_limits: EventTriggerLimits | None = None,
+        event_trigger_limits: EventTriggerLimits | EventTriggerLimitsDict | None = None,
         tags: dict[str, str] | None = None,
     ) -> CreateEventTriggerResponse:
         """Call ``CreateEventTrigger`` (``POST /domains/{DomainName}/event-triggers/{EventTriggerName}``).
@@ -1174,7 +1213,7 @@ class GeneratedClient(ClientCore):
         *,
         domain_name: str,
         workflow_type: WorkflowType | WorkflowTypeLiteral,
-        integration_config: IntegrationConfig,
+        integration_config: IntegrationConfig | IntegrationConfigDict,
         object_type_name: str,
         role_arn: str,
         tags: dict[str, str] | None = None,
@@ -1210,15 +1249,15 @@ class GeneratedClient(ClientCore):
         email_address: str | None = None,
         personal_email_address: str | None = None,
         business_email_address: str | None = None,
-        address: Address | None = None,
-        shipping_address: Address | None = None,
-        mailing_address: Address | None = None,
-        billing_address: Address | None = None,
+        address: Address | AddressDict | None = None,
+        shipping_address: Address | AddressDict | None = None,
+        mailing_address: Address | AddressDict | None = None,
+        billing_address: Address | AddressDict | None = None,
         attributes: dict[str, str] | None = None,
         party_type_string: str | None = None,
         gender_string: str | None = None,
         profile_type: ProfileType | ProfileTypeLiteral | None = None,
-        engagement_preferences: EngagementPreferences | None = None,
+        engagement_preferences: EngagementPreferences | EngagementPreferencesDict | None = None,
     ) -> CreateProfileResponse:
         """Call ``CreateProfile`` (``POST /domains/{DomainName}/profiles``).
 
@@ -1237,7 +1276,7 @@ class GeneratedClient(ClientCore):
         domain_name: str,
         recommender_name: str,
         recommender_recipe_name: RecommenderRecipeName | RecommenderRecipeNameLiteral,
-        recommender_config: RecommenderConfig | None = None,
+        recommender_config: RecommenderConfig | RecommenderConfigDict | None = None,
         description: str | None = None,
         recommender_schema_name: str | None = None,
         tags: dict[str, str] | None = None,
@@ -1279,7 +1318,7 @@ class GeneratedClient(ClientCore):
         *,
         domain_name: str,
         recommender_schema_name: str,
-        fields: dict[str, list[RecommenderSchemaField]],
+        fields: Mapping[str, Sequence[RecommenderSchemaField | RecommenderSchemaFieldDict]],
         tags: dict[str, str] | None = None,
     ) -> CreateRecommenderSchemaResponse:
         """Call ``CreateRecommenderSchema`` (``POST /domains/{DomainName}/recommender-schemas/{RecommenderSchemaName}``).
@@ -1300,9 +1339,9 @@ class GeneratedClient(ClientCore):
         segment_definition_name: str,
         display_name: str,
         description: str | None = None,
-        segment_groups: SegmentGroup | None = None,
+        segment_groups: SegmentGroup | SegmentGroupDict | None = None,
         segment_sql_query: str | None = None,
-        segment_sort: SegmentSort | None = None,
+        segment_sort: SegmentSort | SegmentSortDict | None = None,
         tags: dict[str, str] | None = None,
     ) -> CreateSegmentDefinitionResponse:
         """Call ``CreateSegmentDefinition`` (``POST /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}``).
@@ -1320,7 +1359,7 @@ class GeneratedClient(ClientCore):
         self,
         *,
         domain_name: str,
-        segment_query: SegmentGroupStructure | None = None,
+        segment_query: SegmentGroupStructure | SegmentGroupStructureDict | None = None,
         segment_sql_query: str | None = None,
     ) -> CreateSegmentEstimateResponse:
         """Call ``CreateSegmentEstimate`` (``POST /domains/{DomainName}/segment-estimates``).
@@ -1360,7 +1399,7 @@ class GeneratedClient(ClientCore):
         *,
         domain_name: str,
         display_name: str,
-        fields: dict[str, ObjectTypeField],
+        fields: Mapping[str, ObjectTypeField | ObjectTypeFieldDict],
         unique_key: str,
         data_expiry: int | None = None,
     ) -> CreateUploadJobResponse:
@@ -1704,8 +1743,8 @@ class GeneratedClient(ClientCore):
         self,
         *,
         domain_name: str,
-        consolidation: Consolidation,
-        conflict_resolution: ConflictResolution,
+        consolidation: Consolidation | ConsolidationDict,
+        conflict_resolution: ConflictResolution | ConflictResolutionDict,
         min_allowed_confidence_score_for_merging: float | None = None,
     ) -> GetAutoMergingPreviewResponse:
         """Call ``GetAutoMergingPreview`` (``POST /domains/{DomainName}/identity-resolution-jobs/auto-merging-preview``).
@@ -1992,12 +2031,12 @@ class GeneratedClient(ClientCore):
         profile_id: str,
         recommender_name: str,
         context: dict[str, str] | None = None,
-        recommender_filters: list[RecommenderFilter] | None = None,
-        recommender_promotional_filters: list[RecommenderPromotionalFilter] | None = None,
+        recommender_filters: Sequence[RecommenderFilter | RecommenderFilterDict] | None = None,
+        recommender_promotional_filters: Sequence[RecommenderPromotionalFilter | RecommenderPromotionalFilterDict] | None = None,
         candidate_ids: list[str] | None = None,
         max_results: int | None = None,
-        metadata_config: MetadataConfig | None = None,
-        diversity_config: RecommendationDiversityConfig | None = None,
+        metadata_config: MetadataConfig | MetadataConfigDict | None = None,
+        diversity_config: RecommendationDiversityConfig | RecommendationDiversityConfigDict | None = None,
     ) -> GetProfileRecommendationsResponse:
         """Call ``GetProfileRecommendations`` (``POST /domains/{DomainName}/profiles/{ProfileId}/recommendations``).
 
@@ -3013,7 +3052,7 @@ class GeneratedClient(ClientCore):
         profile_id: str,
         next_token: str | None = None,
         max_results: int | None = None,
-        object_filter: ObjectFilter | None = None,
+        object_filter: ObjectFilter | ObjectFilterDict | None = None,
     ) -> ListProfileObjectsResponse:
         """Call ``ListProfileObjects`` (``POST /domains/{DomainName}/profiles/objects``).
 
@@ -3032,7 +3071,7 @@ class GeneratedClient(ClientCore):
         domain_name: str,
         object_type_name: str,
         profile_id: str,
-        object_filter: ObjectFilter | None = None,
+        object_filter: ObjectFilter | ObjectFilterDict | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
@@ -3481,7 +3520,7 @@ class GeneratedClient(ClientCore):
         domain_name: str,
         main_profile_id: str,
         profile_ids_to_be_merged: list[str],
-        field_source_profile_ids: FieldSourceProfileIds | None = None,
+        field_source_profile_ids: FieldSourceProfileIds | FieldSourceProfileIdsDict | None = None,
     ) -> MergeProfilesResponse:
         """Call ``MergeProfiles`` (``POST /domains/{DomainName}/profiles/objects/merge``).
 
@@ -3499,7 +3538,7 @@ class GeneratedClient(ClientCore):
         *,
         domain_name: str,
         object_type_name: str,
-        fields: dict[str, DomainObjectTypeField],
+        fields: Mapping[str, DomainObjectTypeField | DomainObjectTypeFieldDict],
         description: str | None = None,
         encryption_key: str | None = None,
         tags: dict[str, str] | None = None,
@@ -3523,7 +3562,7 @@ class GeneratedClient(ClientCore):
         object_type_name: str | None = None,
         object_type_names: dict[str, str] | None = None,
         tags: dict[str, str] | None = None,
-        flow_definition: FlowDefinition | None = None,
+        flow_definition: FlowDefinition | FlowDefinitionDict | None = None,
         role_arn: str | None = None,
         event_trigger_names: list[str] | None = None,
         scope: Scope | ScopeLiteral | None = None,
@@ -3570,8 +3609,8 @@ class GeneratedClient(ClientCore):
         source_last_updated_timestamp_format: str | None = None,
         max_profile_object_count: int | None = None,
         source_priority: int | None = None,
-        fields: dict[str, ObjectTypeField] | None = None,
-        keys: dict[str, list[ObjectTypeKey]] | None = None,
+        fields: Mapping[str, ObjectTypeField | ObjectTypeFieldDict] | None = None,
+        keys: Mapping[str, Sequence[ObjectTypeKey | ObjectTypeKeyDict]] | None = None,
         tags: dict[str, str] | None = None,
     ) -> PutProfileObjectTypeResponse:
         """Call ``PutProfileObjectType`` (``PUT /domains/{DomainName}/object-types/{ObjectTypeName}``).
@@ -3590,7 +3629,7 @@ class GeneratedClient(ClientCore):
         *,
         domain_name: str,
         segment_definition_name: str,
-        schedule_configuration: ScheduleConfiguration | None = None,
+        schedule_configuration: ScheduleConfiguration | ScheduleConfigurationDict | None = None,
     ) -> PutSegmentSubscriptionResponse:
         """Call ``PutSegmentSubscription`` (``PUT /domains/{DomainName}/segment-definitions/{SegmentDefinitionName}/subscriptions``).
 
@@ -3611,7 +3650,7 @@ class GeneratedClient(ClientCore):
         values: list[str],
         next_token: str | None = None,
         max_results: int | None = None,
-        additional_search_keys: list[AdditionalSearchKey] | None = None,
+        additional_search_keys: Sequence[AdditionalSearchKey | AdditionalSearchKeyDict] | None = None,
         logical_operator: logicalOperator | logicalOperatorLiteral | None = None,
     ) -> SearchProfilesResponse:
         """Call ``SearchProfiles`` (``POST /domains/{DomainName}/profiles/search``).
@@ -3631,7 +3670,7 @@ class GeneratedClient(ClientCore):
         domain_name: str,
         key_name: str,
         values: list[str],
-        additional_search_keys: list[AdditionalSearchKey] | None = None,
+        additional_search_keys: Sequence[AdditionalSearchKey | AdditionalSearchKeyDict] | None = None,
         logical_operator: logicalOperator | logicalOperatorLiteral | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
@@ -3661,11 +3700,11 @@ class GeneratedClient(ClientCore):
         domain_name: str,
         key_name: str,
         key_values: list[str],
-        recommender: Recommender,
+        recommender: Recommender | RecommenderDict,
         candidate_ids: list[str] | None = None,
         context: dict[str, str] | None = None,
-        diversity: RecommendationDiversityConfig | None = None,
-        metadata: RecommendationMetadata | None = None,
+        diversity: RecommendationDiversityConfig | RecommendationDiversityConfigDict | None = None,
+        metadata: RecommendationMetadata | RecommendationMetadataDict | None = None,
         max_recommendations: int | None = None,
     ) -> SearchRecommendationsResponse:
         """Call ``SearchRecommendations`` (``POST /domains/{DomainName}/recommendations``).
@@ -3788,7 +3827,7 @@ class GeneratedClient(ClientCore):
         calculated_attribute_name: str,
         display_name: str | None = None,
         description: str | None = None,
-        conditions: Conditions | None = None,
+        conditions: Conditions | ConditionsDict | None = None,
     ) -> UpdateCalculatedAttributeDefinitionResponse:
         """Call ``UpdateCalculatedAttributeDefinition`` (``PUT /domains/{DomainName}/calculated-attributes/{CalculatedAttributeName}``).
 
@@ -3808,9 +3847,9 @@ class GeneratedClient(ClientCore):
         default_expiration_days: int | None = None,
         default_encryption_key: str | None = None,
         dead_letter_queue_url: str | None = None,
-        matching: MatchingRequest | None = None,
-        rule_based_matching: RuleBasedMatchingRequest | None = None,
-        data_store: DataStoreRequest | None = None,
+        matching: MatchingRequest | MatchingRequestDict | None = None,
+        rule_based_matching: RuleBasedMatchingRequest | RuleBasedMatchingRequestDict | None = None,
+        data_store: DataStoreRequest | DataStoreRequestDict | None = None,
         tags: dict[str, str] | None = None,
     ) -> UpdateDomainResponse:
         """Call ``UpdateDomain`` (``PUT /domains/{DomainName}``).
@@ -3853,9 +3892,9 @@ class GeneratedClient(ClientCore):
         event_trigger_name: str,
         object_type_name: str | None = None,
         description: str | None = None,
-        event_trigger_conditions: list[EventTriggerCondition] | None = None,
+        event_trigger_conditions: Sequence[EventTriggerCondition | EventTriggerConditionDict] | None = None,
         segment_filter: str | None = None,
-        event_trigger_limits: EventTriggerLimits | None = None,
+        event_trigger_limits: EventTriggerLimits | EventTriggerLimitsDict | None = None,
     ) -> UpdateEventTriggerResponse:
         """Call ``UpdateEventTrigger`` (``PUT /domains/{DomainName}/event-triggers/{EventTriggerName}``).
 
@@ -3889,15 +3928,15 @@ class GeneratedClient(ClientCore):
         email_address: str | None = None,
         personal_email_address: str | None = None,
         business_email_address: str | None = None,
-        address: UpdateAddress | None = None,
-        shipping_address: UpdateAddress | None = None,
-        mailing_address: UpdateAddress | None = None,
-        billing_address: UpdateAddress | None = None,
+        address: UpdateAddress | UpdateAddressDict | None = None,
+        shipping_address: UpdateAddress | UpdateAddressDict | None = None,
+        mailing_address: UpdateAddress | UpdateAddressDict | None = None,
+        billing_address: UpdateAddress | UpdateAddressDict | None = None,
         attributes: dict[str, str] | None = None,
         party_type_string: str | None = None,
         gender_string: str | None = None,
         profile_type: ProfileType | ProfileTypeLiteral | None = None,
-        engagement_preferences: EngagementPreferences | None = None,
+        engagement_preferences: EngagementPreferences | EngagementPreferencesDict | None = None,
     ) -> UpdateProfileResponse:
         """Call ``UpdateProfile`` (``PUT /domains/{DomainName}/profiles``).
 
@@ -3916,7 +3955,7 @@ class GeneratedClient(ClientCore):
         domain_name: str,
         recommender_name: str,
         description: str | None = None,
-        recommender_config: RecommenderConfig | None = None,
+        recommender_config: RecommenderConfig | RecommenderConfigDict | None = None,
         recommender_version_name: str | None = None,
     ) -> UpdateRecommenderResponse:
         """Call ``UpdateRecommender`` (``PATCH /domains/{DomainName}/recommenders/{RecommenderName}``).

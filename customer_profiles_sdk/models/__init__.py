@@ -6,6 +6,9 @@
 Each class is named exactly as its botocore shape. Modules load on first attribute access, so
 ``import customer_profiles_sdk.models`` is cheap; ``from customer_profiles_sdk.models import X``
 imports only ``X`` and the shapes it refers to.
+
+Each input structure ``X`` also has ``XDict``, a TypedDict of its wire names: client methods
+and input models accept it wherever they accept an ``X`` (see docs/models.md).
 """
 
 import importlib
@@ -18,21 +21,26 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.add_profile_key_request import (
         AddProfileKeyRequest,
+        AddProfileKeyRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.add_profile_key_response import (
         AddProfileKeyResponse,
     )
     from customer_profiles_sdk._generated.shapes.additional_search_key import (
         AdditionalSearchKey,
+        AdditionalSearchKeyDict,
     )
     from customer_profiles_sdk._generated.shapes.address import (
         Address,
+        AddressDict,
     )
     from customer_profiles_sdk._generated.shapes.address_dimension import (
         AddressDimension,
+        AddressDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.appflow_integration import (
         AppflowIntegration,
+        AppflowIntegrationDict,
     )
     from customer_profiles_sdk._generated.shapes.appflow_integration_workflow_attributes import (
         AppflowIntegrationWorkflowAttributes,
@@ -45,6 +53,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.associate_stream_for_segments_request import (
         AssociateStreamForSegmentsRequest,
+        AssociateStreamForSegmentsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.associate_stream_for_segments_response import (
         AssociateStreamForSegmentsResponse,
@@ -54,9 +63,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.attribute_details import (
         AttributeDetails,
+        AttributeDetailsDict,
     )
     from customer_profiles_sdk._generated.shapes.attribute_dimension import (
         AttributeDimension,
+        AttributeDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.attribute_dimension_type import (
         AttributeDimensionType,
@@ -64,6 +75,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.attribute_item import (
         AttributeItem,
+        AttributeItemDict,
     )
     from customer_profiles_sdk._generated.shapes.attribute_matching_model import (
         AttributeMatchingModel,
@@ -71,21 +83,25 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.attribute_types_selector import (
         AttributeTypesSelector,
+        AttributeTypesSelectorDict,
     )
     from customer_profiles_sdk._generated.shapes.attribute_value_item import (
         AttributeValueItem,
     )
     from customer_profiles_sdk._generated.shapes.auto_merging import (
         AutoMerging,
+        AutoMergingDict,
     )
     from customer_profiles_sdk._generated.shapes.batch import (
         Batch,
+        BatchDict,
     )
     from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_error import (
         BatchGetCalculatedAttributeForProfileError,
     )
     from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_request import (
         BatchGetCalculatedAttributeForProfileRequest,
+        BatchGetCalculatedAttributeForProfileRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.batch_get_calculated_attribute_for_profile_response import (
         BatchGetCalculatedAttributeForProfileResponse,
@@ -95,6 +111,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.batch_get_profile_request import (
         BatchGetProfileRequest,
+        BatchGetProfileRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.batch_get_profile_response import (
         BatchGetProfileResponse,
@@ -104,9 +121,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.batch_put_profile_object_request import (
         BatchPutProfileObjectRequest,
+        BatchPutProfileObjectRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.batch_put_profile_object_request_item import (
         BatchPutProfileObjectRequestItem,
+        BatchPutProfileObjectRequestItemDict,
     )
     from customer_profiles_sdk._generated.shapes.batch_put_profile_object_response import (
         BatchPutProfileObjectResponse,
@@ -116,6 +135,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.calculated_attribute_dimension import (
         CalculatedAttributeDimension,
+        CalculatedAttributeDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.calculated_attribute_value import (
         CalculatedAttributeValue,
@@ -129,12 +149,15 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.condition_overrides import (
         ConditionOverrides,
+        ConditionOverridesDict,
     )
     from customer_profiles_sdk._generated.shapes.conditions import (
         Conditions,
+        ConditionsDict,
     )
     from customer_profiles_sdk._generated.shapes.conflict_resolution import (
         ConflictResolution,
+        ConflictResolutionDict,
     )
     from customer_profiles_sdk._generated.shapes.conflict_resolving_model import (
         ConflictResolvingModel,
@@ -142,12 +165,15 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.connector_operator import (
         ConnectorOperator,
+        ConnectorOperatorDict,
     )
     from customer_profiles_sdk._generated.shapes.consolidation import (
         Consolidation,
+        ConsolidationDict,
     )
     from customer_profiles_sdk._generated.shapes.contact_preference import (
         ContactPreference,
+        ContactPreferenceDict,
     )
     from customer_profiles_sdk._generated.shapes.contact_type import (
         ContactType,
@@ -159,84 +185,98 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.create_calculated_attribute_definition_request import (
         CreateCalculatedAttributeDefinitionRequest,
+        CreateCalculatedAttributeDefinitionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_calculated_attribute_definition_response import (
         CreateCalculatedAttributeDefinitionResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_domain_layout_request import (
         CreateDomainLayoutRequest,
+        CreateDomainLayoutRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_domain_layout_response import (
         CreateDomainLayoutResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_domain_request import (
         CreateDomainRequest,
+        CreateDomainRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_domain_response import (
         CreateDomainResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_event_stream_request import (
         CreateEventStreamRequest,
+        CreateEventStreamRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_event_stream_response import (
         CreateEventStreamResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_event_trigger_request import (
         CreateEventTriggerRequest,
+        CreateEventTriggerRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_event_trigger_response import (
         CreateEventTriggerResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_integration_workflow_request import (
         CreateIntegrationWorkflowRequest,
+        CreateIntegrationWorkflowRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_integration_workflow_response import (
         CreateIntegrationWorkflowResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_profile_request import (
         CreateProfileRequest,
+        CreateProfileRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_profile_response import (
         CreateProfileResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_recommender_filter_request import (
         CreateRecommenderFilterRequest,
+        CreateRecommenderFilterRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_recommender_filter_response import (
         CreateRecommenderFilterResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_recommender_request import (
         CreateRecommenderRequest,
+        CreateRecommenderRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_recommender_response import (
         CreateRecommenderResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_recommender_schema_request import (
         CreateRecommenderSchemaRequest,
+        CreateRecommenderSchemaRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_recommender_schema_response import (
         CreateRecommenderSchemaResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_segment_definition_request import (
         CreateSegmentDefinitionRequest,
+        CreateSegmentDefinitionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_segment_definition_response import (
         CreateSegmentDefinitionResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_segment_estimate_request import (
         CreateSegmentEstimateRequest,
+        CreateSegmentEstimateRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_segment_estimate_response import (
         CreateSegmentEstimateResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_segment_snapshot_request import (
         CreateSegmentSnapshotRequest,
+        CreateSegmentSnapshotRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_segment_snapshot_response import (
         CreateSegmentSnapshotResponse,
     )
     from customer_profiles_sdk._generated.shapes.create_upload_job_request import (
         CreateUploadJobRequest,
+        CreateUploadJobRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.create_upload_job_response import (
         CreateUploadJobResponse,
@@ -251,12 +291,14 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.data_store_request import (
         DataStoreRequest,
+        DataStoreRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.data_store_response import (
         DataStoreResponse,
     )
     from customer_profiles_sdk._generated.shapes.date_dimension import (
         DateDimension,
+        DateDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.date_dimension_type import (
         DateDimensionType,
@@ -264,102 +306,119 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.delete_calculated_attribute_definition_request import (
         DeleteCalculatedAttributeDefinitionRequest,
+        DeleteCalculatedAttributeDefinitionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_calculated_attribute_definition_response import (
         DeleteCalculatedAttributeDefinitionResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_domain_layout_request import (
         DeleteDomainLayoutRequest,
+        DeleteDomainLayoutRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_domain_layout_response import (
         DeleteDomainLayoutResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_domain_object_type_request import (
         DeleteDomainObjectTypeRequest,
+        DeleteDomainObjectTypeRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_domain_object_type_response import (
         DeleteDomainObjectTypeResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_domain_request import (
         DeleteDomainRequest,
+        DeleteDomainRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_domain_response import (
         DeleteDomainResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_event_stream_request import (
         DeleteEventStreamRequest,
+        DeleteEventStreamRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_event_stream_response import (
         DeleteEventStreamResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_event_trigger_request import (
         DeleteEventTriggerRequest,
+        DeleteEventTriggerRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_event_trigger_response import (
         DeleteEventTriggerResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_integration_request import (
         DeleteIntegrationRequest,
+        DeleteIntegrationRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_integration_response import (
         DeleteIntegrationResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_profile_key_request import (
         DeleteProfileKeyRequest,
+        DeleteProfileKeyRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_profile_key_response import (
         DeleteProfileKeyResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_profile_object_request import (
         DeleteProfileObjectRequest,
+        DeleteProfileObjectRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_profile_object_response import (
         DeleteProfileObjectResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_profile_object_type_request import (
         DeleteProfileObjectTypeRequest,
+        DeleteProfileObjectTypeRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_profile_object_type_response import (
         DeleteProfileObjectTypeResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_profile_request import (
         DeleteProfileRequest,
+        DeleteProfileRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_profile_response import (
         DeleteProfileResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_recommender_filter_request import (
         DeleteRecommenderFilterRequest,
+        DeleteRecommenderFilterRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_recommender_filter_response import (
         DeleteRecommenderFilterResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_recommender_request import (
         DeleteRecommenderRequest,
+        DeleteRecommenderRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_recommender_response import (
         DeleteRecommenderResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_recommender_schema_request import (
         DeleteRecommenderSchemaRequest,
+        DeleteRecommenderSchemaRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_recommender_schema_response import (
         DeleteRecommenderSchemaResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_segment_definition_request import (
         DeleteSegmentDefinitionRequest,
+        DeleteSegmentDefinitionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_segment_definition_response import (
         DeleteSegmentDefinitionResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_segment_subscription_request import (
         DeleteSegmentSubscriptionRequest,
+        DeleteSegmentSubscriptionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_segment_subscription_response import (
         DeleteSegmentSubscriptionResponse,
     )
     from customer_profiles_sdk._generated.shapes.delete_workflow_request import (
         DeleteWorkflowRequest,
+        DeleteWorkflowRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.delete_workflow_response import (
         DeleteWorkflowResponse,
@@ -369,6 +428,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.detect_profile_object_type_request import (
         DetectProfileObjectTypeRequest,
+        DetectProfileObjectTypeRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.detect_profile_object_type_response import (
         DetectProfileObjectTypeResponse,
@@ -378,9 +438,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.dimension import (
         Dimension,
+        DimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.disassociate_stream_for_segments_request import (
         DisassociateStreamForSegmentsRequest,
+        DisassociateStreamForSegmentsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.disassociate_stream_for_segments_response import (
         DisassociateStreamForSegmentsResponse,
@@ -391,12 +453,15 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.diversity_column import (
         DiversityColumn,
+        DiversityColumnDict,
     )
     from customer_profiles_sdk._generated.shapes.diversity_config import (
         DiversityConfig,
+        DiversityConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.domain_object_type_field import (
         DomainObjectTypeField,
+        DomainObjectTypeFieldDict,
     )
     from customer_profiles_sdk._generated.shapes.domain_object_types_list_item import (
         DomainObjectTypesListItem,
@@ -406,6 +471,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.engagement_preferences import (
         EngagementPreferences,
+        EngagementPreferencesDict,
     )
     from customer_profiles_sdk._generated.shapes.estimate_status import (
         EstimateStatus,
@@ -413,6 +479,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.event_parameters import (
         EventParameters,
+        EventParametersDict,
     )
     from customer_profiles_sdk._generated.shapes.event_stream_destination_details import (
         EventStreamDestinationDetails,
@@ -438,12 +505,15 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.event_trigger_condition import (
         EventTriggerCondition,
+        EventTriggerConditionDict,
     )
     from customer_profiles_sdk._generated.shapes.event_trigger_dimension import (
         EventTriggerDimension,
+        EventTriggerDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.event_trigger_limits import (
         EventTriggerLimits,
+        EventTriggerLimitsDict,
     )
     from customer_profiles_sdk._generated.shapes.event_trigger_logical_operator import (
         EventTriggerLogicalOperator,
@@ -454,15 +524,18 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.events_config import (
         EventsConfig,
+        EventsConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.exporting_config import (
         ExportingConfig,
+        ExportingConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.exporting_location import (
         ExportingLocation,
     )
     from customer_profiles_sdk._generated.shapes.extra_length_value_profile_dimension import (
         ExtraLengthValueProfileDimension,
+        ExtraLengthValueProfileDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.feature_type import (
         FeatureType,
@@ -474,15 +547,19 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.field_source_profile_ids import (
         FieldSourceProfileIds,
+        FieldSourceProfileIdsDict,
     )
     from customer_profiles_sdk._generated.shapes.filter import (
         Filter,
+        FilterDict,
     )
     from customer_profiles_sdk._generated.shapes.filter_attribute_dimension import (
         FilterAttributeDimension,
+        FilterAttributeDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.filter_dimension import (
         FilterDimension,
+        FilterDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.filter_dimension_type import (
         FilterDimensionType,
@@ -490,9 +567,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.filter_group import (
         FilterGroup,
+        FilterGroupDict,
     )
     from customer_profiles_sdk._generated.shapes.flow_definition import (
         FlowDefinition,
+        FlowDefinitionDict,
     )
     from customer_profiles_sdk._generated.shapes.found_by_key_value import (
         FoundByKeyValue,
@@ -503,66 +582,77 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.get_auto_merging_preview_request import (
         GetAutoMergingPreviewRequest,
+        GetAutoMergingPreviewRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_auto_merging_preview_response import (
         GetAutoMergingPreviewResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_calculated_attribute_definition_request import (
         GetCalculatedAttributeDefinitionRequest,
+        GetCalculatedAttributeDefinitionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_calculated_attribute_definition_response import (
         GetCalculatedAttributeDefinitionResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_calculated_attribute_for_profile_request import (
         GetCalculatedAttributeForProfileRequest,
+        GetCalculatedAttributeForProfileRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_calculated_attribute_for_profile_response import (
         GetCalculatedAttributeForProfileResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_domain_layout_request import (
         GetDomainLayoutRequest,
+        GetDomainLayoutRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_domain_layout_response import (
         GetDomainLayoutResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_domain_object_type_request import (
         GetDomainObjectTypeRequest,
+        GetDomainObjectTypeRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_domain_object_type_response import (
         GetDomainObjectTypeResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_domain_request import (
         GetDomainRequest,
+        GetDomainRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_domain_response import (
         GetDomainResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_event_stream_request import (
         GetEventStreamRequest,
+        GetEventStreamRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_event_stream_response import (
         GetEventStreamResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_event_trigger_request import (
         GetEventTriggerRequest,
+        GetEventTriggerRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_event_trigger_response import (
         GetEventTriggerResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_identity_resolution_job_request import (
         GetIdentityResolutionJobRequest,
+        GetIdentityResolutionJobRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_identity_resolution_job_response import (
         GetIdentityResolutionJobResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_integration_request import (
         GetIntegrationRequest,
+        GetIntegrationRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_integration_response import (
         GetIntegrationResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_matches_request import (
         GetMatchesRequest,
+        GetMatchesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_matches_response import (
         GetMatchesResponse,
@@ -572,6 +662,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_request import (
         GetObjectTypeAttributeStatisticsRequest,
+        GetObjectTypeAttributeStatisticsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_object_type_attribute_statistics_response import (
         GetObjectTypeAttributeStatisticsResponse,
@@ -581,114 +672,133 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.get_profile_history_record_request import (
         GetProfileHistoryRecordRequest,
+        GetProfileHistoryRecordRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_profile_history_record_response import (
         GetProfileHistoryRecordResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_profile_object_type_request import (
         GetProfileObjectTypeRequest,
+        GetProfileObjectTypeRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_profile_object_type_response import (
         GetProfileObjectTypeResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_profile_object_type_template_request import (
         GetProfileObjectTypeTemplateRequest,
+        GetProfileObjectTypeTemplateRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_profile_object_type_template_response import (
         GetProfileObjectTypeTemplateResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_profile_recommendations_request import (
         GetProfileRecommendationsRequest,
+        GetProfileRecommendationsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_profile_recommendations_response import (
         GetProfileRecommendationsResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_recommender_filter_request import (
         GetRecommenderFilterRequest,
+        GetRecommenderFilterRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_recommender_filter_response import (
         GetRecommenderFilterResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_recommender_request import (
         GetRecommenderRequest,
+        GetRecommenderRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_recommender_response import (
         GetRecommenderResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_recommender_schema_request import (
         GetRecommenderSchemaRequest,
+        GetRecommenderSchemaRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_recommender_schema_response import (
         GetRecommenderSchemaResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_definition_request import (
         GetSegmentDefinitionRequest,
+        GetSegmentDefinitionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_definition_response import (
         GetSegmentDefinitionResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_estimate_request import (
         GetSegmentEstimateRequest,
+        GetSegmentEstimateRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_estimate_response import (
         GetSegmentEstimateResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_membership_request import (
         GetSegmentMembershipRequest,
+        GetSegmentMembershipRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_membership_response import (
         GetSegmentMembershipResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_snapshot_request import (
         GetSegmentSnapshotRequest,
+        GetSegmentSnapshotRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_snapshot_response import (
         GetSegmentSnapshotResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_subscription_request import (
         GetSegmentSubscriptionRequest,
+        GetSegmentSubscriptionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_segment_subscription_response import (
         GetSegmentSubscriptionResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_similar_profiles_request import (
         GetSimilarProfilesRequest,
+        GetSimilarProfilesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_similar_profiles_response import (
         GetSimilarProfilesResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_stream_for_segments_request import (
         GetStreamForSegmentsRequest,
+        GetStreamForSegmentsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_stream_for_segments_response import (
         GetStreamForSegmentsResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_upload_job_path_request import (
         GetUploadJobPathRequest,
+        GetUploadJobPathRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_upload_job_path_response import (
         GetUploadJobPathResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_upload_job_request import (
         GetUploadJobRequest,
+        GetUploadJobRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_upload_job_response import (
         GetUploadJobResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_workflow_request import (
         GetWorkflowRequest,
+        GetWorkflowRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_workflow_response import (
         GetWorkflowResponse,
     )
     from customer_profiles_sdk._generated.shapes.get_workflow_steps_request import (
         GetWorkflowStepsRequest,
+        GetWorkflowStepsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.get_workflow_steps_response import (
         GetWorkflowStepsResponse,
     )
     from customer_profiles_sdk._generated.shapes.group import (
         Group,
+        GroupDict,
     )
     from customer_profiles_sdk._generated.shapes.identity_resolution_job import (
         IdentityResolutionJob,
@@ -707,15 +817,19 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.incremental_pull_config import (
         IncrementalPullConfig,
+        IncrementalPullConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.inference_config import (
         InferenceConfig,
+        InferenceConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.integration_config import (
         IntegrationConfig,
+        IntegrationConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.job_schedule import (
         JobSchedule,
+        JobScheduleDict,
     )
     from customer_profiles_sdk._generated.shapes.job_schedule_day_of_the_week import (
         JobScheduleDayOfTheWeek,
@@ -733,6 +847,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_account_integrations_request import (
         ListAccountIntegrationsRequest,
+        ListAccountIntegrationsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_account_integrations_response import (
         ListAccountIntegrationsResponse,
@@ -742,6 +857,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_calculated_attribute_definitions_request import (
         ListCalculatedAttributeDefinitionsRequest,
+        ListCalculatedAttributeDefinitionsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_calculated_attribute_definitions_response import (
         ListCalculatedAttributeDefinitionsResponse,
@@ -751,6 +867,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_calculated_attributes_for_profile_request import (
         ListCalculatedAttributesForProfileRequest,
+        ListCalculatedAttributesForProfileRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_calculated_attributes_for_profile_response import (
         ListCalculatedAttributesForProfileResponse,
@@ -760,36 +877,42 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_domain_layouts_request import (
         ListDomainLayoutsRequest,
+        ListDomainLayoutsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_domain_layouts_response import (
         ListDomainLayoutsResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_domain_object_types_request import (
         ListDomainObjectTypesRequest,
+        ListDomainObjectTypesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_domain_object_types_response import (
         ListDomainObjectTypesResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_domains_request import (
         ListDomainsRequest,
+        ListDomainsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_domains_response import (
         ListDomainsResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_event_streams_request import (
         ListEventStreamsRequest,
+        ListEventStreamsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_event_streams_response import (
         ListEventStreamsResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_event_triggers_request import (
         ListEventTriggersRequest,
+        ListEventTriggersRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_event_triggers_response import (
         ListEventTriggersResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_identity_resolution_jobs_request import (
         ListIdentityResolutionJobsRequest,
+        ListIdentityResolutionJobsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_identity_resolution_jobs_response import (
         ListIdentityResolutionJobsResponse,
@@ -799,6 +922,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_integrations_request import (
         ListIntegrationsRequest,
+        ListIntegrationsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_integrations_response import (
         ListIntegrationsResponse,
@@ -811,18 +935,21 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_object_type_attribute_values_request import (
         ListObjectTypeAttributeValuesRequest,
+        ListObjectTypeAttributeValuesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_object_type_attribute_values_response import (
         ListObjectTypeAttributeValuesResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_object_type_attributes_request import (
         ListObjectTypeAttributesRequest,
+        ListObjectTypeAttributesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_object_type_attributes_response import (
         ListObjectTypeAttributesResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_profile_history_records_request import (
         ListProfileHistoryRecordsRequest,
+        ListProfileHistoryRecordsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_profile_history_records_response import (
         ListProfileHistoryRecordsResponse,
@@ -835,12 +962,14 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_profile_object_type_templates_request import (
         ListProfileObjectTypeTemplatesRequest,
+        ListProfileObjectTypeTemplatesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_profile_object_type_templates_response import (
         ListProfileObjectTypeTemplatesResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_profile_object_types_request import (
         ListProfileObjectTypesRequest,
+        ListProfileObjectTypesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_profile_object_types_response import (
         ListProfileObjectTypesResponse,
@@ -850,60 +979,70 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_profile_objects_request import (
         ListProfileObjectsRequest,
+        ListProfileObjectsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_profile_objects_response import (
         ListProfileObjectsResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_recommender_filters_request import (
         ListRecommenderFiltersRequest,
+        ListRecommenderFiltersRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_recommender_filters_response import (
         ListRecommenderFiltersResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_recommender_recipes_request import (
         ListRecommenderRecipesRequest,
+        ListRecommenderRecipesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_recommender_recipes_response import (
         ListRecommenderRecipesResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_recommender_schemas_request import (
         ListRecommenderSchemasRequest,
+        ListRecommenderSchemasRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_recommender_schemas_response import (
         ListRecommenderSchemasResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_recommenders_request import (
         ListRecommendersRequest,
+        ListRecommendersRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_recommenders_response import (
         ListRecommendersResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_rule_based_matches_request import (
         ListRuleBasedMatchesRequest,
+        ListRuleBasedMatchesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_rule_based_matches_response import (
         ListRuleBasedMatchesResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_segment_definitions_request import (
         ListSegmentDefinitionsRequest,
+        ListSegmentDefinitionsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_segment_definitions_response import (
         ListSegmentDefinitionsResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_segment_subscription_events_request import (
         ListSegmentSubscriptionEventsRequest,
+        ListSegmentSubscriptionEventsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_segment_subscription_events_response import (
         ListSegmentSubscriptionEventsResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_tags_for_resource_request import (
         ListTagsForResourceRequest,
+        ListTagsForResourceRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_tags_for_resource_response import (
         ListTagsForResourceResponse,
     )
     from customer_profiles_sdk._generated.shapes.list_upload_jobs_request import (
         ListUploadJobsRequest,
+        ListUploadJobsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_upload_jobs_response import (
         ListUploadJobsResponse,
@@ -913,6 +1052,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.list_workflows_request import (
         ListWorkflowsRequest,
+        ListWorkflowsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.list_workflows_response import (
         ListWorkflowsResponse,
@@ -927,6 +1067,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.marketo_source_properties import (
         MarketoSourceProperties,
+        MarketoSourcePropertiesDict,
     )
     from customer_profiles_sdk._generated.shapes.match_item import (
         MatchItem,
@@ -937,33 +1078,41 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.matching_request import (
         MatchingRequest,
+        MatchingRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.matching_response import (
         MatchingResponse,
     )
     from customer_profiles_sdk._generated.shapes.matching_rule import (
         MatchingRule,
+        MatchingRuleDict,
     )
     from customer_profiles_sdk._generated.shapes.merge_profiles_request import (
         MergeProfilesRequest,
+        MergeProfilesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.merge_profiles_response import (
         MergeProfilesResponse,
     )
     from customer_profiles_sdk._generated.shapes.metadata_config import (
         MetadataConfig,
+        MetadataConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.object_attribute import (
         ObjectAttribute,
+        ObjectAttributeDict,
     )
     from customer_profiles_sdk._generated.shapes.object_filter import (
         ObjectFilter,
+        ObjectFilterDict,
     )
     from customer_profiles_sdk._generated.shapes.object_type_field import (
         ObjectTypeField,
+        ObjectTypeFieldDict,
     )
     from customer_profiles_sdk._generated.shapes.object_type_key import (
         ObjectTypeKey,
+        ObjectTypeKeyDict,
     )
     from customer_profiles_sdk._generated.shapes.operator import (
         Operator,
@@ -979,6 +1128,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.period import (
         Period,
+        PeriodDict,
     )
     from customer_profiles_sdk._generated.shapes.period_unit import (
         PeriodUnit,
@@ -989,15 +1139,18 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.profile_attribute_values_request import (
         ProfileAttributeValuesRequest,
+        ProfileAttributeValuesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.profile_attribute_values_response import (
         ProfileAttributeValuesResponse,
     )
     from customer_profiles_sdk._generated.shapes.profile_attributes import (
         ProfileAttributes,
+        ProfileAttributesDict,
     )
     from customer_profiles_sdk._generated.shapes.profile_dimension import (
         ProfileDimension,
+        ProfileDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.profile_history_record import (
         ProfileHistoryRecord,
@@ -1014,6 +1167,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.profile_type_dimension import (
         ProfileTypeDimension,
+        ProfileTypeDimensionDict,
     )
     from customer_profiles_sdk._generated.shapes.profile_type_dimension_type import (
         ProfileTypeDimensionType,
@@ -1021,30 +1175,35 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.put_domain_object_type_request import (
         PutDomainObjectTypeRequest,
+        PutDomainObjectTypeRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.put_domain_object_type_response import (
         PutDomainObjectTypeResponse,
     )
     from customer_profiles_sdk._generated.shapes.put_integration_request import (
         PutIntegrationRequest,
+        PutIntegrationRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.put_integration_response import (
         PutIntegrationResponse,
     )
     from customer_profiles_sdk._generated.shapes.put_profile_object_request import (
         PutProfileObjectRequest,
+        PutProfileObjectRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.put_profile_object_response import (
         PutProfileObjectResponse,
     )
     from customer_profiles_sdk._generated.shapes.put_profile_object_type_request import (
         PutProfileObjectTypeRequest,
+        PutProfileObjectTypeRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.put_profile_object_type_response import (
         PutProfileObjectTypeResponse,
     )
     from customer_profiles_sdk._generated.shapes.put_segment_subscription_request import (
         PutSegmentSubscriptionRequest,
+        PutSegmentSubscriptionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.put_segment_subscription_response import (
         PutSegmentSubscriptionResponse,
@@ -1055,9 +1214,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.range import (
         Range,
+        RangeDict,
     )
     from customer_profiles_sdk._generated.shapes.range_override import (
         RangeOverride,
+        RangeOverrideDict,
     )
     from customer_profiles_sdk._generated.shapes.range_unit import (
         RangeUnit,
@@ -1075,18 +1236,23 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.recommendation_diversity_config import (
         RecommendationDiversityConfig,
+        RecommendationDiversityConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.recommendation_metadata import (
         RecommendationMetadata,
+        RecommendationMetadataDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender import (
         Recommender,
+        RecommenderDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_config import (
         RecommenderConfig,
+        RecommenderConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_filter import (
         RecommenderFilter,
+        RecommenderFilterDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_filter_status import (
         RecommenderFilterStatus,
@@ -1097,6 +1263,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.recommender_promotional_filter import (
         RecommenderPromotionalFilter,
+        RecommenderPromotionalFilterDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_recipe import (
         RecommenderRecipe,
@@ -1107,6 +1274,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.recommender_schema_field import (
         RecommenderSchemaField,
+        RecommenderSchemaFieldDict,
     )
     from customer_profiles_sdk._generated.shapes.recommender_schema_status import (
         RecommenderSchemaStatus,
@@ -1130,6 +1298,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.rule_based_matching_request import (
         RuleBasedMatchingRequest,
+        RuleBasedMatchingRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.rule_based_matching_response import (
         RuleBasedMatchingResponse,
@@ -1144,12 +1313,14 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.s3_exporting_config import (
         S3ExportingConfig,
+        S3ExportingConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.s3_exporting_location import (
         S3ExportingLocation,
     )
     from customer_profiles_sdk._generated.shapes.s3_source_properties import (
         S3SourceProperties,
+        S3SourcePropertiesDict,
     )
     from customer_profiles_sdk._generated.shapes.salesforce_connector_operator import (
         SalesforceConnectorOperator,
@@ -1157,9 +1328,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.salesforce_source_properties import (
         SalesforceSourceProperties,
+        SalesforceSourcePropertiesDict,
     )
     from customer_profiles_sdk._generated.shapes.schedule_configuration import (
         ScheduleConfiguration,
+        ScheduleConfigurationDict,
     )
     from customer_profiles_sdk._generated.shapes.schedule_configuration_unit import (
         ScheduleConfigurationUnit,
@@ -1170,6 +1343,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.scheduled_trigger_properties import (
         ScheduledTriggerProperties,
+        ScheduledTriggerPropertiesDict,
     )
     from customer_profiles_sdk._generated.shapes.scope import (
         Scope,
@@ -1177,12 +1351,14 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.search_profiles_request import (
         SearchProfilesRequest,
+        SearchProfilesRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.search_profiles_response import (
         SearchProfilesResponse,
     )
     from customer_profiles_sdk._generated.shapes.search_recommendations_request import (
         SearchRecommendationsRequest,
+        SearchRecommendationsRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.search_recommendations_response import (
         SearchRecommendationsResponse,
@@ -1192,9 +1368,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.segment_group import (
         SegmentGroup,
+        SegmentGroupDict,
     )
     from customer_profiles_sdk._generated.shapes.segment_group_structure import (
         SegmentGroupStructure,
+        SegmentGroupStructureDict,
     )
     from customer_profiles_sdk._generated.shapes.segment_snapshot_status import (
         SegmentSnapshotStatus,
@@ -1202,6 +1380,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.segment_sort import (
         SegmentSort,
+        SegmentSortDict,
     )
     from customer_profiles_sdk._generated.shapes.segment_sort_data_type import (
         SegmentSortDataType,
@@ -1225,9 +1404,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.service_now_source_properties import (
         ServiceNowSourceProperties,
+        ServiceNowSourcePropertiesDict,
     )
     from customer_profiles_sdk._generated.shapes.sort_attribute import (
         SortAttribute,
+        SortAttributeDict,
     )
     from customer_profiles_sdk._generated.shapes.sort_attribute_type import (
         SortAttributeType,
@@ -1235,6 +1416,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.source_connector_properties import (
         SourceConnectorProperties,
+        SourceConnectorPropertiesDict,
     )
     from customer_profiles_sdk._generated.shapes.source_connector_type import (
         SourceConnectorType,
@@ -1242,9 +1424,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.source_flow_config import (
         SourceFlowConfig,
+        SourceFlowConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.source_segment import (
         SourceSegment,
+        SourceSegmentDict,
     )
     from customer_profiles_sdk._generated.shapes.standard_identifier import (
         StandardIdentifier,
@@ -1252,12 +1436,14 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.start_recommender_request import (
         StartRecommenderRequest,
+        StartRecommenderRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.start_recommender_response import (
         StartRecommenderResponse,
     )
     from customer_profiles_sdk._generated.shapes.start_upload_job_request import (
         StartUploadJobRequest,
+        StartUploadJobRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.start_upload_job_response import (
         StartUploadJobResponse,
@@ -1276,12 +1462,14 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.stop_recommender_request import (
         StopRecommenderRequest,
+        StopRecommenderRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.stop_recommender_response import (
         StopRecommenderResponse,
     )
     from customer_profiles_sdk._generated.shapes.stop_upload_job_request import (
         StopUploadJobRequest,
+        StopUploadJobRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.stop_upload_job_response import (
         StopUploadJobResponse,
@@ -1303,12 +1491,14 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.tag_resource_request import (
         TagResourceRequest,
+        TagResourceRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.tag_resource_response import (
         TagResourceResponse,
     )
     from customer_profiles_sdk._generated.shapes.task import (
         Task,
+        TaskDict,
     )
     from customer_profiles_sdk._generated.shapes.task_type import (
         TaskType,
@@ -1316,6 +1506,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.threshold import (
         Threshold,
+        ThresholdDict,
     )
     from customer_profiles_sdk._generated.shapes.training_metric_name import (
         TrainingMetricName,
@@ -1326,9 +1517,11 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.trigger_config import (
         TriggerConfig,
+        TriggerConfigDict,
     )
     from customer_profiles_sdk._generated.shapes.trigger_properties import (
         TriggerProperties,
+        TriggerPropertiesDict,
     )
     from customer_profiles_sdk._generated.shapes.trigger_type import (
         TriggerType,
@@ -1344,45 +1537,53 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.untag_resource_request import (
         UntagResourceRequest,
+        UntagResourceRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.untag_resource_response import (
         UntagResourceResponse,
     )
     from customer_profiles_sdk._generated.shapes.update_address import (
         UpdateAddress,
+        UpdateAddressDict,
     )
     from customer_profiles_sdk._generated.shapes.update_calculated_attribute_definition_request import (
         UpdateCalculatedAttributeDefinitionRequest,
+        UpdateCalculatedAttributeDefinitionRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.update_calculated_attribute_definition_response import (
         UpdateCalculatedAttributeDefinitionResponse,
     )
     from customer_profiles_sdk._generated.shapes.update_domain_layout_request import (
         UpdateDomainLayoutRequest,
+        UpdateDomainLayoutRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.update_domain_layout_response import (
         UpdateDomainLayoutResponse,
     )
     from customer_profiles_sdk._generated.shapes.update_domain_request import (
         UpdateDomainRequest,
+        UpdateDomainRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.update_domain_response import (
         UpdateDomainResponse,
     )
     from customer_profiles_sdk._generated.shapes.update_event_trigger_request import (
         UpdateEventTriggerRequest,
+        UpdateEventTriggerRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.update_event_trigger_response import (
         UpdateEventTriggerResponse,
     )
     from customer_profiles_sdk._generated.shapes.update_profile_request import (
         UpdateProfileRequest,
+        UpdateProfileRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.update_profile_response import (
         UpdateProfileResponse,
     )
     from customer_profiles_sdk._generated.shapes.update_recommender_request import (
         UpdateRecommenderRequest,
+        UpdateRecommenderRequestDict,
     )
     from customer_profiles_sdk._generated.shapes.update_recommender_response import (
         UpdateRecommenderResponse,
@@ -1396,6 +1597,7 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.value_range import (
         ValueRange,
+        ValueRangeDict,
     )
     from customer_profiles_sdk._generated.shapes.workflow_attributes import (
         WorkflowAttributes,
@@ -1416,151 +1618,216 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.zendesk_source_properties import (
         ZendeskSourceProperties,
+        ZendeskSourcePropertiesDict,
     )
 
 _MODULES: dict[str, str] = {
     'ActionType': 'action_type',
     'ActionTypeLiteral': 'action_type',
     'AddProfileKeyRequest': 'add_profile_key_request',
+    'AddProfileKeyRequestDict': 'add_profile_key_request',
     'AddProfileKeyResponse': 'add_profile_key_response',
     'AdditionalSearchKey': 'additional_search_key',
+    'AdditionalSearchKeyDict': 'additional_search_key',
     'Address': 'address',
+    'AddressDict': 'address',
     'AddressDimension': 'address_dimension',
+    'AddressDimensionDict': 'address_dimension',
     'AppflowIntegration': 'appflow_integration',
+    'AppflowIntegrationDict': 'appflow_integration',
     'AppflowIntegrationWorkflowAttributes': 'appflow_integration_workflow_attributes',
     'AppflowIntegrationWorkflowMetrics': 'appflow_integration_workflow_metrics',
     'AppflowIntegrationWorkflowStep': 'appflow_integration_workflow_step',
     'AssociateStreamForSegmentsRequest': 'associate_stream_for_segments_request',
+    'AssociateStreamForSegmentsRequestDict': 'associate_stream_for_segments_request',
     'AssociateStreamForSegmentsResponse': 'associate_stream_for_segments_response',
     'AssociatedSegment': 'associated_segment',
     'AttributeDetails': 'attribute_details',
+    'AttributeDetailsDict': 'attribute_details',
     'AttributeDimension': 'attribute_dimension',
+    'AttributeDimensionDict': 'attribute_dimension',
     'AttributeDimensionType': 'attribute_dimension_type',
     'AttributeDimensionTypeLiteral': 'attribute_dimension_type',
     'AttributeItem': 'attribute_item',
+    'AttributeItemDict': 'attribute_item',
     'AttributeMatchingModel': 'attribute_matching_model',
     'AttributeMatchingModelLiteral': 'attribute_matching_model',
     'AttributeTypesSelector': 'attribute_types_selector',
+    'AttributeTypesSelectorDict': 'attribute_types_selector',
     'AttributeValueItem': 'attribute_value_item',
     'AutoMerging': 'auto_merging',
+    'AutoMergingDict': 'auto_merging',
     'Batch': 'batch',
+    'BatchDict': 'batch',
     'BatchGetCalculatedAttributeForProfileError': 'batch_get_calculated_attribute_for_profile_error',
     'BatchGetCalculatedAttributeForProfileRequest': 'batch_get_calculated_attribute_for_profile_request',
+    'BatchGetCalculatedAttributeForProfileRequestDict': 'batch_get_calculated_attribute_for_profile_request',
     'BatchGetCalculatedAttributeForProfileResponse': 'batch_get_calculated_attribute_for_profile_response',
     'BatchGetProfileError': 'batch_get_profile_error',
     'BatchGetProfileRequest': 'batch_get_profile_request',
+    'BatchGetProfileRequestDict': 'batch_get_profile_request',
     'BatchGetProfileResponse': 'batch_get_profile_response',
     'BatchPutProfileObjectErrorItem': 'batch_put_profile_object_error_item',
     'BatchPutProfileObjectRequest': 'batch_put_profile_object_request',
+    'BatchPutProfileObjectRequestDict': 'batch_put_profile_object_request',
     'BatchPutProfileObjectRequestItem': 'batch_put_profile_object_request_item',
+    'BatchPutProfileObjectRequestItemDict': 'batch_put_profile_object_request_item',
     'BatchPutProfileObjectResponse': 'batch_put_profile_object_response',
     'BatchPutProfileObjectResponseItem': 'batch_put_profile_object_response_item',
     'CalculatedAttributeDimension': 'calculated_attribute_dimension',
+    'CalculatedAttributeDimensionDict': 'calculated_attribute_dimension',
     'CalculatedAttributeValue': 'calculated_attribute_value',
     'CatalogItem': 'catalog_item',
     'ComparisonOperator': 'comparison_operator',
     'ComparisonOperatorLiteral': 'comparison_operator',
     'ConditionOverrides': 'condition_overrides',
+    'ConditionOverridesDict': 'condition_overrides',
     'Conditions': 'conditions',
+    'ConditionsDict': 'conditions',
     'ConflictResolution': 'conflict_resolution',
+    'ConflictResolutionDict': 'conflict_resolution',
     'ConflictResolvingModel': 'conflict_resolving_model',
     'ConflictResolvingModelLiteral': 'conflict_resolving_model',
     'ConnectorOperator': 'connector_operator',
+    'ConnectorOperatorDict': 'connector_operator',
     'Consolidation': 'consolidation',
+    'ConsolidationDict': 'consolidation',
     'ContactPreference': 'contact_preference',
+    'ContactPreferenceDict': 'contact_preference',
     'ContactType': 'contact_type',
     'ContactTypeLiteral': 'contact_type',
     'ContentType': 'content_type',
     'ContentTypeLiteral': 'content_type',
     'CreateCalculatedAttributeDefinitionRequest': 'create_calculated_attribute_definition_request',
+    'CreateCalculatedAttributeDefinitionRequestDict': 'create_calculated_attribute_definition_request',
     'CreateCalculatedAttributeDefinitionResponse': 'create_calculated_attribute_definition_response',
     'CreateDomainLayoutRequest': 'create_domain_layout_request',
+    'CreateDomainLayoutRequestDict': 'create_domain_layout_request',
     'CreateDomainLayoutResponse': 'create_domain_layout_response',
     'CreateDomainRequest': 'create_domain_request',
+    'CreateDomainRequestDict': 'create_domain_request',
     'CreateDomainResponse': 'create_domain_response',
     'CreateEventStreamRequest': 'create_event_stream_request',
+    'CreateEventStreamRequestDict': 'create_event_stream_request',
     'CreateEventStreamResponse': 'create_event_stream_response',
     'CreateEventTriggerRequest': 'create_event_trigger_request',
+    'CreateEventTriggerRequestDict': 'create_event_trigger_request',
     'CreateEventTriggerResponse': 'create_event_trigger_response',
     'CreateIntegrationWorkflowRequest': 'create_integration_workflow_request',
+    'CreateIntegrationWorkflowRequestDict': 'create_integration_workflow_request',
     'CreateIntegrationWorkflowResponse': 'create_integration_workflow_response',
     'CreateProfileRequest': 'create_profile_request',
+    'CreateProfileRequestDict': 'create_profile_request',
     'CreateProfileResponse': 'create_profile_response',
     'CreateRecommenderFilterRequest': 'create_recommender_filter_request',
+    'CreateRecommenderFilterRequestDict': 'create_recommender_filter_request',
     'CreateRecommenderFilterResponse': 'create_recommender_filter_response',
     'CreateRecommenderRequest': 'create_recommender_request',
+    'CreateRecommenderRequestDict': 'create_recommender_request',
     'CreateRecommenderResponse': 'create_recommender_response',
     'CreateRecommenderSchemaRequest': 'create_recommender_schema_request',
+    'CreateRecommenderSchemaRequestDict': 'create_recommender_schema_request',
     'CreateRecommenderSchemaResponse': 'create_recommender_schema_response',
     'CreateSegmentDefinitionRequest': 'create_segment_definition_request',
+    'CreateSegmentDefinitionRequestDict': 'create_segment_definition_request',
     'CreateSegmentDefinitionResponse': 'create_segment_definition_response',
     'CreateSegmentEstimateRequest': 'create_segment_estimate_request',
+    'CreateSegmentEstimateRequestDict': 'create_segment_estimate_request',
     'CreateSegmentEstimateResponse': 'create_segment_estimate_response',
     'CreateSegmentSnapshotRequest': 'create_segment_snapshot_request',
+    'CreateSegmentSnapshotRequestDict': 'create_segment_snapshot_request',
     'CreateSegmentSnapshotResponse': 'create_segment_snapshot_response',
     'CreateUploadJobRequest': 'create_upload_job_request',
+    'CreateUploadJobRequestDict': 'create_upload_job_request',
     'CreateUploadJobResponse': 'create_upload_job_response',
     'DataFormat': 'data_format',
     'DataFormatLiteral': 'data_format',
     'DataPullMode': 'data_pull_mode',
     'DataPullModeLiteral': 'data_pull_mode',
     'DataStoreRequest': 'data_store_request',
+    'DataStoreRequestDict': 'data_store_request',
     'DataStoreResponse': 'data_store_response',
     'DateDimension': 'date_dimension',
+    'DateDimensionDict': 'date_dimension',
     'DateDimensionType': 'date_dimension_type',
     'DateDimensionTypeLiteral': 'date_dimension_type',
     'DeleteCalculatedAttributeDefinitionRequest': 'delete_calculated_attribute_definition_request',
+    'DeleteCalculatedAttributeDefinitionRequestDict': 'delete_calculated_attribute_definition_request',
     'DeleteCalculatedAttributeDefinitionResponse': 'delete_calculated_attribute_definition_response',
     'DeleteDomainLayoutRequest': 'delete_domain_layout_request',
+    'DeleteDomainLayoutRequestDict': 'delete_domain_layout_request',
     'DeleteDomainLayoutResponse': 'delete_domain_layout_response',
     'DeleteDomainObjectTypeRequest': 'delete_domain_object_type_request',
+    'DeleteDomainObjectTypeRequestDict': 'delete_domain_object_type_request',
     'DeleteDomainObjectTypeResponse': 'delete_domain_object_type_response',
     'DeleteDomainRequest': 'delete_domain_request',
+    'DeleteDomainRequestDict': 'delete_domain_request',
     'DeleteDomainResponse': 'delete_domain_response',
     'DeleteEventStreamRequest': 'delete_event_stream_request',
+    'DeleteEventStreamRequestDict': 'delete_event_stream_request',
     'DeleteEventStreamResponse': 'delete_event_stream_response',
     'DeleteEventTriggerRequest': 'delete_event_trigger_request',
+    'DeleteEventTriggerRequestDict': 'delete_event_trigger_request',
     'DeleteEventTriggerResponse': 'delete_event_trigger_response',
     'DeleteIntegrationRequest': 'delete_integration_request',
+    'DeleteIntegrationRequestDict': 'delete_integration_request',
     'DeleteIntegrationResponse': 'delete_integration_response',
     'DeleteProfileKeyRequest': 'delete_profile_key_request',
+    'DeleteProfileKeyRequestDict': 'delete_profile_key_request',
     'DeleteProfileKeyResponse': 'delete_profile_key_response',
     'DeleteProfileObjectRequest': 'delete_profile_object_request',
+    'DeleteProfileObjectRequestDict': 'delete_profile_object_request',
     'DeleteProfileObjectResponse': 'delete_profile_object_response',
     'DeleteProfileObjectTypeRequest': 'delete_profile_object_type_request',
+    'DeleteProfileObjectTypeRequestDict': 'delete_profile_object_type_request',
     'DeleteProfileObjectTypeResponse': 'delete_profile_object_type_response',
     'DeleteProfileRequest': 'delete_profile_request',
+    'DeleteProfileRequestDict': 'delete_profile_request',
     'DeleteProfileResponse': 'delete_profile_response',
     'DeleteRecommenderFilterRequest': 'delete_recommender_filter_request',
+    'DeleteRecommenderFilterRequestDict': 'delete_recommender_filter_request',
     'DeleteRecommenderFilterResponse': 'delete_recommender_filter_response',
     'DeleteRecommenderRequest': 'delete_recommender_request',
+    'DeleteRecommenderRequestDict': 'delete_recommender_request',
     'DeleteRecommenderResponse': 'delete_recommender_response',
     'DeleteRecommenderSchemaRequest': 'delete_recommender_schema_request',
+    'DeleteRecommenderSchemaRequestDict': 'delete_recommender_schema_request',
     'DeleteRecommenderSchemaResponse': 'delete_recommender_schema_response',
     'DeleteSegmentDefinitionRequest': 'delete_segment_definition_request',
+    'DeleteSegmentDefinitionRequestDict': 'delete_segment_definition_request',
     'DeleteSegmentDefinitionResponse': 'delete_segment_definition_response',
     'DeleteSegmentSubscriptionRequest': 'delete_segment_subscription_request',
+    'DeleteSegmentSubscriptionRequestDict': 'delete_segment_subscription_request',
     'DeleteSegmentSubscriptionResponse': 'delete_segment_subscription_response',
     'DeleteWorkflowRequest': 'delete_workflow_request',
+    'DeleteWorkflowRequestDict': 'delete_workflow_request',
     'DeleteWorkflowResponse': 'delete_workflow_response',
     'DestinationSummary': 'destination_summary',
     'DetectProfileObjectTypeRequest': 'detect_profile_object_type_request',
+    'DetectProfileObjectTypeRequestDict': 'detect_profile_object_type_request',
     'DetectProfileObjectTypeResponse': 'detect_profile_object_type_response',
     'DetectedProfileObjectType': 'detected_profile_object_type',
     'Dimension': 'dimension',
+    'DimensionDict': 'dimension',
     'DisassociateStreamForSegmentsRequest': 'disassociate_stream_for_segments_request',
+    'DisassociateStreamForSegmentsRequestDict': 'disassociate_stream_for_segments_request',
     'DisassociateStreamForSegmentsResponse': 'disassociate_stream_for_segments_response',
     'DiversityCapType': 'diversity_cap_type',
     'DiversityCapTypeLiteral': 'diversity_cap_type',
     'DiversityColumn': 'diversity_column',
+    'DiversityColumnDict': 'diversity_column',
     'DiversityConfig': 'diversity_config',
+    'DiversityConfigDict': 'diversity_config',
     'DomainObjectTypeField': 'domain_object_type_field',
+    'DomainObjectTypeFieldDict': 'domain_object_type_field',
     'DomainObjectTypesListItem': 'domain_object_types_list_item',
     'DomainStats': 'domain_stats',
     'EngagementPreferences': 'engagement_preferences',
+    'EngagementPreferencesDict': 'engagement_preferences',
     'EstimateStatus': 'estimate_status',
     'EstimateStatusLiteral': 'estimate_status',
     'EventParameters': 'event_parameters',
+    'EventParametersDict': 'event_parameters',
     'EventStreamDestinationDetails': 'event_stream_destination_details',
     'EventStreamDestinationStatus': 'event_stream_destination_status',
     'EventStreamDestinationStatusLiteral': 'event_stream_destination_status',
@@ -1572,93 +1839,136 @@ _MODULES: dict[str, str] = {
     'EventSubscriptionState': 'event_subscription_state',
     'EventSubscriptionStateLiteral': 'event_subscription_state',
     'EventTriggerCondition': 'event_trigger_condition',
+    'EventTriggerConditionDict': 'event_trigger_condition',
     'EventTriggerDimension': 'event_trigger_dimension',
+    'EventTriggerDimensionDict': 'event_trigger_dimension',
     'EventTriggerLimits': 'event_trigger_limits',
+    'EventTriggerLimitsDict': 'event_trigger_limits',
     'EventTriggerLogicalOperator': 'event_trigger_logical_operator',
     'EventTriggerLogicalOperatorLiteral': 'event_trigger_logical_operator',
     'EventTriggerSummaryItem': 'event_trigger_summary_item',
     'EventsConfig': 'events_config',
+    'EventsConfigDict': 'events_config',
     'ExportingConfig': 'exporting_config',
+    'ExportingConfigDict': 'exporting_config',
     'ExportingLocation': 'exporting_location',
     'ExtraLengthValueProfileDimension': 'extra_length_value_profile_dimension',
+    'ExtraLengthValueProfileDimensionDict': 'extra_length_value_profile_dimension',
     'FeatureType': 'feature_type',
     'FeatureTypeLiteral': 'feature_type',
     'FieldContentType': 'field_content_type',
     'FieldContentTypeLiteral': 'field_content_type',
     'FieldSourceProfileIds': 'field_source_profile_ids',
+    'FieldSourceProfileIdsDict': 'field_source_profile_ids',
     'Filter': 'filter',
     'FilterAttributeDimension': 'filter_attribute_dimension',
+    'FilterAttributeDimensionDict': 'filter_attribute_dimension',
+    'FilterDict': 'filter',
     'FilterDimension': 'filter_dimension',
+    'FilterDimensionDict': 'filter_dimension',
     'FilterDimensionType': 'filter_dimension_type',
     'FilterDimensionTypeLiteral': 'filter_dimension_type',
     'FilterGroup': 'filter_group',
+    'FilterGroupDict': 'filter_group',
     'FlowDefinition': 'flow_definition',
+    'FlowDefinitionDict': 'flow_definition',
     'FoundByKeyValue': 'found_by_key_value',
     'Gender': 'gender',
     'GenderLiteral': 'gender',
     'GetAutoMergingPreviewRequest': 'get_auto_merging_preview_request',
+    'GetAutoMergingPreviewRequestDict': 'get_auto_merging_preview_request',
     'GetAutoMergingPreviewResponse': 'get_auto_merging_preview_response',
     'GetCalculatedAttributeDefinitionRequest': 'get_calculated_attribute_definition_request',
+    'GetCalculatedAttributeDefinitionRequestDict': 'get_calculated_attribute_definition_request',
     'GetCalculatedAttributeDefinitionResponse': 'get_calculated_attribute_definition_response',
     'GetCalculatedAttributeForProfileRequest': 'get_calculated_attribute_for_profile_request',
+    'GetCalculatedAttributeForProfileRequestDict': 'get_calculated_attribute_for_profile_request',
     'GetCalculatedAttributeForProfileResponse': 'get_calculated_attribute_for_profile_response',
     'GetDomainLayoutRequest': 'get_domain_layout_request',
+    'GetDomainLayoutRequestDict': 'get_domain_layout_request',
     'GetDomainLayoutResponse': 'get_domain_layout_response',
     'GetDomainObjectTypeRequest': 'get_domain_object_type_request',
+    'GetDomainObjectTypeRequestDict': 'get_domain_object_type_request',
     'GetDomainObjectTypeResponse': 'get_domain_object_type_response',
     'GetDomainRequest': 'get_domain_request',
+    'GetDomainRequestDict': 'get_domain_request',
     'GetDomainResponse': 'get_domain_response',
     'GetEventStreamRequest': 'get_event_stream_request',
+    'GetEventStreamRequestDict': 'get_event_stream_request',
     'GetEventStreamResponse': 'get_event_stream_response',
     'GetEventTriggerRequest': 'get_event_trigger_request',
+    'GetEventTriggerRequestDict': 'get_event_trigger_request',
     'GetEventTriggerResponse': 'get_event_trigger_response',
     'GetIdentityResolutionJobRequest': 'get_identity_resolution_job_request',
+    'GetIdentityResolutionJobRequestDict': 'get_identity_resolution_job_request',
     'GetIdentityResolutionJobResponse': 'get_identity_resolution_job_response',
     'GetIntegrationRequest': 'get_integration_request',
+    'GetIntegrationRequestDict': 'get_integration_request',
     'GetIntegrationResponse': 'get_integration_response',
     'GetMatchesRequest': 'get_matches_request',
+    'GetMatchesRequestDict': 'get_matches_request',
     'GetMatchesResponse': 'get_matches_response',
     'GetObjectTypeAttributeStatisticsPercentiles': 'get_object_type_attribute_statistics_percentiles',
     'GetObjectTypeAttributeStatisticsRequest': 'get_object_type_attribute_statistics_request',
+    'GetObjectTypeAttributeStatisticsRequestDict': 'get_object_type_attribute_statistics_request',
     'GetObjectTypeAttributeStatisticsResponse': 'get_object_type_attribute_statistics_response',
     'GetObjectTypeAttributeStatisticsStats': 'get_object_type_attribute_statistics_stats',
     'GetProfileHistoryRecordRequest': 'get_profile_history_record_request',
+    'GetProfileHistoryRecordRequestDict': 'get_profile_history_record_request',
     'GetProfileHistoryRecordResponse': 'get_profile_history_record_response',
     'GetProfileObjectTypeRequest': 'get_profile_object_type_request',
+    'GetProfileObjectTypeRequestDict': 'get_profile_object_type_request',
     'GetProfileObjectTypeResponse': 'get_profile_object_type_response',
     'GetProfileObjectTypeTemplateRequest': 'get_profile_object_type_template_request',
+    'GetProfileObjectTypeTemplateRequestDict': 'get_profile_object_type_template_request',
     'GetProfileObjectTypeTemplateResponse': 'get_profile_object_type_template_response',
     'GetProfileRecommendationsRequest': 'get_profile_recommendations_request',
+    'GetProfileRecommendationsRequestDict': 'get_profile_recommendations_request',
     'GetProfileRecommendationsResponse': 'get_profile_recommendations_response',
     'GetRecommenderFilterRequest': 'get_recommender_filter_request',
+    'GetRecommenderFilterRequestDict': 'get_recommender_filter_request',
     'GetRecommenderFilterResponse': 'get_recommender_filter_response',
     'GetRecommenderRequest': 'get_recommender_request',
+    'GetRecommenderRequestDict': 'get_recommender_request',
     'GetRecommenderResponse': 'get_recommender_response',
     'GetRecommenderSchemaRequest': 'get_recommender_schema_request',
+    'GetRecommenderSchemaRequestDict': 'get_recommender_schema_request',
     'GetRecommenderSchemaResponse': 'get_recommender_schema_response',
     'GetSegmentDefinitionRequest': 'get_segment_definition_request',
+    'GetSegmentDefinitionRequestDict': 'get_segment_definition_request',
     'GetSegmentDefinitionResponse': 'get_segment_definition_response',
     'GetSegmentEstimateRequest': 'get_segment_estimate_request',
+    'GetSegmentEstimateRequestDict': 'get_segment_estimate_request',
     'GetSegmentEstimateResponse': 'get_segment_estimate_response',
     'GetSegmentMembershipRequest': 'get_segment_membership_request',
+    'GetSegmentMembershipRequestDict': 'get_segment_membership_request',
     'GetSegmentMembershipResponse': 'get_segment_membership_response',
     'GetSegmentSnapshotRequest': 'get_segment_snapshot_request',
+    'GetSegmentSnapshotRequestDict': 'get_segment_snapshot_request',
     'GetSegmentSnapshotResponse': 'get_segment_snapshot_response',
     'GetSegmentSubscriptionRequest': 'get_segment_subscription_request',
+    'GetSegmentSubscriptionRequestDict': 'get_segment_subscription_request',
     'GetSegmentSubscriptionResponse': 'get_segment_subscription_response',
     'GetSimilarProfilesRequest': 'get_similar_profiles_request',
+    'GetSimilarProfilesRequestDict': 'get_similar_profiles_request',
     'GetSimilarProfilesResponse': 'get_similar_profiles_response',
     'GetStreamForSegmentsRequest': 'get_stream_for_segments_request',
+    'GetStreamForSegmentsRequestDict': 'get_stream_for_segments_request',
     'GetStreamForSegmentsResponse': 'get_stream_for_segments_response',
     'GetUploadJobPathRequest': 'get_upload_job_path_request',
+    'GetUploadJobPathRequestDict': 'get_upload_job_path_request',
     'GetUploadJobPathResponse': 'get_upload_job_path_response',
     'GetUploadJobRequest': 'get_upload_job_request',
+    'GetUploadJobRequestDict': 'get_upload_job_request',
     'GetUploadJobResponse': 'get_upload_job_response',
     'GetWorkflowRequest': 'get_workflow_request',
+    'GetWorkflowRequestDict': 'get_workflow_request',
     'GetWorkflowResponse': 'get_workflow_response',
     'GetWorkflowStepsRequest': 'get_workflow_steps_request',
+    'GetWorkflowStepsRequestDict': 'get_workflow_steps_request',
     'GetWorkflowStepsResponse': 'get_workflow_steps_response',
     'Group': 'group',
+    'GroupDict': 'group',
     'IdentityResolutionJob': 'identity_resolution_job',
     'IdentityResolutionJobStatus': 'identity_resolution_job_status',
     'IdentityResolutionJobStatusLiteral': 'identity_resolution_job_status',
@@ -1667,93 +1977,132 @@ _MODULES: dict[str, str] = {
     'IncludeOptions': 'include_options',
     'IncludeOptionsLiteral': 'include_options',
     'IncrementalPullConfig': 'incremental_pull_config',
+    'IncrementalPullConfigDict': 'incremental_pull_config',
     'InferenceConfig': 'inference_config',
+    'InferenceConfigDict': 'inference_config',
     'IntegrationConfig': 'integration_config',
+    'IntegrationConfigDict': 'integration_config',
     'JobSchedule': 'job_schedule',
     'JobScheduleDayOfTheWeek': 'job_schedule_day_of_the_week',
     'JobScheduleDayOfTheWeekLiteral': 'job_schedule_day_of_the_week',
+    'JobScheduleDict': 'job_schedule',
     'JobStats': 'job_stats',
     'LayoutItem': 'layout_item',
     'LayoutType': 'layout_type',
     'LayoutTypeLiteral': 'layout_type',
     'ListAccountIntegrationsRequest': 'list_account_integrations_request',
+    'ListAccountIntegrationsRequestDict': 'list_account_integrations_request',
     'ListAccountIntegrationsResponse': 'list_account_integrations_response',
     'ListCalculatedAttributeDefinitionItem': 'list_calculated_attribute_definition_item',
     'ListCalculatedAttributeDefinitionsRequest': 'list_calculated_attribute_definitions_request',
+    'ListCalculatedAttributeDefinitionsRequestDict': 'list_calculated_attribute_definitions_request',
     'ListCalculatedAttributeDefinitionsResponse': 'list_calculated_attribute_definitions_response',
     'ListCalculatedAttributeForProfileItem': 'list_calculated_attribute_for_profile_item',
     'ListCalculatedAttributesForProfileRequest': 'list_calculated_attributes_for_profile_request',
+    'ListCalculatedAttributesForProfileRequestDict': 'list_calculated_attributes_for_profile_request',
     'ListCalculatedAttributesForProfileResponse': 'list_calculated_attributes_for_profile_response',
     'ListDomainItem': 'list_domain_item',
     'ListDomainLayoutsRequest': 'list_domain_layouts_request',
+    'ListDomainLayoutsRequestDict': 'list_domain_layouts_request',
     'ListDomainLayoutsResponse': 'list_domain_layouts_response',
     'ListDomainObjectTypesRequest': 'list_domain_object_types_request',
+    'ListDomainObjectTypesRequestDict': 'list_domain_object_types_request',
     'ListDomainObjectTypesResponse': 'list_domain_object_types_response',
     'ListDomainsRequest': 'list_domains_request',
+    'ListDomainsRequestDict': 'list_domains_request',
     'ListDomainsResponse': 'list_domains_response',
     'ListEventStreamsRequest': 'list_event_streams_request',
+    'ListEventStreamsRequestDict': 'list_event_streams_request',
     'ListEventStreamsResponse': 'list_event_streams_response',
     'ListEventTriggersRequest': 'list_event_triggers_request',
+    'ListEventTriggersRequestDict': 'list_event_triggers_request',
     'ListEventTriggersResponse': 'list_event_triggers_response',
     'ListIdentityResolutionJobsRequest': 'list_identity_resolution_jobs_request',
+    'ListIdentityResolutionJobsRequestDict': 'list_identity_resolution_jobs_request',
     'ListIdentityResolutionJobsResponse': 'list_identity_resolution_jobs_response',
     'ListIntegrationItem': 'list_integration_item',
     'ListIntegrationsRequest': 'list_integrations_request',
+    'ListIntegrationsRequestDict': 'list_integrations_request',
     'ListIntegrationsResponse': 'list_integrations_response',
     'ListObjectTypeAttributeItem': 'list_object_type_attribute_item',
     'ListObjectTypeAttributeValuesItem': 'list_object_type_attribute_values_item',
     'ListObjectTypeAttributeValuesRequest': 'list_object_type_attribute_values_request',
+    'ListObjectTypeAttributeValuesRequestDict': 'list_object_type_attribute_values_request',
     'ListObjectTypeAttributeValuesResponse': 'list_object_type_attribute_values_response',
     'ListObjectTypeAttributesRequest': 'list_object_type_attributes_request',
+    'ListObjectTypeAttributesRequestDict': 'list_object_type_attributes_request',
     'ListObjectTypeAttributesResponse': 'list_object_type_attributes_response',
     'ListProfileHistoryRecordsRequest': 'list_profile_history_records_request',
+    'ListProfileHistoryRecordsRequestDict': 'list_profile_history_records_request',
     'ListProfileHistoryRecordsResponse': 'list_profile_history_records_response',
     'ListProfileObjectTypeItem': 'list_profile_object_type_item',
     'ListProfileObjectTypeTemplateItem': 'list_profile_object_type_template_item',
     'ListProfileObjectTypeTemplatesRequest': 'list_profile_object_type_templates_request',
+    'ListProfileObjectTypeTemplatesRequestDict': 'list_profile_object_type_templates_request',
     'ListProfileObjectTypeTemplatesResponse': 'list_profile_object_type_templates_response',
     'ListProfileObjectTypesRequest': 'list_profile_object_types_request',
+    'ListProfileObjectTypesRequestDict': 'list_profile_object_types_request',
     'ListProfileObjectTypesResponse': 'list_profile_object_types_response',
     'ListProfileObjectsItem': 'list_profile_objects_item',
     'ListProfileObjectsRequest': 'list_profile_objects_request',
+    'ListProfileObjectsRequestDict': 'list_profile_objects_request',
     'ListProfileObjectsResponse': 'list_profile_objects_response',
     'ListRecommenderFiltersRequest': 'list_recommender_filters_request',
+    'ListRecommenderFiltersRequestDict': 'list_recommender_filters_request',
     'ListRecommenderFiltersResponse': 'list_recommender_filters_response',
     'ListRecommenderRecipesRequest': 'list_recommender_recipes_request',
+    'ListRecommenderRecipesRequestDict': 'list_recommender_recipes_request',
     'ListRecommenderRecipesResponse': 'list_recommender_recipes_response',
     'ListRecommenderSchemasRequest': 'list_recommender_schemas_request',
+    'ListRecommenderSchemasRequestDict': 'list_recommender_schemas_request',
     'ListRecommenderSchemasResponse': 'list_recommender_schemas_response',
     'ListRecommendersRequest': 'list_recommenders_request',
+    'ListRecommendersRequestDict': 'list_recommenders_request',
     'ListRecommendersResponse': 'list_recommenders_response',
     'ListRuleBasedMatchesRequest': 'list_rule_based_matches_request',
+    'ListRuleBasedMatchesRequestDict': 'list_rule_based_matches_request',
     'ListRuleBasedMatchesResponse': 'list_rule_based_matches_response',
     'ListSegmentDefinitionsRequest': 'list_segment_definitions_request',
+    'ListSegmentDefinitionsRequestDict': 'list_segment_definitions_request',
     'ListSegmentDefinitionsResponse': 'list_segment_definitions_response',
     'ListSegmentSubscriptionEventsRequest': 'list_segment_subscription_events_request',
+    'ListSegmentSubscriptionEventsRequestDict': 'list_segment_subscription_events_request',
     'ListSegmentSubscriptionEventsResponse': 'list_segment_subscription_events_response',
     'ListTagsForResourceRequest': 'list_tags_for_resource_request',
+    'ListTagsForResourceRequestDict': 'list_tags_for_resource_request',
     'ListTagsForResourceResponse': 'list_tags_for_resource_response',
     'ListUploadJobsRequest': 'list_upload_jobs_request',
+    'ListUploadJobsRequestDict': 'list_upload_jobs_request',
     'ListUploadJobsResponse': 'list_upload_jobs_response',
     'ListWorkflowsItem': 'list_workflows_item',
     'ListWorkflowsRequest': 'list_workflows_request',
+    'ListWorkflowsRequestDict': 'list_workflows_request',
     'ListWorkflowsResponse': 'list_workflows_response',
     'MarketoConnectorOperator': 'marketo_connector_operator',
     'MarketoConnectorOperatorLiteral': 'marketo_connector_operator',
     'MarketoSourceProperties': 'marketo_source_properties',
+    'MarketoSourcePropertiesDict': 'marketo_source_properties',
     'MatchItem': 'match_item',
     'MatchType': 'match_type',
     'MatchTypeLiteral': 'match_type',
     'MatchingRequest': 'matching_request',
+    'MatchingRequestDict': 'matching_request',
     'MatchingResponse': 'matching_response',
     'MatchingRule': 'matching_rule',
+    'MatchingRuleDict': 'matching_rule',
     'MergeProfilesRequest': 'merge_profiles_request',
+    'MergeProfilesRequestDict': 'merge_profiles_request',
     'MergeProfilesResponse': 'merge_profiles_response',
     'MetadataConfig': 'metadata_config',
+    'MetadataConfigDict': 'metadata_config',
     'ObjectAttribute': 'object_attribute',
+    'ObjectAttributeDict': 'object_attribute',
     'ObjectFilter': 'object_filter',
+    'ObjectFilterDict': 'object_filter',
     'ObjectTypeField': 'object_type_field',
+    'ObjectTypeFieldDict': 'object_type_field',
     'ObjectTypeKey': 'object_type_key',
+    'ObjectTypeKeyDict': 'object_type_key',
     'Operator': 'operator',
     'OperatorLiteral': 'operator',
     'OperatorPropertiesKeys': 'operator_properties_keys',
@@ -1761,35 +2110,47 @@ _MODULES: dict[str, str] = {
     'PartyType': 'party_type',
     'PartyTypeLiteral': 'party_type',
     'Period': 'period',
+    'PeriodDict': 'period',
     'PeriodUnit': 'period_unit',
     'PeriodUnitLiteral': 'period_unit',
     'Profile': 'profile',
     'ProfileAttributeValuesRequest': 'profile_attribute_values_request',
+    'ProfileAttributeValuesRequestDict': 'profile_attribute_values_request',
     'ProfileAttributeValuesResponse': 'profile_attribute_values_response',
     'ProfileAttributes': 'profile_attributes',
+    'ProfileAttributesDict': 'profile_attributes',
     'ProfileDimension': 'profile_dimension',
+    'ProfileDimensionDict': 'profile_dimension',
     'ProfileHistoryRecord': 'profile_history_record',
     'ProfileQueryFailures': 'profile_query_failures',
     'ProfileQueryResult': 'profile_query_result',
     'ProfileType': 'profile_type',
     'ProfileTypeDimension': 'profile_type_dimension',
+    'ProfileTypeDimensionDict': 'profile_type_dimension',
     'ProfileTypeDimensionType': 'profile_type_dimension_type',
     'ProfileTypeDimensionTypeLiteral': 'profile_type_dimension_type',
     'ProfileTypeLiteral': 'profile_type',
     'PutDomainObjectTypeRequest': 'put_domain_object_type_request',
+    'PutDomainObjectTypeRequestDict': 'put_domain_object_type_request',
     'PutDomainObjectTypeResponse': 'put_domain_object_type_response',
     'PutIntegrationRequest': 'put_integration_request',
+    'PutIntegrationRequestDict': 'put_integration_request',
     'PutIntegrationResponse': 'put_integration_response',
     'PutProfileObjectRequest': 'put_profile_object_request',
+    'PutProfileObjectRequestDict': 'put_profile_object_request',
     'PutProfileObjectResponse': 'put_profile_object_response',
     'PutProfileObjectTypeRequest': 'put_profile_object_type_request',
+    'PutProfileObjectTypeRequestDict': 'put_profile_object_type_request',
     'PutProfileObjectTypeResponse': 'put_profile_object_type_response',
     'PutSegmentSubscriptionRequest': 'put_segment_subscription_request',
+    'PutSegmentSubscriptionRequestDict': 'put_segment_subscription_request',
     'PutSegmentSubscriptionResponse': 'put_segment_subscription_response',
     'QueryResult': 'query_result',
     'QueryResultLiteral': 'query_result',
     'Range': 'range',
+    'RangeDict': 'range',
     'RangeOverride': 'range_override',
+    'RangeOverrideDict': 'range_override',
     'RangeUnit': 'range_unit',
     'RangeUnitLiteral': 'range_unit',
     'Readiness': 'readiness',
@@ -1797,18 +2158,25 @@ _MODULES: dict[str, str] = {
     'ReadinessStatusLiteral': 'readiness_status',
     'Recommendation': 'recommendation',
     'RecommendationDiversityConfig': 'recommendation_diversity_config',
+    'RecommendationDiversityConfigDict': 'recommendation_diversity_config',
     'RecommendationMetadata': 'recommendation_metadata',
+    'RecommendationMetadataDict': 'recommendation_metadata',
     'Recommender': 'recommender',
     'RecommenderConfig': 'recommender_config',
+    'RecommenderConfigDict': 'recommender_config',
+    'RecommenderDict': 'recommender',
     'RecommenderFilter': 'recommender_filter',
+    'RecommenderFilterDict': 'recommender_filter',
     'RecommenderFilterStatus': 'recommender_filter_status',
     'RecommenderFilterStatusLiteral': 'recommender_filter_status',
     'RecommenderFilterSummary': 'recommender_filter_summary',
     'RecommenderPromotionalFilter': 'recommender_promotional_filter',
+    'RecommenderPromotionalFilterDict': 'recommender_promotional_filter',
     'RecommenderRecipe': 'recommender_recipe',
     'RecommenderRecipeName': 'recommender_recipe_name',
     'RecommenderRecipeNameLiteral': 'recommender_recipe_name',
     'RecommenderSchemaField': 'recommender_schema_field',
+    'RecommenderSchemaFieldDict': 'recommender_schema_field',
     'RecommenderSchemaStatus': 'recommender_schema_status',
     'RecommenderSchemaStatusLiteral': 'recommender_schema_status',
     'RecommenderSchemaSummary': 'recommender_schema_summary',
@@ -1818,36 +2186,47 @@ _MODULES: dict[str, str] = {
     'RecommenderUpdate': 'recommender_update',
     'ResultsSummary': 'results_summary',
     'RuleBasedMatchingRequest': 'rule_based_matching_request',
+    'RuleBasedMatchingRequestDict': 'rule_based_matching_request',
     'RuleBasedMatchingResponse': 'rule_based_matching_response',
     'RuleBasedMatchingStatus': 'rule_based_matching_status',
     'RuleBasedMatchingStatusLiteral': 'rule_based_matching_status',
     'S3ConnectorOperator': 's3_connector_operator',
     'S3ConnectorOperatorLiteral': 's3_connector_operator',
     'S3ExportingConfig': 's3_exporting_config',
+    'S3ExportingConfigDict': 's3_exporting_config',
     'S3ExportingLocation': 's3_exporting_location',
     'S3SourceProperties': 's3_source_properties',
+    'S3SourcePropertiesDict': 's3_source_properties',
     'SalesforceConnectorOperator': 'salesforce_connector_operator',
     'SalesforceConnectorOperatorLiteral': 'salesforce_connector_operator',
     'SalesforceSourceProperties': 'salesforce_source_properties',
+    'SalesforceSourcePropertiesDict': 'salesforce_source_properties',
     'ScheduleConfiguration': 'schedule_configuration',
+    'ScheduleConfigurationDict': 'schedule_configuration',
     'ScheduleConfigurationUnit': 'schedule_configuration_unit',
     'ScheduleConfigurationUnitLiteral': 'schedule_configuration_unit',
     'ScheduledExecutions': 'scheduled_executions',
     'ScheduledTriggerProperties': 'scheduled_trigger_properties',
+    'ScheduledTriggerPropertiesDict': 'scheduled_trigger_properties',
     'Scope': 'scope',
     'ScopeLiteral': 'scope',
     'SearchProfilesRequest': 'search_profiles_request',
+    'SearchProfilesRequestDict': 'search_profiles_request',
     'SearchProfilesResponse': 'search_profiles_response',
     'SearchRecommendationsRequest': 'search_recommendations_request',
+    'SearchRecommendationsRequestDict': 'search_recommendations_request',
     'SearchRecommendationsResponse': 'search_recommendations_response',
     'SegmentDefinitionItem': 'segment_definition_item',
     'SegmentGroup': 'segment_group',
+    'SegmentGroupDict': 'segment_group',
     'SegmentGroupStructure': 'segment_group_structure',
+    'SegmentGroupStructureDict': 'segment_group_structure',
     'SegmentSnapshotStatus': 'segment_snapshot_status',
     'SegmentSnapshotStatusLiteral': 'segment_snapshot_status',
     'SegmentSort': 'segment_sort',
     'SegmentSortDataType': 'segment_sort_data_type',
     'SegmentSortDataTypeLiteral': 'segment_sort_data_type',
+    'SegmentSortDict': 'segment_sort',
     'SegmentSortOrder': 'segment_sort_order',
     'SegmentSortOrderLiteral': 'segment_sort_order',
     'SegmentSubscriptionStatus': 'segment_subscription_status',
@@ -1857,19 +2236,26 @@ _MODULES: dict[str, str] = {
     'ServiceNowConnectorOperator': 'service_now_connector_operator',
     'ServiceNowConnectorOperatorLiteral': 'service_now_connector_operator',
     'ServiceNowSourceProperties': 'service_now_source_properties',
+    'ServiceNowSourcePropertiesDict': 'service_now_source_properties',
     'SortAttribute': 'sort_attribute',
+    'SortAttributeDict': 'sort_attribute',
     'SortAttributeType': 'sort_attribute_type',
     'SortAttributeTypeLiteral': 'sort_attribute_type',
     'SourceConnectorProperties': 'source_connector_properties',
+    'SourceConnectorPropertiesDict': 'source_connector_properties',
     'SourceConnectorType': 'source_connector_type',
     'SourceConnectorTypeLiteral': 'source_connector_type',
     'SourceFlowConfig': 'source_flow_config',
+    'SourceFlowConfigDict': 'source_flow_config',
     'SourceSegment': 'source_segment',
+    'SourceSegmentDict': 'source_segment',
     'StandardIdentifier': 'standard_identifier',
     'StandardIdentifierLiteral': 'standard_identifier',
     'StartRecommenderRequest': 'start_recommender_request',
+    'StartRecommenderRequestDict': 'start_recommender_request',
     'StartRecommenderResponse': 'start_recommender_response',
     'StartUploadJobRequest': 'start_upload_job_request',
+    'StartUploadJobRequestDict': 'start_upload_job_request',
     'StartUploadJobResponse': 'start_upload_job_response',
     'Statistic': 'statistic',
     'StatisticLiteral': 'statistic',
@@ -1878,8 +2264,10 @@ _MODULES: dict[str, str] = {
     'StatusReason': 'status_reason',
     'StatusReasonLiteral': 'status_reason',
     'StopRecommenderRequest': 'stop_recommender_request',
+    'StopRecommenderRequestDict': 'stop_recommender_request',
     'StopRecommenderResponse': 'stop_recommender_response',
     'StopUploadJobRequest': 'stop_upload_job_request',
+    'StopUploadJobRequestDict': 'stop_upload_job_request',
     'StopUploadJobResponse': 'stop_upload_job_response',
     'StringDimensionType': 'string_dimension_type',
     'StringDimensionTypeLiteral': 'string_dimension_type',
@@ -1889,16 +2277,21 @@ _MODULES: dict[str, str] = {
     'SubscriptionEventType': 'subscription_event_type',
     'SubscriptionEventTypeLiteral': 'subscription_event_type',
     'TagResourceRequest': 'tag_resource_request',
+    'TagResourceRequestDict': 'tag_resource_request',
     'TagResourceResponse': 'tag_resource_response',
     'Task': 'task',
+    'TaskDict': 'task',
     'TaskType': 'task_type',
     'TaskTypeLiteral': 'task_type',
     'Threshold': 'threshold',
+    'ThresholdDict': 'threshold',
     'TrainingMetricName': 'training_metric_name',
     'TrainingMetricNameLiteral': 'training_metric_name',
     'TrainingMetrics': 'training_metrics',
     'TriggerConfig': 'trigger_config',
+    'TriggerConfigDict': 'trigger_config',
     'TriggerProperties': 'trigger_properties',
+    'TriggerPropertiesDict': 'trigger_properties',
     'TriggerType': 'trigger_type',
     'TriggerTypeLiteral': 'trigger_type',
     'Type': 'type',
@@ -1906,24 +2299,33 @@ _MODULES: dict[str, str] = {
     'Unit': 'unit',
     'UnitLiteral': 'unit',
     'UntagResourceRequest': 'untag_resource_request',
+    'UntagResourceRequestDict': 'untag_resource_request',
     'UntagResourceResponse': 'untag_resource_response',
     'UpdateAddress': 'update_address',
+    'UpdateAddressDict': 'update_address',
     'UpdateCalculatedAttributeDefinitionRequest': 'update_calculated_attribute_definition_request',
+    'UpdateCalculatedAttributeDefinitionRequestDict': 'update_calculated_attribute_definition_request',
     'UpdateCalculatedAttributeDefinitionResponse': 'update_calculated_attribute_definition_response',
     'UpdateDomainLayoutRequest': 'update_domain_layout_request',
+    'UpdateDomainLayoutRequestDict': 'update_domain_layout_request',
     'UpdateDomainLayoutResponse': 'update_domain_layout_response',
     'UpdateDomainRequest': 'update_domain_request',
+    'UpdateDomainRequestDict': 'update_domain_request',
     'UpdateDomainResponse': 'update_domain_response',
     'UpdateEventTriggerRequest': 'update_event_trigger_request',
+    'UpdateEventTriggerRequestDict': 'update_event_trigger_request',
     'UpdateEventTriggerResponse': 'update_event_trigger_response',
     'UpdateProfileRequest': 'update_profile_request',
+    'UpdateProfileRequestDict': 'update_profile_request',
     'UpdateProfileResponse': 'update_profile_response',
     'UpdateRecommenderRequest': 'update_recommender_request',
+    'UpdateRecommenderRequestDict': 'update_recommender_request',
     'UpdateRecommenderResponse': 'update_recommender_response',
     'UploadJobItem': 'upload_job_item',
     'UploadJobStatus': 'upload_job_status',
     'UploadJobStatusLiteral': 'upload_job_status',
     'ValueRange': 'value_range',
+    'ValueRangeDict': 'value_range',
     'WorkflowAttributes': 'workflow_attributes',
     'WorkflowMetrics': 'workflow_metrics',
     'WorkflowStepItem': 'workflow_step_item',
@@ -1932,6 +2334,7 @@ _MODULES: dict[str, str] = {
     'ZendeskConnectorOperator': 'zendesk_connector_operator',
     'ZendeskConnectorOperatorLiteral': 'zendesk_connector_operator',
     'ZendeskSourceProperties': 'zendesk_source_properties',
+    'ZendeskSourcePropertiesDict': 'zendesk_source_properties',
     'logicalOperator': 'logical_operator',
     'logicalOperatorLiteral': 'logical_operator',
 }
@@ -1940,145 +2343,209 @@ __all__ = [
     'ActionType',
     'ActionTypeLiteral',
     'AddProfileKeyRequest',
+    'AddProfileKeyRequestDict',
     'AddProfileKeyResponse',
     'AdditionalSearchKey',
+    'AdditionalSearchKeyDict',
     'Address',
+    'AddressDict',
     'AddressDimension',
+    'AddressDimensionDict',
     'AppflowIntegration',
+    'AppflowIntegrationDict',
     'AppflowIntegrationWorkflowAttributes',
     'AppflowIntegrationWorkflowMetrics',
     'AppflowIntegrationWorkflowStep',
     'AssociateStreamForSegmentsRequest',
+    'AssociateStreamForSegmentsRequestDict',
     'AssociateStreamForSegmentsResponse',
     'AssociatedSegment',
     'AttributeDetails',
+    'AttributeDetailsDict',
     'AttributeDimension',
+    'AttributeDimensionDict',
     'AttributeDimensionType',
     'AttributeDimensionTypeLiteral',
     'AttributeItem',
+    'AttributeItemDict',
     'AttributeMatchingModel',
     'AttributeMatchingModelLiteral',
     'AttributeTypesSelector',
+    'AttributeTypesSelectorDict',
     'AttributeValueItem',
     'AutoMerging',
+    'AutoMergingDict',
     'Batch',
+    'BatchDict',
     'BatchGetCalculatedAttributeForProfileError',
     'BatchGetCalculatedAttributeForProfileRequest',
+    'BatchGetCalculatedAttributeForProfileRequestDict',
     'BatchGetCalculatedAttributeForProfileResponse',
     'BatchGetProfileError',
     'BatchGetProfileRequest',
+    'BatchGetProfileRequestDict',
     'BatchGetProfileResponse',
     'BatchPutProfileObjectErrorItem',
     'BatchPutProfileObjectRequest',
+    'BatchPutProfileObjectRequestDict',
     'BatchPutProfileObjectRequestItem',
+    'BatchPutProfileObjectRequestItemDict',
     'BatchPutProfileObjectResponse',
     'BatchPutProfileObjectResponseItem',
     'CalculatedAttributeDimension',
+    'CalculatedAttributeDimensionDict',
     'CalculatedAttributeValue',
     'CatalogItem',
     'ComparisonOperator',
     'ComparisonOperatorLiteral',
     'ConditionOverrides',
+    'ConditionOverridesDict',
     'Conditions',
+    'ConditionsDict',
     'ConflictResolution',
+    'ConflictResolutionDict',
     'ConflictResolvingModel',
     'ConflictResolvingModelLiteral',
     'ConnectorOperator',
+    'ConnectorOperatorDict',
     'Consolidation',
+    'ConsolidationDict',
     'ContactPreference',
+    'ContactPreferenceDict',
     'ContactType',
     'ContactTypeLiteral',
     'ContentType',
     'ContentTypeLiteral',
     'CreateCalculatedAttributeDefinitionRequest',
+    'CreateCalculatedAttributeDefinitionRequestDict',
     'CreateCalculatedAttributeDefinitionResponse',
     'CreateDomainLayoutRequest',
+    'CreateDomainLayoutRequestDict',
     'CreateDomainLayoutResponse',
     'CreateDomainRequest',
+    'CreateDomainRequestDict',
     'CreateDomainResponse',
     'CreateEventStreamRequest',
+    'CreateEventStreamRequestDict',
     'CreateEventStreamResponse',
     'CreateEventTriggerRequest',
+    'CreateEventTriggerRequestDict',
     'CreateEventTriggerResponse',
     'CreateIntegrationWorkflowRequest',
+    'CreateIntegrationWorkflowRequestDict',
     'CreateIntegrationWorkflowResponse',
     'CreateProfileRequest',
+    'CreateProfileRequestDict',
     'CreateProfileResponse',
     'CreateRecommenderFilterRequest',
+    'CreateRecommenderFilterRequestDict',
     'CreateRecommenderFilterResponse',
     'CreateRecommenderRequest',
+    'CreateRecommenderRequestDict',
     'CreateRecommenderResponse',
     'CreateRecommenderSchemaRequest',
+    'CreateRecommenderSchemaRequestDict',
     'CreateRecommenderSchemaResponse',
     'CreateSegmentDefinitionRequest',
+    'CreateSegmentDefinitionRequestDict',
     'CreateSegmentDefinitionResponse',
     'CreateSegmentEstimateRequest',
+    'CreateSegmentEstimateRequestDict',
     'CreateSegmentEstimateResponse',
     'CreateSegmentSnapshotRequest',
+    'CreateSegmentSnapshotRequestDict',
     'CreateSegmentSnapshotResponse',
     'CreateUploadJobRequest',
+    'CreateUploadJobRequestDict',
     'CreateUploadJobResponse',
     'DataFormat',
     'DataFormatLiteral',
     'DataPullMode',
     'DataPullModeLiteral',
     'DataStoreRequest',
+    'DataStoreRequestDict',
     'DataStoreResponse',
     'DateDimension',
+    'DateDimensionDict',
     'DateDimensionType',
     'DateDimensionTypeLiteral',
     'DeleteCalculatedAttributeDefinitionRequest',
+    'DeleteCalculatedAttributeDefinitionRequestDict',
     'DeleteCalculatedAttributeDefinitionResponse',
     'DeleteDomainLayoutRequest',
+    'DeleteDomainLayoutRequestDict',
     'DeleteDomainLayoutResponse',
     'DeleteDomainObjectTypeRequest',
+    'DeleteDomainObjectTypeRequestDict',
     'DeleteDomainObjectTypeResponse',
     'DeleteDomainRequest',
+    'DeleteDomainRequestDict',
     'DeleteDomainResponse',
     'DeleteEventStreamRequest',
+    'DeleteEventStreamRequestDict',
     'DeleteEventStreamResponse',
     'DeleteEventTriggerRequest',
+    'DeleteEventTriggerRequestDict',
     'DeleteEventTriggerResponse',
     'DeleteIntegrationRequest',
+    'DeleteIntegrationRequestDict',
     'DeleteIntegrationResponse',
     'DeleteProfileKeyRequest',
+    'DeleteProfileKeyRequestDict',
     'DeleteProfileKeyResponse',
     'DeleteProfileObjectRequest',
+    'DeleteProfileObjectRequestDict',
     'DeleteProfileObjectResponse',
     'DeleteProfileObjectTypeRequest',
+    'DeleteProfileObjectTypeRequestDict',
     'DeleteProfileObjectTypeResponse',
     'DeleteProfileRequest',
+    'DeleteProfileRequestDict',
     'DeleteProfileResponse',
     'DeleteRecommenderFilterRequest',
+    'DeleteRecommenderFilterRequestDict',
     'DeleteRecommenderFilterResponse',
     'DeleteRecommenderRequest',
+    'DeleteRecommenderRequestDict',
     'DeleteRecommenderResponse',
     'DeleteRecommenderSchemaRequest',
+    'DeleteRecommenderSchemaRequestDict',
     'DeleteRecommenderSchemaResponse',
     'DeleteSegmentDefinitionRequest',
+    'DeleteSegmentDefinitionRequestDict',
     'DeleteSegmentDefinitionResponse',
     'DeleteSegmentSubscriptionRequest',
+    'DeleteSegmentSubscriptionRequestDict',
     'DeleteSegmentSubscriptionResponse',
     'DeleteWorkflowRequest',
+    'DeleteWorkflowRequestDict',
     'DeleteWorkflowResponse',
     'DestinationSummary',
     'DetectProfileObjectTypeRequest',
+    'DetectProfileObjectTypeRequestDict',
     'DetectProfileObjectTypeResponse',
     'DetectedProfileObjectType',
     'Dimension',
+    'DimensionDict',
     'DisassociateStreamForSegmentsRequest',
+    'DisassociateStreamForSegmentsRequestDict',
     'DisassociateStreamForSegmentsResponse',
     'DiversityCapType',
     'DiversityCapTypeLiteral',
     'DiversityColumn',
+    'DiversityColumnDict',
     'DiversityConfig',
+    'DiversityConfigDict',
     'DomainObjectTypeField',
+    'DomainObjectTypeFieldDict',
     'DomainObjectTypesListItem',
     'DomainStats',
     'EngagementPreferences',
+    'EngagementPreferencesDict',
     'EstimateStatus',
     'EstimateStatusLiteral',
     'EventParameters',
+    'EventParametersDict',
     'EventStreamDestinationDetails',
     'EventStreamDestinationStatus',
     'EventStreamDestinationStatusLiteral',
@@ -2090,93 +2557,136 @@ __all__ = [
     'EventSubscriptionState',
     'EventSubscriptionStateLiteral',
     'EventTriggerCondition',
+    'EventTriggerConditionDict',
     'EventTriggerDimension',
+    'EventTriggerDimensionDict',
     'EventTriggerLimits',
+    'EventTriggerLimitsDict',
     'EventTriggerLogicalOperator',
     'EventTriggerLogicalOperatorLiteral',
     'EventTriggerSummaryItem',
     'EventsConfig',
+    'EventsConfigDict',
     'ExportingConfig',
+    'ExportingConfigDict',
     'ExportingLocation',
     'ExtraLengthValueProfileDimension',
+    'ExtraLengthValueProfileDimensionDict',
     'FeatureType',
     'FeatureTypeLiteral',
     'FieldContentType',
     'FieldContentTypeLiteral',
     'FieldSourceProfileIds',
+    'FieldSourceProfileIdsDict',
     'Filter',
     'FilterAttributeDimension',
+    'FilterAttributeDimensionDict',
+    'FilterDict',
     'FilterDimension',
+    'FilterDimensionDict',
     'FilterDimensionType',
     'FilterDimensionTypeLiteral',
     'FilterGroup',
+    'FilterGroupDict',
     'FlowDefinition',
+    'FlowDefinitionDict',
     'FoundByKeyValue',
     'Gender',
     'GenderLiteral',
     'GetAutoMergingPreviewRequest',
+    'GetAutoMergingPreviewRequestDict',
     'GetAutoMergingPreviewResponse',
     'GetCalculatedAttributeDefinitionRequest',
+    'GetCalculatedAttributeDefinitionRequestDict',
     'GetCalculatedAttributeDefinitionResponse',
     'GetCalculatedAttributeForProfileRequest',
+    'GetCalculatedAttributeForProfileRequestDict',
     'GetCalculatedAttributeForProfileResponse',
     'GetDomainLayoutRequest',
+    'GetDomainLayoutRequestDict',
     'GetDomainLayoutResponse',
     'GetDomainObjectTypeRequest',
+    'GetDomainObjectTypeRequestDict',
     'GetDomainObjectTypeResponse',
     'GetDomainRequest',
+    'GetDomainRequestDict',
     'GetDomainResponse',
     'GetEventStreamRequest',
+    'GetEventStreamRequestDict',
     'GetEventStreamResponse',
     'GetEventTriggerRequest',
+    'GetEventTriggerRequestDict',
     'GetEventTriggerResponse',
     'GetIdentityResolutionJobRequest',
+    'GetIdentityResolutionJobRequestDict',
     'GetIdentityResolutionJobResponse',
     'GetIntegrationRequest',
+    'GetIntegrationRequestDict',
     'GetIntegrationResponse',
     'GetMatchesRequest',
+    'GetMatchesRequestDict',
     'GetMatchesResponse',
     'GetObjectTypeAttributeStatisticsPercentiles',
     'GetObjectTypeAttributeStatisticsRequest',
+    'GetObjectTypeAttributeStatisticsRequestDict',
     'GetObjectTypeAttributeStatisticsResponse',
     'GetObjectTypeAttributeStatisticsStats',
     'GetProfileHistoryRecordRequest',
+    'GetProfileHistoryRecordRequestDict',
     'GetProfileHistoryRecordResponse',
     'GetProfileObjectTypeRequest',
+    'GetProfileObjectTypeRequestDict',
     'GetProfileObjectTypeResponse',
     'GetProfileObjectTypeTemplateRequest',
+    'GetProfileObjectTypeTemplateRequestDict',
     'GetProfileObjectTypeTemplateResponse',
     'GetProfileRecommendationsRequest',
+    'GetProfileRecommendationsRequestDict',
     'GetProfileRecommendationsResponse',
     'GetRecommenderFilterRequest',
+    'GetRecommenderFilterRequestDict',
     'GetRecommenderFilterResponse',
     'GetRecommenderRequest',
+    'GetRecommenderRequestDict',
     'GetRecommenderResponse',
     'GetRecommenderSchemaRequest',
+    'GetRecommenderSchemaRequestDict',
     'GetRecommenderSchemaResponse',
     'GetSegmentDefinitionRequest',
+    'GetSegmentDefinitionRequestDict',
     'GetSegmentDefinitionResponse',
     'GetSegmentEstimateRequest',
+    'GetSegmentEstimateRequestDict',
     'GetSegmentEstimateResponse',
     'GetSegmentMembershipRequest',
+    'GetSegmentMembershipRequestDict',
     'GetSegmentMembershipResponse',
     'GetSegmentSnapshotRequest',
+    'GetSegmentSnapshotRequestDict',
     'GetSegmentSnapshotResponse',
     'GetSegmentSubscriptionRequest',
+    'GetSegmentSubscriptionRequestDict',
     'GetSegmentSubscriptionResponse',
     'GetSimilarProfilesRequest',
+    'GetSimilarProfilesRequestDict',
     'GetSimilarProfilesResponse',
     'GetStreamForSegmentsRequest',
+    'GetStreamForSegmentsRequestDict',
     'GetStreamForSegmentsResponse',
     'GetUploadJobPathRequest',
+    'GetUploadJobPathRequestDict',
     'GetUploadJobPathResponse',
     'GetUploadJobRequest',
+    'GetUploadJobRequestDict',
     'GetUploadJobResponse',
     'GetWorkflowRequest',
+    'GetWorkflowRequestDict',
     'GetWorkflowResponse',
     'GetWorkflowStepsRequest',
+    'GetWorkflowStepsRequestDict',
     'GetWorkflowStepsResponse',
     'Group',
+    'GroupDict',
     'IdentityResolutionJob',
     'IdentityResolutionJobStatus',
     'IdentityResolutionJobStatusLiteral',
@@ -2185,93 +2695,132 @@ __all__ = [
     'IncludeOptions',
     'IncludeOptionsLiteral',
     'IncrementalPullConfig',
+    'IncrementalPullConfigDict',
     'InferenceConfig',
+    'InferenceConfigDict',
     'IntegrationConfig',
+    'IntegrationConfigDict',
     'JobSchedule',
     'JobScheduleDayOfTheWeek',
     'JobScheduleDayOfTheWeekLiteral',
+    'JobScheduleDict',
     'JobStats',
     'LayoutItem',
     'LayoutType',
     'LayoutTypeLiteral',
     'ListAccountIntegrationsRequest',
+    'ListAccountIntegrationsRequestDict',
     'ListAccountIntegrationsResponse',
     'ListCalculatedAttributeDefinitionItem',
     'ListCalculatedAttributeDefinitionsRequest',
+    'ListCalculatedAttributeDefinitionsRequestDict',
     'ListCalculatedAttributeDefinitionsResponse',
     'ListCalculatedAttributeForProfileItem',
     'ListCalculatedAttributesForProfileRequest',
+    'ListCalculatedAttributesForProfileRequestDict',
     'ListCalculatedAttributesForProfileResponse',
     'ListDomainItem',
     'ListDomainLayoutsRequest',
+    'ListDomainLayoutsRequestDict',
     'ListDomainLayoutsResponse',
     'ListDomainObjectTypesRequest',
+    'ListDomainObjectTypesRequestDict',
     'ListDomainObjectTypesResponse',
     'ListDomainsRequest',
+    'ListDomainsRequestDict',
     'ListDomainsResponse',
     'ListEventStreamsRequest',
+    'ListEventStreamsRequestDict',
     'ListEventStreamsResponse',
     'ListEventTriggersRequest',
+    'ListEventTriggersRequestDict',
     'ListEventTriggersResponse',
     'ListIdentityResolutionJobsRequest',
+    'ListIdentityResolutionJobsRequestDict',
     'ListIdentityResolutionJobsResponse',
     'ListIntegrationItem',
     'ListIntegrationsRequest',
+    'ListIntegrationsRequestDict',
     'ListIntegrationsResponse',
     'ListObjectTypeAttributeItem',
     'ListObjectTypeAttributeValuesItem',
     'ListObjectTypeAttributeValuesRequest',
+    'ListObjectTypeAttributeValuesRequestDict',
     'ListObjectTypeAttributeValuesResponse',
     'ListObjectTypeAttributesRequest',
+    'ListObjectTypeAttributesRequestDict',
     'ListObjectTypeAttributesResponse',
     'ListProfileHistoryRecordsRequest',
+    'ListProfileHistoryRecordsRequestDict',
     'ListProfileHistoryRecordsResponse',
     'ListProfileObjectTypeItem',
     'ListProfileObjectTypeTemplateItem',
     'ListProfileObjectTypeTemplatesRequest',
+    'ListProfileObjectTypeTemplatesRequestDict',
     'ListProfileObjectTypeTemplatesResponse',
     'ListProfileObjectTypesRequest',
+    'ListProfileObjectTypesRequestDict',
     'ListProfileObjectTypesResponse',
     'ListProfileObjectsItem',
     'ListProfileObjectsRequest',
+    'ListProfileObjectsRequestDict',
     'ListProfileObjectsResponse',
     'ListRecommenderFiltersRequest',
+    'ListRecommenderFiltersRequestDict',
     'ListRecommenderFiltersResponse',
     'ListRecommenderRecipesRequest',
+    'ListRecommenderRecipesRequestDict',
     'ListRecommenderRecipesResponse',
     'ListRecommenderSchemasRequest',
+    'ListRecommenderSchemasRequestDict',
     'ListRecommenderSchemasResponse',
     'ListRecommendersRequest',
+    'ListRecommendersRequestDict',
     'ListRecommendersResponse',
     'ListRuleBasedMatchesRequest',
+    'ListRuleBasedMatchesRequestDict',
     'ListRuleBasedMatchesResponse',
     'ListSegmentDefinitionsRequest',
+    'ListSegmentDefinitionsRequestDict',
     'ListSegmentDefinitionsResponse',
     'ListSegmentSubscriptionEventsRequest',
+    'ListSegmentSubscriptionEventsRequestDict',
     'ListSegmentSubscriptionEventsResponse',
     'ListTagsForResourceRequest',
+    'ListTagsForResourceRequestDict',
     'ListTagsForResourceResponse',
     'ListUploadJobsRequest',
+    'ListUploadJobsRequestDict',
     'ListUploadJobsResponse',
     'ListWorkflowsItem',
     'ListWorkflowsRequest',
+    'ListWorkflowsRequestDict',
     'ListWorkflowsResponse',
     'MarketoConnectorOperator',
     'MarketoConnectorOperatorLiteral',
     'MarketoSourceProperties',
+    'MarketoSourcePropertiesDict',
     'MatchItem',
     'MatchType',
     'MatchTypeLiteral',
     'MatchingRequest',
+    'MatchingRequestDict',
     'MatchingResponse',
     'MatchingRule',
+    'MatchingRuleDict',
     'MergeProfilesRequest',
+    'MergeProfilesRequestDict',
     'MergeProfilesResponse',
     'MetadataConfig',
+    'MetadataConfigDict',
     'ObjectAttribute',
+    'ObjectAttributeDict',
     'ObjectFilter',
+    'ObjectFilterDict',
     'ObjectTypeField',
+    'ObjectTypeFieldDict',
     'ObjectTypeKey',
+    'ObjectTypeKeyDict',
     'Operator',
     'OperatorLiteral',
     'OperatorPropertiesKeys',
@@ -2279,35 +2828,47 @@ __all__ = [
     'PartyType',
     'PartyTypeLiteral',
     'Period',
+    'PeriodDict',
     'PeriodUnit',
     'PeriodUnitLiteral',
     'Profile',
     'ProfileAttributeValuesRequest',
+    'ProfileAttributeValuesRequestDict',
     'ProfileAttributeValuesResponse',
     'ProfileAttributes',
+    'ProfileAttributesDict',
     'ProfileDimension',
+    'ProfileDimensionDict',
     'ProfileHistoryRecord',
     'ProfileQueryFailures',
     'ProfileQueryResult',
     'ProfileType',
     'ProfileTypeDimension',
+    'ProfileTypeDimensionDict',
     'ProfileTypeDimensionType',
     'ProfileTypeDimensionTypeLiteral',
     'ProfileTypeLiteral',
     'PutDomainObjectTypeRequest',
+    'PutDomainObjectTypeRequestDict',
     'PutDomainObjectTypeResponse',
     'PutIntegrationRequest',
+    'PutIntegrationRequestDict',
     'PutIntegrationResponse',
     'PutProfileObjectRequest',
+    'PutProfileObjectRequestDict',
     'PutProfileObjectResponse',
     'PutProfileObjectTypeRequest',
+    'PutProfileObjectTypeRequestDict',
     'PutProfileObjectTypeResponse',
     'PutSegmentSubscriptionRequest',
+    'PutSegmentSubscriptionRequestDict',
     'PutSegmentSubscriptionResponse',
     'QueryResult',
     'QueryResultLiteral',
     'Range',
+    'RangeDict',
     'RangeOverride',
+    'RangeOverrideDict',
     'RangeUnit',
     'RangeUnitLiteral',
     'Readiness',
@@ -2315,18 +2876,25 @@ __all__ = [
     'ReadinessStatusLiteral',
     'Recommendation',
     'RecommendationDiversityConfig',
+    'RecommendationDiversityConfigDict',
     'RecommendationMetadata',
+    'RecommendationMetadataDict',
     'Recommender',
     'RecommenderConfig',
+    'RecommenderConfigDict',
+    'RecommenderDict',
     'RecommenderFilter',
+    'RecommenderFilterDict',
     'RecommenderFilterStatus',
     'RecommenderFilterStatusLiteral',
     'RecommenderFilterSummary',
     'RecommenderPromotionalFilter',
+    'RecommenderPromotionalFilterDict',
     'RecommenderRecipe',
     'RecommenderRecipeName',
     'RecommenderRecipeNameLiteral',
     'RecommenderSchemaField',
+    'RecommenderSchemaFieldDict',
     'RecommenderSchemaStatus',
     'RecommenderSchemaStatusLiteral',
     'RecommenderSchemaSummary',
@@ -2336,36 +2904,47 @@ __all__ = [
     'RecommenderUpdate',
     'ResultsSummary',
     'RuleBasedMatchingRequest',
+    'RuleBasedMatchingRequestDict',
     'RuleBasedMatchingResponse',
     'RuleBasedMatchingStatus',
     'RuleBasedMatchingStatusLiteral',
     'S3ConnectorOperator',
     'S3ConnectorOperatorLiteral',
     'S3ExportingConfig',
+    'S3ExportingConfigDict',
     'S3ExportingLocation',
     'S3SourceProperties',
+    'S3SourcePropertiesDict',
     'SalesforceConnectorOperator',
     'SalesforceConnectorOperatorLiteral',
     'SalesforceSourceProperties',
+    'SalesforceSourcePropertiesDict',
     'ScheduleConfiguration',
+    'ScheduleConfigurationDict',
     'ScheduleConfigurationUnit',
     'ScheduleConfigurationUnitLiteral',
     'ScheduledExecutions',
     'ScheduledTriggerProperties',
+    'ScheduledTriggerPropertiesDict',
     'Scope',
     'ScopeLiteral',
     'SearchProfilesRequest',
+    'SearchProfilesRequestDict',
     'SearchProfilesResponse',
     'SearchRecommendationsRequest',
+    'SearchRecommendationsRequestDict',
     'SearchRecommendationsResponse',
     'SegmentDefinitionItem',
     'SegmentGroup',
+    'SegmentGroupDict',
     'SegmentGroupStructure',
+    'SegmentGroupStructureDict',
     'SegmentSnapshotStatus',
     'SegmentSnapshotStatusLiteral',
     'SegmentSort',
     'SegmentSortDataType',
     'SegmentSortDataTypeLiteral',
+    'SegmentSortDict',
     'SegmentSortOrder',
     'SegmentSortOrderLiteral',
     'SegmentSubscriptionStatus',
@@ -2375,19 +2954,26 @@ __all__ = [
     'ServiceNowConnectorOperator',
     'ServiceNowConnectorOperatorLiteral',
     'ServiceNowSourceProperties',
+    'ServiceNowSourcePropertiesDict',
     'SortAttribute',
+    'SortAttributeDict',
     'SortAttributeType',
     'SortAttributeTypeLiteral',
     'SourceConnectorProperties',
+    'SourceConnectorPropertiesDict',
     'SourceConnectorType',
     'SourceConnectorTypeLiteral',
     'SourceFlowConfig',
+    'SourceFlowConfigDict',
     'SourceSegment',
+    'SourceSegmentDict',
     'StandardIdentifier',
     'StandardIdentifierLiteral',
     'StartRecommenderRequest',
+    'StartRecommenderRequestDict',
     'StartRecommenderResponse',
     'StartUploadJobRequest',
+    'StartUploadJobRequestDict',
     'StartUploadJobResponse',
     'Statistic',
     'StatisticLiteral',
@@ -2396,8 +2982,10 @@ __all__ = [
     'StatusReason',
     'StatusReasonLiteral',
     'StopRecommenderRequest',
+    'StopRecommenderRequestDict',
     'StopRecommenderResponse',
     'StopUploadJobRequest',
+    'StopUploadJobRequestDict',
     'StopUploadJobResponse',
     'StringDimensionType',
     'StringDimensionTypeLiteral',
@@ -2407,16 +2995,21 @@ __all__ = [
     'SubscriptionEventType',
     'SubscriptionEventTypeLiteral',
     'TagResourceRequest',
+    'TagResourceRequestDict',
     'TagResourceResponse',
     'Task',
+    'TaskDict',
     'TaskType',
     'TaskTypeLiteral',
     'Threshold',
+    'ThresholdDict',
     'TrainingMetricName',
     'TrainingMetricNameLiteral',
     'TrainingMetrics',
     'TriggerConfig',
+    'TriggerConfigDict',
     'TriggerProperties',
+    'TriggerPropertiesDict',
     'TriggerType',
     'TriggerTypeLiteral',
     'Type',
@@ -2424,24 +3017,33 @@ __all__ = [
     'Unit',
     'UnitLiteral',
     'UntagResourceRequest',
+    'UntagResourceRequestDict',
     'UntagResourceResponse',
     'UpdateAddress',
+    'UpdateAddressDict',
     'UpdateCalculatedAttributeDefinitionRequest',
+    'UpdateCalculatedAttributeDefinitionRequestDict',
     'UpdateCalculatedAttributeDefinitionResponse',
     'UpdateDomainLayoutRequest',
+    'UpdateDomainLayoutRequestDict',
     'UpdateDomainLayoutResponse',
     'UpdateDomainRequest',
+    'UpdateDomainRequestDict',
     'UpdateDomainResponse',
     'UpdateEventTriggerRequest',
+    'UpdateEventTriggerRequestDict',
     'UpdateEventTriggerResponse',
     'UpdateProfileRequest',
+    'UpdateProfileRequestDict',
     'UpdateProfileResponse',
     'UpdateRecommenderRequest',
+    'UpdateRecommenderRequestDict',
     'UpdateRecommenderResponse',
     'UploadJobItem',
     'UploadJobStatus',
     'UploadJobStatusLiteral',
     'ValueRange',
+    'ValueRangeDict',
     'WorkflowAttributes',
     'WorkflowMetrics',
     'WorkflowStepItem',
@@ -2450,6 +3052,7 @@ __all__ = [
     'ZendeskConnectorOperator',
     'ZendeskConnectorOperatorLiteral',
     'ZendeskSourceProperties',
+    'ZendeskSourcePropertiesDict',
     'logicalOperator',
     'logicalOperatorLiteral',
 ]

@@ -3,9 +3,10 @@
 
 """Shape ``AddProfileKeyRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -31,3 +32,17 @@ class AddProfileKeyRequest(InputShape):
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='KeyName', serialization_alias='KeyName')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] = Field(validation_alias='Values', serialization_alias='Values')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
+
+
+class AddProfileKeyRequestDict(TypedDict):
+    """:class:`AddProfileKeyRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``AddProfileKeyRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    ProfileId: Required[str]
+    KeyName: Required[str]
+    Values: Required[list[str]]
+    DomainName: Required[str]

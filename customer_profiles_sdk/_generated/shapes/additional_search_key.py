@@ -3,9 +3,10 @@
 
 """Shape ``AdditionalSearchKey`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -27,3 +28,16 @@ class AdditionalSearchKey(InputShape):
 
     key_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='KeyName', serialization_alias='KeyName')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] = Field(validation_alias='Values', serialization_alias='Values')
+
+
+class AdditionalSearchKeyDict(TypedDict):
+    """:class:`AdditionalSearchKey` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``AdditionalSearchKey``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    KeyName: Required[str]
+    Values: Required[list[str]]

@@ -3,9 +3,10 @@
 
 """Shape ``Address`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -44,3 +45,24 @@ class Address(InputShape):
     province: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Province', serialization_alias='Province')
     country: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Country', serialization_alias='Country')
     postal_code: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='PostalCode', serialization_alias='PostalCode')
+
+
+class AddressDict(TypedDict):
+    """:class:`Address` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``Address``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Address1: NotRequired[str]
+    Address2: NotRequired[str]
+    Address3: NotRequired[str]
+    Address4: NotRequired[str]
+    City: NotRequired[str]
+    County: NotRequired[str]
+    State: NotRequired[str]
+    Province: NotRequired[str]
+    Country: NotRequired[str]
+    PostalCode: NotRequired[str]

@@ -3,13 +3,17 @@
 
 """Shape ``AddressDimension`` (input)."""
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .profile_dimension import ProfileDimension
+from .profile_dimension import (
+    ProfileDimension,
+    ProfileDimensionDict,
+)
 
 
 class AddressDimension(InputShape):
@@ -37,3 +41,34 @@ class AddressDimension(InputShape):
     postal_code: ProfileDimension | None = Field(default=None, validation_alias='PostalCode', serialization_alias='PostalCode')
     province: ProfileDimension | None = Field(default=None, validation_alias='Province', serialization_alias='Province')
     state: ProfileDimension | None = Field(default=None, validation_alias='State', serialization_alias='State')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            city: ProfileDimension | ProfileDimensionDict | None = None,
+            country: ProfileDimension | ProfileDimensionDict | None = None,
+            county: ProfileDimension | ProfileDimensionDict | None = None,
+            postal_code: ProfileDimension | ProfileDimensionDict | None = None,
+            province: ProfileDimension | ProfileDimensionDict | None = None,
+            state: ProfileDimension | ProfileDimensionDict | None = None,
+        ) -> None: ...
+
+
+class AddressDimensionDict(TypedDict):
+    """:class:`AddressDimension` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``AddressDimension``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    City: NotRequired[ProfileDimension | ProfileDimensionDict]
+    Country: NotRequired[ProfileDimension | ProfileDimensionDict]
+    County: NotRequired[ProfileDimension | ProfileDimensionDict]
+    PostalCode: NotRequired[ProfileDimension | ProfileDimensionDict]
+    Province: NotRequired[ProfileDimension | ProfileDimensionDict]
+    State: NotRequired[ProfileDimension | ProfileDimensionDict]

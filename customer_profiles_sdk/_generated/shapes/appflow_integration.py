@@ -3,14 +3,22 @@
 
 """Shape ``AppflowIntegration`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .batch import Batch
-from .flow_definition import FlowDefinition
+from .batch import (
+    Batch,
+    BatchDict,
+)
+from .flow_definition import (
+    FlowDefinition,
+    FlowDefinitionDict,
+)
 
 
 class AppflowIntegration(InputShape):
@@ -30,3 +38,29 @@ class AppflowIntegration(InputShape):
 
     flow_definition: FlowDefinition = Field(validation_alias='FlowDefinition', serialization_alias='FlowDefinition')
     batches: Annotated[list[Batch], Field(strict=True)] | None = Field(default=None, validation_alias='Batches', serialization_alias='Batches')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            flow_definition: FlowDefinition | FlowDefinitionDict,
+            batches: Sequence[Batch | BatchDict] | None = None,
+        ) -> None: ...
+
+
+AppflowIntegrationDict = TypedDict(  # noqa: UP013
+    'AppflowIntegrationDict',
+    {
+        'FlowDefinition': Required[FlowDefinition | FlowDefinitionDict],
+        'Batches': NotRequired[Sequence[Batch | BatchDict]],
+    },
+)
+AppflowIntegrationDict.__doc__ = """:class:`AppflowIntegration` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``AppflowIntegration``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -22,8 +22,8 @@ class AppflowIntegrationWorkflowAttributes(OutputShape):
 
     Members:
 
-    * ``source_connector_type`` (wire ``SourceConnectorType``): enum :class:`SourceConnectorType`; required by the model (may still be absent).
-    * ``connector_profile_name`` (wire ``ConnectorProfileName``): string, length <= 256, pattern ``[\w/!@#+=.-]+``; required by the model (may still be absent).
+    * ``source_connector_type`` (wire ``SourceConnectorType``): enum :class:`SourceConnectorType`; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``connector_profile_name`` (wire ``ConnectorProfileName``): string, length <= 256, pattern ``[\w/!@#+=.-]+``; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``role_arn`` (wire ``RoleArn``): string, length 1..255.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AppflowIntegrationWorkflowAttributes.html
@@ -31,6 +31,6 @@ class AppflowIntegrationWorkflowAttributes(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AppflowIntegrationWorkflowAttributes', {'source_connector_type': 'SourceConnectorType', 'connector_profile_name': 'ConnectorProfileName', 'role_arn': 'RoleArn'}, frozenset())
 
-    source_connector_type: Annotated[SourceConnectorType | SourceConnectorTypeLiteral, EnumOf(SourceConnectorType)] | None = Field(default=None, validation_alias='SourceConnectorType', serialization_alias='SourceConnectorType')
-    connector_profile_name: Annotated[str, Field(strict=True, max_length=256, pattern='[A-Za-z0-9_/!@#+=.-]+')] | None = Field(default=None, validation_alias='ConnectorProfileName', serialization_alias='ConnectorProfileName')
+    source_connector_type: Annotated[SourceConnectorType | SourceConnectorTypeLiteral, EnumOf(SourceConnectorType)] = Field(validation_alias='SourceConnectorType', serialization_alias='SourceConnectorType')
+    connector_profile_name: Annotated[str, Field(strict=True, max_length=256, pattern='[A-Za-z0-9_/!@#+=.-]+')] = Field(validation_alias='ConnectorProfileName', serialization_alias='ConnectorProfileName')
     role_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')

@@ -17,15 +17,15 @@ class AppflowIntegrationWorkflowMetrics(OutputShape):
 
     Members:
 
-    * ``records_processed`` (wire ``RecordsProcessed``): 64-bit integer; required by the model (may still be absent).
-    * ``steps_completed`` (wire ``StepsCompleted``): 64-bit integer; required by the model (may still be absent).
-    * ``total_steps`` (wire ``TotalSteps``): 64-bit integer; required by the model (may still be absent).
+    * ``records_processed`` (wire ``RecordsProcessed``): 64-bit integer; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``steps_completed`` (wire ``StepsCompleted``): 64-bit integer; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``total_steps`` (wire ``TotalSteps``): 64-bit integer; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AppflowIntegrationWorkflowMetrics.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AppflowIntegrationWorkflowMetrics', {'records_processed': 'RecordsProcessed', 'steps_completed': 'StepsCompleted', 'total_steps': 'TotalSteps'}, frozenset())
 
-    records_processed: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='RecordsProcessed', serialization_alias='RecordsProcessed')
-    steps_completed: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='StepsCompleted', serialization_alias='StepsCompleted')
-    total_steps: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='TotalSteps', serialization_alias='TotalSteps')
+    records_processed: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] = Field(validation_alias='RecordsProcessed', serialization_alias='RecordsProcessed')
+    steps_completed: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] = Field(validation_alias='StepsCompleted', serialization_alias='StepsCompleted')
+    total_steps: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] = Field(validation_alias='TotalSteps', serialization_alias='TotalSteps')

@@ -22,25 +22,25 @@ class AppflowIntegrationWorkflowStep(OutputShape):
 
     Members:
 
-    * ``flow_name`` (wire ``FlowName``): string, length <= 256, pattern ``[a-zA-Z0-9][\w!@#.-]+``; required by the model (may still be absent).
-    * ``status`` (wire ``Status``): enum :class:`Status`; required by the model (may still be absent).
-    * ``execution_message`` (wire ``ExecutionMessage``): string, length 1..255; required by the model (may still be absent).
-    * ``records_processed`` (wire ``RecordsProcessed``): 64-bit integer; required by the model (may still be absent).
-    * ``batch_records_start_time`` (wire ``BatchRecordsStartTime``): string, length 1..255; required by the model (may still be absent).
-    * ``batch_records_end_time`` (wire ``BatchRecordsEndTime``): string, length 1..255; required by the model (may still be absent).
-    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
-    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
+    * ``flow_name`` (wire ``FlowName``): string, length <= 256, pattern ``[a-zA-Z0-9][\w!@#.-]+``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``status`` (wire ``Status``): enum :class:`Status`; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``execution_message`` (wire ``ExecutionMessage``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``records_processed`` (wire ``RecordsProcessed``): 64-bit integer; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``batch_records_start_time`` (wire ``BatchRecordsStartTime``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``batch_records_end_time`` (wire ``BatchRecordsEndTime``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AppflowIntegrationWorkflowStep.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AppflowIntegrationWorkflowStep', {'flow_name': 'FlowName', 'status': 'Status', 'execution_message': 'ExecutionMessage', 'records_processed': 'RecordsProcessed', 'batch_records_start_time': 'BatchRecordsStartTime', 'batch_records_end_time': 'BatchRecordsEndTime', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt'}, frozenset())
 
-    flow_name: Annotated[str, Field(strict=True, max_length=256, pattern='[a-zA-Z0-9][A-Za-z0-9_!@#.-]+')] | None = Field(default=None, validation_alias='FlowName', serialization_alias='FlowName')
-    status: Annotated[Status | StatusLiteral, EnumOf(Status)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
-    execution_message: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='ExecutionMessage', serialization_alias='ExecutionMessage')
-    records_processed: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='RecordsProcessed', serialization_alias='RecordsProcessed')
-    batch_records_start_time: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='BatchRecordsStartTime', serialization_alias='BatchRecordsStartTime')
-    batch_records_end_time: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='BatchRecordsEndTime', serialization_alias='BatchRecordsEndTime')
-    created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
-    last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
+    flow_name: Annotated[str, Field(strict=True, max_length=256, pattern='[a-zA-Z0-9][A-Za-z0-9_!@#.-]+')] = Field(validation_alias='FlowName', serialization_alias='FlowName')
+    status: Annotated[Status | StatusLiteral, EnumOf(Status)] = Field(validation_alias='Status', serialization_alias='Status')
+    execution_message: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='ExecutionMessage', serialization_alias='ExecutionMessage')
+    records_processed: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] = Field(validation_alias='RecordsProcessed', serialization_alias='RecordsProcessed')
+    batch_records_start_time: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='BatchRecordsStartTime', serialization_alias='BatchRecordsStartTime')
+    batch_records_end_time: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='BatchRecordsEndTime', serialization_alias='BatchRecordsEndTime')
+    created_at: Timestamp = Field(validation_alias='CreatedAt', serialization_alias='CreatedAt')
+    last_updated_at: Timestamp = Field(validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

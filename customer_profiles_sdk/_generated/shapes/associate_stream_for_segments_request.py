@@ -3,9 +3,10 @@
 
 """Shape ``AssociateStreamForSegmentsRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -29,3 +30,16 @@ class AssociateStreamForSegmentsRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     destination_arn: Annotated[str, Field(strict=True, min_length=1, max_length=2048)] = Field(validation_alias='DestinationArn', serialization_alias='DestinationArn')
     destination_role_arn: Annotated[str, Field(strict=True, min_length=1, max_length=512, pattern='[^\\n\\r\\u2028\\u2029]*arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] = Field(validation_alias='DestinationRoleArn', serialization_alias='DestinationRoleArn')
+
+
+class AssociateStreamForSegmentsRequestDict(TypedDict):
+    """:class:`AssociateStreamForSegmentsRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``AssociateStreamForSegmentsRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    DestinationArn: Required[str]
+    DestinationRoleArn: Required[str]

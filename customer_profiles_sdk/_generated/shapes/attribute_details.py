@@ -3,13 +3,18 @@
 
 """Shape ``AttributeDetails`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .attribute_item import AttributeItem
+from .attribute_item import (
+    AttributeItem,
+    AttributeItemDict,
+)
 
 
 class AttributeDetails(InputShape):
@@ -20,8 +25,8 @@ class AttributeDetails(InputShape):
 
     Members:
 
-    * ``attributes`` (wire ``Attributes``): list of :class:`AttributeItem` (1..50 items); required; sensitive: redacted from repr and errors.
-    * ``expression`` (wire ``Expression``): string, length 1..255; required; sensitive: redacted from repr and errors.
+    * ``attributes`` (wire ``Attributes``): list of :class:`AttributeItem` (1..50 items); required; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
+    * ``expression`` (wire ``Expression``): string, length 1..255; required; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AttributeDetails.html
     """
@@ -30,3 +35,26 @@ class AttributeDetails(InputShape):
 
     attributes: Annotated[list[AttributeItem], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Attributes', serialization_alias='Attributes')
     expression: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Expression', serialization_alias='Expression')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            attributes: Sequence[AttributeItem | AttributeItemDict],
+            expression: str,
+        ) -> None: ...
+
+
+class AttributeDetailsDict(TypedDict):
+    """:class:`AttributeDetails` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``AttributeDetails``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Attributes: Required[Sequence[AttributeItem | AttributeItemDict]]
+    Expression: Required[str]

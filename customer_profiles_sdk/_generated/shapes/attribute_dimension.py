@@ -3,9 +3,10 @@
 
 """Shape ``AttributeDimension`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -22,8 +23,8 @@ class AttributeDimension(InputShape):
 
     Members:
 
-    * ``dimension_type`` (wire ``DimensionType``): enum :class:`AttributeDimensionType`; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255 (1..50 items); required; personal data (SDK redaction list): redacted from repr and errors.
+    * ``dimension_type`` (wire ``DimensionType``): enum :class:`AttributeDimensionType`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``values`` (wire ``Values``): list of string, length 1..255 (1..50 items); required; reading it from a response that lacks it raises MissingMemberError; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AttributeDimension.html
     """
@@ -32,3 +33,16 @@ class AttributeDimension(InputShape):
 
     dimension_type: Annotated[AttributeDimensionType | AttributeDimensionTypeLiteral, EnumOf(AttributeDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')
+
+
+class AttributeDimensionDict(TypedDict):
+    """:class:`AttributeDimension` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``AttributeDimension``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DimensionType: Required[AttributeDimensionType | AttributeDimensionTypeLiteral]
+    Values: Required[list[str]]

@@ -3,9 +3,10 @@
 
 """Shape ``AttributeItem`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -17,7 +18,7 @@ class AttributeItem(InputShape):
 
     Members:
 
-    * ``name`` (wire ``Name``): string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$``; required.
+    * ``name`` (wire ``Name``): string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$``; required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_AttributeItem.html
     """
@@ -25,3 +26,15 @@ class AttributeItem(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('AttributeItem', {'name': 'Name'}, frozenset())
 
     name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')] = Field(validation_alias='Name', serialization_alias='Name')
+
+
+class AttributeItemDict(TypedDict):
+    """:class:`AttributeItem` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``AttributeItem``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Name: Required[str]

@@ -3,9 +3,10 @@
 
 """Shape ``AttributeTypesSelector`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -22,7 +23,7 @@ class AttributeTypesSelector(InputShape):
 
     Members:
 
-    * ``attribute_matching_model`` (wire ``AttributeMatchingModel``): enum :class:`AttributeMatchingModel`; required.
+    * ``attribute_matching_model`` (wire ``AttributeMatchingModel``): enum :class:`AttributeMatchingModel`; required; reading it from a response that lacks it raises MissingMemberError.
     * ``address`` (wire ``Address``): list of string, length 1..255 (1..4 items).
     * ``phone_number`` (wire ``PhoneNumber``): list of string, length 1..255 (1..4 items).
     * ``email_address`` (wire ``EmailAddress``): list of string, length 1..255 (1..3 items).
@@ -36,3 +37,21 @@ class AttributeTypesSelector(InputShape):
     address: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='Address', serialization_alias='Address')
     phone_number: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='PhoneNumber', serialization_alias='PhoneNumber')
     email_address: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=3)] | None = Field(default=None, validation_alias='EmailAddress', serialization_alias='EmailAddress')
+
+
+AttributeTypesSelectorDict = TypedDict(  # noqa: UP013
+    'AttributeTypesSelectorDict',
+    {
+        'AttributeMatchingModel': Required[AttributeMatchingModel | AttributeMatchingModelLiteral],
+        'Address': NotRequired[list[str]],
+        'PhoneNumber': NotRequired[list[str]],
+        'EmailAddress': NotRequired[list[str]],
+    },
+)
+AttributeTypesSelectorDict.__doc__ = """:class:`AttributeTypesSelector` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``AttributeTypesSelector``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

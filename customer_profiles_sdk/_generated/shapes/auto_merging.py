@@ -3,14 +3,21 @@
 
 """Shape ``AutoMerging`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, RealNumber, ShapeInfo
 
-from .conflict_resolution import ConflictResolution
-from .consolidation import Consolidation
+from .conflict_resolution import (
+    ConflictResolution,
+    ConflictResolutionDict,
+)
+from .consolidation import (
+    Consolidation,
+    ConsolidationDict,
+)
 
 
 class AutoMerging(InputShape):
@@ -20,7 +27,7 @@ class AutoMerging(InputShape):
 
     Members:
 
-    * ``enabled`` (wire ``Enabled``): boolean; required.
+    * ``enabled`` (wire ``Enabled``): boolean; required; reading it from a response that lacks it raises MissingMemberError.
     * ``consolidation`` (wire ``Consolidation``): :class:`Consolidation`.
     * ``conflict_resolution`` (wire ``ConflictResolution``): :class:`ConflictResolution`.
     * ``min_allowed_confidence_score_for_merging`` (wire ``MinAllowedConfidenceScoreForMerging``): number, range 0.0..1.0.
@@ -34,3 +41,33 @@ class AutoMerging(InputShape):
     consolidation: Consolidation | None = Field(default=None, validation_alias='Consolidation', serialization_alias='Consolidation')
     conflict_resolution: ConflictResolution | None = Field(default=None, validation_alias='ConflictResolution', serialization_alias='ConflictResolution')
     min_allowed_confidence_score_for_merging: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=1.0), RealNumber] | None = Field(default=None, validation_alias='MinAllowedConfidenceScoreForMerging', serialization_alias='MinAllowedConfidenceScoreForMerging')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            enabled: bool,
+            consolidation: Consolidation | ConsolidationDict | None = None,
+            conflict_resolution: ConflictResolution | ConflictResolutionDict | None = None,
+            min_allowed_confidence_score_for_merging: float | None = None,
+        ) -> None: ...
+
+
+AutoMergingDict = TypedDict(  # noqa: UP013
+    'AutoMergingDict',
+    {
+        'Enabled': Required[bool],
+        'Consolidation': NotRequired[Consolidation | ConsolidationDict],
+        'ConflictResolution': NotRequired[ConflictResolution | ConflictResolutionDict],
+        'MinAllowedConfidenceScoreForMerging': NotRequired[float],
+    },
+)
+AutoMergingDict.__doc__ = """:class:`AutoMerging` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``AutoMerging``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,11 @@
 
 """Shape ``Batch`` (input)."""
 
-from typing import ClassVar
+from datetime import datetime
+from typing import ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, Timestamp
 
@@ -27,3 +29,16 @@ class Batch(InputShape):
 
     start_time: Timestamp = Field(validation_alias='StartTime', serialization_alias='StartTime')
     end_time: Timestamp = Field(validation_alias='EndTime', serialization_alias='EndTime')
+
+
+class BatchDict(TypedDict):
+    """:class:`Batch` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``Batch``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    StartTime: Required[datetime]
+    EndTime: Required[datetime]

@@ -3,13 +3,17 @@
 
 """Shape ``BatchGetCalculatedAttributeForProfileRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .condition_overrides import ConditionOverrides
+from .condition_overrides import (
+    ConditionOverrides,
+    ConditionOverridesDict,
+)
 
 
 class BatchGetCalculatedAttributeForProfileRequest(InputShape):
@@ -33,3 +37,32 @@ class BatchGetCalculatedAttributeForProfileRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True, min_length=1, max_length=100)] = Field(validation_alias='ProfileIds', serialization_alias='ProfileIds')
     condition_overrides: ConditionOverrides | None = Field(default=None, validation_alias='ConditionOverrides', serialization_alias='ConditionOverrides')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            calculated_attribute_name: str,
+            domain_name: str,
+            profile_ids: list[str],
+            condition_overrides: ConditionOverrides | ConditionOverridesDict | None = None,
+        ) -> None: ...
+
+
+BatchGetCalculatedAttributeForProfileRequestDict = TypedDict(  # noqa: UP013
+    'BatchGetCalculatedAttributeForProfileRequestDict',
+    {
+        'CalculatedAttributeName': Required[str],
+        'DomainName': Required[str],
+        'ProfileIds': Required[list[str]],
+        'ConditionOverrides': NotRequired[ConditionOverrides | ConditionOverridesDict],
+    },
+)
+BatchGetCalculatedAttributeForProfileRequestDict.__doc__ = """:class:`BatchGetCalculatedAttributeForProfileRequest` as a plain dict keyed by wire names, for static type checking.
+
+``BatchGetCalculatedAttributeForProfileRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

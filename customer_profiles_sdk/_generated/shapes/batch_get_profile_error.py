@@ -17,15 +17,15 @@ class BatchGetProfileError(OutputShape):
 
     Members:
 
-    * ``code`` (wire ``Code``): string, length 1..255; required by the model (may still be absent).
-    * ``message`` (wire ``Message``): string, length 1..1000; required by the model (may still be absent); personal data (SDK redaction list): redacted from repr and errors.
-    * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required by the model (may still be absent).
+    * ``code`` (wire ``Code``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``message`` (wire ``Message``): string, length 1..1000; required by the model; reading it from a response that lacks it raises MissingMemberError; personal data (SDK redaction list): redacted from repr and errors.
+    * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_BatchGetProfileError.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchGetProfileError', {'code': 'Code', 'message': 'Message', 'profile_id': 'ProfileId'}, frozenset({'message'}))
 
-    code: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Code', serialization_alias='Code')
-    message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
-    profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='ProfileId', serialization_alias='ProfileId')
+    code: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Code', serialization_alias='Code')
+    message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='Message', serialization_alias='Message')
+    profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')

@@ -17,8 +17,8 @@ class BatchPutProfileObjectErrorItem(OutputShape):
 
     Members:
 
-    * ``id`` (wire ``Id``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``code`` (wire ``Code``): 32-bit integer, range 200..599; required by the model (may still be absent).
+    * ``id`` (wire ``Id``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``code`` (wire ``Code``): 32-bit integer, range 200..599; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``message`` (wire ``Message``): string, length 1..1000; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_BatchPutProfileObjectErrorItem.html
@@ -26,6 +26,6 @@ class BatchPutProfileObjectErrorItem(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchPutProfileObjectErrorItem', {'id': 'Id', 'code': 'Code', 'message': 'Message'}, frozenset({'message'}))
 
-    id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='Id', serialization_alias='Id')
-    code: Annotated[int, Field(strict=True, ge=200, le=599), WholeNumber] | None = Field(default=None, validation_alias='Code', serialization_alias='Code')
+    id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='Id', serialization_alias='Id')
+    code: Annotated[int, Field(strict=True, ge=200, le=599), WholeNumber] = Field(validation_alias='Code', serialization_alias='Code')
     message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')

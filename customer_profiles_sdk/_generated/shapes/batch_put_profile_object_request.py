@@ -3,13 +3,18 @@
 
 """Shape ``BatchPutProfileObjectRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .batch_put_profile_object_request_item import BatchPutProfileObjectRequestItem
+from .batch_put_profile_object_request_item import (
+    BatchPutProfileObjectRequestItem,
+    BatchPutProfileObjectRequestItemDict,
+)
 
 
 class BatchPutProfileObjectRequest(InputShape):
@@ -31,3 +36,27 @@ class BatchPutProfileObjectRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     items: Annotated[list[BatchPutProfileObjectRequestItem], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Items', serialization_alias='Items')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            object_type_name: str,
+            items: Sequence[BatchPutProfileObjectRequestItem | BatchPutProfileObjectRequestItemDict],
+        ) -> None: ...
+
+
+class BatchPutProfileObjectRequestDict(TypedDict):
+    """:class:`BatchPutProfileObjectRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``BatchPutProfileObjectRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    ObjectTypeName: Required[str]
+    Items: Required[Sequence[BatchPutProfileObjectRequestItem | BatchPutProfileObjectRequestItemDict]]

@@ -3,9 +3,10 @@
 
 """Shape ``BatchPutProfileObjectRequestItem`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -27,3 +28,16 @@ class BatchPutProfileObjectRequestItem(InputShape):
 
     id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='Id', serialization_alias='Id')
     object: Annotated[str, Field(strict=True, min_length=1, max_length=256000)] = Field(validation_alias='Object', serialization_alias='Object')
+
+
+class BatchPutProfileObjectRequestItemDict(TypedDict):
+    """:class:`BatchPutProfileObjectRequestItem` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``BatchPutProfileObjectRequestItem``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Id: Required[str]
+    Object: Required[str]

@@ -17,13 +17,13 @@ class BatchPutProfileObjectResponseItem(OutputShape):
 
     Members:
 
-    * ``id`` (wire ``Id``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``profile_object_unique_key`` (wire ``ProfileObjectUniqueKey``): string, length 1..255; required by the model (may still be absent).
+    * ``id`` (wire ``Id``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``profile_object_unique_key`` (wire ``ProfileObjectUniqueKey``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_BatchPutProfileObjectResponseItem.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('BatchPutProfileObjectResponseItem', {'id': 'Id', 'profile_object_unique_key': 'ProfileObjectUniqueKey'}, frozenset())
 
-    id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='Id', serialization_alias='Id')
-    profile_object_unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='ProfileObjectUniqueKey', serialization_alias='ProfileObjectUniqueKey')
+    id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='Id', serialization_alias='Id')
+    profile_object_unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='ProfileObjectUniqueKey', serialization_alias='ProfileObjectUniqueKey')

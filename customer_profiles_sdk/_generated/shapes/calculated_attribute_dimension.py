@@ -3,9 +3,10 @@
 
 """Shape ``CalculatedAttributeDimension`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -13,7 +14,10 @@ from .attribute_dimension_type import (
     AttributeDimensionType,
     AttributeDimensionTypeLiteral,
 )
-from .condition_overrides import ConditionOverrides
+from .condition_overrides import (
+    ConditionOverrides,
+    ConditionOverridesDict,
+)
 
 
 class CalculatedAttributeDimension(InputShape):
@@ -23,8 +27,8 @@ class CalculatedAttributeDimension(InputShape):
 
     Members:
 
-    * ``dimension_type`` (wire ``DimensionType``): enum :class:`AttributeDimensionType`; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255 (1..50 items); required; personal data (SDK redaction list): redacted from repr and errors.
+    * ``dimension_type`` (wire ``DimensionType``): enum :class:`AttributeDimensionType`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``values`` (wire ``Values``): list of string, length 1..255 (1..50 items); required; reading it from a response that lacks it raises MissingMemberError; personal data (SDK redaction list): redacted from repr and errors.
     * ``condition_overrides`` (wire ``ConditionOverrides``): :class:`ConditionOverrides`; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CalculatedAttributeDimension.html
@@ -35,3 +39,31 @@ class CalculatedAttributeDimension(InputShape):
     dimension_type: Annotated[AttributeDimensionType | AttributeDimensionTypeLiteral, EnumOf(AttributeDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')
     condition_overrides: ConditionOverrides | None = Field(default=None, validation_alias='ConditionOverrides', serialization_alias='ConditionOverrides')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            dimension_type: AttributeDimensionType | AttributeDimensionTypeLiteral,
+            values: list[str],
+            condition_overrides: ConditionOverrides | ConditionOverridesDict | None = None,
+        ) -> None: ...
+
+
+CalculatedAttributeDimensionDict = TypedDict(  # noqa: UP013
+    'CalculatedAttributeDimensionDict',
+    {
+        'DimensionType': Required[AttributeDimensionType | AttributeDimensionTypeLiteral],
+        'Values': Required[list[str]],
+        'ConditionOverrides': NotRequired[ConditionOverrides | ConditionOverridesDict],
+    },
+)
+CalculatedAttributeDimensionDict.__doc__ = """:class:`CalculatedAttributeDimension` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``CalculatedAttributeDimension``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,13 +3,17 @@
 
 """Shape ``ConditionOverrides`` (input)."""
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .range_override import RangeOverride
+from .range_override import (
+    RangeOverride,
+    RangeOverrideDict,
+)
 
 
 class ConditionOverrides(InputShape):
@@ -28,3 +32,24 @@ class ConditionOverrides(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ConditionOverrides', {'range': 'Range'}, frozenset({'range'}))
 
     range: RangeOverride | None = Field(default=None, validation_alias='Range', serialization_alias='Range')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            range: RangeOverride | RangeOverrideDict | None = None,
+        ) -> None: ...
+
+
+class ConditionOverridesDict(TypedDict):
+    """:class:`ConditionOverrides` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ConditionOverrides``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Range: NotRequired[RangeOverride | RangeOverrideDict]

@@ -3,14 +3,21 @@
 
 """Shape ``Conditions`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .range import Range
-from .threshold import Threshold
+from .range import (
+    Range,
+    RangeDict,
+)
+from .threshold import (
+    Threshold,
+    ThresholdDict,
+)
 
 
 class Conditions(InputShape):
@@ -33,3 +40,31 @@ class Conditions(InputShape):
     range: Range | None = Field(default=None, validation_alias='Range', serialization_alias='Range')
     object_count: Annotated[int, Field(strict=True, ge=1, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='ObjectCount', serialization_alias='ObjectCount')
     threshold: Threshold | None = Field(default=None, validation_alias='Threshold', serialization_alias='Threshold')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            range: Range | RangeDict | None = None,
+            object_count: int | None = None,
+            threshold: Threshold | ThresholdDict | None = None,
+        ) -> None: ...
+
+
+ConditionsDict = TypedDict(  # noqa: UP013
+    'ConditionsDict',
+    {
+        'Range': NotRequired[Range | RangeDict],
+        'ObjectCount': NotRequired[int],
+        'Threshold': NotRequired[Threshold | ThresholdDict],
+    },
+)
+ConditionsDict.__doc__ = """:class:`Conditions` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``Conditions``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``ConflictResolution`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -22,7 +23,7 @@ class ConflictResolution(InputShape):
 
     Members:
 
-    * ``conflict_resolving_model`` (wire ``ConflictResolvingModel``): enum :class:`ConflictResolvingModel`; required.
+    * ``conflict_resolving_model`` (wire ``ConflictResolvingModel``): enum :class:`ConflictResolvingModel`; required; reading it from a response that lacks it raises MissingMemberError.
     * ``source_name`` (wire ``SourceName``): string, length 1..255.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ConflictResolution.html
@@ -32,3 +33,19 @@ class ConflictResolution(InputShape):
 
     conflict_resolving_model: Annotated[ConflictResolvingModel | ConflictResolvingModelLiteral, EnumOf(ConflictResolvingModel)] = Field(validation_alias='ConflictResolvingModel', serialization_alias='ConflictResolvingModel')
     source_name: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SourceName', serialization_alias='SourceName')
+
+
+ConflictResolutionDict = TypedDict(  # noqa: UP013
+    'ConflictResolutionDict',
+    {
+        'ConflictResolvingModel': Required[ConflictResolvingModel | ConflictResolvingModelLiteral],
+        'SourceName': NotRequired[str],
+    },
+)
+ConflictResolutionDict.__doc__ = """:class:`ConflictResolution` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``ConflictResolution``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

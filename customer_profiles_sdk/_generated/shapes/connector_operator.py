@@ -3,9 +3,10 @@
 
 """Shape ``ConnectorOperator`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -54,3 +55,19 @@ class ConnectorOperator(InputShape):
     salesforce: Annotated[SalesforceConnectorOperator | SalesforceConnectorOperatorLiteral, EnumOf(SalesforceConnectorOperator)] | None = Field(default=None, validation_alias='Salesforce', serialization_alias='Salesforce')
     service_now: Annotated[ServiceNowConnectorOperator | ServiceNowConnectorOperatorLiteral, EnumOf(ServiceNowConnectorOperator)] | None = Field(default=None, validation_alias='ServiceNow', serialization_alias='ServiceNow')
     zendesk: Annotated[ZendeskConnectorOperator | ZendeskConnectorOperatorLiteral, EnumOf(ZendeskConnectorOperator)] | None = Field(default=None, validation_alias='Zendesk', serialization_alias='Zendesk')
+
+
+class ConnectorOperatorDict(TypedDict):
+    """:class:`ConnectorOperator` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ConnectorOperator``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Marketo: NotRequired[MarketoConnectorOperator | MarketoConnectorOperatorLiteral]
+    S3: NotRequired[S3ConnectorOperator | S3ConnectorOperatorLiteral]
+    Salesforce: NotRequired[SalesforceConnectorOperator | SalesforceConnectorOperatorLiteral]
+    ServiceNow: NotRequired[ServiceNowConnectorOperator | ServiceNowConnectorOperatorLiteral]
+    Zendesk: NotRequired[ZendeskConnectorOperator | ZendeskConnectorOperatorLiteral]

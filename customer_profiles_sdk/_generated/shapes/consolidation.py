@@ -3,9 +3,10 @@
 
 """Shape ``Consolidation`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -17,7 +18,7 @@ class Consolidation(InputShape):
 
     Members:
 
-    * ``matching_attributes_list`` (wire ``MatchingAttributesList``): list of list of string, length 1..255 (1..20 items) (1..10 items); required.
+    * ``matching_attributes_list`` (wire ``MatchingAttributesList``): list of list of string, length 1..255 (1..20 items) (1..10 items); required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Consolidation.html
     """
@@ -25,3 +26,15 @@ class Consolidation(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('Consolidation', {'matching_attributes_list': 'MatchingAttributesList'}, frozenset())
 
     matching_attributes_list: Annotated[list[Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=20)]], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='MatchingAttributesList', serialization_alias='MatchingAttributesList')
+
+
+class ConsolidationDict(TypedDict):
+    """:class:`Consolidation` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``Consolidation``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    MatchingAttributesList: Required[list[list[str]]]

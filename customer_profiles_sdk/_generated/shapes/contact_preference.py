@@ -3,9 +3,10 @@
 
 """Shape ``ContactPreference`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -36,3 +37,21 @@ class ContactPreference(InputShape):
     key_value: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='KeyValue', serialization_alias='KeyValue')
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='ProfileId', serialization_alias='ProfileId')
     contact_type: Annotated[ContactType | ContactTypeLiteral, EnumOf(ContactType)] | None = Field(default=None, validation_alias='ContactType', serialization_alias='ContactType')
+
+
+ContactPreferenceDict = TypedDict(  # noqa: UP013
+    'ContactPreferenceDict',
+    {
+        'KeyName': NotRequired[str],
+        'KeyValue': NotRequired[str],
+        'ProfileId': NotRequired[str],
+        'ContactType': NotRequired[ContactType | ContactTypeLiteral],
+    },
+)
+ContactPreferenceDict.__doc__ = """:class:`ContactPreference` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``ContactPreference``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

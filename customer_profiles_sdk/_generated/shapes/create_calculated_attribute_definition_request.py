@@ -3,15 +3,25 @@
 
 """Shape ``CreateCalculatedAttributeDefinitionRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .attribute_details import AttributeDetails
-from .conditions import Conditions
-from .filter import Filter
+from .attribute_details import (
+    AttributeDetails,
+    AttributeDetailsDict,
+)
+from .conditions import (
+    Conditions,
+    ConditionsDict,
+)
+from .filter import (
+    Filter,
+    FilterDict,
+)
 from .statistic import (
     Statistic,
     StatisticLiteral,
@@ -51,3 +61,44 @@ class CreateCalculatedAttributeDefinitionRequest(InputShape):
     statistic: Annotated[Statistic | StatisticLiteral, EnumOf(Statistic)] = Field(validation_alias='Statistic', serialization_alias='Statistic')
     use_historical_data: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='UseHistoricalData', serialization_alias='UseHistoricalData')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            calculated_attribute_name: str,
+            display_name: str | None = None,
+            description: str | None = None,
+            attribute_details: AttributeDetails | AttributeDetailsDict,
+            conditions: Conditions | ConditionsDict | None = None,
+            filter: Filter | FilterDict | None = None,
+            statistic: Statistic | StatisticLiteral,
+            use_historical_data: bool | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None: ...
+
+
+CreateCalculatedAttributeDefinitionRequestDict = TypedDict(  # noqa: UP013
+    'CreateCalculatedAttributeDefinitionRequestDict',
+    {
+        'DomainName': Required[str],
+        'CalculatedAttributeName': Required[str],
+        'DisplayName': NotRequired[str],
+        'Description': NotRequired[str],
+        'AttributeDetails': Required[AttributeDetails | AttributeDetailsDict],
+        'Conditions': NotRequired[Conditions | ConditionsDict],
+        'Filter': NotRequired[Filter | FilterDict],
+        'Statistic': Required[Statistic | StatisticLiteral],
+        'UseHistoricalData': NotRequired[bool],
+        'Tags': NotRequired[dict[str, str]],
+    },
+)
+CreateCalculatedAttributeDefinitionRequestDict.__doc__ = """:class:`CreateCalculatedAttributeDefinitionRequest` as a plain dict keyed by wire names, for static type checking.
+
+``CreateCalculatedAttributeDefinitionRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``CreateDomainLayoutRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -44,3 +45,24 @@ class CreateDomainLayoutRequest(InputShape):
     layout_type: Annotated[LayoutType | LayoutTypeLiteral, EnumOf(LayoutType)] = Field(validation_alias='LayoutType', serialization_alias='LayoutType')
     layout: Annotated[str, Field(strict=True, min_length=1, max_length=2000000)] = Field(validation_alias='Layout', serialization_alias='Layout')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+
+CreateDomainLayoutRequestDict = TypedDict(  # noqa: UP013
+    'CreateDomainLayoutRequestDict',
+    {
+        'DomainName': Required[str],
+        'LayoutDefinitionName': Required[str],
+        'Description': Required[str],
+        'DisplayName': Required[str],
+        'IsDefault': NotRequired[bool],
+        'LayoutType': Required[LayoutType | LayoutTypeLiteral],
+        'Layout': Required[str],
+        'Tags': NotRequired[dict[str, str]],
+    },
+)
+CreateDomainLayoutRequestDict.__doc__ = """:class:`CreateDomainLayoutRequest` as a plain dict keyed by wire names, for static type checking.
+
+``CreateDomainLayoutRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

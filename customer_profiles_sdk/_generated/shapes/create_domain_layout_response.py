@@ -22,15 +22,15 @@ class CreateDomainLayoutResponse(ResponseShape):
 
     Members:
 
-    * ``layout_definition_name`` (wire ``LayoutDefinitionName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``description`` (wire ``Description``): string, length 1..1000; required by the model (may still be absent); sensitive: redacted from repr and errors.
-    * ``display_name`` (wire ``DisplayName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-\s]*$``; required by the model (may still be absent).
+    * ``layout_definition_name`` (wire ``LayoutDefinitionName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``description`` (wire ``Description``): string, length 1..1000; required by the model; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
+    * ``display_name`` (wire ``DisplayName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-\s]*$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``is_default`` (wire ``IsDefault``): boolean.
-    * ``layout_type`` (wire ``LayoutType``): enum :class:`LayoutType`; required by the model (may still be absent).
-    * ``layout`` (wire ``Layout``): string, length 1..2000000; required by the model (may still be absent); sensitive: redacted from repr and errors.
-    * ``version`` (wire ``Version``): string, length 1..255; required by the model (may still be absent).
+    * ``layout_type`` (wire ``LayoutType``): enum :class:`LayoutType`; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``layout`` (wire ``Layout``): string, length 1..2000000; required by the model; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
+    * ``version`` (wire ``Version``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
-    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
+    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateDomainLayout.html
@@ -38,13 +38,13 @@ class CreateDomainLayoutResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateDomainLayoutResponse', {'layout_definition_name': 'LayoutDefinitionName', 'description': 'Description', 'display_name': 'DisplayName', 'is_default': 'IsDefault', 'layout_type': 'LayoutType', 'layout': 'Layout', 'version': 'Version', 'tags': 'Tags', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt'}, frozenset({'description', 'layout'}))
 
-    layout_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='LayoutDefinitionName', serialization_alias='LayoutDefinitionName')
-    description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
-    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
+    layout_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='LayoutDefinitionName', serialization_alias='LayoutDefinitionName')
+    description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='Description', serialization_alias='Description')
+    display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*\\Z')] = Field(validation_alias='DisplayName', serialization_alias='DisplayName')
     is_default: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IsDefault', serialization_alias='IsDefault')
-    layout_type: Annotated[LayoutType | LayoutTypeLiteral, EnumOf(LayoutType)] | None = Field(default=None, validation_alias='LayoutType', serialization_alias='LayoutType')
-    layout: Annotated[str, Field(strict=True, min_length=1, max_length=2000000)] | None = Field(default=None, validation_alias='Layout', serialization_alias='Layout')
-    version: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Version', serialization_alias='Version')
+    layout_type: Annotated[LayoutType | LayoutTypeLiteral, EnumOf(LayoutType)] = Field(validation_alias='LayoutType', serialization_alias='LayoutType')
+    layout: Annotated[str, Field(strict=True, min_length=1, max_length=2000000)] = Field(validation_alias='Layout', serialization_alias='Layout')
+    version: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Version', serialization_alias='Version')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
-    created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
+    created_at: Timestamp = Field(validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

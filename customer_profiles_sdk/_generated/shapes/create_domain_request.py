@@ -3,15 +3,25 @@
 
 """Shape ``CreateDomainRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .data_store_request import DataStoreRequest
-from .matching_request import MatchingRequest
-from .rule_based_matching_request import RuleBasedMatchingRequest
+from .data_store_request import (
+    DataStoreRequest,
+    DataStoreRequestDict,
+)
+from .matching_request import (
+    MatchingRequest,
+    MatchingRequestDict,
+)
+from .rule_based_matching_request import (
+    RuleBasedMatchingRequest,
+    RuleBasedMatchingRequestDict,
+)
 
 
 class CreateDomainRequest(InputShape):
@@ -43,3 +53,37 @@ class CreateDomainRequest(InputShape):
     rule_based_matching: RuleBasedMatchingRequest | None = Field(default=None, validation_alias='RuleBasedMatching', serialization_alias='RuleBasedMatching')
     data_store: DataStoreRequest | None = Field(default=None, validation_alias='DataStore', serialization_alias='DataStore')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            default_expiration_days: int,
+            default_encryption_key: str | None = None,
+            dead_letter_queue_url: str | None = None,
+            matching: MatchingRequest | MatchingRequestDict | None = None,
+            rule_based_matching: RuleBasedMatchingRequest | RuleBasedMatchingRequestDict | None = None,
+            data_store: DataStoreRequest | DataStoreRequestDict | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None: ...
+
+
+class CreateDomainRequestDict(TypedDict):
+    """:class:`CreateDomainRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``CreateDomainRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    DefaultExpirationDays: Required[int]
+    DefaultEncryptionKey: NotRequired[str]
+    DeadLetterQueueUrl: NotRequired[str]
+    Matching: NotRequired[MatchingRequest | MatchingRequestDict]
+    RuleBasedMatching: NotRequired[RuleBasedMatchingRequest | RuleBasedMatchingRequestDict]
+    DataStore: NotRequired[DataStoreRequest | DataStoreRequestDict]
+    Tags: NotRequired[dict[str, str]]

@@ -21,15 +21,15 @@ class CreateDomainResponse(ResponseShape):
 
     Members:
 
-    * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``default_expiration_days`` (wire ``DefaultExpirationDays``): 32-bit integer, range 1..1098; required by the model (may still be absent).
+    * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``default_expiration_days`` (wire ``DefaultExpirationDays``): 32-bit integer, range 1..1098; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``default_encryption_key`` (wire ``DefaultEncryptionKey``): string, length 0..255.
     * ``dead_letter_queue_url`` (wire ``DeadLetterQueueUrl``): string, length 0..255.
     * ``matching`` (wire ``Matching``): :class:`MatchingResponse`.
     * ``rule_based_matching`` (wire ``RuleBasedMatching``): :class:`RuleBasedMatchingResponse`.
     * ``data_store`` (wire ``DataStore``): :class:`DataStoreResponse`.
-    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
-    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
+    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateDomain.html
@@ -37,13 +37,13 @@ class CreateDomainResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateDomainResponse', {'domain_name': 'DomainName', 'default_expiration_days': 'DefaultExpirationDays', 'default_encryption_key': 'DefaultEncryptionKey', 'dead_letter_queue_url': 'DeadLetterQueueUrl', 'matching': 'Matching', 'rule_based_matching': 'RuleBasedMatching', 'data_store': 'DataStore', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset())
 
-    domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
-    default_expiration_days: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] | None = Field(default=None, validation_alias='DefaultExpirationDays', serialization_alias='DefaultExpirationDays')
+    domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
+    default_expiration_days: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] = Field(validation_alias='DefaultExpirationDays', serialization_alias='DefaultExpirationDays')
     default_encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='DefaultEncryptionKey', serialization_alias='DefaultEncryptionKey')
     dead_letter_queue_url: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='DeadLetterQueueUrl', serialization_alias='DeadLetterQueueUrl')
     matching: MatchingResponse | None = Field(default=None, validation_alias='Matching', serialization_alias='Matching')
     rule_based_matching: RuleBasedMatchingResponse | None = Field(default=None, validation_alias='RuleBasedMatching', serialization_alias='RuleBasedMatching')
     data_store: DataStoreResponse | None = Field(default=None, validation_alias='DataStore', serialization_alias='DataStore')
-    created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
-    last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
+    created_at: Timestamp = Field(validation_alias='CreatedAt', serialization_alias='CreatedAt')
+    last_updated_at: Timestamp = Field(validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -3,9 +3,10 @@
 
 """Shape ``CreateEventStreamRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -31,3 +32,17 @@ class CreateEventStreamRequest(InputShape):
     uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Uri', serialization_alias='Uri')
     event_stream_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='EventStreamName', serialization_alias='EventStreamName')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+
+class CreateEventStreamRequestDict(TypedDict):
+    """:class:`CreateEventStreamRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``CreateEventStreamRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    Uri: Required[str]
+    EventStreamName: Required[str]
+    Tags: NotRequired[dict[str, str]]

@@ -17,7 +17,7 @@ class CreateEventStreamResponse(ResponseShape):
 
     Members:
 
-    * ``event_stream_arn`` (wire ``EventStreamArn``): string, length 1..255; required by the model (may still be absent).
+    * ``event_stream_arn`` (wire ``EventStreamArn``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateEventStream.html
@@ -25,5 +25,5 @@ class CreateEventStreamResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateEventStreamResponse', {'event_stream_arn': 'EventStreamArn', 'tags': 'Tags'}, frozenset())
 
-    event_stream_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='EventStreamArn', serialization_alias='EventStreamArn')
+    event_stream_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='EventStreamArn', serialization_alias='EventStreamArn')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

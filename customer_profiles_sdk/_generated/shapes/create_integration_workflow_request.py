@@ -3,13 +3,17 @@
 
 """Shape ``CreateIntegrationWorkflowRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .integration_config import IntegrationConfig
+from .integration_config import (
+    IntegrationConfig,
+    IntegrationConfigDict,
+)
 from .workflow_type import (
     WorkflowType,
     WorkflowTypeLiteral,
@@ -41,3 +45,36 @@ class CreateIntegrationWorkflowRequest(InputShape):
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] = Field(validation_alias='RoleArn', serialization_alias='RoleArn')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            workflow_type: WorkflowType | WorkflowTypeLiteral,
+            integration_config: IntegrationConfig | IntegrationConfigDict,
+            object_type_name: str,
+            role_arn: str,
+            tags: dict[str, str] | None = None,
+        ) -> None: ...
+
+
+CreateIntegrationWorkflowRequestDict = TypedDict(  # noqa: UP013
+    'CreateIntegrationWorkflowRequestDict',
+    {
+        'DomainName': Required[str],
+        'WorkflowType': Required[WorkflowType | WorkflowTypeLiteral],
+        'IntegrationConfig': Required[IntegrationConfig | IntegrationConfigDict],
+        'ObjectTypeName': Required[str],
+        'RoleArn': Required[str],
+        'Tags': NotRequired[dict[str, str]],
+    },
+)
+CreateIntegrationWorkflowRequestDict.__doc__ = """:class:`CreateIntegrationWorkflowRequest` as a plain dict keyed by wire names, for static type checking.
+
+``CreateIntegrationWorkflowRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -17,13 +17,13 @@ class CreateIntegrationWorkflowResponse(ResponseShape):
 
     Members:
 
-    * ``workflow_id`` (wire ``WorkflowId``): string, pattern ``[a-f0-9]{32}``; required by the model (may still be absent).
-    * ``message`` (wire ``Message``): string, length 1..255; required by the model (may still be absent).
+    * ``workflow_id`` (wire ``WorkflowId``): string, pattern ``[a-f0-9]{32}``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``message`` (wire ``Message``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateIntegrationWorkflow.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateIntegrationWorkflowResponse', {'workflow_id': 'WorkflowId', 'message': 'Message'}, frozenset())
 
-    workflow_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='WorkflowId', serialization_alias='WorkflowId')
-    message: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
+    workflow_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='WorkflowId', serialization_alias='WorkflowId')
+    message: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Message', serialization_alias='Message')

@@ -3,14 +3,21 @@
 
 """Shape ``CreateProfileRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .address import Address
-from .engagement_preferences import EngagementPreferences
+from .address import (
+    Address,
+    AddressDict,
+)
+from .engagement_preferences import (
+    EngagementPreferences,
+    EngagementPreferencesDict,
+)
 from .gender import (
     Gender,
     GenderLiteral,
@@ -90,3 +97,76 @@ class CreateProfileRequest(InputShape):
     gender_string: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='GenderString', serialization_alias='GenderString')
     profile_type: Annotated[ProfileType | ProfileTypeLiteral, EnumOf(ProfileType)] | None = Field(default=None, validation_alias='ProfileType', serialization_alias='ProfileType')
     engagement_preferences: EngagementPreferences | None = Field(default=None, validation_alias='EngagementPreferences', serialization_alias='EngagementPreferences')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            account_number: str | None = None,
+            additional_information: str | None = None,
+            party_type: PartyType | PartyTypeLiteral | None = None,
+            business_name: str | None = None,
+            first_name: str | None = None,
+            middle_name: str | None = None,
+            last_name: str | None = None,
+            birth_date: str | None = None,
+            gender: Gender | GenderLiteral | None = None,
+            phone_number: str | None = None,
+            mobile_phone_number: str | None = None,
+            home_phone_number: str | None = None,
+            business_phone_number: str | None = None,
+            email_address: str | None = None,
+            personal_email_address: str | None = None,
+            business_email_address: str | None = None,
+            address: Address | AddressDict | None = None,
+            shipping_address: Address | AddressDict | None = None,
+            mailing_address: Address | AddressDict | None = None,
+            billing_address: Address | AddressDict | None = None,
+            attributes: dict[str, str] | None = None,
+            party_type_string: str | None = None,
+            gender_string: str | None = None,
+            profile_type: ProfileType | ProfileTypeLiteral | None = None,
+            engagement_preferences: EngagementPreferences | EngagementPreferencesDict | None = None,
+        ) -> None: ...
+
+
+CreateProfileRequestDict = TypedDict(  # noqa: UP013
+    'CreateProfileRequestDict',
+    {
+        'DomainName': Required[str],
+        'AccountNumber': NotRequired[str],
+        'AdditionalInformation': NotRequired[str],
+        'PartyType': NotRequired[PartyType | PartyTypeLiteral],
+        'BusinessName': NotRequired[str],
+        'FirstName': NotRequired[str],
+        'MiddleName': NotRequired[str],
+        'LastName': NotRequired[str],
+        'BirthDate': NotRequired[str],
+        'Gender': NotRequired[Gender | GenderLiteral],
+        'PhoneNumber': NotRequired[str],
+        'MobilePhoneNumber': NotRequired[str],
+        'HomePhoneNumber': NotRequired[str],
+        'BusinessPhoneNumber': NotRequired[str],
+        'EmailAddress': NotRequired[str],
+        'PersonalEmailAddress': NotRequired[str],
+        'BusinessEmailAddress': NotRequired[str],
+        'Address': NotRequired[Address | AddressDict],
+        'ShippingAddress': NotRequired[Address | AddressDict],
+        'MailingAddress': NotRequired[Address | AddressDict],
+        'BillingAddress': NotRequired[Address | AddressDict],
+        'Attributes': NotRequired[dict[str, str]],
+        'PartyTypeString': NotRequired[str],
+        'GenderString': NotRequired[str],
+        'ProfileType': NotRequired[ProfileType | ProfileTypeLiteral],
+        'EngagementPreferences': NotRequired[EngagementPreferences | EngagementPreferencesDict],
+    },
+)
+CreateProfileRequestDict.__doc__ = """:class:`CreateProfileRequest` as a plain dict keyed by wire names, for static type checking.
+
+``CreateProfileRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``CreateRecommenderFilterRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -35,3 +36,19 @@ class CreateRecommenderFilterRequest(InputShape):
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+
+class CreateRecommenderFilterRequestDict(TypedDict):
+    """:class:`CreateRecommenderFilterRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``CreateRecommenderFilterRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    RecommenderFilterName: Required[str]
+    RecommenderFilterExpression: Required[str]
+    RecommenderSchemaName: NotRequired[str]
+    Description: NotRequired[str]
+    Tags: NotRequired[dict[str, str]]

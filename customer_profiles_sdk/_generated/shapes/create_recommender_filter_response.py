@@ -17,7 +17,7 @@ class CreateRecommenderFilterResponse(ResponseShape):
 
     Members:
 
-    * ``recommender_filter_arn`` (wire ``RecommenderFilterArn``): string, pattern ``arn:([a-z\d-]+):profile:.*:.*:.+``; required by the model (may still be absent).
+    * ``recommender_filter_arn`` (wire ``RecommenderFilterArn``): string, pattern ``arn:([a-z\d-]+):profile:.*:.*:.+``; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateRecommenderFilter.html
@@ -25,5 +25,5 @@ class CreateRecommenderFilterResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateRecommenderFilterResponse', {'recommender_filter_arn': 'RecommenderFilterArn', 'tags': 'Tags'}, frozenset())
 
-    recommender_filter_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]+')] | None = Field(default=None, validation_alias='RecommenderFilterArn', serialization_alias='RecommenderFilterArn')
+    recommender_filter_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]+')] = Field(validation_alias='RecommenderFilterArn', serialization_alias='RecommenderFilterArn')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -3,13 +3,17 @@
 
 """Shape ``CreateRecommenderRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .recommender_config import RecommenderConfig
+from .recommender_config import (
+    RecommenderConfig,
+    RecommenderConfigDict,
+)
 from .recommender_recipe_name import (
     RecommenderRecipeName,
     RecommenderRecipeNameLiteral,
@@ -43,3 +47,38 @@ class CreateRecommenderRequest(InputShape):
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            recommender_name: str,
+            recommender_recipe_name: RecommenderRecipeName | RecommenderRecipeNameLiteral,
+            recommender_config: RecommenderConfig | RecommenderConfigDict | None = None,
+            description: str | None = None,
+            recommender_schema_name: str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None: ...
+
+
+CreateRecommenderRequestDict = TypedDict(  # noqa: UP013
+    'CreateRecommenderRequestDict',
+    {
+        'DomainName': Required[str],
+        'RecommenderName': Required[str],
+        'RecommenderRecipeName': Required[RecommenderRecipeName | RecommenderRecipeNameLiteral],
+        'RecommenderConfig': NotRequired[RecommenderConfig | RecommenderConfigDict],
+        'Description': NotRequired[str],
+        'RecommenderSchemaName': NotRequired[str],
+        'Tags': NotRequired[dict[str, str]],
+    },
+)
+CreateRecommenderRequestDict.__doc__ = """:class:`CreateRecommenderRequest` as a plain dict keyed by wire names, for static type checking.
+
+``CreateRecommenderRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

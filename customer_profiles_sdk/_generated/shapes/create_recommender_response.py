@@ -17,7 +17,7 @@ class CreateRecommenderResponse(ResponseShape):
 
     Members:
 
-    * ``recommender_arn`` (wire ``RecommenderArn``): string, pattern ``arn:([a-z\d-]+):profile:.*:.*:.+``; required by the model (may still be absent).
+    * ``recommender_arn`` (wire ``RecommenderArn``): string, pattern ``arn:([a-z\d-]+):profile:.*:.*:.+``; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateRecommender.html
@@ -25,5 +25,5 @@ class CreateRecommenderResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateRecommenderResponse', {'recommender_arn': 'RecommenderArn', 'tags': 'Tags'}, frozenset())
 
-    recommender_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]+')] | None = Field(default=None, validation_alias='RecommenderArn', serialization_alias='RecommenderArn')
+    recommender_arn: Annotated[str, Field(strict=True, pattern='arn:([a-z0-9-]+):profile:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]*:[^\\n\\r\\u2028\\u2029]+')] = Field(validation_alias='RecommenderArn', serialization_alias='RecommenderArn')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

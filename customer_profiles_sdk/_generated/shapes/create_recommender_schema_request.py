@@ -3,13 +3,18 @@
 
 """Shape ``CreateRecommenderSchemaRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .recommender_schema_field import RecommenderSchemaField
+from .recommender_schema_field import (
+    RecommenderSchemaField,
+    RecommenderSchemaFieldDict,
+)
 
 
 class CreateRecommenderSchemaRequest(InputShape):
@@ -33,3 +38,29 @@ class CreateRecommenderSchemaRequest(InputShape):
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
     fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(strict=True, min_length=1, max_length=9)]], Field(strict=True, min_length=1, max_length=2)] = Field(validation_alias='Fields', serialization_alias='Fields')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            recommender_schema_name: str,
+            fields: Mapping[str, Sequence[RecommenderSchemaField | RecommenderSchemaFieldDict]],
+            tags: dict[str, str] | None = None,
+        ) -> None: ...
+
+
+class CreateRecommenderSchemaRequestDict(TypedDict):
+    """:class:`CreateRecommenderSchemaRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``CreateRecommenderSchemaRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    RecommenderSchemaName: Required[str]
+    Fields: Required[Mapping[str, Sequence[RecommenderSchemaField | RecommenderSchemaFieldDict]]]
+    Tags: NotRequired[dict[str, str]]

@@ -3,14 +3,21 @@
 
 """Shape ``CreateSegmentDefinitionRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .segment_group import SegmentGroup
-from .segment_sort import SegmentSort
+from .segment_group import (
+    SegmentGroup,
+    SegmentGroupDict,
+)
+from .segment_sort import (
+    SegmentSort,
+    SegmentSortDict,
+)
 
 
 class CreateSegmentDefinitionRequest(InputShape):
@@ -42,3 +49,40 @@ class CreateSegmentDefinitionRequest(InputShape):
     segment_sql_query: Annotated[str, Field(strict=True, min_length=1, max_length=50000)] | None = Field(default=None, validation_alias='SegmentSqlQuery', serialization_alias='SegmentSqlQuery')
     segment_sort: SegmentSort | None = Field(default=None, validation_alias='SegmentSort', serialization_alias='SegmentSort')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            segment_definition_name: str,
+            display_name: str,
+            description: str | None = None,
+            segment_groups: SegmentGroup | SegmentGroupDict | None = None,
+            segment_sql_query: str | None = None,
+            segment_sort: SegmentSort | SegmentSortDict | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None: ...
+
+
+CreateSegmentDefinitionRequestDict = TypedDict(  # noqa: UP013
+    'CreateSegmentDefinitionRequestDict',
+    {
+        'DomainName': Required[str],
+        'SegmentDefinitionName': Required[str],
+        'DisplayName': Required[str],
+        'Description': NotRequired[str],
+        'SegmentGroups': NotRequired[SegmentGroup | SegmentGroupDict],
+        'SegmentSqlQuery': NotRequired[str],
+        'SegmentSort': NotRequired[SegmentSort | SegmentSortDict],
+        'Tags': NotRequired[dict[str, str]],
+    },
+)
+CreateSegmentDefinitionRequestDict.__doc__ = """:class:`CreateSegmentDefinitionRequest` as a plain dict keyed by wire names, for static type checking.
+
+``CreateSegmentDefinitionRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -17,7 +17,7 @@ class CreateSegmentDefinitionResponse(ResponseShape):
 
     Members:
 
-    * ``segment_definition_name`` (wire ``SegmentDefinitionName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
+    * ``segment_definition_name`` (wire ``SegmentDefinitionName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``display_name`` (wire ``DisplayName``): string, length 1..255.
     * ``description`` (wire ``Description``): string, length 1..4000; sensitive: redacted from repr and errors.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
@@ -29,7 +29,7 @@ class CreateSegmentDefinitionResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateSegmentDefinitionResponse', {'segment_definition_name': 'SegmentDefinitionName', 'display_name': 'DisplayName', 'description': 'Description', 'created_at': 'CreatedAt', 'segment_definition_arn': 'SegmentDefinitionArn', 'tags': 'Tags'}, frozenset({'description'}))
 
-    segment_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='SegmentDefinitionName', serialization_alias='SegmentDefinitionName')
+    segment_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='SegmentDefinitionName', serialization_alias='SegmentDefinitionName')
     display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=4000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')

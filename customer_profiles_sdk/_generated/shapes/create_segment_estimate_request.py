@@ -3,13 +3,17 @@
 
 """Shape ``CreateSegmentEstimateRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .segment_group_structure import SegmentGroupStructure
+from .segment_group_structure import (
+    SegmentGroupStructure,
+    SegmentGroupStructureDict,
+)
 
 
 class CreateSegmentEstimateRequest(InputShape):
@@ -31,3 +35,27 @@ class CreateSegmentEstimateRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     segment_query: SegmentGroupStructure | None = Field(default=None, validation_alias='SegmentQuery', serialization_alias='SegmentQuery')
     segment_sql_query: Annotated[str, Field(strict=True, min_length=1, max_length=50000)] | None = Field(default=None, validation_alias='SegmentSqlQuery', serialization_alias='SegmentSqlQuery')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            segment_query: SegmentGroupStructure | SegmentGroupStructureDict | None = None,
+            segment_sql_query: str | None = None,
+        ) -> None: ...
+
+
+class CreateSegmentEstimateRequestDict(TypedDict):
+    """:class:`CreateSegmentEstimateRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``CreateSegmentEstimateRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    SegmentQuery: NotRequired[SegmentGroupStructure | SegmentGroupStructureDict]
+    SegmentSqlQuery: NotRequired[str]

@@ -3,9 +3,10 @@
 
 """Shape ``CreateSegmentSnapshotRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -40,3 +41,22 @@ class CreateSegmentSnapshotRequest(InputShape):
     encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='EncryptionKey', serialization_alias='EncryptionKey')
     role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')
     destination_uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='DestinationUri', serialization_alias='DestinationUri')
+
+
+CreateSegmentSnapshotRequestDict = TypedDict(  # noqa: UP013
+    'CreateSegmentSnapshotRequestDict',
+    {
+        'DomainName': Required[str],
+        'SegmentDefinitionName': Required[str],
+        'DataFormat': Required[DataFormat | DataFormatLiteral],
+        'EncryptionKey': NotRequired[str],
+        'RoleArn': NotRequired[str],
+        'DestinationUri': NotRequired[str],
+    },
+)
+CreateSegmentSnapshotRequestDict.__doc__ = """:class:`CreateSegmentSnapshotRequest` as a plain dict keyed by wire names, for static type checking.
+
+``CreateSegmentSnapshotRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

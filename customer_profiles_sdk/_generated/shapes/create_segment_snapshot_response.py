@@ -17,11 +17,11 @@ class CreateSegmentSnapshotResponse(ResponseShape):
 
     Members:
 
-    * ``snapshot_id`` (wire ``SnapshotId``): string, pattern ``[a-f0-9]{32}``; required by the model (may still be absent).
+    * ``snapshot_id`` (wire ``SnapshotId``): string, pattern ``[a-f0-9]{32}``; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateSegmentSnapshot.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateSegmentSnapshotResponse', {'snapshot_id': 'SnapshotId'}, frozenset())
 
-    snapshot_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='SnapshotId', serialization_alias='SnapshotId')
+    snapshot_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='SnapshotId', serialization_alias='SnapshotId')

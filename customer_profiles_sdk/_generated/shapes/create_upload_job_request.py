@@ -3,13 +3,18 @@
 
 """Shape ``CreateUploadJobRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .object_type_field import ObjectTypeField
+from .object_type_field import (
+    ObjectTypeField,
+    ObjectTypeFieldDict,
+)
 
 
 class CreateUploadJobRequest(InputShape):
@@ -35,3 +40,31 @@ class CreateUploadJobRequest(InputShape):
     fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField], Field(strict=True)] = Field(validation_alias='Fields', serialization_alias='Fields')
     unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='UniqueKey', serialization_alias='UniqueKey')
     data_expiry: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] | None = Field(default=None, validation_alias='DataExpiry', serialization_alias='DataExpiry')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            display_name: str,
+            fields: Mapping[str, ObjectTypeField | ObjectTypeFieldDict],
+            unique_key: str,
+            data_expiry: int | None = None,
+        ) -> None: ...
+
+
+class CreateUploadJobRequestDict(TypedDict):
+    """:class:`CreateUploadJobRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``CreateUploadJobRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    DisplayName: Required[str]
+    Fields: Required[Mapping[str, ObjectTypeField | ObjectTypeFieldDict]]
+    UniqueKey: Required[str]
+    DataExpiry: NotRequired[int]

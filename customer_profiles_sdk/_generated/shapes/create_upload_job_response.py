@@ -17,11 +17,11 @@ class CreateUploadJobResponse(ResponseShape):
 
     Members:
 
-    * ``job_id`` (wire ``JobId``): string, pattern ``[a-f0-9]{32}``; required by the model (may still be absent).
+    * ``job_id`` (wire ``JobId``): string, pattern ``[a-f0-9]{32}``; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_CreateUploadJob.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('CreateUploadJobResponse', {'job_id': 'JobId'}, frozenset())
 
-    job_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='JobId', serialization_alias='JobId')
+    job_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='JobId', serialization_alias='JobId')

@@ -3,9 +3,10 @@
 
 """Shape ``DataStoreRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -25,3 +26,15 @@ class DataStoreRequest(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DataStoreRequest', {'enabled': 'Enabled'}, frozenset())
 
     enabled: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='Enabled', serialization_alias='Enabled')
+
+
+class DataStoreRequestDict(TypedDict):
+    """:class:`DataStoreRequest` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``DataStoreRequest``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Enabled: NotRequired[bool]

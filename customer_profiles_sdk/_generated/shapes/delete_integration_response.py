@@ -17,11 +17,11 @@ class DeleteIntegrationResponse(ResponseShape):
 
     Members:
 
-    * ``message`` (wire ``Message``): string; required by the model (may still be absent).
+    * ``message`` (wire ``Message``): string; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_DeleteIntegration.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DeleteIntegrationResponse', {'message': 'Message'}, frozenset())
 
-    message: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
+    message: Annotated[str, Field(strict=True)] = Field(validation_alias='Message', serialization_alias='Message')

@@ -3,9 +3,10 @@
 
 """Shape ``DeleteProfileObjectRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -31,3 +32,17 @@ class DeleteProfileObjectRequest(InputShape):
     profile_object_unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='ProfileObjectUniqueKey', serialization_alias='ProfileObjectUniqueKey')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
+
+
+class DeleteProfileObjectRequestDict(TypedDict):
+    """:class:`DeleteProfileObjectRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``DeleteProfileObjectRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    ProfileId: Required[str]
+    ProfileObjectUniqueKey: Required[str]
+    ObjectTypeName: Required[str]
+    DomainName: Required[str]

@@ -22,8 +22,8 @@ class DestinationSummary(OutputShape):
 
     Members:
 
-    * ``uri`` (wire ``Uri``): string, length 1..255; required by the model (may still be absent).
-    * ``status`` (wire ``Status``): enum :class:`EventStreamDestinationStatus`; required by the model (may still be absent).
+    * ``uri`` (wire ``Uri``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``status`` (wire ``Status``): enum :class:`EventStreamDestinationStatus`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``unhealthy_since`` (wire ``UnhealthySince``): timestamp.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_DestinationSummary.html
@@ -31,6 +31,6 @@ class DestinationSummary(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DestinationSummary', {'uri': 'Uri', 'status': 'Status', 'unhealthy_since': 'UnhealthySince'}, frozenset())
 
-    uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Uri', serialization_alias='Uri')
-    status: Annotated[EventStreamDestinationStatus | EventStreamDestinationStatusLiteral, EnumOf(EventStreamDestinationStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
+    uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Uri', serialization_alias='Uri')
+    status: Annotated[EventStreamDestinationStatus | EventStreamDestinationStatusLiteral, EnumOf(EventStreamDestinationStatus)] = Field(validation_alias='Status', serialization_alias='Status')
     unhealthy_since: Timestamp | None = Field(default=None, validation_alias='UnhealthySince', serialization_alias='UnhealthySince')

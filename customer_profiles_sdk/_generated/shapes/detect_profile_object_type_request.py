@@ -3,9 +3,10 @@
 
 """Shape ``DetectProfileObjectTypeRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -27,3 +28,15 @@ class DetectProfileObjectTypeRequest(InputShape):
 
     objects: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=256000)]], Field(strict=True, min_length=1, max_length=5)] = Field(validation_alias='Objects', serialization_alias='Objects')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
+
+
+class DetectProfileObjectTypeRequestDict(TypedDict):
+    """:class:`DetectProfileObjectTypeRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``DetectProfileObjectTypeRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Objects: Required[list[str]]
+    DomainName: Required[str]

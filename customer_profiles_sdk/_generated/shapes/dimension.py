@@ -3,14 +3,22 @@
 
 """Shape ``Dimension`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .calculated_attribute_dimension import CalculatedAttributeDimension
-from .profile_attributes import ProfileAttributes
+from .calculated_attribute_dimension import (
+    CalculatedAttributeDimension,
+    CalculatedAttributeDimensionDict,
+)
+from .profile_attributes import (
+    ProfileAttributes,
+    ProfileAttributesDict,
+)
 
 
 class Dimension(InputShape):
@@ -31,3 +39,29 @@ class Dimension(InputShape):
 
     profile_attributes: ProfileAttributes | None = Field(default=None, validation_alias='ProfileAttributes', serialization_alias='ProfileAttributes')
     calculated_attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')], CalculatedAttributeDimension], Field(strict=True)] | None = Field(default=None, validation_alias='CalculatedAttributes', serialization_alias='CalculatedAttributes')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            profile_attributes: ProfileAttributes | ProfileAttributesDict | None = None,
+            calculated_attributes: Mapping[str, CalculatedAttributeDimension | CalculatedAttributeDimensionDict] | None = None,
+        ) -> None: ...
+
+
+DimensionDict = TypedDict(  # noqa: UP013
+    'DimensionDict',
+    {
+        'ProfileAttributes': NotRequired[ProfileAttributes | ProfileAttributesDict],
+        'CalculatedAttributes': NotRequired[Mapping[str, CalculatedAttributeDimension | CalculatedAttributeDimensionDict]],
+    },
+)
+DimensionDict.__doc__ = """:class:`Dimension` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``Dimension``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``DiversityColumn`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -22,9 +23,9 @@ class DiversityColumn(InputShape):
 
     Members:
 
-    * ``name`` (wire ``Name``): string, length 1..1000; required.
-    * ``cap_type`` (wire ``CapType``): enum :class:`DiversityCapType`; required.
-    * ``target`` (wire ``Target``): string, length 1..64, pattern ``(\d+|\$[a-z_]+)``; required.
+    * ``name`` (wire ``Name``): string, length 1..1000; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``cap_type`` (wire ``CapType``): enum :class:`DiversityCapType`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``target`` (wire ``Target``): string, length 1..64, pattern ``(\d+|\$[a-z_]+)``; required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_DiversityColumn.html
     """
@@ -34,3 +35,17 @@ class DiversityColumn(InputShape):
     name: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='Name', serialization_alias='Name')
     cap_type: Annotated[DiversityCapType | DiversityCapTypeLiteral, EnumOf(DiversityCapType)] = Field(validation_alias='CapType', serialization_alias='CapType')
     target: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='([0-9]+|\\$[a-z_]+)')] = Field(validation_alias='Target', serialization_alias='Target')
+
+
+class DiversityColumnDict(TypedDict):
+    """:class:`DiversityColumn` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``DiversityColumn``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Name: Required[str]
+    CapType: Required[DiversityCapType | DiversityCapTypeLiteral]
+    Target: Required[str]

@@ -3,13 +3,18 @@
 
 """Shape ``DiversityConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .diversity_column import DiversityColumn
+from .diversity_column import (
+    DiversityColumn,
+    DiversityColumnDict,
+)
 
 
 class DiversityConfig(InputShape):
@@ -27,3 +32,24 @@ class DiversityConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DiversityConfig', {'diversity_columns': 'DiversityColumns'}, frozenset())
 
     diversity_columns: Annotated[list[DiversityColumn], Field(strict=True, min_length=0, max_length=2)] | None = Field(default=None, validation_alias='DiversityColumns', serialization_alias='DiversityColumns')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            diversity_columns: Sequence[DiversityColumn | DiversityColumnDict] | None = None,
+        ) -> None: ...
+
+
+class DiversityConfigDict(TypedDict):
+    """:class:`DiversityConfig` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``DiversityConfig``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DiversityColumns: NotRequired[Sequence[DiversityColumn | DiversityColumnDict]]

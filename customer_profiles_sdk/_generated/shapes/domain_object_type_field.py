@@ -3,9 +3,10 @@
 
 """Shape ``DomainObjectTypeField`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -26,8 +27,8 @@ class DomainObjectTypeField(InputShape):
 
     Members:
 
-    * ``source`` (wire ``Source``): string, length 1..1000; required.
-    * ``target`` (wire ``Target``): string, length 1..1000; required.
+    * ``source`` (wire ``Source``): string, length 1..1000; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``target`` (wire ``Target``): string, length 1..1000; required; reading it from a response that lacks it raises MissingMemberError.
     * ``content_type`` (wire ``ContentType``): enum :class:`ContentType`.
     * ``feature_type`` (wire ``FeatureType``): enum :class:`FeatureType`.
 
@@ -40,3 +41,21 @@ class DomainObjectTypeField(InputShape):
     target: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='Target', serialization_alias='Target')
     content_type: Annotated[ContentType | ContentTypeLiteral, EnumOf(ContentType)] | None = Field(default=None, validation_alias='ContentType', serialization_alias='ContentType')
     feature_type: Annotated[FeatureType | FeatureTypeLiteral, EnumOf(FeatureType)] | None = Field(default=None, validation_alias='FeatureType', serialization_alias='FeatureType')
+
+
+DomainObjectTypeFieldDict = TypedDict(  # noqa: UP013
+    'DomainObjectTypeFieldDict',
+    {
+        'Source': Required[str],
+        'Target': Required[str],
+        'ContentType': NotRequired[ContentType | ContentTypeLiteral],
+        'FeatureType': NotRequired[FeatureType | FeatureTypeLiteral],
+    },
+)
+DomainObjectTypeFieldDict.__doc__ = """:class:`DomainObjectTypeField` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``DomainObjectTypeField``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -17,7 +17,7 @@ class DomainObjectTypesListItem(OutputShape):
 
     Members:
 
-    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model (may still be absent).
+    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``description`` (wire ``Description``): string, length 1..10000; sensitive: redacted from repr and errors.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
@@ -28,7 +28,7 @@ class DomainObjectTypesListItem(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('DomainObjectTypesListItem', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset({'description'}))
 
-    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
+    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=10000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

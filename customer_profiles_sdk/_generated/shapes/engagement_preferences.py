@@ -3,13 +3,18 @@
 
 """Shape ``EngagementPreferences`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .contact_preference import ContactPreference
+from .contact_preference import (
+    ContactPreference,
+    ContactPreferenceDict,
+)
 
 
 class EngagementPreferences(InputShape):
@@ -30,3 +35,26 @@ class EngagementPreferences(InputShape):
 
     phone: Annotated[list[ContactPreference], Field(strict=True)] | None = Field(default=None, validation_alias='Phone', serialization_alias='Phone')
     email: Annotated[list[ContactPreference], Field(strict=True)] | None = Field(default=None, validation_alias='Email', serialization_alias='Email')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            phone: Sequence[ContactPreference | ContactPreferenceDict] | None = None,
+            email: Sequence[ContactPreference | ContactPreferenceDict] | None = None,
+        ) -> None: ...
+
+
+class EngagementPreferencesDict(TypedDict):
+    """:class:`EngagementPreferences` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``EngagementPreferences``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Phone: NotRequired[Sequence[ContactPreference | ContactPreferenceDict]]
+    Email: NotRequired[Sequence[ContactPreference | ContactPreferenceDict]]

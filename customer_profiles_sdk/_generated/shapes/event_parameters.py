@@ -3,9 +3,10 @@
 
 """Shape ``EventParameters`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, RealNumber, ShapeInfo
 
@@ -17,7 +18,7 @@ class EventParameters(InputShape):
 
     Members:
 
-    * ``event_type`` (wire ``EventType``): string, length 0..256; required.
+    * ``event_type`` (wire ``EventType``): string, length 0..256; required; reading it from a response that lacks it raises MissingMemberError.
     * ``event_value_threshold`` (wire ``EventValueThreshold``): number.
     * ``event_weight`` (wire ``EventWeight``): number, range 0.0..1.0.
 
@@ -29,3 +30,17 @@ class EventParameters(InputShape):
     event_type: Annotated[str, Field(strict=True, min_length=0, max_length=256)] = Field(validation_alias='EventType', serialization_alias='EventType')
     event_value_threshold: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='EventValueThreshold', serialization_alias='EventValueThreshold')
     event_weight: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=1.0), RealNumber] | None = Field(default=None, validation_alias='EventWeight', serialization_alias='EventWeight')
+
+
+class EventParametersDict(TypedDict):
+    """:class:`EventParameters` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``EventParameters``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    EventType: Required[str]
+    EventValueThreshold: NotRequired[float]
+    EventWeight: NotRequired[float]

@@ -22,8 +22,8 @@ class EventStreamDestinationDetails(OutputShape):
 
     Members:
 
-    * ``uri`` (wire ``Uri``): string, length 1..255; required by the model (may still be absent).
-    * ``status`` (wire ``Status``): enum :class:`EventStreamDestinationStatus`; required by the model (may still be absent).
+    * ``uri`` (wire ``Uri``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``status`` (wire ``Status``): enum :class:`EventStreamDestinationStatus`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``unhealthy_since`` (wire ``UnhealthySince``): timestamp.
     * ``message`` (wire ``Message``): string, length 1..1000.
 
@@ -32,7 +32,7 @@ class EventStreamDestinationDetails(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventStreamDestinationDetails', {'uri': 'Uri', 'status': 'Status', 'unhealthy_since': 'UnhealthySince', 'message': 'Message'}, frozenset())
 
-    uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Uri', serialization_alias='Uri')
-    status: Annotated[EventStreamDestinationStatus | EventStreamDestinationStatusLiteral, EnumOf(EventStreamDestinationStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
+    uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Uri', serialization_alias='Uri')
+    status: Annotated[EventStreamDestinationStatus | EventStreamDestinationStatusLiteral, EnumOf(EventStreamDestinationStatus)] = Field(validation_alias='Status', serialization_alias='Status')
     unhealthy_since: Timestamp | None = Field(default=None, validation_alias='UnhealthySince', serialization_alias='UnhealthySince')
     message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')

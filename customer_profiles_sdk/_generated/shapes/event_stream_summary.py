@@ -23,10 +23,10 @@ class EventStreamSummary(OutputShape):
 
     Members:
 
-    * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``event_stream_name`` (wire ``EventStreamName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``event_stream_arn`` (wire ``EventStreamArn``): string, length 1..255; required by the model (may still be absent).
-    * ``state`` (wire ``State``): enum :class:`EventStreamState`; required by the model (may still be absent).
+    * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``event_stream_name`` (wire ``EventStreamName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``event_stream_arn`` (wire ``EventStreamArn``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``state`` (wire ``State``): enum :class:`EventStreamState`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``stopped_since`` (wire ``StoppedSince``): timestamp.
     * ``destination_summary`` (wire ``DestinationSummary``): :class:`DestinationSummary`.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
@@ -36,10 +36,10 @@ class EventStreamSummary(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventStreamSummary', {'domain_name': 'DomainName', 'event_stream_name': 'EventStreamName', 'event_stream_arn': 'EventStreamArn', 'state': 'State', 'stopped_since': 'StoppedSince', 'destination_summary': 'DestinationSummary', 'tags': 'Tags'}, frozenset())
 
-    domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
-    event_stream_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='EventStreamName', serialization_alias='EventStreamName')
-    event_stream_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='EventStreamArn', serialization_alias='EventStreamArn')
-    state: Annotated[EventStreamState | EventStreamStateLiteral, EnumOf(EventStreamState)] | None = Field(default=None, validation_alias='State', serialization_alias='State')
+    domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
+    event_stream_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='EventStreamName', serialization_alias='EventStreamName')
+    event_stream_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='EventStreamArn', serialization_alias='EventStreamArn')
+    state: Annotated[EventStreamState | EventStreamStateLiteral, EnumOf(EventStreamState)] = Field(validation_alias='State', serialization_alias='State')
     stopped_since: Timestamp | None = Field(default=None, validation_alias='StoppedSince', serialization_alias='StoppedSince')
     destination_summary: DestinationSummary | None = Field(default=None, validation_alias='DestinationSummary', serialization_alias='DestinationSummary')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')

@@ -3,13 +3,18 @@
 
 """Shape ``EventTriggerCondition`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .event_trigger_dimension import EventTriggerDimension
+from .event_trigger_dimension import (
+    EventTriggerDimension,
+    EventTriggerDimensionDict,
+)
 from .event_trigger_logical_operator import (
     EventTriggerLogicalOperator,
     EventTriggerLogicalOperatorLiteral,
@@ -23,8 +28,8 @@ class EventTriggerCondition(InputShape):
 
     Members:
 
-    * ``event_trigger_dimensions`` (wire ``EventTriggerDimensions``): list of :class:`EventTriggerDimension` (1..10 items); required.
-    * ``logical_operator`` (wire ``LogicalOperator``): enum :class:`EventTriggerLogicalOperator`; required.
+    * ``event_trigger_dimensions`` (wire ``EventTriggerDimensions``): list of :class:`EventTriggerDimension` (1..10 items); required; reading it from a response that lacks it raises MissingMemberError.
+    * ``logical_operator`` (wire ``LogicalOperator``): enum :class:`EventTriggerLogicalOperator`; required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_EventTriggerCondition.html
     """
@@ -33,3 +38,26 @@ class EventTriggerCondition(InputShape):
 
     event_trigger_dimensions: Annotated[list[EventTriggerDimension], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='EventTriggerDimensions', serialization_alias='EventTriggerDimensions')
     logical_operator: Annotated[EventTriggerLogicalOperator | EventTriggerLogicalOperatorLiteral, EnumOf(EventTriggerLogicalOperator)] = Field(validation_alias='LogicalOperator', serialization_alias='LogicalOperator')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            event_trigger_dimensions: Sequence[EventTriggerDimension | EventTriggerDimensionDict],
+            logical_operator: EventTriggerLogicalOperator | EventTriggerLogicalOperatorLiteral,
+        ) -> None: ...
+
+
+class EventTriggerConditionDict(TypedDict):
+    """:class:`EventTriggerCondition` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``EventTriggerCondition``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    EventTriggerDimensions: Required[Sequence[EventTriggerDimension | EventTriggerDimensionDict]]
+    LogicalOperator: Required[EventTriggerLogicalOperator | EventTriggerLogicalOperatorLiteral]

@@ -3,13 +3,18 @@
 
 """Shape ``EventTriggerDimension`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .object_attribute import ObjectAttribute
+from .object_attribute import (
+    ObjectAttribute,
+    ObjectAttributeDict,
+)
 
 
 class EventTriggerDimension(InputShape):
@@ -19,7 +24,7 @@ class EventTriggerDimension(InputShape):
 
     Members:
 
-    * ``object_attributes`` (wire ``ObjectAttributes``): list of :class:`ObjectAttribute` (1..10 items); required.
+    * ``object_attributes`` (wire ``ObjectAttributes``): list of :class:`ObjectAttribute` (1..10 items); required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_EventTriggerDimension.html
     """
@@ -27,3 +32,24 @@ class EventTriggerDimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventTriggerDimension', {'object_attributes': 'ObjectAttributes'}, frozenset())
 
     object_attributes: Annotated[list[ObjectAttribute], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='ObjectAttributes', serialization_alias='ObjectAttributes')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            object_attributes: Sequence[ObjectAttribute | ObjectAttributeDict],
+        ) -> None: ...
+
+
+class EventTriggerDimensionDict(TypedDict):
+    """:class:`EventTriggerDimension` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``EventTriggerDimension``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    ObjectAttributes: Required[Sequence[ObjectAttribute | ObjectAttributeDict]]

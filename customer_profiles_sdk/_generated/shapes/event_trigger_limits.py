@@ -3,13 +3,18 @@
 
 """Shape ``EventTriggerLimits`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .period import Period
+from .period import (
+    Period,
+    PeriodDict,
+)
 
 
 class EventTriggerLimits(InputShape):
@@ -29,3 +34,26 @@ class EventTriggerLimits(InputShape):
 
     event_expiration: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='EventExpiration', serialization_alias='EventExpiration')
     periods: Annotated[list[Period], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='Periods', serialization_alias='Periods')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            event_expiration: int | None = None,
+            periods: Sequence[Period | PeriodDict] | None = None,
+        ) -> None: ...
+
+
+class EventTriggerLimitsDict(TypedDict):
+    """:class:`EventTriggerLimits` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``EventTriggerLimits``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    EventExpiration: NotRequired[int]
+    Periods: NotRequired[Sequence[Period | PeriodDict]]

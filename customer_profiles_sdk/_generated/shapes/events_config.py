@@ -3,13 +3,18 @@
 
 """Shape ``EventsConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .event_parameters import EventParameters
+from .event_parameters import (
+    EventParameters,
+    EventParametersDict,
+)
 
 
 class EventsConfig(InputShape):
@@ -19,7 +24,7 @@ class EventsConfig(InputShape):
 
     Members:
 
-    * ``event_parameters_list`` (wire ``EventParametersList``): list of :class:`EventParameters` (1..10 items); required.
+    * ``event_parameters_list`` (wire ``EventParametersList``): list of :class:`EventParameters` (1..10 items); required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_EventsConfig.html
     """
@@ -27,3 +32,24 @@ class EventsConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('EventsConfig', {'event_parameters_list': 'EventParametersList'}, frozenset())
 
     event_parameters_list: Annotated[list[EventParameters], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='EventParametersList', serialization_alias='EventParametersList')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            event_parameters_list: Sequence[EventParameters | EventParametersDict],
+        ) -> None: ...
+
+
+class EventsConfigDict(TypedDict):
+    """:class:`EventsConfig` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``EventsConfig``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    EventParametersList: Required[Sequence[EventParameters | EventParametersDict]]

@@ -3,13 +3,17 @@
 
 """Shape ``ExportingConfig`` (input)."""
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .s3_exporting_config import S3ExportingConfig
+from .s3_exporting_config import (
+    S3ExportingConfig,
+    S3ExportingConfigDict,
+)
 
 
 class ExportingConfig(InputShape):
@@ -27,3 +31,24 @@ class ExportingConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ExportingConfig', {'s3_exporting': 'S3Exporting'}, frozenset())
 
     s3_exporting: S3ExportingConfig | None = Field(default=None, validation_alias='S3Exporting', serialization_alias='S3Exporting')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            s3_exporting: S3ExportingConfig | S3ExportingConfigDict | None = None,
+        ) -> None: ...
+
+
+class ExportingConfigDict(TypedDict):
+    """:class:`ExportingConfig` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ExportingConfig``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    S3Exporting: NotRequired[S3ExportingConfig | S3ExportingConfigDict]

@@ -3,9 +3,10 @@
 
 """Shape ``FieldSourceProfileIds`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -69,3 +70,37 @@ class FieldSourceProfileIds(InputShape):
     attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True)] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
     profile_type: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='ProfileType', serialization_alias='ProfileType')
     engagement_preferences: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='EngagementPreferences', serialization_alias='EngagementPreferences')
+
+
+class FieldSourceProfileIdsDict(TypedDict):
+    """:class:`FieldSourceProfileIds` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``FieldSourceProfileIds``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    AccountNumber: NotRequired[str]
+    AdditionalInformation: NotRequired[str]
+    PartyType: NotRequired[str]
+    BusinessName: NotRequired[str]
+    FirstName: NotRequired[str]
+    MiddleName: NotRequired[str]
+    LastName: NotRequired[str]
+    BirthDate: NotRequired[str]
+    Gender: NotRequired[str]
+    PhoneNumber: NotRequired[str]
+    MobilePhoneNumber: NotRequired[str]
+    HomePhoneNumber: NotRequired[str]
+    BusinessPhoneNumber: NotRequired[str]
+    EmailAddress: NotRequired[str]
+    PersonalEmailAddress: NotRequired[str]
+    BusinessEmailAddress: NotRequired[str]
+    Address: NotRequired[str]
+    ShippingAddress: NotRequired[str]
+    MailingAddress: NotRequired[str]
+    BillingAddress: NotRequired[str]
+    Attributes: NotRequired[dict[str, str]]
+    ProfileType: NotRequired[str]
+    EngagementPreferences: NotRequired[str]

@@ -3,13 +3,18 @@
 
 """Shape ``Filter`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .filter_group import FilterGroup
+from .filter_group import (
+    FilterGroup,
+    FilterGroupDict,
+)
 from .include import (
     Include,
     IncludeLiteral,
@@ -23,8 +28,8 @@ class Filter(InputShape):
 
     Members:
 
-    * ``include`` (wire ``Include``): enum :class:`Include`; required.
-    * ``groups`` (wire ``Groups``): list of :class:`FilterGroup` (1..2 items); required.
+    * ``include`` (wire ``Include``): enum :class:`Include`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``groups`` (wire ``Groups``): list of :class:`FilterGroup` (1..2 items); required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Filter.html
     """
@@ -33,3 +38,29 @@ class Filter(InputShape):
 
     include: Annotated[Include | IncludeLiteral, EnumOf(Include)] = Field(validation_alias='Include', serialization_alias='Include')
     groups: Annotated[list[FilterGroup], Field(strict=True, min_length=1, max_length=2)] = Field(validation_alias='Groups', serialization_alias='Groups')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            include: Include | IncludeLiteral,
+            groups: Sequence[FilterGroup | FilterGroupDict],
+        ) -> None: ...
+
+
+FilterDict = TypedDict(  # noqa: UP013
+    'FilterDict',
+    {
+        'Include': Required[Include | IncludeLiteral],
+        'Groups': Required[Sequence[FilterGroup | FilterGroupDict]],
+    },
+)
+FilterDict.__doc__ = """:class:`Filter` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``Filter``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,13 +3,18 @@
 
 """Shape ``FilterDimension`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .filter_attribute_dimension import FilterAttributeDimension
+from .filter_attribute_dimension import (
+    FilterAttributeDimension,
+    FilterAttributeDimensionDict,
+)
 
 
 class FilterDimension(InputShape):
@@ -19,7 +24,7 @@ class FilterDimension(InputShape):
 
     Members:
 
-    * ``attributes`` (wire ``Attributes``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`FilterAttributeDimension`; required.
+    * ``attributes`` (wire ``Attributes``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`FilterAttributeDimension`; required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_FilterDimension.html
     """
@@ -27,3 +32,24 @@ class FilterDimension(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('FilterDimension', {'attributes': 'Attributes'}, frozenset())
 
     attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], FilterAttributeDimension], Field(strict=True)] = Field(validation_alias='Attributes', serialization_alias='Attributes')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            attributes: Mapping[str, FilterAttributeDimension | FilterAttributeDimensionDict],
+        ) -> None: ...
+
+
+class FilterDimensionDict(TypedDict):
+    """:class:`FilterDimension` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``FilterDimension``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Attributes: Required[Mapping[str, FilterAttributeDimension | FilterAttributeDimensionDict]]

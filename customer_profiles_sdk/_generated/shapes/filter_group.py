@@ -3,13 +3,18 @@
 
 """Shape ``FilterGroup`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .filter_dimension import FilterDimension
+from .filter_dimension import (
+    FilterDimension,
+    FilterDimensionDict,
+)
 from .type import (
     Type,
     TypeLiteral,
@@ -23,8 +28,8 @@ class FilterGroup(InputShape):
 
     Members:
 
-    * ``type`` (wire ``Type``): enum :class:`Type`; required.
-    * ``dimensions`` (wire ``Dimensions``): list of :class:`FilterDimension` (1..10 items); required.
+    * ``type`` (wire ``Type``): enum :class:`Type`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``dimensions`` (wire ``Dimensions``): list of :class:`FilterDimension` (1..10 items); required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_FilterGroup.html
     """
@@ -33,3 +38,29 @@ class FilterGroup(InputShape):
 
     type: Annotated[Type | TypeLiteral, EnumOf(Type)] = Field(validation_alias='Type', serialization_alias='Type')
     dimensions: Annotated[list[FilterDimension], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Dimensions', serialization_alias='Dimensions')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            type: Type | TypeLiteral,
+            dimensions: Sequence[FilterDimension | FilterDimensionDict],
+        ) -> None: ...
+
+
+FilterGroupDict = TypedDict(  # noqa: UP013
+    'FilterGroupDict',
+    {
+        'Type': Required[Type | TypeLiteral],
+        'Dimensions': Required[Sequence[FilterDimension | FilterDimensionDict]],
+    },
+)
+FilterGroupDict.__doc__ = """:class:`FilterGroup` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``FilterGroup``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,15 +3,26 @@
 
 """Shape ``FlowDefinition`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .source_flow_config import SourceFlowConfig
-from .task import Task
-from .trigger_config import TriggerConfig
+from .source_flow_config import (
+    SourceFlowConfig,
+    SourceFlowConfigDict,
+)
+from .task import (
+    Task,
+    TaskDict,
+)
+from .trigger_config import (
+    TriggerConfig,
+    TriggerConfigDict,
+)
 
 
 class FlowDefinition(InputShape):
@@ -40,3 +51,37 @@ class FlowDefinition(InputShape):
     source_flow_config: SourceFlowConfig = Field(validation_alias='SourceFlowConfig', serialization_alias='SourceFlowConfig')
     tasks: Annotated[list[Task], Field(strict=True)] = Field(validation_alias='Tasks', serialization_alias='Tasks')
     trigger_config: TriggerConfig = Field(validation_alias='TriggerConfig', serialization_alias='TriggerConfig')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            description: str | None = None,
+            flow_name: str,
+            kms_arn: str,
+            source_flow_config: SourceFlowConfig | SourceFlowConfigDict,
+            tasks: Sequence[Task | TaskDict],
+            trigger_config: TriggerConfig | TriggerConfigDict,
+        ) -> None: ...
+
+
+FlowDefinitionDict = TypedDict(  # noqa: UP013
+    'FlowDefinitionDict',
+    {
+        'Description': NotRequired[str],
+        'FlowName': Required[str],
+        'KmsArn': Required[str],
+        'SourceFlowConfig': Required[SourceFlowConfig | SourceFlowConfigDict],
+        'Tasks': Required[Sequence[Task | TaskDict]],
+        'TriggerConfig': Required[TriggerConfig | TriggerConfigDict],
+    },
+)
+FlowDefinitionDict.__doc__ = """:class:`FlowDefinition` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``FlowDefinition``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,14 +3,21 @@
 
 """Shape ``GetAutoMergingPreviewRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, RealNumber, ShapeInfo
 
-from .conflict_resolution import ConflictResolution
-from .consolidation import Consolidation
+from .conflict_resolution import (
+    ConflictResolution,
+    ConflictResolutionDict,
+)
+from .consolidation import (
+    Consolidation,
+    ConsolidationDict,
+)
 
 
 class GetAutoMergingPreviewRequest(InputShape):
@@ -34,3 +41,32 @@ class GetAutoMergingPreviewRequest(InputShape):
     consolidation: Consolidation = Field(validation_alias='Consolidation', serialization_alias='Consolidation')
     conflict_resolution: ConflictResolution = Field(validation_alias='ConflictResolution', serialization_alias='ConflictResolution')
     min_allowed_confidence_score_for_merging: Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0.0, le=1.0), RealNumber] | None = Field(default=None, validation_alias='MinAllowedConfidenceScoreForMerging', serialization_alias='MinAllowedConfidenceScoreForMerging')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            consolidation: Consolidation | ConsolidationDict,
+            conflict_resolution: ConflictResolution | ConflictResolutionDict,
+            min_allowed_confidence_score_for_merging: float | None = None,
+        ) -> None: ...
+
+
+GetAutoMergingPreviewRequestDict = TypedDict(  # noqa: UP013
+    'GetAutoMergingPreviewRequestDict',
+    {
+        'DomainName': Required[str],
+        'Consolidation': Required[Consolidation | ConsolidationDict],
+        'ConflictResolution': Required[ConflictResolution | ConflictResolutionDict],
+        'MinAllowedConfidenceScoreForMerging': NotRequired[float],
+    },
+)
+GetAutoMergingPreviewRequestDict.__doc__ = """:class:`GetAutoMergingPreviewRequest` as a plain dict keyed by wire names, for static type checking.
+
+``GetAutoMergingPreviewRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -17,7 +17,7 @@ class GetAutoMergingPreviewResponse(ResponseShape):
 
     Members:
 
-    * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
+    * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``number_of_matches_in_sample`` (wire ``NumberOfMatchesInSample``): 64-bit integer.
     * ``number_of_profiles_in_sample`` (wire ``NumberOfProfilesInSample``): 64-bit integer.
     * ``number_of_profiles_will_be_merged`` (wire ``NumberOfProfilesWillBeMerged``): 64-bit integer.
@@ -27,7 +27,7 @@ class GetAutoMergingPreviewResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetAutoMergingPreviewResponse', {'domain_name': 'DomainName', 'number_of_matches_in_sample': 'NumberOfMatchesInSample', 'number_of_profiles_in_sample': 'NumberOfProfilesInSample', 'number_of_profiles_will_be_merged': 'NumberOfProfilesWillBeMerged'}, frozenset())
 
-    domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
+    domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     number_of_matches_in_sample: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='NumberOfMatchesInSample', serialization_alias='NumberOfMatchesInSample')
     number_of_profiles_in_sample: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='NumberOfProfilesInSample', serialization_alias='NumberOfProfilesInSample')
     number_of_profiles_will_be_merged: Annotated[int, Field(strict=True, ge=-9223372036854775808, le=9223372036854775807), WholeNumber] | None = Field(default=None, validation_alias='NumberOfProfilesWillBeMerged', serialization_alias='NumberOfProfilesWillBeMerged')

@@ -3,9 +3,10 @@
 
 """Shape ``GetCalculatedAttributeDefinitionRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -27,3 +28,15 @@ class GetCalculatedAttributeDefinitionRequest(InputShape):
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     calculated_attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='CalculatedAttributeName', serialization_alias='CalculatedAttributeName')
+
+
+class GetCalculatedAttributeDefinitionRequestDict(TypedDict):
+    """:class:`GetCalculatedAttributeDefinitionRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``GetCalculatedAttributeDefinitionRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    CalculatedAttributeName: Required[str]

@@ -19,7 +19,7 @@ class GetDomainObjectTypeResponse(ResponseShape):
 
     Members:
 
-    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model (may still be absent).
+    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``description`` (wire ``Description``): string, length 1..10000; sensitive: redacted from repr and errors.
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
     * ``fields`` (wire ``Fields``): map of string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$`` to :class:`DomainObjectTypeField`.
@@ -32,7 +32,7 @@ class GetDomainObjectTypeResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetDomainObjectTypeResponse', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'encryption_key': 'EncryptionKey', 'fields': 'Fields', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset({'description'}))
 
-    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
+    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=10000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='EncryptionKey', serialization_alias='EncryptionKey')
     fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], DomainObjectTypeField], Field(strict=True)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')

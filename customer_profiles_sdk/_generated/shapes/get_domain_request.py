@@ -3,9 +3,10 @@
 
 """Shape ``GetDomainRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -25,3 +26,14 @@ class GetDomainRequest(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetDomainRequest', {'domain_name': 'DomainName'}, frozenset())
 
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
+
+
+class GetDomainRequestDict(TypedDict):
+    """:class:`GetDomainRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``GetDomainRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]

@@ -22,11 +22,11 @@ class GetIntegrationResponse(ResponseShape):
 
     Members:
 
-    * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``uri`` (wire ``Uri``): string, length 1..255; required by the model (may still be absent).
+    * ``domain_name`` (wire ``DomainName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``uri`` (wire ``Uri``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
-    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
-    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
+    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``object_type_names`` (wire ``ObjectTypeNames``): map of string, length 1..255 to string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``.
     * ``workflow_id`` (wire ``WorkflowId``): string, length 1..255.
@@ -40,11 +40,11 @@ class GetIntegrationResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetIntegrationResponse', {'domain_name': 'DomainName', 'uri': 'Uri', 'object_type_name': 'ObjectTypeName', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags', 'object_type_names': 'ObjectTypeNames', 'workflow_id': 'WorkflowId', 'is_unstructured': 'IsUnstructured', 'role_arn': 'RoleArn', 'event_trigger_names': 'EventTriggerNames', 'scope': 'Scope'}, frozenset())
 
-    domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='DomainName', serialization_alias='DomainName')
-    uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='Uri', serialization_alias='Uri')
+    domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
+    uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Uri', serialization_alias='Uri')
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
-    created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
-    last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
+    created_at: Timestamp = Field(validation_alias='CreatedAt', serialization_alias='CreatedAt')
+    last_updated_at: Timestamp = Field(validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
     object_type_names: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')]], Field(strict=True)] | None = Field(default=None, validation_alias='ObjectTypeNames', serialization_alias='ObjectTypeNames')
     workflow_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='WorkflowId', serialization_alias='WorkflowId')

@@ -17,19 +17,19 @@ class GetObjectTypeAttributeStatisticsPercentiles(OutputShape):
 
     Members:
 
-    * ``p5`` (wire ``P5``): number; required by the model (may still be absent).
-    * ``p25`` (wire ``P25``): number; required by the model (may still be absent).
-    * ``p50`` (wire ``P50``): number; required by the model (may still be absent).
-    * ``p75`` (wire ``P75``): number; required by the model (may still be absent).
-    * ``p95`` (wire ``P95``): number; required by the model (may still be absent).
+    * ``p5`` (wire ``P5``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``p25`` (wire ``P25``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``p50`` (wire ``P50``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``p75`` (wire ``P75``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``p95`` (wire ``P95``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetObjectTypeAttributeStatisticsPercentiles.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetObjectTypeAttributeStatisticsPercentiles', {'p5': 'P5', 'p25': 'P25', 'p50': 'P50', 'p75': 'P75', 'p95': 'P95'}, frozenset())
 
-    p5: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P5', serialization_alias='P5')
-    p25: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P25', serialization_alias='P25')
-    p50: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P50', serialization_alias='P50')
-    p75: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P75', serialization_alias='P75')
-    p95: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='P95', serialization_alias='P95')
+    p5: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='P5', serialization_alias='P5')
+    p25: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='P25', serialization_alias='P25')
+    p50: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='P50', serialization_alias='P50')
+    p75: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='P75', serialization_alias='P75')
+    p95: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='P95', serialization_alias='P95')

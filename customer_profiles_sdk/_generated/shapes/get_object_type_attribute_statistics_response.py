@@ -19,13 +19,13 @@ class GetObjectTypeAttributeStatisticsResponse(ResponseShape):
 
     Members:
 
-    * ``statistics`` (wire ``Statistics``): :class:`GetObjectTypeAttributeStatisticsStats`; required by the model (may still be absent).
-    * ``calculated_at`` (wire ``CalculatedAt``): timestamp; required by the model (may still be absent).
+    * ``statistics`` (wire ``Statistics``): :class:`GetObjectTypeAttributeStatisticsStats`; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``calculated_at`` (wire ``CalculatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetObjectTypeAttributeStatistics.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetObjectTypeAttributeStatisticsResponse', {'statistics': 'Statistics', 'calculated_at': 'CalculatedAt'}, frozenset())
 
-    statistics: GetObjectTypeAttributeStatisticsStats | None = Field(default=None, validation_alias='Statistics', serialization_alias='Statistics')
-    calculated_at: Timestamp | None = Field(default=None, validation_alias='CalculatedAt', serialization_alias='CalculatedAt')
+    statistics: GetObjectTypeAttributeStatisticsStats = Field(validation_alias='Statistics', serialization_alias='Statistics')
+    calculated_at: Timestamp = Field(validation_alias='CalculatedAt', serialization_alias='CalculatedAt')

@@ -19,19 +19,19 @@ class GetObjectTypeAttributeStatisticsStats(OutputShape):
 
     Members:
 
-    * ``maximum`` (wire ``Maximum``): number; required by the model (may still be absent).
-    * ``minimum`` (wire ``Minimum``): number; required by the model (may still be absent).
-    * ``average`` (wire ``Average``): number; required by the model (may still be absent).
-    * ``standard_deviation`` (wire ``StandardDeviation``): number; required by the model (may still be absent).
-    * ``percentiles`` (wire ``Percentiles``): :class:`GetObjectTypeAttributeStatisticsPercentiles`; required by the model (may still be absent).
+    * ``maximum`` (wire ``Maximum``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``minimum`` (wire ``Minimum``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``average`` (wire ``Average``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``standard_deviation`` (wire ``StandardDeviation``): number; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``percentiles`` (wire ``Percentiles``): :class:`GetObjectTypeAttributeStatisticsPercentiles`; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetObjectTypeAttributeStatisticsStats.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetObjectTypeAttributeStatisticsStats', {'maximum': 'Maximum', 'minimum': 'Minimum', 'average': 'Average', 'standard_deviation': 'StandardDeviation', 'percentiles': 'Percentiles'}, frozenset())
 
-    maximum: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='Maximum', serialization_alias='Maximum')
-    minimum: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='Minimum', serialization_alias='Minimum')
-    average: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='Average', serialization_alias='Average')
-    standard_deviation: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] | None = Field(default=None, validation_alias='StandardDeviation', serialization_alias='StandardDeviation')
-    percentiles: GetObjectTypeAttributeStatisticsPercentiles | None = Field(default=None, validation_alias='Percentiles', serialization_alias='Percentiles')
+    maximum: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='Maximum', serialization_alias='Maximum')
+    minimum: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='Minimum', serialization_alias='Minimum')
+    average: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='Average', serialization_alias='Average')
+    standard_deviation: Annotated[float, Field(strict=True, allow_inf_nan=False), RealNumber] = Field(validation_alias='StandardDeviation', serialization_alias='StandardDeviation')
+    percentiles: GetObjectTypeAttributeStatisticsPercentiles = Field(validation_alias='Percentiles', serialization_alias='Percentiles')

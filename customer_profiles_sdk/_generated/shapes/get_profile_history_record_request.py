@@ -3,9 +3,10 @@
 
 """Shape ``GetProfileHistoryRecordRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -29,3 +30,16 @@ class GetProfileHistoryRecordRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')
     id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='Id', serialization_alias='Id')
+
+
+class GetProfileHistoryRecordRequestDict(TypedDict):
+    """:class:`GetProfileHistoryRecordRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``GetProfileHistoryRecordRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    ProfileId: Required[str]
+    Id: Required[str]

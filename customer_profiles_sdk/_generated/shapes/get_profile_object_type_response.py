@@ -20,8 +20,8 @@ class GetProfileObjectTypeResponse(ResponseShape):
 
     Members:
 
-    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model (may still be absent).
-    * ``description`` (wire ``Description``): string, length 1..1000; required by the model (may still be absent); sensitive: redacted from repr and errors.
+    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``description`` (wire ``Description``): string, length 1..1000; required by the model; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
     * ``template_id`` (wire ``TemplateId``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``expiration_days`` (wire ``ExpirationDays``): 32-bit integer, range 1..1098.
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
@@ -41,8 +41,8 @@ class GetProfileObjectTypeResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetProfileObjectTypeResponse', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'template_id': 'TemplateId', 'expiration_days': 'ExpirationDays', 'encryption_key': 'EncryptionKey', 'allow_profile_creation': 'AllowProfileCreation', 'source_last_updated_timestamp_format': 'SourceLastUpdatedTimestampFormat', 'max_available_profile_object_count': 'MaxAvailableProfileObjectCount', 'max_profile_object_count': 'MaxProfileObjectCount', 'source_priority': 'SourcePriority', 'fields': 'Fields', 'keys': 'Keys', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'tags': 'Tags'}, frozenset({'description', 'fields', 'keys'}))
 
-    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
-    description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
+    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
+    description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='Description', serialization_alias='Description')
     template_id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='TemplateId', serialization_alias='TemplateId')
     expiration_days: Annotated[int, Field(strict=True, ge=1, le=1098), WholeNumber] | None = Field(default=None, validation_alias='ExpirationDays', serialization_alias='ExpirationDays')
     encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='EncryptionKey', serialization_alias='EncryptionKey')

@@ -3,9 +3,10 @@
 
 """Shape ``GetProfileObjectTypeTemplateRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -25,3 +26,14 @@ class GetProfileObjectTypeTemplateRequest(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetProfileObjectTypeTemplateRequest', {'template_id': 'TemplateId'}, frozenset())
 
     template_id: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='TemplateId', serialization_alias='TemplateId')
+
+
+class GetProfileObjectTypeTemplateRequestDict(TypedDict):
+    """:class:`GetProfileObjectTypeTemplateRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``GetProfileObjectTypeTemplateRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    TemplateId: Required[str]

@@ -3,16 +3,30 @@
 
 """Shape ``GetProfileRecommendationsRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .metadata_config import MetadataConfig
-from .recommendation_diversity_config import RecommendationDiversityConfig
-from .recommender_filter import RecommenderFilter
-from .recommender_promotional_filter import RecommenderPromotionalFilter
+from .metadata_config import (
+    MetadataConfig,
+    MetadataConfigDict,
+)
+from .recommendation_diversity_config import (
+    RecommendationDiversityConfig,
+    RecommendationDiversityConfigDict,
+)
+from .recommender_filter import (
+    RecommenderFilter,
+    RecommenderFilterDict,
+)
+from .recommender_promotional_filter import (
+    RecommenderPromotionalFilter,
+    RecommenderPromotionalFilterDict,
+)
 
 
 class GetProfileRecommendationsRequest(InputShape):
@@ -48,3 +62,44 @@ class GetProfileRecommendationsRequest(InputShape):
     max_results: Annotated[int, Field(strict=True, ge=1, le=500), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     metadata_config: MetadataConfig | None = Field(default=None, validation_alias='MetadataConfig', serialization_alias='MetadataConfig')
     diversity_config: RecommendationDiversityConfig | None = Field(default=None, validation_alias='DiversityConfig', serialization_alias='DiversityConfig')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            profile_id: str,
+            recommender_name: str,
+            context: dict[str, str] | None = None,
+            recommender_filters: Sequence[RecommenderFilter | RecommenderFilterDict] | None = None,
+            recommender_promotional_filters: Sequence[RecommenderPromotionalFilter | RecommenderPromotionalFilterDict] | None = None,
+            candidate_ids: list[str] | None = None,
+            max_results: int | None = None,
+            metadata_config: MetadataConfig | MetadataConfigDict | None = None,
+            diversity_config: RecommendationDiversityConfig | RecommendationDiversityConfigDict | None = None,
+        ) -> None: ...
+
+
+GetProfileRecommendationsRequestDict = TypedDict(  # noqa: UP013
+    'GetProfileRecommendationsRequestDict',
+    {
+        'DomainName': Required[str],
+        'ProfileId': Required[str],
+        'RecommenderName': Required[str],
+        'Context': NotRequired[dict[str, str]],
+        'RecommenderFilters': NotRequired[Sequence[RecommenderFilter | RecommenderFilterDict]],
+        'RecommenderPromotionalFilters': NotRequired[Sequence[RecommenderPromotionalFilter | RecommenderPromotionalFilterDict]],
+        'CandidateIds': NotRequired[list[str]],
+        'MaxResults': NotRequired[int],
+        'MetadataConfig': NotRequired[MetadataConfig | MetadataConfigDict],
+        'DiversityConfig': NotRequired[RecommendationDiversityConfig | RecommendationDiversityConfigDict],
+    },
+)
+GetProfileRecommendationsRequestDict.__doc__ = """:class:`GetProfileRecommendationsRequest` as a plain dict keyed by wire names, for static type checking.
+
+``GetProfileRecommendationsRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -22,25 +22,25 @@ class GetRecommenderFilterResponse(ResponseShape):
 
     Members:
 
-    * ``recommender_filter_name`` (wire ``RecommenderFilterName``): string, length 1..63, pattern ``[a-zA-Z0-9_-]+``; required by the model (may still be absent).
-    * ``recommender_filter_expression`` (wire ``RecommenderFilterExpression``): string, length 1..2500; required by the model (may still be absent); sensitive: redacted from repr and errors.
+    * ``recommender_filter_name`` (wire ``RecommenderFilterName``): string, length 1..63, pattern ``[a-zA-Z0-9_-]+``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``recommender_filter_expression`` (wire ``RecommenderFilterExpression``): string, length 1..2500; required by the model; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
     * ``recommender_schema_name`` (wire ``RecommenderSchemaName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
-    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
-    * ``status`` (wire ``Status``): enum :class:`RecommenderFilterStatus`; required by the model (may still be absent).
+    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``status`` (wire ``Status``): enum :class:`RecommenderFilterStatus`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``description`` (wire ``Description``): string, length 1..1000; sensitive: redacted from repr and errors.
     * ``failure_reason`` (wire ``FailureReason``): string.
-    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries); required by the model (may still be absent).
+    * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries); required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommenderFilter.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetRecommenderFilterResponse', {'recommender_filter_name': 'RecommenderFilterName', 'recommender_filter_expression': 'RecommenderFilterExpression', 'recommender_schema_name': 'RecommenderSchemaName', 'created_at': 'CreatedAt', 'status': 'Status', 'description': 'Description', 'failure_reason': 'FailureReason', 'tags': 'Tags'}, frozenset({'recommender_filter_expression', 'description'}))
 
-    recommender_filter_name: Annotated[str, Field(strict=True, min_length=1, max_length=63, pattern='[a-zA-Z0-9_-]+')] | None = Field(default=None, validation_alias='RecommenderFilterName', serialization_alias='RecommenderFilterName')
-    recommender_filter_expression: Annotated[str, Field(strict=True, min_length=1, max_length=2500)] | None = Field(default=None, validation_alias='RecommenderFilterExpression', serialization_alias='RecommenderFilterExpression')
+    recommender_filter_name: Annotated[str, Field(strict=True, min_length=1, max_length=63, pattern='[a-zA-Z0-9_-]+')] = Field(validation_alias='RecommenderFilterName', serialization_alias='RecommenderFilterName')
+    recommender_filter_expression: Annotated[str, Field(strict=True, min_length=1, max_length=2500)] = Field(validation_alias='RecommenderFilterExpression', serialization_alias='RecommenderFilterExpression')
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
-    created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
-    status: Annotated[RecommenderFilterStatus | RecommenderFilterStatusLiteral, EnumOf(RecommenderFilterStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
+    created_at: Timestamp = Field(validation_alias='CreatedAt', serialization_alias='CreatedAt')
+    status: Annotated[RecommenderFilterStatus | RecommenderFilterStatusLiteral, EnumOf(RecommenderFilterStatus)] = Field(validation_alias='Status', serialization_alias='Status')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     failure_reason: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='FailureReason', serialization_alias='FailureReason')
-    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+    tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Tags', serialization_alias='Tags')

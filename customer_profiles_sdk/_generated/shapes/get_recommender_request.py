@@ -3,9 +3,10 @@
 
 """Shape ``GetRecommenderRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -29,3 +30,16 @@ class GetRecommenderRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     recommender_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='RecommenderName', serialization_alias='RecommenderName')
     training_metrics_count: Annotated[int, Field(strict=True, ge=0, le=5), WholeNumber] | None = Field(default=None, validation_alias='TrainingMetricsCount', serialization_alias='TrainingMetricsCount')
+
+
+class GetRecommenderRequestDict(TypedDict):
+    """:class:`GetRecommenderRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``GetRecommenderRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    RecommenderName: Required[str]
+    TrainingMetricsCount: NotRequired[int]

@@ -29,8 +29,8 @@ class GetRecommenderResponse(ResponseShape):
 
     Members:
 
-    * ``recommender_name`` (wire ``RecommenderName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``recommender_recipe_name`` (wire ``RecommenderRecipeName``): enum :class:`RecommenderRecipeName`; required by the model (may still be absent).
+    * ``recommender_name`` (wire ``RecommenderName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``recommender_recipe_name`` (wire ``RecommenderRecipeName``): enum :class:`RecommenderRecipeName`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``recommender_schema_name`` (wire ``RecommenderSchemaName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``.
     * ``recommender_config`` (wire ``RecommenderConfig``): :class:`RecommenderConfig`.
     * ``description`` (wire ``Description``): string, length 1..1000; sensitive: redacted from repr and errors.
@@ -48,8 +48,8 @@ class GetRecommenderResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetRecommenderResponse', {'recommender_name': 'RecommenderName', 'recommender_recipe_name': 'RecommenderRecipeName', 'recommender_schema_name': 'RecommenderSchemaName', 'recommender_config': 'RecommenderConfig', 'description': 'Description', 'status': 'Status', 'last_updated_at': 'LastUpdatedAt', 'created_at': 'CreatedAt', 'failure_reason': 'FailureReason', 'latest_recommender_update': 'LatestRecommenderUpdate', 'active_recommender_version_name': 'ActiveRecommenderVersionName', 'training_metrics': 'TrainingMetrics', 'tags': 'Tags'}, frozenset({'description'}))
 
-    recommender_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderName', serialization_alias='RecommenderName')
-    recommender_recipe_name: Annotated[RecommenderRecipeName | RecommenderRecipeNameLiteral, EnumOf(RecommenderRecipeName)] | None = Field(default=None, validation_alias='RecommenderRecipeName', serialization_alias='RecommenderRecipeName')
+    recommender_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='RecommenderName', serialization_alias='RecommenderName')
+    recommender_recipe_name: Annotated[RecommenderRecipeName | RecommenderRecipeNameLiteral, EnumOf(RecommenderRecipeName)] = Field(validation_alias='RecommenderRecipeName', serialization_alias='RecommenderRecipeName')
     recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
     recommender_config: RecommenderConfig | None = Field(default=None, validation_alias='RecommenderConfig', serialization_alias='RecommenderConfig')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')

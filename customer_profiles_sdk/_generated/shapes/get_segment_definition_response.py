@@ -29,7 +29,7 @@ class GetSegmentDefinitionResponse(ResponseShape):
     * ``description`` (wire ``Description``): string, length 1..4000; sensitive: redacted from repr and errors.
     * ``segment_groups`` (wire ``SegmentGroups``): :class:`SegmentGroup`; sensitive: redacted from repr and errors.
     * ``segment_sort`` (wire ``SegmentSort``): :class:`SegmentSort`; sensitive: redacted from repr and errors.
-    * ``segment_definition_arn`` (wire ``SegmentDefinitionArn``): string, length 1..255; required by the model (may still be absent).
+    * ``segment_definition_arn`` (wire ``SegmentDefinitionArn``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``tags`` (wire ``Tags``): map of string, length 1..128, pattern ``^(?!aws:)[a-zA-Z+-=._:/]+$`` to string, length <= 256 (1..50 entries).
     * ``segment_sql_query`` (wire ``SegmentSqlQuery``): string, length 1..50000; sensitive: redacted from repr and errors.
@@ -45,7 +45,7 @@ class GetSegmentDefinitionResponse(ResponseShape):
     description: Annotated[str, Field(strict=True, min_length=1, max_length=4000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     segment_groups: SegmentGroup | None = Field(default=None, validation_alias='SegmentGroups', serialization_alias='SegmentGroups')
     segment_sort: SegmentSort | None = Field(default=None, validation_alias='SegmentSort', serialization_alias='SegmentSort')
-    segment_definition_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='SegmentDefinitionArn', serialization_alias='SegmentDefinitionArn')
+    segment_definition_arn: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='SegmentDefinitionArn', serialization_alias='SegmentDefinitionArn')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
     segment_sql_query: Annotated[str, Field(strict=True, min_length=1, max_length=50000)] | None = Field(default=None, validation_alias='SegmentSqlQuery', serialization_alias='SegmentSqlQuery')

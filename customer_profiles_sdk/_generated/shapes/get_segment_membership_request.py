@@ -3,9 +3,10 @@
 
 """Shape ``GetSegmentMembershipRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -29,3 +30,16 @@ class GetSegmentMembershipRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     segment_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='SegmentDefinitionName', serialization_alias='SegmentDefinitionName')
     profile_ids: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True, min_length=1, max_length=100)] = Field(validation_alias='ProfileIds', serialization_alias='ProfileIds')
+
+
+class GetSegmentMembershipRequestDict(TypedDict):
+    """:class:`GetSegmentMembershipRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``GetSegmentMembershipRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    SegmentDefinitionName: Required[str]
+    ProfileIds: Required[list[str]]

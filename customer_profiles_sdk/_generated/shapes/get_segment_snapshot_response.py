@@ -26,10 +26,10 @@ class GetSegmentSnapshotResponse(ResponseShape):
 
     Members:
 
-    * ``snapshot_id`` (wire ``SnapshotId``): string, pattern ``[a-f0-9]{32}``; required by the model (may still be absent).
-    * ``status`` (wire ``Status``): enum :class:`SegmentSnapshotStatus`; required by the model (may still be absent).
+    * ``snapshot_id`` (wire ``SnapshotId``): string, pattern ``[a-f0-9]{32}``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``status`` (wire ``Status``): enum :class:`SegmentSnapshotStatus`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``status_message`` (wire ``StatusMessage``): string, length 1..1000.
-    * ``data_format`` (wire ``DataFormat``): enum :class:`DataFormat`; required by the model (may still be absent).
+    * ``data_format`` (wire ``DataFormat``): enum :class:`DataFormat`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``encryption_key`` (wire ``EncryptionKey``): string, length 0..255.
     * ``role_arn`` (wire ``RoleArn``): string, length <= 512, pattern ``arn:aws:iam:.*:[0-9]+:.*``.
     * ``destination_uri`` (wire ``DestinationUri``): string, length 1..255.
@@ -39,10 +39,10 @@ class GetSegmentSnapshotResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetSegmentSnapshotResponse', {'snapshot_id': 'SnapshotId', 'status': 'Status', 'status_message': 'StatusMessage', 'data_format': 'DataFormat', 'encryption_key': 'EncryptionKey', 'role_arn': 'RoleArn', 'destination_uri': 'DestinationUri'}, frozenset())
 
-    snapshot_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='SnapshotId', serialization_alias='SnapshotId')
-    status: Annotated[SegmentSnapshotStatus | SegmentSnapshotStatusLiteral, EnumOf(SegmentSnapshotStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
+    snapshot_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='SnapshotId', serialization_alias='SnapshotId')
+    status: Annotated[SegmentSnapshotStatus | SegmentSnapshotStatusLiteral, EnumOf(SegmentSnapshotStatus)] = Field(validation_alias='Status', serialization_alias='Status')
     status_message: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='StatusMessage', serialization_alias='StatusMessage')
-    data_format: Annotated[DataFormat | DataFormatLiteral, EnumOf(DataFormat)] | None = Field(default=None, validation_alias='DataFormat', serialization_alias='DataFormat')
+    data_format: Annotated[DataFormat | DataFormatLiteral, EnumOf(DataFormat)] = Field(validation_alias='DataFormat', serialization_alias='DataFormat')
     encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='EncryptionKey', serialization_alias='EncryptionKey')
     role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')
     destination_uri: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='DestinationUri', serialization_alias='DestinationUri')

@@ -3,9 +3,10 @@
 
 """Shape ``GetSimilarProfilesRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
@@ -40,3 +41,22 @@ class GetSimilarProfilesRequest(InputShape):
     match_type: Annotated[MatchType | MatchTypeLiteral, EnumOf(MatchType)] = Field(validation_alias='MatchType', serialization_alias='MatchType')
     search_key: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='SearchKey', serialization_alias='SearchKey')
     search_value: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='SearchValue', serialization_alias='SearchValue')
+
+
+GetSimilarProfilesRequestDict = TypedDict(  # noqa: UP013
+    'GetSimilarProfilesRequestDict',
+    {
+        'NextToken': NotRequired[str],
+        'MaxResults': NotRequired[int],
+        'DomainName': Required[str],
+        'MatchType': Required[MatchType | MatchTypeLiteral],
+        'SearchKey': Required[str],
+        'SearchValue': Required[str],
+    },
+)
+GetSimilarProfilesRequestDict.__doc__ = """:class:`GetSimilarProfilesRequest` as a plain dict keyed by wire names, for static type checking.
+
+``GetSimilarProfilesRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -17,7 +17,7 @@ class GetUploadJobPathResponse(ResponseShape):
 
     Members:
 
-    * ``url`` (wire ``Url``): string, length <= 2048, pattern ``.*``; required by the model (may still be absent); secret (SDK redaction list): redacted from repr and errors.
+    * ``url`` (wire ``Url``): string, length <= 2048, pattern ``.*``; required by the model; reading it from a response that lacks it raises MissingMemberError; secret (SDK redaction list): redacted from repr and errors.
     * ``client_token`` (wire ``ClientToken``): string, length 1..1000; secret (SDK redaction list): redacted from repr and errors.
     * ``valid_until`` (wire ``ValidUntil``): timestamp.
 
@@ -26,6 +26,6 @@ class GetUploadJobPathResponse(ResponseShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('GetUploadJobPathResponse', {'url': 'Url', 'client_token': 'ClientToken', 'valid_until': 'ValidUntil'}, frozenset({'url', 'client_token'}))
 
-    url: Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='Url', serialization_alias='Url')
+    url: Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]*')] = Field(validation_alias='Url', serialization_alias='Url')
     client_token: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='ClientToken', serialization_alias='ClientToken')
     valid_until: Timestamp | None = Field(default=None, validation_alias='ValidUntil', serialization_alias='ValidUntil')

@@ -3,18 +3,26 @@
 
 """Shape ``Group`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .dimension import Dimension
+from .dimension import (
+    Dimension,
+    DimensionDict,
+)
 from .include_options import (
     IncludeOptions,
     IncludeOptionsLiteral,
 )
-from .source_segment import SourceSegment
+from .source_segment import (
+    SourceSegment,
+    SourceSegmentDict,
+)
 
 
 class Group(InputShape):
@@ -38,3 +46,30 @@ class Group(InputShape):
     source_segments: Annotated[list[SourceSegment], Field(strict=True)] | None = Field(default=None, validation_alias='SourceSegments', serialization_alias='SourceSegments')
     source_type: Annotated[IncludeOptions | IncludeOptionsLiteral, EnumOf(IncludeOptions)] | None = Field(default=None, validation_alias='SourceType', serialization_alias='SourceType')
     type: Annotated[IncludeOptions | IncludeOptionsLiteral, EnumOf(IncludeOptions)] | None = Field(default=None, validation_alias='Type', serialization_alias='Type')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            dimensions: Sequence[Dimension | DimensionDict] | None = None,
+            source_segments: Sequence[SourceSegment | SourceSegmentDict] | None = None,
+            source_type: IncludeOptions | IncludeOptionsLiteral | None = None,
+            type: IncludeOptions | IncludeOptionsLiteral | None = None,
+        ) -> None: ...
+
+
+class GroupDict(TypedDict):
+    """:class:`Group` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``Group``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Dimensions: NotRequired[Sequence[Dimension | DimensionDict]]
+    SourceSegments: NotRequired[Sequence[SourceSegment | SourceSegmentDict]]
+    SourceType: NotRequired[IncludeOptions | IncludeOptionsLiteral]
+    Type: NotRequired[IncludeOptions | IncludeOptionsLiteral]

@@ -3,9 +3,10 @@
 
 """Shape ``IncrementalPullConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -25,3 +26,15 @@ class IncrementalPullConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('IncrementalPullConfig', {'datetime_type_field_name': 'DatetimeTypeFieldName'}, frozenset())
 
     datetime_type_field_name: Annotated[str, Field(strict=True, max_length=256, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='DatetimeTypeFieldName', serialization_alias='DatetimeTypeFieldName')
+
+
+class IncrementalPullConfigDict(TypedDict):
+    """:class:`IncrementalPullConfig` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``IncrementalPullConfig``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DatetimeTypeFieldName: NotRequired[str]

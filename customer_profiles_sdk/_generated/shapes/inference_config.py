@@ -3,9 +3,10 @@
 
 """Shape ``InferenceConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -25,3 +26,15 @@ class InferenceConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('InferenceConfig', {'min_provisioned_tps': 'MinProvisionedTPS'}, frozenset())
 
     min_provisioned_tps: Annotated[int, Field(strict=True, ge=1, le=1000), WholeNumber] | None = Field(default=None, validation_alias='MinProvisionedTPS', serialization_alias='MinProvisionedTPS')
+
+
+class InferenceConfigDict(TypedDict):
+    """:class:`InferenceConfig` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``InferenceConfig``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    MinProvisionedTPS: NotRequired[int]

@@ -3,13 +3,17 @@
 
 """Shape ``IntegrationConfig`` (input)."""
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .appflow_integration import AppflowIntegration
+from .appflow_integration import (
+    AppflowIntegration,
+    AppflowIntegrationDict,
+)
 
 
 class IntegrationConfig(InputShape):
@@ -27,3 +31,27 @@ class IntegrationConfig(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('IntegrationConfig', {'appflow_integration': 'AppflowIntegration'}, frozenset())
 
     appflow_integration: AppflowIntegration | None = Field(default=None, validation_alias='AppflowIntegration', serialization_alias='AppflowIntegration')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            appflow_integration: AppflowIntegration | AppflowIntegrationDict | None = None,
+        ) -> None: ...
+
+
+IntegrationConfigDict = TypedDict(  # noqa: UP013
+    'IntegrationConfigDict',
+    {
+        'AppflowIntegration': NotRequired[AppflowIntegration | AppflowIntegrationDict],
+    },
+)
+IntegrationConfigDict.__doc__ = """:class:`IntegrationConfig` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``IntegrationConfig``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

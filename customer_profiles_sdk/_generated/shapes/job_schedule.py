@@ -3,9 +3,10 @@
 
 """Shape ``JobSchedule`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -22,8 +23,8 @@ class JobSchedule(InputShape):
 
     Members:
 
-    * ``day_of_the_week`` (wire ``DayOfTheWeek``): enum :class:`JobScheduleDayOfTheWeek`; required.
-    * ``time`` (wire ``Time``): string, length 3..5, pattern ``^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$``; required.
+    * ``day_of_the_week`` (wire ``DayOfTheWeek``): enum :class:`JobScheduleDayOfTheWeek`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``time`` (wire ``Time``): string, length 3..5, pattern ``^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$``; required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_JobSchedule.html
     """
@@ -32,3 +33,16 @@ class JobSchedule(InputShape):
 
     day_of_the_week: Annotated[JobScheduleDayOfTheWeek | JobScheduleDayOfTheWeekLiteral, EnumOf(JobScheduleDayOfTheWeek)] = Field(validation_alias='DayOfTheWeek', serialization_alias='DayOfTheWeek')
     time: Annotated[str, Field(strict=True, min_length=3, max_length=5, pattern='^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]\\Z')] = Field(validation_alias='Time', serialization_alias='Time')
+
+
+class JobScheduleDict(TypedDict):
+    """:class:`JobSchedule` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``JobSchedule``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DayOfTheWeek: Required[JobScheduleDayOfTheWeek | JobScheduleDayOfTheWeekLiteral]
+    Time: Required[str]

@@ -3,9 +3,10 @@
 
 """Shape ``ListAccountIntegrationsRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -31,3 +32,17 @@ class ListAccountIntegrationsRequest(InputShape):
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     include_hidden: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IncludeHidden', serialization_alias='IncludeHidden')
+
+
+class ListAccountIntegrationsRequestDict(TypedDict):
+    """:class:`ListAccountIntegrationsRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``ListAccountIntegrationsRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Uri: Required[str]
+    NextToken: NotRequired[str]
+    MaxResults: NotRequired[int]
+    IncludeHidden: NotRequired[bool]

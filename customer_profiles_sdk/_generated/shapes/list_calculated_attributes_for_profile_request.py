@@ -3,9 +3,10 @@
 
 """Shape ``ListCalculatedAttributesForProfileRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -31,3 +32,17 @@ class ListCalculatedAttributesForProfileRequest(InputShape):
     max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')
+
+
+class ListCalculatedAttributesForProfileRequestDict(TypedDict):
+    """:class:`ListCalculatedAttributesForProfileRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``ListCalculatedAttributesForProfileRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    NextToken: NotRequired[str]
+    MaxResults: NotRequired[int]
+    DomainName: Required[str]
+    ProfileId: Required[str]

@@ -17,13 +17,13 @@ class ListObjectTypeAttributeItem(OutputShape):
 
     Members:
 
-    * ``attribute_name`` (wire ``AttributeName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
+    * ``attribute_name`` (wire ``AttributeName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListObjectTypeAttributeItem.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListObjectTypeAttributeItem', {'attribute_name': 'AttributeName', 'last_updated_at': 'LastUpdatedAt'}, frozenset())
 
-    attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='AttributeName', serialization_alias='AttributeName')
-    last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
+    attribute_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='AttributeName', serialization_alias='AttributeName')
+    last_updated_at: Timestamp = Field(validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

@@ -17,13 +17,13 @@ class ListObjectTypeAttributeValuesItem(OutputShape):
 
     Members:
 
-    * ``value`` (wire ``Value``): string, length 1..1000; required by the model (may still be absent); sensitive: redacted from repr and errors.
-    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
+    * ``value`` (wire ``Value``): string, length 1..1000; required by the model; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
+    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListObjectTypeAttributeValuesItem.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListObjectTypeAttributeValuesItem', {'value': 'Value', 'last_updated_at': 'LastUpdatedAt'}, frozenset({'value'}))
 
-    value: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Value', serialization_alias='Value')
-    last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
+    value: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='Value', serialization_alias='Value')
+    last_updated_at: Timestamp = Field(validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

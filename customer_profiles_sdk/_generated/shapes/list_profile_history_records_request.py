@@ -3,9 +3,10 @@
 
 """Shape ``ListProfileHistoryRecordsRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
@@ -42,3 +43,23 @@ class ListProfileHistoryRecordsRequest(InputShape):
     max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     action_type: Annotated[ActionType | ActionTypeLiteral, EnumOf(ActionType)] | None = Field(default=None, validation_alias='ActionType', serialization_alias='ActionType')
     performed_by: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='PerformedBy', serialization_alias='PerformedBy')
+
+
+ListProfileHistoryRecordsRequestDict = TypedDict(  # noqa: UP013
+    'ListProfileHistoryRecordsRequestDict',
+    {
+        'DomainName': Required[str],
+        'ProfileId': Required[str],
+        'ObjectTypeName': NotRequired[str],
+        'NextToken': NotRequired[str],
+        'MaxResults': NotRequired[int],
+        'ActionType': NotRequired[ActionType | ActionTypeLiteral],
+        'PerformedBy': NotRequired[str],
+    },
+)
+ListProfileHistoryRecordsRequestDict.__doc__ = """:class:`ListProfileHistoryRecordsRequest` as a plain dict keyed by wire names, for static type checking.
+
+``ListProfileHistoryRecordsRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

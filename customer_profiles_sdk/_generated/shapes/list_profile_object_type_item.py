@@ -17,8 +17,8 @@ class ListProfileObjectTypeItem(OutputShape):
 
     Members:
 
-    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model (may still be absent).
-    * ``description`` (wire ``Description``): string, length 1..1000; required by the model (may still be absent); personal data (SDK redaction list): redacted from repr and errors.
+    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``description`` (wire ``Description``): string, length 1..1000; required by the model; reading it from a response that lacks it raises MissingMemberError; personal data (SDK redaction list): redacted from repr and errors.
     * ``created_at`` (wire ``CreatedAt``): timestamp.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
     * ``max_profile_object_count`` (wire ``MaxProfileObjectCount``): 32-bit integer, range >= 1.
@@ -31,8 +31,8 @@ class ListProfileObjectTypeItem(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListProfileObjectTypeItem', {'object_type_name': 'ObjectTypeName', 'description': 'Description', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'max_profile_object_count': 'MaxProfileObjectCount', 'max_available_profile_object_count': 'MaxAvailableProfileObjectCount', 'source_priority': 'SourcePriority', 'tags': 'Tags'}, frozenset({'description'}))
 
-    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
-    description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
+    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
+    description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='Description', serialization_alias='Description')
     created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
     max_profile_object_count: Annotated[int, Field(strict=True, ge=1, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='MaxProfileObjectCount', serialization_alias='MaxProfileObjectCount')

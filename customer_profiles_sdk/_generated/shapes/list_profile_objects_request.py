@@ -3,13 +3,17 @@
 
 """Shape ``ListProfileObjectsRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .object_filter import ObjectFilter
+from .object_filter import (
+    ObjectFilter,
+    ObjectFilterDict,
+)
 
 
 class ListProfileObjectsRequest(InputShape):
@@ -37,3 +41,36 @@ class ListProfileObjectsRequest(InputShape):
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')
     object_filter: ObjectFilter | None = Field(default=None, validation_alias='ObjectFilter', serialization_alias='ObjectFilter')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            next_token: str | None = None,
+            max_results: int | None = None,
+            domain_name: str,
+            object_type_name: str,
+            profile_id: str,
+            object_filter: ObjectFilter | ObjectFilterDict | None = None,
+        ) -> None: ...
+
+
+ListProfileObjectsRequestDict = TypedDict(  # noqa: UP013
+    'ListProfileObjectsRequestDict',
+    {
+        'NextToken': NotRequired[str],
+        'MaxResults': NotRequired[int],
+        'DomainName': Required[str],
+        'ObjectTypeName': Required[str],
+        'ProfileId': Required[str],
+        'ObjectFilter': NotRequired[ObjectFilter | ObjectFilterDict],
+    },
+)
+ListProfileObjectsRequestDict.__doc__ = """:class:`ListProfileObjectsRequest` as a plain dict keyed by wire names, for static type checking.
+
+``ListProfileObjectsRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``ListRecommenderRecipesRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -27,3 +28,15 @@ class ListRecommenderRecipesRequest(InputShape):
 
     max_results: Annotated[int, Field(strict=True, ge=10, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
+
+
+class ListRecommenderRecipesRequestDict(TypedDict):
+    """:class:`ListRecommenderRecipesRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``ListRecommenderRecipesRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    MaxResults: NotRequired[int]
+    NextToken: NotRequired[str]

@@ -3,9 +3,10 @@
 
 """Shape ``ListTagsForResourceRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -25,3 +26,14 @@ class ListTagsForResourceRequest(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListTagsForResourceRequest', {'resource_arn': 'resourceArn'}, frozenset())
 
     resource_arn: Annotated[str, Field(strict=True, max_length=256, pattern='^arn:[a-z0-9]{1,10}:profile')] = Field(validation_alias='resourceArn', serialization_alias='resourceArn')
+
+
+class ListTagsForResourceRequestDict(TypedDict):
+    """:class:`ListTagsForResourceRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``ListTagsForResourceRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    resourceArn: Required[str]

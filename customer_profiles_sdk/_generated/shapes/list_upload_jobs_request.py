@@ -3,9 +3,10 @@
 
 """Shape ``ListUploadJobsRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -29,3 +30,16 @@ class ListUploadJobsRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     max_results: Annotated[int, Field(strict=True, ge=1, le=500), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
+
+
+class ListUploadJobsRequestDict(TypedDict):
+    """:class:`ListUploadJobsRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``ListUploadJobsRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    MaxResults: NotRequired[int]
+    NextToken: NotRequired[str]

@@ -26,21 +26,21 @@ class ListWorkflowsItem(OutputShape):
 
     Members:
 
-    * ``workflow_type`` (wire ``WorkflowType``): enum :class:`WorkflowType`; required by the model (may still be absent).
-    * ``workflow_id`` (wire ``WorkflowId``): string, length 1..255; required by the model (may still be absent).
-    * ``status`` (wire ``Status``): enum :class:`Status`; required by the model (may still be absent).
-    * ``status_description`` (wire ``StatusDescription``): string, length 1..255; required by the model (may still be absent).
-    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
-    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model (may still be absent).
+    * ``workflow_type`` (wire ``WorkflowType``): enum :class:`WorkflowType`; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``workflow_id`` (wire ``WorkflowId``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``status`` (wire ``Status``): enum :class:`Status`; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``status_description`` (wire ``StatusDescription``): string, length 1..255; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListWorkflowsItem.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ListWorkflowsItem', {'workflow_type': 'WorkflowType', 'workflow_id': 'WorkflowId', 'status': 'Status', 'status_description': 'StatusDescription', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt'}, frozenset())
 
-    workflow_type: Annotated[WorkflowType | WorkflowTypeLiteral, EnumOf(WorkflowType)] | None = Field(default=None, validation_alias='WorkflowType', serialization_alias='WorkflowType')
-    workflow_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='WorkflowId', serialization_alias='WorkflowId')
-    status: Annotated[Status | StatusLiteral, EnumOf(Status)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
-    status_description: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='StatusDescription', serialization_alias='StatusDescription')
-    created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
-    last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
+    workflow_type: Annotated[WorkflowType | WorkflowTypeLiteral, EnumOf(WorkflowType)] = Field(validation_alias='WorkflowType', serialization_alias='WorkflowType')
+    workflow_id: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='WorkflowId', serialization_alias='WorkflowId')
+    status: Annotated[Status | StatusLiteral, EnumOf(Status)] = Field(validation_alias='Status', serialization_alias='Status')
+    status_description: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='StatusDescription', serialization_alias='StatusDescription')
+    created_at: Timestamp = Field(validation_alias='CreatedAt', serialization_alias='CreatedAt')
+    last_updated_at: Timestamp = Field(validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')

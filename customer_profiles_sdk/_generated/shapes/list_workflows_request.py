@@ -3,9 +3,11 @@
 
 """Shape ``ListWorkflowsRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from datetime import datetime
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, Timestamp, WholeNumber
 
@@ -46,3 +48,23 @@ class ListWorkflowsRequest(InputShape):
     query_end_date: Timestamp | None = Field(default=None, validation_alias='QueryEndDate', serialization_alias='QueryEndDate')
     next_token: Annotated[str, Field(strict=True, min_length=1, max_length=1024)] | None = Field(default=None, validation_alias='NextToken', serialization_alias='NextToken')
     max_results: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='MaxResults', serialization_alias='MaxResults')
+
+
+ListWorkflowsRequestDict = TypedDict(  # noqa: UP013
+    'ListWorkflowsRequestDict',
+    {
+        'DomainName': Required[str],
+        'WorkflowType': NotRequired[WorkflowType | WorkflowTypeLiteral],
+        'Status': NotRequired[Status | StatusLiteral],
+        'QueryStartDate': NotRequired[datetime],
+        'QueryEndDate': NotRequired[datetime],
+        'NextToken': NotRequired[str],
+        'MaxResults': NotRequired[int],
+    },
+)
+ListWorkflowsRequestDict.__doc__ = """:class:`ListWorkflowsRequest` as a plain dict keyed by wire names, for static type checking.
+
+``ListWorkflowsRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

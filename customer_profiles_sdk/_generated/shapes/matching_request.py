@@ -3,15 +3,25 @@
 
 """Shape ``MatchingRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .auto_merging import AutoMerging
-from .exporting_config import ExportingConfig
-from .job_schedule import JobSchedule
+from .auto_merging import (
+    AutoMerging,
+    AutoMergingDict,
+)
+from .exporting_config import (
+    ExportingConfig,
+    ExportingConfigDict,
+)
+from .job_schedule import (
+    JobSchedule,
+    JobScheduleDict,
+)
 
 
 class MatchingRequest(InputShape):
@@ -35,3 +45,33 @@ class MatchingRequest(InputShape):
     job_schedule: JobSchedule | None = Field(default=None, validation_alias='JobSchedule', serialization_alias='JobSchedule')
     auto_merging: AutoMerging | None = Field(default=None, validation_alias='AutoMerging', serialization_alias='AutoMerging')
     exporting_config: ExportingConfig | None = Field(default=None, validation_alias='ExportingConfig', serialization_alias='ExportingConfig')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            enabled: bool,
+            job_schedule: JobSchedule | JobScheduleDict | None = None,
+            auto_merging: AutoMerging | AutoMergingDict | None = None,
+            exporting_config: ExportingConfig | ExportingConfigDict | None = None,
+        ) -> None: ...
+
+
+MatchingRequestDict = TypedDict(  # noqa: UP013
+    'MatchingRequestDict',
+    {
+        'Enabled': Required[bool],
+        'JobSchedule': NotRequired[JobSchedule | JobScheduleDict],
+        'AutoMerging': NotRequired[AutoMerging | AutoMergingDict],
+        'ExportingConfig': NotRequired[ExportingConfig | ExportingConfigDict],
+    },
+)
+MatchingRequestDict.__doc__ = """:class:`MatchingRequest` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``MatchingRequest``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

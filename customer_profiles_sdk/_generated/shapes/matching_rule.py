@@ -3,9 +3,10 @@
 
 """Shape ``MatchingRule`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -17,7 +18,7 @@ class MatchingRule(InputShape):
 
     Members:
 
-    * ``rule`` (wire ``Rule``): list of string, length 1..255 (1..15 items); required.
+    * ``rule`` (wire ``Rule``): list of string, length 1..255 (1..15 items); required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_MatchingRule.html
     """
@@ -25,3 +26,15 @@ class MatchingRule(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('MatchingRule', {'rule': 'Rule'}, frozenset())
 
     rule: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=15)] = Field(validation_alias='Rule', serialization_alias='Rule')
+
+
+class MatchingRuleDict(TypedDict):
+    """:class:`MatchingRule` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``MatchingRule``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Rule: Required[list[str]]

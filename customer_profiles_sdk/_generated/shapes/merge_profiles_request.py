@@ -3,13 +3,17 @@
 
 """Shape ``MergeProfilesRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .field_source_profile_ids import FieldSourceProfileIds
+from .field_source_profile_ids import (
+    FieldSourceProfileIds,
+    FieldSourceProfileIdsDict,
+)
 
 
 class MergeProfilesRequest(InputShape):
@@ -33,3 +37,32 @@ class MergeProfilesRequest(InputShape):
     main_profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='MainProfileId', serialization_alias='MainProfileId')
     profile_ids_to_be_merged: Annotated[list[Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')]], Field(strict=True, min_length=1, max_length=20)] = Field(validation_alias='ProfileIdsToBeMerged', serialization_alias='ProfileIdsToBeMerged')
     field_source_profile_ids: FieldSourceProfileIds | None = Field(default=None, validation_alias='FieldSourceProfileIds', serialization_alias='FieldSourceProfileIds')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            main_profile_id: str,
+            profile_ids_to_be_merged: list[str],
+            field_source_profile_ids: FieldSourceProfileIds | FieldSourceProfileIdsDict | None = None,
+        ) -> None: ...
+
+
+MergeProfilesRequestDict = TypedDict(  # noqa: UP013
+    'MergeProfilesRequestDict',
+    {
+        'DomainName': Required[str],
+        'MainProfileId': Required[str],
+        'ProfileIdsToBeMerged': Required[list[str]],
+        'FieldSourceProfileIds': NotRequired[FieldSourceProfileIds | FieldSourceProfileIdsDict],
+    },
+)
+MergeProfilesRequestDict.__doc__ = """:class:`MergeProfilesRequest` as a plain dict keyed by wire names, for static type checking.
+
+``MergeProfilesRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

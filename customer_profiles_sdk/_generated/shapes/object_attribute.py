@@ -3,9 +3,10 @@
 
 """Shape ``ObjectAttribute`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -24,8 +25,8 @@ class ObjectAttribute(InputShape):
 
     * ``source`` (wire ``Source``): string, length 1..1000.
     * ``field_name`` (wire ``FieldName``): string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$``.
-    * ``comparison_operator`` (wire ``ComparisonOperator``): enum :class:`ComparisonOperator`; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255 (1..10 items); required; personal data (SDK redaction list): redacted from repr and errors.
+    * ``comparison_operator`` (wire ``ComparisonOperator``): enum :class:`ComparisonOperator`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``values`` (wire ``Values``): list of string, length 1..255 (1..10 items); required; reading it from a response that lacks it raises MissingMemberError; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ObjectAttribute.html
     """
@@ -36,3 +37,21 @@ class ObjectAttribute(InputShape):
     field_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')] | None = Field(default=None, validation_alias='FieldName', serialization_alias='FieldName')
     comparison_operator: Annotated[ComparisonOperator | ComparisonOperatorLiteral, EnumOf(ComparisonOperator)] = Field(validation_alias='ComparisonOperator', serialization_alias='ComparisonOperator')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Values', serialization_alias='Values')
+
+
+ObjectAttributeDict = TypedDict(  # noqa: UP013
+    'ObjectAttributeDict',
+    {
+        'Source': NotRequired[str],
+        'FieldName': NotRequired[str],
+        'ComparisonOperator': Required[ComparisonOperator | ComparisonOperatorLiteral],
+        'Values': Required[list[str]],
+    },
+)
+ObjectAttributeDict.__doc__ = """:class:`ObjectAttribute` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``ObjectAttribute``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``ObjectTypeField`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -34,3 +35,17 @@ class ObjectTypeField(InputShape):
     source: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Source', serialization_alias='Source')
     target: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Target', serialization_alias='Target')
     content_type: Annotated[FieldContentType | FieldContentTypeLiteral, EnumOf(FieldContentType)] | None = Field(default=None, validation_alias='ContentType', serialization_alias='ContentType')
+
+
+class ObjectTypeFieldDict(TypedDict):
+    """:class:`ObjectTypeField` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ObjectTypeField``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Source: NotRequired[str]
+    Target: NotRequired[str]
+    ContentType: NotRequired[FieldContentType | FieldContentTypeLiteral]

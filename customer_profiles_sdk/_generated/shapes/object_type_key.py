@@ -3,9 +3,10 @@
 
 """Shape ``ObjectTypeKey`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -32,3 +33,16 @@ class ObjectTypeKey(InputShape):
 
     standard_identifiers: Annotated[list[Annotated[StandardIdentifier | StandardIdentifierLiteral, EnumOf(StandardIdentifier)]], Field(strict=True)] | None = Field(default=None, validation_alias='StandardIdentifiers', serialization_alias='StandardIdentifiers')
     field_names: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')]], Field(strict=True)] | None = Field(default=None, validation_alias='FieldNames', serialization_alias='FieldNames')
+
+
+class ObjectTypeKeyDict(TypedDict):
+    """:class:`ObjectTypeKey` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ObjectTypeKey``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    StandardIdentifiers: NotRequired[list[StandardIdentifier | StandardIdentifierLiteral]]
+    FieldNames: NotRequired[list[str]]

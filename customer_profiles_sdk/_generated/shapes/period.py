@@ -3,9 +3,10 @@
 
 """Shape ``Period`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
@@ -22,8 +23,8 @@ class Period(InputShape):
 
     Members:
 
-    * ``unit`` (wire ``Unit``): enum :class:`PeriodUnit`; required.
-    * ``value`` (wire ``Value``): 32-bit integer, range 1..60; required.
+    * ``unit`` (wire ``Unit``): enum :class:`PeriodUnit`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``value`` (wire ``Value``): 32-bit integer, range 1..60; required; reading it from a response that lacks it raises MissingMemberError.
     * ``max_invocations_per_profile`` (wire ``MaxInvocationsPerProfile``): 32-bit integer, range 1..1000.
     * ``unlimited`` (wire ``Unlimited``): boolean.
 
@@ -36,3 +37,18 @@ class Period(InputShape):
     value: Annotated[int, Field(strict=True, ge=1, le=60), WholeNumber] = Field(validation_alias='Value', serialization_alias='Value')
     max_invocations_per_profile: Annotated[int, Field(strict=True, ge=1, le=1000), WholeNumber] | None = Field(default=None, validation_alias='MaxInvocationsPerProfile', serialization_alias='MaxInvocationsPerProfile')
     unlimited: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='Unlimited', serialization_alias='Unlimited')
+
+
+class PeriodDict(TypedDict):
+    """:class:`Period` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``Period``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Unit: Required[PeriodUnit | PeriodUnitLiteral]
+    Value: Required[int]
+    MaxInvocationsPerProfile: NotRequired[int]
+    Unlimited: NotRequired[bool]

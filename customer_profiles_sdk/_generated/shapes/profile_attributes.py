@@ -3,18 +3,38 @@
 
 """Shape ``ProfileAttributes`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .address_dimension import AddressDimension
-from .attribute_dimension import AttributeDimension
-from .date_dimension import DateDimension
-from .extra_length_value_profile_dimension import ExtraLengthValueProfileDimension
-from .profile_dimension import ProfileDimension
-from .profile_type_dimension import ProfileTypeDimension
+from .address_dimension import (
+    AddressDimension,
+    AddressDimensionDict,
+)
+from .attribute_dimension import (
+    AttributeDimension,
+    AttributeDimensionDict,
+)
+from .date_dimension import (
+    DateDimension,
+    DateDimensionDict,
+)
+from .extra_length_value_profile_dimension import (
+    ExtraLengthValueProfileDimension,
+    ExtraLengthValueProfileDimensionDict,
+)
+from .profile_dimension import (
+    ProfileDimension,
+    ProfileDimensionDict,
+)
+from .profile_type_dimension import (
+    ProfileTypeDimension,
+    ProfileTypeDimensionDict,
+)
 
 
 class ProfileAttributes(InputShape):
@@ -75,3 +95,66 @@ class ProfileAttributes(InputShape):
     billing_address: AddressDimension | None = Field(default=None, validation_alias='BillingAddress', serialization_alias='BillingAddress')
     attributes: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=255)], AttributeDimension], Field(strict=True)] | None = Field(default=None, validation_alias='Attributes', serialization_alias='Attributes')
     profile_type: ProfileTypeDimension | None = Field(default=None, validation_alias='ProfileType', serialization_alias='ProfileType')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            account_number: ProfileDimension | ProfileDimensionDict | None = None,
+            additional_information: ExtraLengthValueProfileDimension | ExtraLengthValueProfileDimensionDict | None = None,
+            first_name: ProfileDimension | ProfileDimensionDict | None = None,
+            last_name: ProfileDimension | ProfileDimensionDict | None = None,
+            middle_name: ProfileDimension | ProfileDimensionDict | None = None,
+            gender_string: ProfileDimension | ProfileDimensionDict | None = None,
+            party_type_string: ProfileDimension | ProfileDimensionDict | None = None,
+            birth_date: DateDimension | DateDimensionDict | None = None,
+            phone_number: ProfileDimension | ProfileDimensionDict | None = None,
+            business_name: ProfileDimension | ProfileDimensionDict | None = None,
+            business_phone_number: ProfileDimension | ProfileDimensionDict | None = None,
+            home_phone_number: ProfileDimension | ProfileDimensionDict | None = None,
+            mobile_phone_number: ProfileDimension | ProfileDimensionDict | None = None,
+            email_address: ProfileDimension | ProfileDimensionDict | None = None,
+            personal_email_address: ProfileDimension | ProfileDimensionDict | None = None,
+            business_email_address: ProfileDimension | ProfileDimensionDict | None = None,
+            address: AddressDimension | AddressDimensionDict | None = None,
+            shipping_address: AddressDimension | AddressDimensionDict | None = None,
+            mailing_address: AddressDimension | AddressDimensionDict | None = None,
+            billing_address: AddressDimension | AddressDimensionDict | None = None,
+            attributes: Mapping[str, AttributeDimension | AttributeDimensionDict] | None = None,
+            profile_type: ProfileTypeDimension | ProfileTypeDimensionDict | None = None,
+        ) -> None: ...
+
+
+class ProfileAttributesDict(TypedDict):
+    """:class:`ProfileAttributes` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ProfileAttributes``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    AccountNumber: NotRequired[ProfileDimension | ProfileDimensionDict]
+    AdditionalInformation: NotRequired[ExtraLengthValueProfileDimension | ExtraLengthValueProfileDimensionDict]
+    FirstName: NotRequired[ProfileDimension | ProfileDimensionDict]
+    LastName: NotRequired[ProfileDimension | ProfileDimensionDict]
+    MiddleName: NotRequired[ProfileDimension | ProfileDimensionDict]
+    GenderString: NotRequired[ProfileDimension | ProfileDimensionDict]
+    PartyTypeString: NotRequired[ProfileDimension | ProfileDimensionDict]
+    BirthDate: NotRequired[DateDimension | DateDimensionDict]
+    PhoneNumber: NotRequired[ProfileDimension | ProfileDimensionDict]
+    BusinessName: NotRequired[ProfileDimension | ProfileDimensionDict]
+    BusinessPhoneNumber: NotRequired[ProfileDimension | ProfileDimensionDict]
+    HomePhoneNumber: NotRequired[ProfileDimension | ProfileDimensionDict]
+    MobilePhoneNumber: NotRequired[ProfileDimension | ProfileDimensionDict]
+    EmailAddress: NotRequired[ProfileDimension | ProfileDimensionDict]
+    PersonalEmailAddress: NotRequired[ProfileDimension | ProfileDimensionDict]
+    BusinessEmailAddress: NotRequired[ProfileDimension | ProfileDimensionDict]
+    Address: NotRequired[AddressDimension | AddressDimensionDict]
+    ShippingAddress: NotRequired[AddressDimension | AddressDimensionDict]
+    MailingAddress: NotRequired[AddressDimension | AddressDimensionDict]
+    BillingAddress: NotRequired[AddressDimension | AddressDimensionDict]
+    Attributes: NotRequired[Mapping[str, AttributeDimension | AttributeDimensionDict]]
+    ProfileType: NotRequired[ProfileTypeDimension | ProfileTypeDimensionDict]

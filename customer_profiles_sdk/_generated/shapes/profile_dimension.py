@@ -3,9 +3,10 @@
 
 """Shape ``ProfileDimension`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -22,8 +23,8 @@ class ProfileDimension(InputShape):
 
     Members:
 
-    * ``dimension_type`` (wire ``DimensionType``): enum :class:`StringDimensionType`; required.
-    * ``values`` (wire ``Values``): list of string, length 1..255 (1..50 items); required; personal data (SDK redaction list): redacted from repr and errors.
+    * ``dimension_type`` (wire ``DimensionType``): enum :class:`StringDimensionType`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``values`` (wire ``Values``): list of string, length 1..255 (1..50 items); required; reading it from a response that lacks it raises MissingMemberError; personal data (SDK redaction list): redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ProfileDimension.html
     """
@@ -32,3 +33,16 @@ class ProfileDimension(InputShape):
 
     dimension_type: Annotated[StringDimensionType | StringDimensionTypeLiteral, EnumOf(StringDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='Values', serialization_alias='Values')
+
+
+class ProfileDimensionDict(TypedDict):
+    """:class:`ProfileDimension` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ProfileDimension``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DimensionType: Required[StringDimensionType | StringDimensionTypeLiteral]
+    Values: Required[list[str]]

@@ -22,11 +22,11 @@ class ProfileHistoryRecord(OutputShape):
 
     Members:
 
-    * ``id`` (wire ``Id``): string, pattern ``[a-f0-9]{32}``; required by the model (may still be absent).
-    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model (may still be absent).
-    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
+    * ``id`` (wire ``Id``): string, pattern ``[a-f0-9]{32}``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``object_type_name`` (wire ``ObjectTypeName``): string, length 1..255, pattern ``^[a-zA-Z_][a-zA-Z_0-9-]*$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``last_updated_at`` (wire ``LastUpdatedAt``): timestamp.
-    * ``action_type`` (wire ``ActionType``): enum :class:`ActionType`; required by the model (may still be absent).
+    * ``action_type`` (wire ``ActionType``): enum :class:`ActionType`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``profile_object_unique_key`` (wire ``ProfileObjectUniqueKey``): string, length 1..255.
     * ``performed_by`` (wire ``PerformedBy``): string, length 1..255; personal data (SDK redaction list): redacted from repr and errors.
 
@@ -35,10 +35,10 @@ class ProfileHistoryRecord(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ProfileHistoryRecord', {'id': 'Id', 'object_type_name': 'ObjectTypeName', 'created_at': 'CreatedAt', 'last_updated_at': 'LastUpdatedAt', 'action_type': 'ActionType', 'profile_object_unique_key': 'ProfileObjectUniqueKey', 'performed_by': 'PerformedBy'}, frozenset({'performed_by'}))
 
-    id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='Id', serialization_alias='Id')
-    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] | None = Field(default=None, validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
-    created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
+    id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='Id', serialization_alias='Id')
+    object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
+    created_at: Timestamp = Field(validation_alias='CreatedAt', serialization_alias='CreatedAt')
     last_updated_at: Timestamp | None = Field(default=None, validation_alias='LastUpdatedAt', serialization_alias='LastUpdatedAt')
-    action_type: Annotated[ActionType | ActionTypeLiteral, EnumOf(ActionType)] | None = Field(default=None, validation_alias='ActionType', serialization_alias='ActionType')
+    action_type: Annotated[ActionType | ActionTypeLiteral, EnumOf(ActionType)] = Field(validation_alias='ActionType', serialization_alias='ActionType')
     profile_object_unique_key: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='ProfileObjectUniqueKey', serialization_alias='ProfileObjectUniqueKey')
     performed_by: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='PerformedBy', serialization_alias='PerformedBy')

@@ -17,8 +17,8 @@ class ProfileQueryFailures(OutputShape):
 
     Members:
 
-    * ``profile_id`` (wire ``ProfileId``): string; required by the model (may still be absent).
-    * ``message`` (wire ``Message``): string; required by the model (may still be absent); personal data (SDK redaction list): redacted from repr and errors.
+    * ``profile_id`` (wire ``ProfileId``): string; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``message`` (wire ``Message``): string; required by the model; reading it from a response that lacks it raises MissingMemberError; personal data (SDK redaction list): redacted from repr and errors.
     * ``status`` (wire ``Status``): 32-bit integer.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ProfileQueryFailures.html
@@ -26,6 +26,6 @@ class ProfileQueryFailures(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ProfileQueryFailures', {'profile_id': 'ProfileId', 'message': 'Message', 'status': 'Status'}, frozenset({'message'}))
 
-    profile_id: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='ProfileId', serialization_alias='ProfileId')
-    message: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='Message', serialization_alias='Message')
+    profile_id: Annotated[str, Field(strict=True)] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')
+    message: Annotated[str, Field(strict=True)] = Field(validation_alias='Message', serialization_alias='Message')
     status: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')

@@ -23,8 +23,8 @@ class ProfileQueryResult(OutputShape):
 
     Members:
 
-    * ``profile_id`` (wire ``ProfileId``): string; required by the model (may still be absent).
-    * ``query_result`` (wire ``QueryResult``): enum :class:`QueryResult`; required by the model (may still be absent).
+    * ``profile_id`` (wire ``ProfileId``): string; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``query_result`` (wire ``QueryResult``): enum :class:`QueryResult`; required by the model; reading it from a response that lacks it raises MissingMemberError.
     * ``profile`` (wire ``Profile``): :class:`Profile`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ProfileQueryResult.html
@@ -32,6 +32,6 @@ class ProfileQueryResult(OutputShape):
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ProfileQueryResult', {'profile_id': 'ProfileId', 'query_result': 'QueryResult', 'profile': 'Profile'}, frozenset())
 
-    profile_id: Annotated[str, Field(strict=True)] | None = Field(default=None, validation_alias='ProfileId', serialization_alias='ProfileId')
-    query_result: Annotated[QueryResult | QueryResultLiteral, EnumOf(QueryResult)] | None = Field(default=None, validation_alias='QueryResult', serialization_alias='QueryResult')
+    profile_id: Annotated[str, Field(strict=True)] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')
+    query_result: Annotated[QueryResult | QueryResultLiteral, EnumOf(QueryResult)] = Field(validation_alias='QueryResult', serialization_alias='QueryResult')
     profile: Profile | None = Field(default=None, validation_alias='Profile', serialization_alias='Profile')

@@ -3,9 +3,10 @@
 
 """Shape ``ProfileTypeDimension`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -26,8 +27,8 @@ class ProfileTypeDimension(InputShape):
 
     Members:
 
-    * ``dimension_type`` (wire ``DimensionType``): enum :class:`ProfileTypeDimensionType`; required.
-    * ``values`` (wire ``Values``): list of enum :class:`ProfileType` (1..1 items); required; sensitive: redacted from repr and errors.
+    * ``dimension_type`` (wire ``DimensionType``): enum :class:`ProfileTypeDimensionType`; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``values`` (wire ``Values``): list of enum :class:`ProfileType` (1..1 items); required; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ProfileTypeDimension.html
     """
@@ -36,3 +37,16 @@ class ProfileTypeDimension(InputShape):
 
     dimension_type: Annotated[ProfileTypeDimensionType | ProfileTypeDimensionTypeLiteral, EnumOf(ProfileTypeDimensionType)] = Field(validation_alias='DimensionType', serialization_alias='DimensionType')
     values: Annotated[list[Annotated[ProfileType | ProfileTypeLiteral, EnumOf(ProfileType)]], Field(strict=True, min_length=1, max_length=1)] = Field(validation_alias='Values', serialization_alias='Values')
+
+
+class ProfileTypeDimensionDict(TypedDict):
+    """:class:`ProfileTypeDimension` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ProfileTypeDimension``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DimensionType: Required[ProfileTypeDimensionType | ProfileTypeDimensionTypeLiteral]
+    Values: Required[list[ProfileType | ProfileTypeLiteral]]

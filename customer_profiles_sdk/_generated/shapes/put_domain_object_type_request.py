@@ -3,13 +3,18 @@
 
 """Shape ``PutDomainObjectTypeRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .domain_object_type_field import DomainObjectTypeField
+from .domain_object_type_field import (
+    DomainObjectTypeField,
+    DomainObjectTypeFieldDict,
+)
 
 
 class PutDomainObjectTypeRequest(InputShape):
@@ -37,3 +42,33 @@ class PutDomainObjectTypeRequest(InputShape):
     encryption_key: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='EncryptionKey', serialization_alias='EncryptionKey')
     fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], DomainObjectTypeField], Field(strict=True)] = Field(validation_alias='Fields', serialization_alias='Fields')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            object_type_name: str,
+            description: str | None = None,
+            encryption_key: str | None = None,
+            fields: Mapping[str, DomainObjectTypeField | DomainObjectTypeFieldDict],
+            tags: dict[str, str] | None = None,
+        ) -> None: ...
+
+
+class PutDomainObjectTypeRequestDict(TypedDict):
+    """:class:`PutDomainObjectTypeRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``PutDomainObjectTypeRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    ObjectTypeName: Required[str]
+    Description: NotRequired[str]
+    EncryptionKey: NotRequired[str]
+    Fields: Required[Mapping[str, DomainObjectTypeField | DomainObjectTypeFieldDict]]
+    Tags: NotRequired[dict[str, str]]

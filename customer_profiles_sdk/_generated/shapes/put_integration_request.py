@@ -3,13 +3,17 @@
 
 """Shape ``PutIntegrationRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .flow_definition import FlowDefinition
+from .flow_definition import (
+    FlowDefinition,
+    FlowDefinitionDict,
+)
 from .scope import (
     Scope,
     ScopeLiteral,
@@ -47,3 +51,42 @@ class PutIntegrationRequest(InputShape):
     role_arn: Annotated[str, Field(strict=True, max_length=512, pattern='arn:aws:iam:[^\\n\\r\\u2028\\u2029]*:[0-9]+:[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='RoleArn', serialization_alias='RoleArn')
     event_trigger_names: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')]], Field(strict=True, min_length=1, max_length=1)] | None = Field(default=None, validation_alias='EventTriggerNames', serialization_alias='EventTriggerNames')
     scope: Annotated[Scope | ScopeLiteral, EnumOf(Scope)] | None = Field(default=None, validation_alias='Scope', serialization_alias='Scope')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            uri: str | None = None,
+            object_type_name: str | None = None,
+            object_type_names: dict[str, str] | None = None,
+            tags: dict[str, str] | None = None,
+            flow_definition: FlowDefinition | FlowDefinitionDict | None = None,
+            role_arn: str | None = None,
+            event_trigger_names: list[str] | None = None,
+            scope: Scope | ScopeLiteral | None = None,
+        ) -> None: ...
+
+
+PutIntegrationRequestDict = TypedDict(  # noqa: UP013
+    'PutIntegrationRequestDict',
+    {
+        'DomainName': Required[str],
+        'Uri': NotRequired[str],
+        'ObjectTypeName': NotRequired[str],
+        'ObjectTypeNames': NotRequired[dict[str, str]],
+        'Tags': NotRequired[dict[str, str]],
+        'FlowDefinition': NotRequired[FlowDefinition | FlowDefinitionDict],
+        'RoleArn': NotRequired[str],
+        'EventTriggerNames': NotRequired[list[str]],
+        'Scope': NotRequired[Scope | ScopeLiteral],
+    },
+)
+PutIntegrationRequestDict.__doc__ = """:class:`PutIntegrationRequest` as a plain dict keyed by wire names, for static type checking.
+
+``PutIntegrationRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``PutProfileObjectRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -29,3 +30,16 @@ class PutProfileObjectRequest(InputShape):
     object_type_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-]*\\Z')] = Field(validation_alias='ObjectTypeName', serialization_alias='ObjectTypeName')
     object: Annotated[str, Field(strict=True, min_length=1, max_length=256000)] = Field(validation_alias='Object', serialization_alias='Object')
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
+
+
+class PutProfileObjectRequestDict(TypedDict):
+    """:class:`PutProfileObjectRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``PutProfileObjectRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    ObjectTypeName: Required[str]
+    Object: Required[str]
+    DomainName: Required[str]

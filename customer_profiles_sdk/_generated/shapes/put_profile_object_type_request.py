@@ -3,14 +3,22 @@
 
 """Shape ``PutProfileObjectTypeRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .object_type_field import ObjectTypeField
-from .object_type_key import ObjectTypeKey
+from .object_type_field import (
+    ObjectTypeField,
+    ObjectTypeFieldDict,
+)
+from .object_type_key import (
+    ObjectTypeKey,
+    ObjectTypeKeyDict,
+)
 
 
 class PutProfileObjectTypeRequest(InputShape):
@@ -52,3 +60,47 @@ class PutProfileObjectTypeRequest(InputShape):
     fields: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_.-]+\\Z')], ObjectTypeField], Field(strict=True)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
     keys: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')], Annotated[list[ObjectTypeKey], Field(strict=True)]], Field(strict=True)] | None = Field(default=None, validation_alias='Keys', serialization_alias='Keys')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] | None = Field(default=None, validation_alias='Tags', serialization_alias='Tags')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            object_type_name: str,
+            description: str,
+            template_id: str | None = None,
+            expiration_days: int | None = None,
+            encryption_key: str | None = None,
+            allow_profile_creation: bool | None = None,
+            source_last_updated_timestamp_format: str | None = None,
+            max_profile_object_count: int | None = None,
+            source_priority: int | None = None,
+            fields: Mapping[str, ObjectTypeField | ObjectTypeFieldDict] | None = None,
+            keys: Mapping[str, Sequence[ObjectTypeKey | ObjectTypeKeyDict]] | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None: ...
+
+
+class PutProfileObjectTypeRequestDict(TypedDict):
+    """:class:`PutProfileObjectTypeRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``PutProfileObjectTypeRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    DomainName: Required[str]
+    ObjectTypeName: Required[str]
+    Description: Required[str]
+    TemplateId: NotRequired[str]
+    ExpirationDays: NotRequired[int]
+    EncryptionKey: NotRequired[str]
+    AllowProfileCreation: NotRequired[bool]
+    SourceLastUpdatedTimestampFormat: NotRequired[str]
+    MaxProfileObjectCount: NotRequired[int]
+    SourcePriority: NotRequired[int]
+    Fields: NotRequired[Mapping[str, ObjectTypeField | ObjectTypeFieldDict]]
+    Keys: NotRequired[Mapping[str, Sequence[ObjectTypeKey | ObjectTypeKeyDict]]]
+    Tags: NotRequired[dict[str, str]]

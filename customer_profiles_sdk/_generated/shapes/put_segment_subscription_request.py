@@ -3,13 +3,17 @@
 
 """Shape ``PutSegmentSubscriptionRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .schedule_configuration import ScheduleConfiguration
+from .schedule_configuration import (
+    ScheduleConfiguration,
+    ScheduleConfigurationDict,
+)
 
 
 class PutSegmentSubscriptionRequest(InputShape):
@@ -31,3 +35,30 @@ class PutSegmentSubscriptionRequest(InputShape):
     domain_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='DomainName', serialization_alias='DomainName')
     segment_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='SegmentDefinitionName', serialization_alias='SegmentDefinitionName')
     schedule_configuration: ScheduleConfiguration | None = Field(default=None, validation_alias='ScheduleConfiguration', serialization_alias='ScheduleConfiguration')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            segment_definition_name: str,
+            schedule_configuration: ScheduleConfiguration | ScheduleConfigurationDict | None = None,
+        ) -> None: ...
+
+
+PutSegmentSubscriptionRequestDict = TypedDict(  # noqa: UP013
+    'PutSegmentSubscriptionRequestDict',
+    {
+        'DomainName': Required[str],
+        'SegmentDefinitionName': Required[str],
+        'ScheduleConfiguration': NotRequired[ScheduleConfiguration | ScheduleConfigurationDict],
+    },
+)
+PutSegmentSubscriptionRequestDict.__doc__ = """:class:`PutSegmentSubscriptionRequest` as a plain dict keyed by wire names, for static type checking.
+
+``PutSegmentSubscriptionRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``Range`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
@@ -13,7 +14,10 @@ from .unit import (
     Unit,
     UnitLiteral,
 )
-from .value_range import ValueRange
+from .value_range import (
+    ValueRange,
+    ValueRangeDict,
+)
 
 
 class Range(InputShape):
@@ -39,3 +43,35 @@ class Range(InputShape):
     value_range: ValueRange | None = Field(default=None, validation_alias='ValueRange', serialization_alias='ValueRange')
     timestamp_source: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='TimestampSource', serialization_alias='TimestampSource')
     timestamp_format: Annotated[str, Field(strict=True, min_length=1, max_length=255)] | None = Field(default=None, validation_alias='TimestampFormat', serialization_alias='TimestampFormat')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            value: int | None = None,
+            unit: Unit | UnitLiteral | None = None,
+            value_range: ValueRange | ValueRangeDict | None = None,
+            timestamp_source: str | None = None,
+            timestamp_format: str | None = None,
+        ) -> None: ...
+
+
+RangeDict = TypedDict(  # noqa: UP013
+    'RangeDict',
+    {
+        'Value': NotRequired[int],
+        'Unit': NotRequired[Unit | UnitLiteral],
+        'ValueRange': NotRequired[ValueRange | ValueRangeDict],
+        'TimestampSource': NotRequired[str],
+        'TimestampFormat': NotRequired[str],
+    },
+)
+RangeDict.__doc__ = """:class:`Range` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``Range``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``RangeOverride`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
@@ -22,9 +23,9 @@ class RangeOverride(InputShape):
 
     Members:
 
-    * ``start`` (wire ``Start``): 32-bit integer; required.
+    * ``start`` (wire ``Start``): 32-bit integer; required; reading it from a response that lacks it raises MissingMemberError.
     * ``end`` (wire ``End``): 32-bit integer.
-    * ``unit`` (wire ``Unit``): enum :class:`RangeUnit`; required.
+    * ``unit`` (wire ``Unit``): enum :class:`RangeUnit`; required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_RangeOverride.html
     """
@@ -34,3 +35,17 @@ class RangeOverride(InputShape):
     start: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] = Field(validation_alias='Start', serialization_alias='Start')
     end: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] | None = Field(default=None, validation_alias='End', serialization_alias='End')
     unit: Annotated[RangeUnit | RangeUnitLiteral, EnumOf(RangeUnit)] = Field(validation_alias='Unit', serialization_alias='Unit')
+
+
+class RangeOverrideDict(TypedDict):
+    """:class:`RangeOverride` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``RangeOverride``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Start: Required[int]
+    End: NotRequired[int]
+    Unit: Required[RangeUnit | RangeUnitLiteral]

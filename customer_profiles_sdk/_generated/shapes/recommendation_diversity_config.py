@@ -3,9 +3,10 @@
 
 """Shape ``RecommendationDiversityConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -27,3 +28,16 @@ class RecommendationDiversityConfig(InputShape):
 
     enabled: Annotated[bool, Field(strict=True)] = Field(validation_alias='Enabled', serialization_alias='Enabled')
     values: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z][a-zA-Z0-9_]*\\Z')], Annotated[int, Field(strict=True, ge=1, le=200), WholeNumber]], Field(strict=True, max_length=2)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
+
+
+class RecommendationDiversityConfigDict(TypedDict):
+    """:class:`RecommendationDiversityConfig` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``RecommendationDiversityConfig``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Enabled: Required[bool]
+    Values: NotRequired[dict[str, int]]

@@ -3,9 +3,10 @@
 
 """Shape ``RecommendationMetadata`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -25,3 +26,15 @@ class RecommendationMetadata(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RecommendationMetadata', {'columns': 'Columns'}, frozenset())
 
     columns: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=150)]], Field(strict=True, min_length=1, max_length=10)] | None = Field(default=None, validation_alias='Columns', serialization_alias='Columns')
+
+
+class RecommendationMetadataDict(TypedDict):
+    """:class:`RecommendationMetadata` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``RecommendationMetadata``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Columns: NotRequired[list[str]]

@@ -3,14 +3,22 @@
 
 """Shape ``Recommender`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .recommender_filter import RecommenderFilter
-from .recommender_promotional_filter import RecommenderPromotionalFilter
+from .recommender_filter import (
+    RecommenderFilter,
+    RecommenderFilterDict,
+)
+from .recommender_promotional_filter import (
+    RecommenderPromotionalFilter,
+    RecommenderPromotionalFilterDict,
+)
 
 
 class Recommender(InputShape):
@@ -32,3 +40,28 @@ class Recommender(InputShape):
     name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='Name', serialization_alias='Name')
     filters: Annotated[list[RecommenderFilter], Field(strict=True, max_length=1)] | None = Field(default=None, validation_alias='Filters', serialization_alias='Filters')
     promotional_filters: Annotated[list[RecommenderPromotionalFilter], Field(strict=True, max_length=1)] | None = Field(default=None, validation_alias='PromotionalFilters', serialization_alias='PromotionalFilters')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            name: str,
+            filters: Sequence[RecommenderFilter | RecommenderFilterDict] | None = None,
+            promotional_filters: Sequence[RecommenderPromotionalFilter | RecommenderPromotionalFilterDict] | None = None,
+        ) -> None: ...
+
+
+class RecommenderDict(TypedDict):
+    """:class:`Recommender` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``Recommender``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Name: Required[str]
+    Filters: NotRequired[Sequence[RecommenderFilter | RecommenderFilterDict]]
+    PromotionalFilters: NotRequired[Sequence[RecommenderPromotionalFilter | RecommenderPromotionalFilterDict]]

@@ -3,15 +3,25 @@
 
 """Shape ``RecommenderConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .diversity_config import DiversityConfig
-from .events_config import EventsConfig
-from .inference_config import InferenceConfig
+from .diversity_config import (
+    DiversityConfig,
+    DiversityConfigDict,
+)
+from .events_config import (
+    EventsConfig,
+    EventsConfigDict,
+)
+from .inference_config import (
+    InferenceConfig,
+    InferenceConfigDict,
+)
 
 
 class RecommenderConfig(InputShape):
@@ -39,3 +49,37 @@ class RecommenderConfig(InputShape):
     included_columns: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=1000)]], Field(strict=True, min_length=1, max_length=100)]], Field(strict=True, min_length=1, max_length=2)] | None = Field(default=None, validation_alias='IncludedColumns', serialization_alias='IncludedColumns')
     excluded_columns: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=1000)]], Field(strict=True, min_length=1, max_length=100)]], Field(strict=True, min_length=1, max_length=2)] | None = Field(default=None, validation_alias='ExcludedColumns', serialization_alias='ExcludedColumns')
     diversity_config: DiversityConfig | None = Field(default=None, validation_alias='DiversityConfig', serialization_alias='DiversityConfig')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            events_config: EventsConfig | EventsConfigDict | None = None,
+            training_frequency: int | None = None,
+            inference_config: InferenceConfig | InferenceConfigDict | None = None,
+            included_columns: dict[str, list[str]] | None = None,
+            excluded_columns: dict[str, list[str]] | None = None,
+            diversity_config: DiversityConfig | DiversityConfigDict | None = None,
+        ) -> None: ...
+
+
+RecommenderConfigDict = TypedDict(  # noqa: UP013
+    'RecommenderConfigDict',
+    {
+        'EventsConfig': NotRequired[EventsConfig | EventsConfigDict],
+        'TrainingFrequency': NotRequired[int],
+        'InferenceConfig': NotRequired[InferenceConfig | InferenceConfigDict],
+        'IncludedColumns': NotRequired[dict[str, list[str]]],
+        'ExcludedColumns': NotRequired[dict[str, list[str]]],
+        'DiversityConfig': NotRequired[DiversityConfig | DiversityConfigDict],
+    },
+)
+RecommenderConfigDict.__doc__ = """:class:`RecommenderConfig` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``RecommenderConfig``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

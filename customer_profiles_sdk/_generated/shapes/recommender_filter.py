@@ -3,9 +3,10 @@
 
 """Shape ``RecommenderFilter`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -27,3 +28,16 @@ class RecommenderFilter(InputShape):
 
     name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='Name', serialization_alias='Name')
     values: Annotated[dict[Annotated[str, Field(strict=True, max_length=50, pattern='[A-Za-z0-9_]+')], Annotated[str, Field(strict=True, max_length=3000)]], Field(strict=True, max_length=25)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
+
+
+class RecommenderFilterDict(TypedDict):
+    """:class:`RecommenderFilter` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``RecommenderFilter``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Name: NotRequired[str]
+    Values: NotRequired[dict[str, str]]

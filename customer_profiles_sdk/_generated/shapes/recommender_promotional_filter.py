@@ -3,9 +3,10 @@
 
 """Shape ``RecommenderPromotionalFilter`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -31,3 +32,18 @@ class RecommenderPromotionalFilter(InputShape):
     values: Annotated[dict[Annotated[str, Field(strict=True, max_length=50, pattern='[A-Za-z0-9_]+')], Annotated[str, Field(strict=True, max_length=3000)]], Field(strict=True, max_length=25)] | None = Field(default=None, validation_alias='Values', serialization_alias='Values')
     promotion_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='PromotionName', serialization_alias='PromotionName')
     percent_promoted_items: Annotated[int, Field(strict=True, ge=1, le=100), WholeNumber] | None = Field(default=None, validation_alias='PercentPromotedItems', serialization_alias='PercentPromotedItems')
+
+
+class RecommenderPromotionalFilterDict(TypedDict):
+    """:class:`RecommenderPromotionalFilter` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``RecommenderPromotionalFilter``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Name: NotRequired[str]
+    Values: NotRequired[dict[str, str]]
+    PromotionName: NotRequired[str]
+    PercentPromotedItems: NotRequired[int]

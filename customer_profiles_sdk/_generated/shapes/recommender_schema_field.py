@@ -3,9 +3,10 @@
 
 """Shape ``RecommenderSchemaField`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -26,7 +27,7 @@ class RecommenderSchemaField(InputShape):
 
     Members:
 
-    * ``target_field_name`` (wire ``TargetFieldName``): string, length 1..1000; required.
+    * ``target_field_name`` (wire ``TargetFieldName``): string, length 1..1000; required; reading it from a response that lacks it raises MissingMemberError.
     * ``content_type`` (wire ``ContentType``): enum :class:`ContentType`.
     * ``feature_type`` (wire ``FeatureType``): enum :class:`FeatureType`.
 
@@ -38,3 +39,20 @@ class RecommenderSchemaField(InputShape):
     target_field_name: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] = Field(validation_alias='TargetFieldName', serialization_alias='TargetFieldName')
     content_type: Annotated[ContentType | ContentTypeLiteral, EnumOf(ContentType)] | None = Field(default=None, validation_alias='ContentType', serialization_alias='ContentType')
     feature_type: Annotated[FeatureType | FeatureTypeLiteral, EnumOf(FeatureType)] | None = Field(default=None, validation_alias='FeatureType', serialization_alias='FeatureType')
+
+
+RecommenderSchemaFieldDict = TypedDict(  # noqa: UP013
+    'RecommenderSchemaFieldDict',
+    {
+        'TargetFieldName': Required[str],
+        'ContentType': NotRequired[ContentType | ContentTypeLiteral],
+        'FeatureType': NotRequired[FeatureType | FeatureTypeLiteral],
+    },
+)
+RecommenderSchemaFieldDict.__doc__ = """:class:`RecommenderSchemaField` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``RecommenderSchemaField``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

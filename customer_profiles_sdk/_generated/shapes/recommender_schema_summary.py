@@ -23,17 +23,17 @@ class RecommenderSchemaSummary(OutputShape):
 
     Members:
 
-    * ``recommender_schema_name`` (wire ``RecommenderSchemaName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
-    * ``fields`` (wire ``Fields``): map of string to list of :class:`RecommenderSchemaField` (1..9 items) (1..2 entries); required by the model (may still be absent).
-    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model (may still be absent).
-    * ``status`` (wire ``Status``): enum :class:`RecommenderSchemaStatus`; required by the model (may still be absent).
+    * ``recommender_schema_name`` (wire ``RecommenderSchemaName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``fields`` (wire ``Fields``): map of string to list of :class:`RecommenderSchemaField` (1..9 items) (1..2 entries); required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``created_at`` (wire ``CreatedAt``): timestamp; required by the model; reading it from a response that lacks it raises MissingMemberError.
+    * ``status`` (wire ``Status``): enum :class:`RecommenderSchemaStatus`; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_RecommenderSchemaSummary.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('RecommenderSchemaSummary', {'recommender_schema_name': 'RecommenderSchemaName', 'fields': 'Fields', 'created_at': 'CreatedAt', 'status': 'Status'}, frozenset())
 
-    recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
-    fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(strict=True, min_length=1, max_length=9)]], Field(strict=True, min_length=1, max_length=2)] | None = Field(default=None, validation_alias='Fields', serialization_alias='Fields')
-    created_at: Timestamp | None = Field(default=None, validation_alias='CreatedAt', serialization_alias='CreatedAt')
-    status: Annotated[RecommenderSchemaStatus | RecommenderSchemaStatusLiteral, EnumOf(RecommenderSchemaStatus)] | None = Field(default=None, validation_alias='Status', serialization_alias='Status')
+    recommender_schema_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='RecommenderSchemaName', serialization_alias='RecommenderSchemaName')
+    fields: Annotated[dict[Annotated[str, Field(strict=True)], Annotated[list[RecommenderSchemaField], Field(strict=True, min_length=1, max_length=9)]], Field(strict=True, min_length=1, max_length=2)] = Field(validation_alias='Fields', serialization_alias='Fields')
+    created_at: Timestamp = Field(validation_alias='CreatedAt', serialization_alias='CreatedAt')
+    status: Annotated[RecommenderSchemaStatus | RecommenderSchemaStatusLiteral, EnumOf(RecommenderSchemaStatus)] = Field(validation_alias='Status', serialization_alias='Status')

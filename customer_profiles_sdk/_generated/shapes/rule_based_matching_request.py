@@ -3,16 +3,30 @@
 
 """Shape ``RuleBasedMatchingRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .attribute_types_selector import AttributeTypesSelector
-from .conflict_resolution import ConflictResolution
-from .exporting_config import ExportingConfig
-from .matching_rule import MatchingRule
+from .attribute_types_selector import (
+    AttributeTypesSelector,
+    AttributeTypesSelectorDict,
+)
+from .conflict_resolution import (
+    ConflictResolution,
+    ConflictResolutionDict,
+)
+from .exporting_config import (
+    ExportingConfig,
+    ExportingConfigDict,
+)
+from .matching_rule import (
+    MatchingRule,
+    MatchingRuleDict,
+)
 
 
 class RuleBasedMatchingRequest(InputShape):
@@ -42,3 +56,39 @@ class RuleBasedMatchingRequest(InputShape):
     attribute_types_selector: AttributeTypesSelector | None = Field(default=None, validation_alias='AttributeTypesSelector', serialization_alias='AttributeTypesSelector')
     conflict_resolution: ConflictResolution | None = Field(default=None, validation_alias='ConflictResolution', serialization_alias='ConflictResolution')
     exporting_config: ExportingConfig | None = Field(default=None, validation_alias='ExportingConfig', serialization_alias='ExportingConfig')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            enabled: bool,
+            matching_rules: Sequence[MatchingRule | MatchingRuleDict] | None = None,
+            max_allowed_rule_level_for_merging: int | None = None,
+            max_allowed_rule_level_for_matching: int | None = None,
+            attribute_types_selector: AttributeTypesSelector | AttributeTypesSelectorDict | None = None,
+            conflict_resolution: ConflictResolution | ConflictResolutionDict | None = None,
+            exporting_config: ExportingConfig | ExportingConfigDict | None = None,
+        ) -> None: ...
+
+
+RuleBasedMatchingRequestDict = TypedDict(  # noqa: UP013
+    'RuleBasedMatchingRequestDict',
+    {
+        'Enabled': Required[bool],
+        'MatchingRules': NotRequired[Sequence[MatchingRule | MatchingRuleDict]],
+        'MaxAllowedRuleLevelForMerging': NotRequired[int],
+        'MaxAllowedRuleLevelForMatching': NotRequired[int],
+        'AttributeTypesSelector': NotRequired[AttributeTypesSelector | AttributeTypesSelectorDict],
+        'ConflictResolution': NotRequired[ConflictResolution | ConflictResolutionDict],
+        'ExportingConfig': NotRequired[ExportingConfig | ExportingConfigDict],
+    },
+)
+RuleBasedMatchingRequestDict.__doc__ = """:class:`RuleBasedMatchingRequest` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``RuleBasedMatchingRequest``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

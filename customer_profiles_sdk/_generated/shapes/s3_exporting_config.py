@@ -3,9 +3,10 @@
 
 """Shape ``S3ExportingConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -17,7 +18,7 @@ class S3ExportingConfig(InputShape):
 
     Members:
 
-    * ``s3_bucket_name`` (wire ``S3BucketName``): string, length 3..63, pattern ``^[a-z0-9.-]+$``; required.
+    * ``s3_bucket_name`` (wire ``S3BucketName``): string, length 3..63, pattern ``^[a-z0-9.-]+$``; required; reading it from a response that lacks it raises MissingMemberError.
     * ``s3_key_name`` (wire ``S3KeyName``): string, length 1..800, pattern ``.*``.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_S3ExportingConfig.html
@@ -27,3 +28,16 @@ class S3ExportingConfig(InputShape):
 
     s3_bucket_name: Annotated[str, Field(strict=True, min_length=3, max_length=63, pattern='^[a-z0-9.-]+\\Z')] = Field(validation_alias='S3BucketName', serialization_alias='S3BucketName')
     s3_key_name: Annotated[str, Field(strict=True, min_length=1, max_length=800, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='S3KeyName', serialization_alias='S3KeyName')
+
+
+class S3ExportingConfigDict(TypedDict):
+    """:class:`S3ExportingConfig` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``S3ExportingConfig``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    S3BucketName: Required[str]
+    S3KeyName: NotRequired[str]

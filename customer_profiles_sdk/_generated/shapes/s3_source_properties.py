@@ -3,9 +3,10 @@
 
 """Shape ``S3SourceProperties`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -27,3 +28,16 @@ class S3SourceProperties(InputShape):
 
     bucket_name: Annotated[str, Field(strict=True, min_length=3, max_length=63, pattern='[^\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+')] = Field(validation_alias='BucketName', serialization_alias='BucketName')
     bucket_prefix: Annotated[str, Field(strict=True, max_length=512, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='BucketPrefix', serialization_alias='BucketPrefix')
+
+
+class S3SourcePropertiesDict(TypedDict):
+    """:class:`S3SourceProperties` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``S3SourceProperties``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    BucketName: Required[str]
+    BucketPrefix: NotRequired[str]

@@ -3,9 +3,10 @@
 
 """Shape ``SalesforceSourceProperties`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -29,3 +30,17 @@ class SalesforceSourceProperties(InputShape):
     object: Annotated[str, Field(strict=True, max_length=512, pattern='[^\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+')] = Field(validation_alias='Object', serialization_alias='Object')
     enable_dynamic_field_update: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='EnableDynamicFieldUpdate', serialization_alias='EnableDynamicFieldUpdate')
     include_deleted_records: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IncludeDeletedRecords', serialization_alias='IncludeDeletedRecords')
+
+
+class SalesforceSourcePropertiesDict(TypedDict):
+    """:class:`SalesforceSourceProperties` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``SalesforceSourceProperties``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Object: Required[str]
+    EnableDynamicFieldUpdate: NotRequired[bool]
+    IncludeDeletedRecords: NotRequired[bool]

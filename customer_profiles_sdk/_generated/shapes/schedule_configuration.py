@@ -3,9 +3,10 @@
 
 """Shape ``ScheduleConfiguration`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
@@ -22,7 +23,7 @@ class ScheduleConfiguration(InputShape):
 
     Members:
 
-    * ``interval`` (wire ``Interval``): 32-bit integer, range 1..24; required.
+    * ``interval`` (wire ``Interval``): 32-bit integer, range 1..24; required; reading it from a response that lacks it raises MissingMemberError.
     * ``unit`` (wire ``Unit``): enum :class:`ScheduleConfigurationUnit`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ScheduleConfiguration.html
@@ -32,3 +33,16 @@ class ScheduleConfiguration(InputShape):
 
     interval: Annotated[int, Field(strict=True, ge=1, le=24), WholeNumber] = Field(validation_alias='Interval', serialization_alias='Interval')
     unit: Annotated[ScheduleConfigurationUnit | ScheduleConfigurationUnitLiteral, EnumOf(ScheduleConfigurationUnit)] | None = Field(default=None, validation_alias='Unit', serialization_alias='Unit')
+
+
+class ScheduleConfigurationDict(TypedDict):
+    """:class:`ScheduleConfiguration` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ScheduleConfiguration``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Interval: Required[int]
+    Unit: NotRequired[ScheduleConfigurationUnit | ScheduleConfigurationUnitLiteral]

@@ -3,9 +3,11 @@
 
 """Shape ``ScheduledTriggerProperties`` (input)."""
 
-from typing import Annotated, ClassVar
+from datetime import datetime
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, Timestamp, WholeNumber
 
@@ -42,3 +44,24 @@ class ScheduledTriggerProperties(InputShape):
     timezone: Annotated[str, Field(strict=True, max_length=256, pattern='[^\\n\\r\\u2028\\u2029]*')] | None = Field(default=None, validation_alias='Timezone', serialization_alias='Timezone')
     schedule_offset: Annotated[int, Field(strict=True, ge=0, le=36000), WholeNumber] | None = Field(default=None, validation_alias='ScheduleOffset', serialization_alias='ScheduleOffset')
     first_execution_from: Timestamp | None = Field(default=None, validation_alias='FirstExecutionFrom', serialization_alias='FirstExecutionFrom')
+
+
+ScheduledTriggerPropertiesDict = TypedDict(  # noqa: UP013
+    'ScheduledTriggerPropertiesDict',
+    {
+        'ScheduleExpression': Required[str],
+        'DataPullMode': NotRequired[DataPullMode | DataPullModeLiteral],
+        'ScheduleStartTime': NotRequired[datetime],
+        'ScheduleEndTime': NotRequired[datetime],
+        'Timezone': NotRequired[str],
+        'ScheduleOffset': NotRequired[int],
+        'FirstExecutionFrom': NotRequired[datetime],
+    },
+)
+ScheduledTriggerPropertiesDict.__doc__ = """:class:`ScheduledTriggerProperties` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``ScheduledTriggerProperties``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

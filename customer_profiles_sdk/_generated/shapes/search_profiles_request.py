@@ -3,13 +3,18 @@
 
 """Shape ``SearchProfilesRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo, WholeNumber
 
-from .additional_search_key import AdditionalSearchKey
+from .additional_search_key import (
+    AdditionalSearchKey,
+    AdditionalSearchKeyDict,
+)
 from .logical_operator import (
     logicalOperator,
     logicalOperatorLiteral,
@@ -43,3 +48,35 @@ class SearchProfilesRequest(InputShape):
     values: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=255)]], Field(strict=True)] = Field(validation_alias='Values', serialization_alias='Values')
     additional_search_keys: Annotated[list[AdditionalSearchKey], Field(strict=True, min_length=1, max_length=4)] | None = Field(default=None, validation_alias='AdditionalSearchKeys', serialization_alias='AdditionalSearchKeys')
     logical_operator: Annotated[logicalOperator | logicalOperatorLiteral, EnumOf(logicalOperator)] | None = Field(default=None, validation_alias='LogicalOperator', serialization_alias='LogicalOperator')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            next_token: str | None = None,
+            max_results: int | None = None,
+            domain_name: str,
+            key_name: str,
+            values: list[str],
+            additional_search_keys: Sequence[AdditionalSearchKey | AdditionalSearchKeyDict] | None = None,
+            logical_operator: logicalOperator | logicalOperatorLiteral | None = None,
+        ) -> None: ...
+
+
+class SearchProfilesRequestDict(TypedDict):
+    """:class:`SearchProfilesRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``SearchProfilesRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    NextToken: NotRequired[str]
+    MaxResults: NotRequired[int]
+    DomainName: Required[str]
+    KeyName: Required[str]
+    Values: Required[list[str]]
+    AdditionalSearchKeys: NotRequired[Sequence[AdditionalSearchKey | AdditionalSearchKeyDict]]
+    LogicalOperator: NotRequired[logicalOperator | logicalOperatorLiteral]

@@ -3,15 +3,25 @@
 
 """Shape ``SearchRecommendationsRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
-from .recommendation_diversity_config import RecommendationDiversityConfig
-from .recommendation_metadata import RecommendationMetadata
-from .recommender import Recommender
+from .recommendation_diversity_config import (
+    RecommendationDiversityConfig,
+    RecommendationDiversityConfigDict,
+)
+from .recommendation_metadata import (
+    RecommendationMetadata,
+    RecommendationMetadataDict,
+)
+from .recommender import (
+    Recommender,
+    RecommenderDict,
+)
 
 
 class SearchRecommendationsRequest(InputShape):
@@ -45,3 +55,42 @@ class SearchRecommendationsRequest(InputShape):
     diversity: RecommendationDiversityConfig | None = Field(default=None, validation_alias='Diversity', serialization_alias='Diversity')
     metadata: RecommendationMetadata | None = Field(default=None, validation_alias='Metadata', serialization_alias='Metadata')
     max_recommendations: Annotated[int, Field(strict=True, ge=1, le=500), WholeNumber] | None = Field(default=None, validation_alias='MaxRecommendations', serialization_alias='MaxRecommendations')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            key_name: str,
+            key_values: list[str],
+            recommender: Recommender | RecommenderDict,
+            candidate_ids: list[str] | None = None,
+            context: dict[str, str] | None = None,
+            diversity: RecommendationDiversityConfig | RecommendationDiversityConfigDict | None = None,
+            metadata: RecommendationMetadata | RecommendationMetadataDict | None = None,
+            max_recommendations: int | None = None,
+        ) -> None: ...
+
+
+SearchRecommendationsRequestDict = TypedDict(  # noqa: UP013
+    'SearchRecommendationsRequestDict',
+    {
+        'DomainName': Required[str],
+        'KeyName': Required[str],
+        'KeyValues': Required[list[str]],
+        'Recommender': Required[Recommender | RecommenderDict],
+        'CandidateIds': NotRequired[list[str]],
+        'Context': NotRequired[dict[str, str]],
+        'Diversity': NotRequired[RecommendationDiversityConfig | RecommendationDiversityConfigDict],
+        'Metadata': NotRequired[RecommendationMetadata | RecommendationMetadataDict],
+        'MaxRecommendations': NotRequired[int],
+    },
+)
+SearchRecommendationsRequestDict.__doc__ = """:class:`SearchRecommendationsRequest` as a plain dict keyed by wire names, for static type checking.
+
+``SearchRecommendationsRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,13 +3,18 @@
 
 """Shape ``SegmentGroup`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .group import Group
+from .group import (
+    Group,
+    GroupDict,
+)
 from .include_options import (
     IncludeOptions,
     IncludeOptionsLiteral,
@@ -34,3 +39,26 @@ class SegmentGroup(InputShape):
 
     groups: Annotated[list[Group], Field(strict=True)] | None = Field(default=None, validation_alias='Groups', serialization_alias='Groups')
     include: Annotated[IncludeOptions | IncludeOptionsLiteral, EnumOf(IncludeOptions)] | None = Field(default=None, validation_alias='Include', serialization_alias='Include')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            groups: Sequence[Group | GroupDict] | None = None,
+            include: IncludeOptions | IncludeOptionsLiteral | None = None,
+        ) -> None: ...
+
+
+class SegmentGroupDict(TypedDict):
+    """:class:`SegmentGroup` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``SegmentGroup``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Groups: NotRequired[Sequence[Group | GroupDict]]
+    Include: NotRequired[IncludeOptions | IncludeOptionsLiteral]

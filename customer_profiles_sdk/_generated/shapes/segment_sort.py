@@ -3,13 +3,18 @@
 
 """Shape ``SegmentSort`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .sort_attribute import SortAttribute
+from .sort_attribute import (
+    SortAttribute,
+    SortAttributeDict,
+)
 
 
 class SegmentSort(InputShape):
@@ -20,7 +25,7 @@ class SegmentSort(InputShape):
 
     Members:
 
-    * ``attributes`` (wire ``Attributes``): list of :class:`SortAttribute` (1..10 items); required; sensitive: redacted from repr and errors.
+    * ``attributes`` (wire ``Attributes``): list of :class:`SortAttribute` (1..10 items); required; reading it from a response that lacks it raises MissingMemberError; sensitive: redacted from repr and errors.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_SegmentSort.html
     """
@@ -28,3 +33,24 @@ class SegmentSort(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SegmentSort', {'attributes': 'Attributes'}, frozenset({'attributes'}))
 
     attributes: Annotated[list[SortAttribute], Field(strict=True, min_length=1, max_length=10)] = Field(validation_alias='Attributes', serialization_alias='Attributes')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            attributes: Sequence[SortAttribute | SortAttributeDict],
+        ) -> None: ...
+
+
+class SegmentSortDict(TypedDict):
+    """:class:`SegmentSort` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``SegmentSort``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Attributes: Required[Sequence[SortAttribute | SortAttributeDict]]

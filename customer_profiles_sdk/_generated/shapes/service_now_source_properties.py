@@ -3,9 +3,10 @@
 
 """Shape ``ServiceNowSourceProperties`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -25,3 +26,15 @@ class ServiceNowSourceProperties(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('ServiceNowSourceProperties', {'object': 'Object'}, frozenset())
 
     object: Annotated[str, Field(strict=True, max_length=512, pattern='[^\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+')] = Field(validation_alias='Object', serialization_alias='Object')
+
+
+class ServiceNowSourcePropertiesDict(TypedDict):
+    """:class:`ServiceNowSourceProperties` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ServiceNowSourceProperties``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Object: Required[str]

@@ -3,9 +3,10 @@
 
 """Shape ``SortAttribute`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -30,9 +31,9 @@ class SortAttribute(InputShape):
 
     Members:
 
-    * ``name`` (wire ``Name``): string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$``; required.
+    * ``name`` (wire ``Name``): string, length 1..64, pattern ``^[a-zA-Z0-9_.-]+$``; required; reading it from a response that lacks it raises MissingMemberError.
     * ``data_type`` (wire ``DataType``): enum :class:`SegmentSortDataType`.
-    * ``order`` (wire ``Order``): enum :class:`SegmentSortOrder`; required.
+    * ``order`` (wire ``Order``): enum :class:`SegmentSortOrder`; required; reading it from a response that lacks it raises MissingMemberError.
     * ``type`` (wire ``Type``): enum :class:`SortAttributeType`.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_SortAttribute.html
@@ -44,3 +45,18 @@ class SortAttribute(InputShape):
     data_type: Annotated[SegmentSortDataType | SegmentSortDataTypeLiteral, EnumOf(SegmentSortDataType)] | None = Field(default=None, validation_alias='DataType', serialization_alias='DataType')
     order: Annotated[SegmentSortOrder | SegmentSortOrderLiteral, EnumOf(SegmentSortOrder)] = Field(validation_alias='Order', serialization_alias='Order')
     type: Annotated[SortAttributeType | SortAttributeTypeLiteral, EnumOf(SortAttributeType)] | None = Field(default=None, validation_alias='Type', serialization_alias='Type')
+
+
+class SortAttributeDict(TypedDict):
+    """:class:`SortAttribute` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``SortAttribute``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Name: Required[str]
+    DataType: NotRequired[SegmentSortDataType | SegmentSortDataTypeLiteral]
+    Order: Required[SegmentSortOrder | SegmentSortOrderLiteral]
+    Type: NotRequired[SortAttributeType | SortAttributeTypeLiteral]

@@ -3,17 +3,33 @@
 
 """Shape ``SourceConnectorProperties`` (input)."""
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .marketo_source_properties import MarketoSourceProperties
-from .s3_source_properties import S3SourceProperties
-from .salesforce_source_properties import SalesforceSourceProperties
-from .service_now_source_properties import ServiceNowSourceProperties
-from .zendesk_source_properties import ZendeskSourceProperties
+from .marketo_source_properties import (
+    MarketoSourceProperties,
+    MarketoSourcePropertiesDict,
+)
+from .s3_source_properties import (
+    S3SourceProperties,
+    S3SourcePropertiesDict,
+)
+from .salesforce_source_properties import (
+    SalesforceSourceProperties,
+    SalesforceSourcePropertiesDict,
+)
+from .service_now_source_properties import (
+    ServiceNowSourceProperties,
+    ServiceNowSourcePropertiesDict,
+)
+from .zendesk_source_properties import (
+    ZendeskSourceProperties,
+    ZendeskSourcePropertiesDict,
+)
 
 
 class SourceConnectorProperties(InputShape):
@@ -39,3 +55,32 @@ class SourceConnectorProperties(InputShape):
     salesforce: SalesforceSourceProperties | None = Field(default=None, validation_alias='Salesforce', serialization_alias='Salesforce')
     service_now: ServiceNowSourceProperties | None = Field(default=None, validation_alias='ServiceNow', serialization_alias='ServiceNow')
     zendesk: ZendeskSourceProperties | None = Field(default=None, validation_alias='Zendesk', serialization_alias='Zendesk')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            marketo: MarketoSourceProperties | MarketoSourcePropertiesDict | None = None,
+            s3: S3SourceProperties | S3SourcePropertiesDict | None = None,
+            salesforce: SalesforceSourceProperties | SalesforceSourcePropertiesDict | None = None,
+            service_now: ServiceNowSourceProperties | ServiceNowSourcePropertiesDict | None = None,
+            zendesk: ZendeskSourceProperties | ZendeskSourcePropertiesDict | None = None,
+        ) -> None: ...
+
+
+class SourceConnectorPropertiesDict(TypedDict):
+    """:class:`SourceConnectorProperties` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``SourceConnectorProperties``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Marketo: NotRequired[MarketoSourceProperties | MarketoSourcePropertiesDict]
+    S3: NotRequired[S3SourceProperties | S3SourcePropertiesDict]
+    Salesforce: NotRequired[SalesforceSourceProperties | SalesforceSourcePropertiesDict]
+    ServiceNow: NotRequired[ServiceNowSourceProperties | ServiceNowSourcePropertiesDict]
+    Zendesk: NotRequired[ZendeskSourceProperties | ZendeskSourcePropertiesDict]

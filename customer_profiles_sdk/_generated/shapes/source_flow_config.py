@@ -3,14 +3,21 @@
 
 """Shape ``SourceFlowConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .incremental_pull_config import IncrementalPullConfig
-from .source_connector_properties import SourceConnectorProperties
+from .incremental_pull_config import (
+    IncrementalPullConfig,
+    IncrementalPullConfigDict,
+)
+from .source_connector_properties import (
+    SourceConnectorProperties,
+    SourceConnectorPropertiesDict,
+)
 from .source_connector_type import (
     SourceConnectorType,
     SourceConnectorTypeLiteral,
@@ -38,3 +45,33 @@ class SourceFlowConfig(InputShape):
     connector_type: Annotated[SourceConnectorType | SourceConnectorTypeLiteral, EnumOf(SourceConnectorType)] = Field(validation_alias='ConnectorType', serialization_alias='ConnectorType')
     incremental_pull_config: IncrementalPullConfig | None = Field(default=None, validation_alias='IncrementalPullConfig', serialization_alias='IncrementalPullConfig')
     source_connector_properties: SourceConnectorProperties = Field(validation_alias='SourceConnectorProperties', serialization_alias='SourceConnectorProperties')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            connector_profile_name: str | None = None,
+            connector_type: SourceConnectorType | SourceConnectorTypeLiteral,
+            incremental_pull_config: IncrementalPullConfig | IncrementalPullConfigDict | None = None,
+            source_connector_properties: SourceConnectorProperties | SourceConnectorPropertiesDict,
+        ) -> None: ...
+
+
+SourceFlowConfigDict = TypedDict(  # noqa: UP013
+    'SourceFlowConfigDict',
+    {
+        'ConnectorProfileName': NotRequired[str],
+        'ConnectorType': Required[SourceConnectorType | SourceConnectorTypeLiteral],
+        'IncrementalPullConfig': NotRequired[IncrementalPullConfig | IncrementalPullConfigDict],
+        'SourceConnectorProperties': Required[SourceConnectorProperties | SourceConnectorPropertiesDict],
+    },
+)
+SourceFlowConfigDict.__doc__ = """:class:`SourceFlowConfig` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``SourceFlowConfig``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``SourceSegment`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -25,3 +26,15 @@ class SourceSegment(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('SourceSegment', {'segment_definition_name': 'SegmentDefinitionName'}, frozenset())
 
     segment_definition_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='SegmentDefinitionName', serialization_alias='SegmentDefinitionName')
+
+
+class SourceSegmentDict(TypedDict):
+    """:class:`SourceSegment` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``SourceSegment``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    SegmentDefinitionName: NotRequired[str]

@@ -3,9 +3,10 @@
 
 """Shape ``TagResourceRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -27,3 +28,15 @@ class TagResourceRequest(InputShape):
 
     resource_arn: Annotated[str, Field(strict=True, max_length=256, pattern='^arn:[a-z0-9]{1,10}:profile')] = Field(validation_alias='resourceArn', serialization_alias='resourceArn')
     tags: Annotated[dict[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')], Annotated[str, Field(strict=True, max_length=256)]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='tags', serialization_alias='tags')
+
+
+class TagResourceRequestDict(TypedDict):
+    """:class:`TagResourceRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``TagResourceRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    resourceArn: Required[str]
+    tags: Required[dict[str, str]]

@@ -3,13 +3,17 @@
 
 """Shape ``Task`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .connector_operator import ConnectorOperator
+from .connector_operator import (
+    ConnectorOperator,
+    ConnectorOperatorDict,
+)
 from .operator_properties_keys import (
     OperatorPropertiesKeys,
     OperatorPropertiesKeysLiteral,
@@ -43,3 +47,35 @@ class Task(InputShape):
     source_fields: Annotated[list[Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]*')]], Field(strict=True)] = Field(validation_alias='SourceFields', serialization_alias='SourceFields')
     task_properties: Annotated[dict[Annotated[OperatorPropertiesKeys | OperatorPropertiesKeysLiteral, EnumOf(OperatorPropertiesKeys)], Annotated[str, Field(strict=True, max_length=2048, pattern='[^\\n\\r\\u2028\\u2029]+')]], Field(strict=True)] | None = Field(default=None, validation_alias='TaskProperties', serialization_alias='TaskProperties')
     task_type: Annotated[TaskType | TaskTypeLiteral, EnumOf(TaskType)] = Field(validation_alias='TaskType', serialization_alias='TaskType')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            connector_operator: ConnectorOperator | ConnectorOperatorDict | None = None,
+            destination_field: str | None = None,
+            source_fields: list[str],
+            task_properties: dict[OperatorPropertiesKeys | OperatorPropertiesKeysLiteral, str] | None = None,
+            task_type: TaskType | TaskTypeLiteral,
+        ) -> None: ...
+
+
+TaskDict = TypedDict(  # noqa: UP013
+    'TaskDict',
+    {
+        'ConnectorOperator': NotRequired[ConnectorOperator | ConnectorOperatorDict],
+        'DestinationField': NotRequired[str],
+        'SourceFields': Required[list[str]],
+        'TaskProperties': NotRequired[dict[OperatorPropertiesKeys | OperatorPropertiesKeysLiteral, str]],
+        'TaskType': Required[TaskType | TaskTypeLiteral],
+    },
+)
+TaskDict.__doc__ = """:class:`Task` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``Task``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,9 +3,10 @@
 
 """Shape ``Threshold`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -22,8 +23,8 @@ class Threshold(InputShape):
 
     Members:
 
-    * ``value`` (wire ``Value``): string, length 1..255; required; personal data (SDK redaction list): redacted from repr and errors.
-    * ``operator`` (wire ``Operator``): enum :class:`Operator`; required.
+    * ``value`` (wire ``Value``): string, length 1..255; required; reading it from a response that lacks it raises MissingMemberError; personal data (SDK redaction list): redacted from repr and errors.
+    * ``operator`` (wire ``Operator``): enum :class:`Operator`; required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_Threshold.html
     """
@@ -32,3 +33,19 @@ class Threshold(InputShape):
 
     value: Annotated[str, Field(strict=True, min_length=1, max_length=255)] = Field(validation_alias='Value', serialization_alias='Value')
     operator: Annotated[Operator | OperatorLiteral, EnumOf(Operator)] = Field(validation_alias='Operator', serialization_alias='Operator')
+
+
+ThresholdDict = TypedDict(  # noqa: UP013
+    'ThresholdDict',
+    {
+        'Value': Required[str],
+        'Operator': Required[Operator | OperatorLiteral],
+    },
+)
+ThresholdDict.__doc__ = """:class:`Threshold` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``Threshold``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

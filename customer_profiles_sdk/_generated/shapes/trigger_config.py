@@ -3,13 +3,17 @@
 
 """Shape ``TriggerConfig`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .trigger_properties import TriggerProperties
+from .trigger_properties import (
+    TriggerProperties,
+    TriggerPropertiesDict,
+)
 from .trigger_type import (
     TriggerType,
     TriggerTypeLiteral,
@@ -33,3 +37,29 @@ class TriggerConfig(InputShape):
 
     trigger_type: Annotated[TriggerType | TriggerTypeLiteral, EnumOf(TriggerType)] = Field(validation_alias='TriggerType', serialization_alias='TriggerType')
     trigger_properties: TriggerProperties | None = Field(default=None, validation_alias='TriggerProperties', serialization_alias='TriggerProperties')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            trigger_type: TriggerType | TriggerTypeLiteral,
+            trigger_properties: TriggerProperties | TriggerPropertiesDict | None = None,
+        ) -> None: ...
+
+
+TriggerConfigDict = TypedDict(  # noqa: UP013
+    'TriggerConfigDict',
+    {
+        'TriggerType': Required[TriggerType | TriggerTypeLiteral],
+        'TriggerProperties': NotRequired[TriggerProperties | TriggerPropertiesDict],
+    },
+)
+TriggerConfigDict.__doc__ = """:class:`TriggerConfig` as a plain dict keyed by wire names, for static type checking.
+
+Client methods and input models take such a dict wherever they take a ``TriggerConfig``
+and validate it as strictly as the model (errors raise ParamValidationError).
+Reading a field always gives the model.
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,13 +3,17 @@
 
 """Shape ``TriggerProperties`` (input)."""
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, NotRequired
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .scheduled_trigger_properties import ScheduledTriggerProperties
+from .scheduled_trigger_properties import (
+    ScheduledTriggerProperties,
+    ScheduledTriggerPropertiesDict,
+)
 
 
 class TriggerProperties(InputShape):
@@ -27,3 +31,24 @@ class TriggerProperties(InputShape):
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('TriggerProperties', {'scheduled': 'Scheduled'}, frozenset())
 
     scheduled: ScheduledTriggerProperties | None = Field(default=None, validation_alias='Scheduled', serialization_alias='Scheduled')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            scheduled: ScheduledTriggerProperties | ScheduledTriggerPropertiesDict | None = None,
+        ) -> None: ...
+
+
+class TriggerPropertiesDict(TypedDict):
+    """:class:`TriggerProperties` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``TriggerProperties``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Scheduled: NotRequired[ScheduledTriggerProperties | ScheduledTriggerPropertiesDict]

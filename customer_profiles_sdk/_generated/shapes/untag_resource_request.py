@@ -3,9 +3,10 @@
 
 """Shape ``UntagResourceRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
@@ -27,3 +28,15 @@ class UntagResourceRequest(InputShape):
 
     resource_arn: Annotated[str, Field(strict=True, max_length=256, pattern='^arn:[a-z0-9]{1,10}:profile')] = Field(validation_alias='resourceArn', serialization_alias='resourceArn')
     tag_keys: Annotated[list[Annotated[str, Field(strict=True, min_length=1, max_length=128, pattern='^(?!aws:)[a-zA-Z+-=._:/]+\\Z')]], Field(strict=True, min_length=1, max_length=50)] = Field(validation_alias='tagKeys', serialization_alias='tagKeys')
+
+
+class UntagResourceRequestDict(TypedDict):
+    """:class:`UntagResourceRequest` as a plain dict keyed by wire names, for static type checking.
+
+    ``UntagResourceRequest.model_validate(value)`` validates such a dict as strictly as the
+    constructor (errors raise ParamValidationError).
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    resourceArn: Required[str]
+    tagKeys: Required[list[str]]

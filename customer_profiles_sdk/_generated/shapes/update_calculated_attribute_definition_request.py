@@ -3,13 +3,17 @@
 
 """Shape ``UpdateCalculatedAttributeDefinitionRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .conditions import Conditions
+from .conditions import (
+    Conditions,
+    ConditionsDict,
+)
 
 
 class UpdateCalculatedAttributeDefinitionRequest(InputShape):
@@ -35,3 +39,34 @@ class UpdateCalculatedAttributeDefinitionRequest(InputShape):
     display_name: Annotated[str, Field(strict=True, min_length=1, max_length=255, pattern='^[a-zA-Z_][a-zA-Z_0-9-\\t\\n\\v\\f\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*\\Z')] | None = Field(default=None, validation_alias='DisplayName', serialization_alias='DisplayName')
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     conditions: Conditions | None = Field(default=None, validation_alias='Conditions', serialization_alias='Conditions')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            calculated_attribute_name: str,
+            display_name: str | None = None,
+            description: str | None = None,
+            conditions: Conditions | ConditionsDict | None = None,
+        ) -> None: ...
+
+
+UpdateCalculatedAttributeDefinitionRequestDict = TypedDict(  # noqa: UP013
+    'UpdateCalculatedAttributeDefinitionRequestDict',
+    {
+        'DomainName': Required[str],
+        'CalculatedAttributeName': Required[str],
+        'DisplayName': NotRequired[str],
+        'Description': NotRequired[str],
+        'Conditions': NotRequired[Conditions | ConditionsDict],
+    },
+)
+UpdateCalculatedAttributeDefinitionRequestDict.__doc__ = """:class:`UpdateCalculatedAttributeDefinitionRequest` as a plain dict keyed by wire names, for static type checking.
+
+``UpdateCalculatedAttributeDefinitionRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

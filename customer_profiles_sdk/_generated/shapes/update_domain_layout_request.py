@@ -3,9 +3,10 @@
 
 """Shape ``UpdateDomainLayoutRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
@@ -42,3 +43,23 @@ class UpdateDomainLayoutRequest(InputShape):
     is_default: Annotated[bool, Field(strict=True)] | None = Field(default=None, validation_alias='IsDefault', serialization_alias='IsDefault')
     layout_type: Annotated[LayoutType | LayoutTypeLiteral, EnumOf(LayoutType)] | None = Field(default=None, validation_alias='LayoutType', serialization_alias='LayoutType')
     layout: Annotated[str, Field(strict=True, min_length=1, max_length=2000000)] | None = Field(default=None, validation_alias='Layout', serialization_alias='Layout')
+
+
+UpdateDomainLayoutRequestDict = TypedDict(  # noqa: UP013
+    'UpdateDomainLayoutRequestDict',
+    {
+        'DomainName': Required[str],
+        'LayoutDefinitionName': Required[str],
+        'Description': NotRequired[str],
+        'DisplayName': NotRequired[str],
+        'IsDefault': NotRequired[bool],
+        'LayoutType': NotRequired[LayoutType | LayoutTypeLiteral],
+        'Layout': NotRequired[str],
+    },
+)
+UpdateDomainLayoutRequestDict.__doc__ = """:class:`UpdateDomainLayoutRequest` as a plain dict keyed by wire names, for static type checking.
+
+``UpdateDomainLayoutRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

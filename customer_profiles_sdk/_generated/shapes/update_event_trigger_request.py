@@ -3,14 +3,22 @@
 
 """Shape ``UpdateEventTriggerRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .event_trigger_condition import EventTriggerCondition
-from .event_trigger_limits import EventTriggerLimits
+from .event_trigger_condition import (
+    EventTriggerCondition,
+    EventTriggerConditionDict,
+)
+from .event_trigger_limits import (
+    EventTriggerLimits,
+    EventTriggerLimitsDict,
+)
 
 
 class UpdateEventTriggerRequest(InputShape):
@@ -40,3 +48,38 @@ class UpdateEventTriggerRequest(InputShape):
     event_trigger_conditions: Annotated[list[EventTriggerCondition], Field(strict=True, min_length=1, max_length=5)] | None = Field(default=None, validation_alias='EventTriggerConditions', serialization_alias='EventTriggerConditions')
     segment_filter: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='SegmentFilter', serialization_alias='SegmentFilter')
     event_trigger_limits: EventTriggerLimits | None = Field(default=None, validation_alias='EventTriggerLimits', serialization_alias='EventTriggerLimits')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            event_trigger_name: str,
+            object_type_name: str | None = None,
+            description: str | None = None,
+            event_trigger_conditions: Sequence[EventTriggerCondition | EventTriggerConditionDict] | None = None,
+            segment_filter: str | None = None,
+            event_trigger_limits: EventTriggerLimits | EventTriggerLimitsDict | None = None,
+        ) -> None: ...
+
+
+UpdateEventTriggerRequestDict = TypedDict(  # noqa: UP013
+    'UpdateEventTriggerRequestDict',
+    {
+        'DomainName': Required[str],
+        'EventTriggerName': Required[str],
+        'ObjectTypeName': NotRequired[str],
+        'Description': NotRequired[str],
+        'EventTriggerConditions': NotRequired[Sequence[EventTriggerCondition | EventTriggerConditionDict]],
+        'SegmentFilter': NotRequired[str],
+        'EventTriggerLimits': NotRequired[EventTriggerLimits | EventTriggerLimitsDict],
+    },
+)
+UpdateEventTriggerRequestDict.__doc__ = """:class:`UpdateEventTriggerRequest` as a plain dict keyed by wire names, for static type checking.
+
+``UpdateEventTriggerRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -3,13 +3,17 @@
 
 """Shape ``UpdateProfileRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import EnumOf, InputShape, ShapeInfo
 
-from .engagement_preferences import EngagementPreferences
+from .engagement_preferences import (
+    EngagementPreferences,
+    EngagementPreferencesDict,
+)
 from .gender import (
     Gender,
     GenderLiteral,
@@ -22,7 +26,10 @@ from .profile_type import (
     ProfileType,
     ProfileTypeLiteral,
 )
-from .update_address import UpdateAddress
+from .update_address import (
+    UpdateAddress,
+    UpdateAddressDict,
+)
 
 
 class UpdateProfileRequest(InputShape):
@@ -92,3 +99,78 @@ class UpdateProfileRequest(InputShape):
     gender_string: Annotated[str, Field(strict=True, min_length=0, max_length=255)] | None = Field(default=None, validation_alias='GenderString', serialization_alias='GenderString')
     profile_type: Annotated[ProfileType | ProfileTypeLiteral, EnumOf(ProfileType)] | None = Field(default=None, validation_alias='ProfileType', serialization_alias='ProfileType')
     engagement_preferences: EngagementPreferences | None = Field(default=None, validation_alias='EngagementPreferences', serialization_alias='EngagementPreferences')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            profile_id: str,
+            additional_information: str | None = None,
+            account_number: str | None = None,
+            party_type: PartyType | PartyTypeLiteral | None = None,
+            business_name: str | None = None,
+            first_name: str | None = None,
+            middle_name: str | None = None,
+            last_name: str | None = None,
+            birth_date: str | None = None,
+            gender: Gender | GenderLiteral | None = None,
+            phone_number: str | None = None,
+            mobile_phone_number: str | None = None,
+            home_phone_number: str | None = None,
+            business_phone_number: str | None = None,
+            email_address: str | None = None,
+            personal_email_address: str | None = None,
+            business_email_address: str | None = None,
+            address: UpdateAddress | UpdateAddressDict | None = None,
+            shipping_address: UpdateAddress | UpdateAddressDict | None = None,
+            mailing_address: UpdateAddress | UpdateAddressDict | None = None,
+            billing_address: UpdateAddress | UpdateAddressDict | None = None,
+            attributes: dict[str, str] | None = None,
+            party_type_string: str | None = None,
+            gender_string: str | None = None,
+            profile_type: ProfileType | ProfileTypeLiteral | None = None,
+            engagement_preferences: EngagementPreferences | EngagementPreferencesDict | None = None,
+        ) -> None: ...
+
+
+UpdateProfileRequestDict = TypedDict(  # noqa: UP013
+    'UpdateProfileRequestDict',
+    {
+        'DomainName': Required[str],
+        'ProfileId': Required[str],
+        'AdditionalInformation': NotRequired[str],
+        'AccountNumber': NotRequired[str],
+        'PartyType': NotRequired[PartyType | PartyTypeLiteral],
+        'BusinessName': NotRequired[str],
+        'FirstName': NotRequired[str],
+        'MiddleName': NotRequired[str],
+        'LastName': NotRequired[str],
+        'BirthDate': NotRequired[str],
+        'Gender': NotRequired[Gender | GenderLiteral],
+        'PhoneNumber': NotRequired[str],
+        'MobilePhoneNumber': NotRequired[str],
+        'HomePhoneNumber': NotRequired[str],
+        'BusinessPhoneNumber': NotRequired[str],
+        'EmailAddress': NotRequired[str],
+        'PersonalEmailAddress': NotRequired[str],
+        'BusinessEmailAddress': NotRequired[str],
+        'Address': NotRequired[UpdateAddress | UpdateAddressDict],
+        'ShippingAddress': NotRequired[UpdateAddress | UpdateAddressDict],
+        'MailingAddress': NotRequired[UpdateAddress | UpdateAddressDict],
+        'BillingAddress': NotRequired[UpdateAddress | UpdateAddressDict],
+        'Attributes': NotRequired[dict[str, str]],
+        'PartyTypeString': NotRequired[str],
+        'GenderString': NotRequired[str],
+        'ProfileType': NotRequired[ProfileType | ProfileTypeLiteral],
+        'EngagementPreferences': NotRequired[EngagementPreferences | EngagementPreferencesDict],
+    },
+)
+UpdateProfileRequestDict.__doc__ = """:class:`UpdateProfileRequest` as a plain dict keyed by wire names, for static type checking.
+
+``UpdateProfileRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

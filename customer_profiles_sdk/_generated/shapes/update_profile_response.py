@@ -17,11 +17,11 @@ class UpdateProfileResponse(ResponseShape):
 
     Members:
 
-    * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required by the model (may still be absent).
+    * ``profile_id`` (wire ``ProfileId``): string, pattern ``[a-f0-9]{32}``; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_UpdateProfile.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('UpdateProfileResponse', {'profile_id': 'ProfileId'}, frozenset())
 
-    profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] | None = Field(default=None, validation_alias='ProfileId', serialization_alias='ProfileId')
+    profile_id: Annotated[str, Field(strict=True, pattern='[a-f0-9]{32}')] = Field(validation_alias='ProfileId', serialization_alias='ProfileId')

@@ -3,13 +3,17 @@
 
 """Shape ``UpdateRecommenderRequest`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, NotRequired, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo
 
-from .recommender_config import RecommenderConfig
+from .recommender_config import (
+    RecommenderConfig,
+    RecommenderConfigDict,
+)
 
 
 class UpdateRecommenderRequest(InputShape):
@@ -35,3 +39,34 @@ class UpdateRecommenderRequest(InputShape):
     description: Annotated[str, Field(strict=True, min_length=1, max_length=1000)] | None = Field(default=None, validation_alias='Description', serialization_alias='Description')
     recommender_config: RecommenderConfig | None = Field(default=None, validation_alias='RecommenderConfig', serialization_alias='RecommenderConfig')
     recommender_version_name: Annotated[str, Field(strict=True, min_length=1, max_length=100, pattern='[a-zA-Z0-9_-]+/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z')] | None = Field(default=None, validation_alias='RecommenderVersionName', serialization_alias='RecommenderVersionName')
+
+    if TYPE_CHECKING:
+        # For type checkers: a nested structure may also be given as its TypedDict (the
+        # fields still hold models). At run time the strict __init__ of InputShape runs.
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            recommender_name: str,
+            description: str | None = None,
+            recommender_config: RecommenderConfig | RecommenderConfigDict | None = None,
+            recommender_version_name: str | None = None,
+        ) -> None: ...
+
+
+UpdateRecommenderRequestDict = TypedDict(  # noqa: UP013
+    'UpdateRecommenderRequestDict',
+    {
+        'DomainName': Required[str],
+        'RecommenderName': Required[str],
+        'Description': NotRequired[str],
+        'RecommenderConfig': NotRequired[RecommenderConfig | RecommenderConfigDict],
+        'RecommenderVersionName': NotRequired[str],
+    },
+)
+UpdateRecommenderRequestDict.__doc__ = """:class:`UpdateRecommenderRequest` as a plain dict keyed by wire names, for static type checking.
+
+``UpdateRecommenderRequest.model_validate(value)`` validates such a dict as strictly as the
+constructor (errors raise ParamValidationError).
+Optional members are ``NotRequired``: leave them out rather than passing None.
+"""

@@ -17,11 +17,11 @@ class UpdateRecommenderResponse(ResponseShape):
 
     Members:
 
-    * ``recommender_name`` (wire ``RecommenderName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model (may still be absent).
+    * ``recommender_name`` (wire ``RecommenderName``): string, length 1..64, pattern ``^[a-zA-Z0-9_-]+$``; required by the model; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_UpdateRecommender.html
     """
 
     __cp__: ClassVar[ShapeInfo] = ShapeInfo('UpdateRecommenderResponse', {'recommender_name': 'RecommenderName'}, frozenset())
 
-    recommender_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] | None = Field(default=None, validation_alias='RecommenderName', serialization_alias='RecommenderName')
+    recommender_name: Annotated[str, Field(strict=True, min_length=1, max_length=64, pattern='^[a-zA-Z0-9_-]+\\Z')] = Field(validation_alias='RecommenderName', serialization_alias='RecommenderName')

@@ -3,9 +3,10 @@
 
 """Shape ``ValueRange`` (input)."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Required
 
 from pydantic import Field
+from typing_extensions import TypedDict
 
 from customer_profiles_sdk._model import InputShape, ShapeInfo, WholeNumber
 
@@ -17,8 +18,8 @@ class ValueRange(InputShape):
 
     Members:
 
-    * ``start`` (wire ``Start``): 32-bit integer; required.
-    * ``end`` (wire ``End``): 32-bit integer; required.
+    * ``start`` (wire ``Start``): 32-bit integer; required; reading it from a response that lacks it raises MissingMemberError.
+    * ``end`` (wire ``End``): 32-bit integer; required; reading it from a response that lacks it raises MissingMemberError.
 
     AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ValueRange.html
     """
@@ -27,3 +28,16 @@ class ValueRange(InputShape):
 
     start: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] = Field(validation_alias='Start', serialization_alias='Start')
     end: Annotated[int, Field(strict=True, ge=-2147483648, le=2147483647), WholeNumber] = Field(validation_alias='End', serialization_alias='End')
+
+
+class ValueRangeDict(TypedDict):
+    """:class:`ValueRange` as a plain dict keyed by wire names, for static type checking.
+
+    Client methods and input models take such a dict wherever they take a ``ValueRange``
+    and validate it as strictly as the model (errors raise ParamValidationError).
+    Reading a field always gives the model.
+    Optional members are ``NotRequired``: leave them out rather than passing None.
+    """
+
+    Start: Required[int]
+    End: Required[int]
