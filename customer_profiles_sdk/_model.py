@@ -104,6 +104,14 @@ def _clipped_name(text: str) -> str:
     return f"{text[:REPR_TEXT]}...<{len(text) - REPR_TEXT} more characters>"
 
 
+def _shown_name(key: object) -> str:
+    """An unknown member's name as repr() shows it: as it is when it is a plain name, else as an
+    escaped literal (a newline or an escape sequence from the service must not reach a log line
+    raw, and a lone surrogate would make the text unprintable); cut like :func:`_clipped_name`."""
+    text = str(key)
+    return _clipped_name(text if text.isidentifier() and text.isascii() else ascii(text[: REPR_TEXT + 1]))
+
+
 #: Integers of more bits (about 150 digits) show as their size.
 _REPR_INT_BITS = 512
 #: Member values whose repr is short whatever they hold.
@@ -282,7 +290,9 @@ def _number(value: Any) -> tuple[int, Any] | None:
     if isinstance(value, int):
         return _INT, operator.index(value)
     if isinstance(value, float):
-        return _FLOAT, float(value)
+        # The value the object holds, as json and botocore send it: a subclass's own __float__
+        # could answer something else.
+        return _FLOAT, float.__float__(value)
     if isinstance(value, Decimal):
         return _EXACT, value
     try:
@@ -530,8 +540,10 @@ def _epoch_seconds(value: Any) -> Any:
     if isinstance(value, str):
         seconds = _numeric_string(value)
         return value if seconds is None else _from_epoch(seconds)
-    if isinstance(value, date):
+    if isinstance(value, datetime):  # a subclass (pandas' Timestamp, ...)
         return value
+    if isinstance(value, date):  # a date alone is no point in time; boto3 refuses it too
+        raise PydanticCustomError("datetime_type", "Input should be a valid datetime, not a date without a time")
     found = _number(value)
     if found is None:
         raise _not_a("datetime", value)
@@ -739,7 +751,8 @@ class Shape(BaseModel):
         members or values of an unexpected type; everything received is kept and survives
         :meth:`to_boto`. Raises :class:`ResponseParseError` only if ``data`` is not a mapping.
         """
-        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(data))
+        data, unreadable = _readable_part(data)
+        return _keeping(_lenient(cls, lambda: _lenient_validator(cls).validate_python(data)), unreadable)
 
     @classmethod
     def from_boto_json(cls, data: str | bytes | bytearray) -> Self:
@@ -753,7 +766,9 @@ class Shape(BaseModel):
         A key spelled like a Python attribute name (``domain_name``) is an unknown member here,
         kept as it came, as it is when the client parses a response body.
         """
-        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(data, by_alias=True, by_name=False))
+        data, unreadable = _readable_part(data)
+        validate = _lenient_validator(cls).validate_python
+        return _keeping(_lenient(cls, lambda: validate(data, by_alias=True, by_name=False)), unreadable)
 
     # -- display -------------------------------------------------------------------------------
     def __repr_args__(self) -> typing.Iterator[tuple[str | None, Any]]:
@@ -785,7 +800,7 @@ class Shape(BaseModel):
                     continue
                 if shown < REPR_ITEMS:
                     shown += 1
-                    yield _clipped_name(str(key)), REDACTED
+                    yield _shown_name(key), REDACTED
                 else:
                     more += 1
             if more:
@@ -940,6 +955,38 @@ class _HidingValidator:
         return f"<validator of {self._cls.__name__}, errors without input>"
 
 
+def _readable_part(data: Any) -> tuple[Any, dict[str, Any] | None]:
+    """``data`` without its member names that are not Unicode text (a lone surrogate, which JSON
+    allows as ``"\\ud800"``), and those members apart. pydantic-core cannot look such a name up
+    and would refuse the whole document; it is never a model's name, so it is an unknown member.
+    Nested ones need nothing: the structure that holds one is kept whole as a ``RawValue``."""
+    if not isinstance(data, dict):
+        return data, None
+    unreadable: dict[str, Any] | None = None
+    for key in data:
+        if isinstance(key, str) and not key.isascii():
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                if unreadable is None:
+                    unreadable = {}
+                unreadable[key] = data[key]
+    if unreadable is None:
+        return data, None
+    return {key: value for key, value in data.items() if key not in unreadable}, unreadable
+
+
+def _keeping(result: _S, unreadable: dict[str, Any] | None) -> _S:
+    """``result`` with the members :func:`_readable_part` set apart put back as unknown members."""
+    if unreadable:
+        extra = result.__pydantic_extra__
+        if extra is None:
+            extra = {}
+            object.__setattr__(result, "__pydantic_extra__", extra)
+        extra.update(unreadable)
+    return result
+
+
 def _lenient(cls: type[_S], call: Callable[[], Any]) -> _S:
     """Lenient validation: the only possible failure is an unusable document."""
     return typing.cast(_S, _translated(cls, call, ResponseParseError))
@@ -1004,7 +1051,9 @@ class OutputShape(Shape):
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
         context = kwargs.get("context")
-        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(obj, context=context))
+        obj, unreadable = _readable_part(obj)
+        validate = _lenient_validator(cls).validate_python
+        return _keeping(_lenient(cls, lambda: validate(obj, context=context)), unreadable)
 
     @classmethod
     def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
@@ -1472,7 +1521,9 @@ def _foreign_schema(cls: type[Shape]) -> core_schema.CoreSchema:
         root, definitions = own["schema"], list(own["definitions"])
     else:
         root, definitions = own, []
-    guarded = core_schema.no_info_wrap_validator_function(_input_hider(cls), root)
+    guarded = core_schema.no_info_wrap_validator_function(
+        _input_hider(cls), root, serialization=_quiet_serializer(cls, root)
+    )
     ref = root.get("ref")
     if ref is None:
         return guarded if not definitions else core_schema.definitions_schema(guarded, definitions)
@@ -1481,6 +1532,22 @@ def _foreign_schema(cls: type[Shape]) -> core_schema.CoreSchema:
     guarded["ref"] = ref
     guarded["schema"] = {key: value for key, value in root.items() if key != "ref"}
     return core_schema.definitions_schema(core_schema.definition_reference_schema(ref), [*definitions, guarded])
+
+
+def _quiet_serializer(cls: type[Shape], root: core_schema.CoreSchema) -> core_schema.SerSchema:
+    """How the class serializes inside a foreign schema: an instance exactly as on its own; any
+    other value (a dict put in by ``model_construct`` or ``model_copy(update=...)``) as it is.
+
+    pydantic would serialize such a value with a warning that quotes it (``input_value=...``),
+    and the SDK model's data is personal.
+    """
+
+    def serialize(value: Any, handler: core_schema.SerializerFunctionWrapHandler) -> Any:
+        return handler(value) if isinstance(value, cls) else value
+
+    return core_schema.wrap_serializer_function_ser_schema(
+        serialize, schema={key: value for key, value in root.items() if key != "ref"}
+    )
 
 
 def _input_hider(cls: type[Shape]) -> Callable[[Any, core_schema.ValidatorFunctionWrapHandler], Any]:
