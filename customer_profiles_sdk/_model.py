@@ -661,6 +661,15 @@ class Shape(BaseModel):
         return _foreign_schema(cls)
 
     @classmethod
+    def model_rebuild(cls, *args: Any, **kwargs: Any) -> bool | None:
+        """pydantic's rebuild; a forced one replaces the class's validator, so the hiding wrapper
+        (see :meth:`__pydantic_on_complete__`) is put back around the new one."""
+        result = super().model_rebuild(*args, **kwargs)
+        if cls.__pydantic_complete__:
+            cls.__pydantic_on_complete__()
+        return result
+
+    @classmethod
     def __pydantic_on_complete__(cls) -> None:
         """Once pydantic has built the class: its ``__pydantic_validator__`` becomes one whose
         errors hold no input.

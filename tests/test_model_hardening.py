@@ -583,3 +583,11 @@ def test_unknown_member_names_are_escaped_in_repr() -> None:
     result = models.GetDomainResponse.model_validate({"DomainName": "d", "x\nINFO forged\x1b[31m": 1, "Plain": 2})
     text = repr(result)
     assert "\n" not in text and "\x1b" not in text and "Plain=<redacted>" in text
+
+
+def test_a_forced_rebuild_keeps_the_hiding_validator() -> None:
+    """model_rebuild(force=True) builds a new validator; the bare TypeAdapter must still hide."""
+    Address.model_rebuild(force=True)
+    with pytest.raises(ValidationError) as info:
+        TypeAdapter(Address).validate_python({"City": CANARY * 20, CANARY: CANARY})
+    assert_hidden(info.value)
