@@ -198,9 +198,12 @@ class ClientCore:
             self._skip_validation = install(client)
             return
         if session is None:
+            import boto3
             import boto3.session
 
-            session = boto3.session.Session()
+            # boto3's default session when the program set one up (boto3.setup_default_session),
+            # as boto3.client() would use it; otherwise a fresh one (the default is not created).
+            session = boto3.DEFAULT_SESSION or boto3.session.Session()
         final = default_config(session, config)
         self._client = private_session(session).create_client(
             SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final

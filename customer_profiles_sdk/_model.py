@@ -17,6 +17,7 @@ The generator never writes this module.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import enum
 import json
@@ -74,8 +75,98 @@ class _Redacted:
 
     __str__ = __repr__
 
+    def __reduce__(self) -> str:
+        return "REDACTED"  # unpickles as the module's one instance
+
 
 REDACTED = _Redacted()
+
+# -- bounded display ----------------------------------------------------------------------------
+
+#: repr() and str() of a model show at most this many unknown members, list items and map
+#: entries (each level), then "... and N more".
+REPR_ITEMS = 20
+#: Texts (member values, map keys, unknown member names, type names) longer than this are cut.
+REPR_TEXT = 200
+
+
+def _clipped_text(text: str) -> str:
+    """``repr(text)``, cut after :data:`REPR_TEXT` characters with a marker saying how many more."""
+    if len(text) <= REPR_TEXT:
+        return repr(text)
+    return f"{text[:REPR_TEXT]!r}...<{len(text) - REPR_TEXT} more characters>"
+
+
+def _clipped_name(text: str) -> str:
+    """A name shown as it is (unknown member names, type names), cut like :func:`_clipped_text`."""
+    if len(text) <= REPR_TEXT:
+        return text
+    return f"{text[:REPR_TEXT]}...<{len(text) - REPR_TEXT} more characters>"
+
+
+def _shown_name(key: object) -> str:
+    """An unknown member's name as repr() shows it: as it is when it is a plain name, else as an
+    escaped literal (a newline or an escape sequence from the service must not reach a log line
+    raw, and a lone surrogate would make the text unprintable); cut like :func:`_clipped_name`."""
+    text = str(key)
+    return _clipped_name(text if text.isidentifier() and text.isascii() else ascii(text[: REPR_TEXT + 1]))
+
+
+#: Integers of more bits (about 150 digits) show as their size.
+_REPR_INT_BITS = 512
+#: Member values whose repr is short whatever they hold.
+_SHOWN_AS_IS: frozenset[type] = frozenset({bool, float, datetime})
+
+
+class _Shown:
+    """A value as repr() of a model shows it: texts, lists and maps cut (see :data:`REPR_ITEMS`).
+
+    The value itself is untouched; only this display object is bounded. Building the text costs
+    time in proportion to what is shown, not to the size of the value.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return _bounded_repr(self.value)
+
+
+class _More:
+    """The last argument of a cut display: ``... and 199980 more unknown members``."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, count: int, what: str) -> None:
+        self.text = f"... and {count} more {what}"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _bounded_repr(value: Any) -> str:
+    if isinstance(value, str) and not isinstance(value, enum.Enum):
+        return _clipped_text(value)
+    if type(value) is int:
+        if value.bit_length() > _REPR_INT_BITS:  # str() refuses past 4300 digits
+            return f"<integer of {value.bit_length()} bits>"
+        return repr(value)
+    if isinstance(value, list):
+        shown = [_bounded_repr(item) for item in value[:REPR_ITEMS]]
+        if len(value) > REPR_ITEMS:
+            shown.append(f"... and {len(value) - REPR_ITEMS} more items")
+        return "[" + ", ".join(shown) + "]"
+    if isinstance(value, dict):
+        entries = []
+        for index, (key, item) in enumerate(value.items()):
+            if index == REPR_ITEMS:
+                entries.append(f"... and {len(value) - REPR_ITEMS} more entries")
+                break
+            entries.append(f"{_bounded_repr(key)}: {_bounded_repr(item)}")
+        return "{" + ", ".join(entries) + "}"
+    return repr(value)
 
 
 class _Missing:
@@ -107,7 +198,9 @@ class RawValue:
         self.value = value
 
     def __repr__(self) -> str:
-        return f"RawValue(<{type(self.value).__name__}, redacted>)"
+        return f"RawValue(<{_clipped_name(type(self.value).__name__)}, redacted>)"
+
+    __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RawValue) and type(other.value) is type(self.value) and other.value == self.value
@@ -211,7 +304,9 @@ def _number(value: Any) -> tuple[int, Any] | None:
     if isinstance(value, int):
         return _INT, operator.index(value)
     if isinstance(value, float):
-        return _FLOAT, float(value)
+        # The value the object holds, as json and botocore send it: a subclass's own __float__
+        # could answer something else.
+        return _FLOAT, float.__float__(value)
     if isinstance(value, Decimal):
         return _EXACT, value
     try:
@@ -265,25 +360,44 @@ def _as_float(kind: int, number: Any) -> float | None:
         return None
 
 
+# Input error messages of numeric members. Each names the rule the value breaks, never the value,
+# and suggests a conversion only where one exists (``int(nan)`` raises, so NaN gets none).
+_NOT_FINITE_INTEGER = "Input should be a finite integer: NaN and infinity are not integers"
+_NOT_FINITE_NUMBER = "Input should be a finite number: NaN and infinity cannot be sent (JSON has no way to write them)"
+_NOT_FINITE_EPOCH = "Input should be a finite number of epoch seconds: NaN and infinity are not points in time"
+_TIMESTAMP_RANGE = "Input should be a timestamp within the years 1 to 9999"
+
+
+def _not_a(what: str, value: Any) -> PydanticCustomError:
+    """The ``*_type`` error for a value that is not a ``what`` (a bool and a string are named)."""
+    kind = {"integer": "int_type", "number": "float_type", "datetime": "datetime_type"}[what]
+    numpy_bool = type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+    if isinstance(value, bool) or numpy_bool:
+        return PydanticCustomError(kind, f"Input should be a valid {what}, not a boolean")
+    if isinstance(value, str):
+        return PydanticCustomError(kind, f"Input should be a valid {what}, not a string")
+    return PydanticCustomError(kind, f"Input should be a valid {what}")
+
+
 def _input_int(value: Any) -> Any:
     """Strict reading of an ``integer`` or ``long`` member (before the range checks).
 
     Integers of any type become a plain ``int``; so does an exact number (``Decimal``,
     ``Fraction``) with a whole value, such as DynamoDB's ``Decimal("5")``. A binary float is refused
     even when whole (``30.0``): it may already have lost digits (``2.0**53 + 1`` is ``2.0**53``).
-    Strings are left to the strict ``int`` schema, which refuses them.
+    Strings are refused, numeric or not (``"30"``), as are NaN and infinities of every type.
     """
     if type(value) is int:
         return value
     found = _number(value)
     if found is None:
-        if isinstance(value, str):
-            return value
-        raise PydanticCustomError("int_type", "Input should be a valid integer")
+        raise _not_a("integer", value)
     kind, number = found
     if kind == _INT:
         return number
     if kind == _FLOAT:
+        if isinstance(number, float) and not math.isfinite(number):
+            raise PydanticCustomError("finite_number", _NOT_FINITE_INTEGER)
         raise PydanticCustomError(
             "cp_int_from_float", "Input should be a valid integer, not a float (convert it with int() or round())"
         )
@@ -291,7 +405,7 @@ def _input_int(value: Any) -> Any:
     if whole is not None:
         return whole
     if isinstance(number, Decimal) and not number.is_finite():
-        raise PydanticCustomError("finite_number", "Input should be a finite number")
+        raise PydanticCustomError("finite_number", _NOT_FINITE_INTEGER)
     raise PydanticCustomError("int_from_float", "Input should be a valid integer, got a number with a fractional part")
 
 
@@ -299,17 +413,19 @@ def _input_float(value: Any) -> Any:
     """Strict reading of a ``double`` or ``float`` member (before the range and finiteness checks).
 
     Any real number becomes the nearest plain ``float``; one beyond the range of a float is
-    refused (rule ``max`` or ``min``). NaN and infinities pass to the ``float`` schema, which
-    refuses them (``allow_inf_nan=False``): JSON has no way to send them.
+    refused (rule ``max`` or ``min``). NaN and infinities are refused: JSON has no way to send
+    them (the ``float`` schema's ``allow_inf_nan=False`` would refuse them as well).
     """
     if type(value) is float:
-        return value
+        if value - value == 0:  # False for NaN and infinities
+            return value
+        raise PydanticCustomError("finite_number", _NOT_FINITE_NUMBER)
     found = _number(value)
     if found is None:
-        if isinstance(value, str):
-            return value
-        raise PydanticCustomError("float_type", "Input should be a valid number")
+        raise _not_a("number", value)
     result = _as_float(*found)
+    if result is not None and not math.isfinite(result):
+        raise PydanticCustomError("finite_number", _NOT_FINITE_NUMBER)
     if result is None:
         if found[1] > 0:
             raise PydanticCustomError("cp_too_large", "Input should be within the range of a 64-bit float")
@@ -404,7 +520,7 @@ def _from_epoch(number: Any) -> datetime:
     else:
         finite = number - number == 0  # False for NaN and infinities
     if not finite:
-        raise PydanticCustomError("finite_number", "Input should be a finite number")
+        raise PydanticCustomError("finite_number", _NOT_FINITE_EPOCH)
     result: datetime | None = None
     try:
         if isinstance(number, int | float):
@@ -418,7 +534,7 @@ def _from_epoch(number: Any) -> datetime:
     except (OSError, ValueError, TypeError, ArithmeticError):  # OverflowError is an ArithmeticError
         result = None
     if result is None:
-        raise PydanticCustomError("cp_timestamp_range", "timestamp out of range")
+        raise PydanticCustomError("cp_timestamp_range", _TIMESTAMP_RANGE)
     return result
 
 
@@ -438,11 +554,13 @@ def _epoch_seconds(value: Any) -> Any:
     if isinstance(value, str):
         seconds = _numeric_string(value)
         return value if seconds is None else _from_epoch(seconds)
-    if isinstance(value, date):
+    if isinstance(value, datetime):  # a subclass (pandas' Timestamp, ...)
         return value
+    if isinstance(value, date):  # a date alone is no point in time; boto3 refuses it too
+        raise PydanticCustomError("datetime_type", "Input should be a valid datetime, not a date without a time")
     found = _number(value)
     if found is None:
-        raise PydanticCustomError("datetime_type", "Input should be a valid datetime")
+        raise _not_a("datetime", value)
     return _from_epoch(found[1])
 
 
@@ -480,7 +598,7 @@ def _as_utc(value: datetime) -> datetime:
             try:
                 return value.astimezone(UTC)
             except (OverflowError, ValueError):  # at the edges of datetime's range: not sendable
-                raise PydanticCustomError("cp_timestamp_range", "timestamp out of range") from None
+                raise PydanticCustomError("cp_timestamp_range", _TIMESTAMP_RANGE) from None
     return value
 
 
@@ -545,12 +663,40 @@ class Shape(BaseModel):
         ``str(error)``, ``errors()`` and ``json()``. There, the class's errors are raised again
         with ``input`` replaced by ``"<redacted>"``, and map keys and unknown member names in
         ``loc`` replaced by placeholders; error types, messages and constraint context are
-        kept. The class's own schema, and its use inside other SDK shapes, are unchanged: the
-        SDK's own entry points raise ParamValidationError, which never holds input.
+        kept. The schema being built (yours) also gets a wrapper at its root that does the same
+        for every error it raises: the other branches of a union, a discriminated union's tag,
+        a list's length and your model's ``missing`` errors all quote input that holds the SDK
+        model's data. The class's own schema, and its use inside other SDK shapes, are
+        unchanged: the SDK's own entry points raise ParamValidationError, which never holds input.
         """
         if not _foreign_use(cls, handler):
             return handler(source)
+        _guard_root_of(handler)
         return _foreign_schema(cls)
+
+    @classmethod
+    def model_rebuild(cls, *args: Any, **kwargs: Any) -> bool | None:
+        """pydantic's rebuild; a forced one replaces the class's validator, so the hiding wrapper
+        (see :meth:`__pydantic_on_complete__`) is put back around the new one."""
+        result = super().model_rebuild(*args, **kwargs)
+        if cls.__pydantic_complete__:
+            cls.__pydantic_on_complete__()
+        return result
+
+    @classmethod
+    def __pydantic_on_complete__(cls) -> None:
+        """Once pydantic has built the class: its ``__pydantic_validator__`` becomes one whose
+        errors hold no input.
+
+        ``TypeAdapter(Address)`` uses that attribute as it is, without asking the class for a
+        schema, so only the validator itself can hide what it raises. The SDK's own entry points
+        use the class's real validator (see :func:`_own_validator`): their errors become
+        ParamValidationError, and need the real locations for "did you mean".
+        """
+        validator = cls.__dict__.get("__pydantic_validator__")
+        if validator is not None and not isinstance(validator, _HidingValidator):
+            type.__setattr__(cls, "__cp_validator__", validator)
+            type.__setattr__(cls, "__pydantic_validator__", _HidingValidator(cls, validator))
 
     def __eq__(self, other: object) -> bool:
         """Same class, same member values, same unknown members.
@@ -673,7 +819,8 @@ class Shape(BaseModel):
         members or values of an unexpected type; everything received is kept and survives
         :meth:`to_boto`. Raises :class:`ResponseParseError` only if ``data`` is not a mapping.
         """
-        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(data))
+        data, unreadable = _readable_part(data)
+        return _keeping(_lenient(cls, lambda: _lenient_validator(cls).validate_python(data)), unreadable)
 
     @classmethod
     def from_boto_json(cls, data: str | bytes | bytearray) -> Self:
@@ -687,10 +834,15 @@ class Shape(BaseModel):
         A key spelled like a Python attribute name (``domain_name``) is an unknown member here,
         kept as it came, as it is when the client parses a response body.
         """
-        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(data, by_alias=True, by_name=False))
+        data, unreadable = _readable_part(data)
+        validate = _lenient_validator(cls).validate_python
+        return _keeping(_lenient(cls, lambda: validate(data, by_alias=True, by_name=False)), unreadable)
 
     # -- display -------------------------------------------------------------------------------
     def __repr_args__(self) -> typing.Iterator[tuple[str | None, Any]]:
+        """What repr(), str(), rich and devtools show: sensitive members as ``<redacted>``, and a
+        bounded view of the rest (long texts cut, at most :data:`REPR_ITEMS` list items, map
+        entries and unknown members, then "... and N more")."""
         info = type(self).__cp__
         values = self.__dict__
         raw = _raw_members(self)
@@ -702,13 +854,33 @@ class Shape(BaseModel):
                 value = raw.get(name, MISSING if name in required else None)
             if value is None:
                 continue
-            yield name, REDACTED if name in info.sensitive and value is not MISSING else value
+            if value is MISSING:
+                yield name, value
+                continue
+            if name in info.sensitive:
+                yield name, REDACTED
+            elif type(value) in _SHOWN_AS_IS or (type(value) is str and len(value) <= REPR_TEXT) or (
+                type(value) is int and value.bit_length() <= _REPR_INT_BITS
+            ):
+                yield name, value
+            elif isinstance(value, str | int | list | dict):
+                yield name, _Shown(value)
+            else:
+                yield name, value
         extra = self.__pydantic_extra__
         if extra:
             # Unknown members may carry personal data that the model cannot classify.
+            shown = more = 0
             for key, value in extra.items():
-                if value is not None:
-                    yield key, REDACTED
+                if value is None:
+                    continue
+                if shown < REPR_ITEMS:
+                    shown += 1
+                    yield _shown_name(key), REDACTED
+                else:
+                    more += 1
+            if more:
+                yield None, _More(more, "unknown members")
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
         """pydantic's dump, with serializer warnings off (they print values).
@@ -816,7 +988,111 @@ def validate_request(cls: type[_S], data: Any) -> _S:
 
     The client calls this once per request; failures raise ParamValidationError as usual.
     """
-    return _strict(cls, lambda: cls.__pydantic_validator__.validate_python(data))
+    return _strict(cls, lambda: _own_validator(cls).validate_python(data))
+
+
+def _own_validator(cls: type[Shape]) -> Any:
+    """The class's real validator (not the :class:`_HidingValidator` pydantic's users get)."""
+    validator = cls.__dict__.get("__cp_validator__")
+    if validator is None:
+        if not cls.__pydantic_complete__:
+            cls.model_rebuild(raise_errors=True)
+        validator = cls.__dict__.get("__cp_validator__", cls.__pydantic_validator__)
+    return validator
+
+
+#: True while an SDK entry point validates through pydantic's own methods (``model_validate``):
+#: the class's errors then reach the SDK's translation with their real locations.
+_OWN_ERRORS: contextvars.ContextVar[bool] = contextvars.ContextVar("cp_own_errors", default=False)
+
+
+def _with_own_errors(call: Callable[[], Any]) -> Callable[[], Any]:
+    """``call``, run with :data:`_OWN_ERRORS` set."""
+
+    def run() -> Any:
+        token = _OWN_ERRORS.set(True)
+        try:
+            return call()
+        finally:
+            _OWN_ERRORS.reset(token)
+
+    return run
+
+
+class _HidingValidator:
+    """An SDK class's ``__pydantic_validator__``: its real validator, whose errors are raised
+    again without input (as :func:`_without_input` does), except for the SDK's own calls.
+
+    Everything else (``validate_assignment``, ``title``, ...) is the real validator's.
+    """
+
+    __slots__ = ("_cls", "_cp_validator")
+
+    def __init__(self, cls: type[Shape], validator: Any) -> None:
+        self._cls = cls
+        self._cp_validator = validator
+
+    @property
+    def __pydantic_schema_validator__(self) -> Any:
+        # pydantic-core reuses a complete class's validator when another schema holds the class
+        # (the SDK's own nesting): it gets the real one.
+        return getattr(self._cp_validator, "__pydantic_schema_validator__", self._cp_validator)
+
+    def _run(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        try:
+            return getattr(self._cp_validator, method)(*args, **kwargs)
+        except ValidationError as exc:
+            if _OWN_ERRORS.get():
+                raise
+            error = _without_input(self._cls, exc)
+        raise error
+
+    def validate_python(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("validate_python", args, kwargs)
+
+    def validate_json(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("validate_json", args, kwargs)
+
+    def validate_strings(self, *args: Any, **kwargs: Any) -> Any:
+        return self._run("validate_strings", args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cp_validator, name)
+
+    def __repr__(self) -> str:
+        return f"<validator of {self._cls.__name__}, errors without input>"
+
+
+def _readable_part(data: Any) -> tuple[Any, dict[str, Any] | None]:
+    """``data`` without its member names that are not Unicode text (a lone surrogate, which JSON
+    allows as ``"\\ud800"``), and those members apart. pydantic-core cannot look such a name up
+    and would refuse the whole document; it is never a model's name, so it is an unknown member.
+    Nested ones need nothing: the structure that holds one is kept whole as a ``RawValue``."""
+    if not isinstance(data, dict):
+        return data, None
+    unreadable: dict[str, Any] | None = None
+    for key in data:
+        if isinstance(key, str) and not key.isascii():
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                if unreadable is None:
+                    unreadable = {}
+                unreadable[key] = data[key]
+    if unreadable is None:
+        return data, None
+    return {key: value for key, value in data.items() if key not in unreadable}, unreadable
+
+
+def _keeping(result: _S, unreadable: dict[str, Any] | None) -> _S:
+    """``result`` with the members :func:`_readable_part` set apart put back as unknown members."""
+    if unreadable:
+        extra = result.__pydantic_extra__
+        if extra is None:
+            extra = {}
+            object.__setattr__(result, "__pydantic_extra__", extra)
+        extra.update(unreadable)
+    return result
 
 
 def _lenient(cls: type[_S], call: Callable[[], Any]) -> _S:
@@ -824,12 +1100,21 @@ def _lenient(cls: type[_S], call: Callable[[], Any]) -> _S:
     return typing.cast(_S, _translated(cls, call, ResponseParseError))
 
 
+def _positional(model: Shape, args: tuple[Any, ...]) -> TypeError:
+    """Python's own message would name the base class's ``__init__``; this names the model."""
+    count = len(args)
+    return TypeError(
+        f"{type(model).__name__}() takes keyword arguments only ({count} positional argument"
+        f"{'s' if count != 1 else ''} given)"
+    )
+
+
 class InputShape(Shape):
     """A shape reachable from some operation's input: strict on construction and assignment."""
 
     model_config = ConfigDict(validate_assignment=True)
 
-    def __init__(self, /, **data: Any) -> None:
+    def __init__(self, /, *args: Any, **data: Any) -> None:
         """Build the model from keyword arguments (Python or wire names), checking every rule.
 
         Nested members take models or plain dicts. A broken rule raises
@@ -837,7 +1122,9 @@ class InputShape(Shape):
         rule but never a value. It is not pydantic's error class (whose ``errors()`` would carry
         the input), and is never chained to one.
         """
-        _strict(type(self), lambda: self.__pydantic_validator__.validate_python(data, self_instance=self))
+        if args:
+            raise _positional(self, args)
+        _strict(type(self), lambda: _own_validator(type(self)).validate_python(data, self_instance=self))
 
     # Tell pydantic this __init__ only validates, so nested models are validated inside the
     # parent's schema instead of through __init__ (and errors keep their nested locations).
@@ -870,7 +1157,7 @@ class InputShape(Shape):
         :class:`~customer_profiles_sdk.errors.ParamValidationError` (never pydantic's error class,
         whose ``errors()`` would carry the input).
         """
-        return _strict(cls, lambda: super(InputShape, cls).model_validate(obj, *args, **kwargs))
+        return _strict(cls, _with_own_errors(lambda: super(InputShape, cls).model_validate(obj, *args, **kwargs)))
 
     @classmethod
     def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
@@ -878,7 +1165,8 @@ class InputShape(Shape):
         :class:`~customer_profiles_sdk.errors.ParamValidationError` (never pydantic's error class,
         whose ``errors()`` would carry the input).
         """
-        return _strict(cls, lambda: super(InputShape, cls).model_validate_json(json_data, *args, **kwargs))
+        validate = super().model_validate_json
+        return _strict(cls, _with_own_errors(lambda: validate(json_data, *args, **kwargs)))
 
     @classmethod
     def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
@@ -886,19 +1174,22 @@ class InputShape(Shape):
         :class:`~customer_profiles_sdk.errors.ParamValidationError` (never pydantic's error class,
         whose ``errors()`` would carry the input).
         """
-        return _strict(cls, lambda: super(InputShape, cls).model_validate_strings(obj, *args, **kwargs))
+        validate = super().model_validate_strings
+        return _strict(cls, _with_own_errors(lambda: validate(obj, *args, **kwargs)))
 
 
 class OutputShape(Shape):
     """A shape only ever received from the service: lenient on construction and validation."""
 
-    def __init__(self, /, **data: Any) -> None:
+    def __init__(self, /, *args: Any, **data: Any) -> None:
         """Build the model leniently: unknown members and values of an unexpected type are kept.
 
         Only an unusable document raises, as
         :class:`~customer_profiles_sdk.errors.ResponseParseError`; pydantic's error class is never
         raised, and no error text holds a value.
         """
+        if args:
+            raise _positional(self, args)
         _lenient(type(self), lambda: _lenient_validator(type(self)).validate_python(data, self_instance=self))
 
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
@@ -909,7 +1200,9 @@ class OutputShape(Shape):
         :class:`~customer_profiles_sdk.errors.ResponseParseError` (never pydantic's error class).
         """
         context = kwargs.get("context")
-        return _lenient(cls, lambda: _lenient_validator(cls).validate_python(obj, context=context))
+        obj, unreadable = _readable_part(obj)
+        validate = _lenient_validator(cls).validate_python
+        return _keeping(_lenient(cls, lambda: validate(obj, context=context)), unreadable)
 
     @classmethod
     def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
@@ -1390,7 +1683,9 @@ def _foreign_schema(cls: type[Shape]) -> core_schema.CoreSchema:
         root, definitions = own["schema"], list(own["definitions"])
     else:
         root, definitions = own, []
-    guarded = core_schema.no_info_wrap_validator_function(_input_hider(cls), root)
+    guarded = core_schema.no_info_wrap_validator_function(
+        _input_hider(cls), root, serialization=_quiet_serializer(cls, root)
+    )
     ref = root.get("ref")
     if ref is None:
         return guarded if not definitions else core_schema.definitions_schema(guarded, definitions)
@@ -1399,6 +1694,22 @@ def _foreign_schema(cls: type[Shape]) -> core_schema.CoreSchema:
     guarded["ref"] = ref
     guarded["schema"] = {key: value for key, value in root.items() if key != "ref"}
     return core_schema.definitions_schema(core_schema.definition_reference_schema(ref), [*definitions, guarded])
+
+
+def _quiet_serializer(cls: type[Shape], root: core_schema.CoreSchema) -> core_schema.SerSchema:
+    """How the class serializes inside a foreign schema: an instance exactly as on its own; any
+    other value (a dict put in by ``model_construct`` or ``model_copy(update=...)``) as it is.
+
+    pydantic would serialize such a value with a warning that quotes it (``input_value=...``),
+    and the SDK model's data is personal.
+    """
+
+    def serialize(value: Any, handler: core_schema.SerializerFunctionWrapHandler) -> Any:
+        return handler(value) if isinstance(value, cls) else value
+
+    return core_schema.wrap_serializer_function_ser_schema(
+        serialize, schema={key: value for key, value in root.items() if key != "ref"}
+    )
 
 
 def _input_hider(cls: type[Shape]) -> Callable[[Any, core_schema.ValidatorFunctionWrapHandler], Any]:
@@ -1411,6 +1722,8 @@ def _input_hider(cls: type[Shape]) -> Callable[[Any, core_schema.ValidatorFuncti
         raise error
 
     hide_sdk_input.__qualname__ = f"hide_sdk_input[{cls.__name__}]"
+    hide_sdk_input.__name__ = cls.__name__  # pydantic's label for it as a union branch
+    hide_sdk_input._cp_hides_input = True  # type: ignore[attr-defined]
     return hide_sdk_input
 
 
@@ -1466,12 +1779,20 @@ def _without_input(cls: type[Shape], exc: ValidationError) -> ValidationError:
     Error types, messages and constraint context are kept where they are fixed text; a message
     that may quote the input becomes a fixed one naming the pydantic error type.
     """
+    return _rebuilt(cls.__name__, exc, lambda loc: _hidden_loc(cls, loc))
+
+
+def _rebuilt(
+    title: str, exc: ValidationError, relocate: Callable[[tuple[int | str, ...]], tuple[int | str, ...]]
+) -> ValidationError:
+    """``exc``'s errors under ``title``, each with ``loc`` passed through ``relocate``, no input,
+    and a fixed message where pydantic's could quote the input."""
     known: list[Any] = []
     custom: list[Any] = []
     for error in exc.errors(include_url=False, include_input=False, include_context=True):
         kind = error["type"]
         context = error.get("ctx")
-        loc = _hidden_loc(cls, error["loc"])
+        loc = relocate(error["loc"])
         if (kind.startswith("cp_") or _safe_message(kind)) and _safe_context(context):
             message = error["msg"]
         else:
@@ -1485,7 +1806,246 @@ def _without_input(cls: type[Shape], exc: ValidationError) -> ValidationError:
             detail = {"type": PydanticCustomError(kind, message, context), "loc": loc, "input": HIDDEN_INPUT}
         known.append(detail)
     try:
-        return ValidationError.from_exception_data(cls.__name__, known, hide_input=True)
+        rebuilt = ValidationError.from_exception_data(title, known, hide_input=True)
     except (TypeError, KeyError, ValueError):
         # A known error type whose context pydantic would render differently: keep the texts.
-        return ValidationError.from_exception_data(cls.__name__, custom, hide_input=True)
+        return ValidationError.from_exception_data(title, custom, hide_input=True)
+    wanted = [detail["type"].message() for detail in custom]
+    shown = [error["msg"] for error in rebuilt.errors(include_url=False, include_input=False)]
+    if shown == wanted:
+        return rebuilt
+    # A message of the SDK's own under a pydantic error type ("finite_number" for NaN given to an
+    # integer): pydantic would write its own template for the type instead.
+    mixed = [k if msg == want else c for k, c, msg, want in zip(known, custom, shown, wanted, strict=True)]
+    return ValidationError.from_exception_data(title, mixed, hide_input=True)
+
+
+# -- the root of a foreign schema --------------------------------------------------------------
+#
+# The wrapper around the SDK shape only sees the shape's own errors. The schema around it (yours)
+# raises errors whose input *contains* the shape's data: the other branches of a union
+# (``Address | int`` given a dict: the ``int`` branch quotes the dict), a discriminated union's
+# tag error, a list's length error, your model's ``missing`` error (its whole input). So every
+# schema that an SDK shape is built into gets one more wrapper, at its root, that re-raises all
+# of its errors without input, and with map keys and unknown member names of your own types
+# replaced in ``loc`` as well.
+
+#: Node types whose sub-schema errors carry no ``loc`` item of their own.
+_PASS_THROUGH = frozenset(
+    {"function-before", "function-after", "function-wrap", "nullable", "default", "model", "dataclass",
+     "custom-error", "definitions", "json-or-python", "lax-or-strict", "chain"}
+)
+
+
+def _is_sdk_guard(node: Mapping[str, Any], marker: str = "_cp_hides_input") -> bool:
+    """True for the wrapper around an SDK shape (or, with ``marker="_cp_root_guard"``, the one
+    at the root of a foreign schema)."""
+    function = node.get("function")
+    return isinstance(function, Mapping) and getattr(function.get("function"), marker, False) is True
+
+
+def _references(schema: Any) -> dict[str, Any]:
+    """Every node of ``schema`` that carries a ``ref``, by reference (one iterative pass)."""
+    found: dict[str, Any] = {}
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("ref")
+            if isinstance(ref, str):
+                found.setdefault(ref, node)
+            stack.extend(value for key, value in node.items() if key not in _OPAQUE_KEYS)
+    return found
+
+
+def _children(node: Mapping[str, Any]) -> list[Any]:
+    """The sub-schemas of a pass-through node."""
+    kind = node.get("type")
+    if kind == "json-or-python":
+        return [node.get("json_schema"), node.get("python_schema")]
+    if kind == "lax-or-strict":
+        return [node.get("lax_schema"), node.get("strict_schema")]
+    if kind == "chain":
+        return list(node.get("steps", ()))
+    return [node.get("schema")]
+
+
+def _field_names(fields: Any) -> set[Any]:
+    """Names and validation aliases (first items of alias paths) of model, dataclass, TypedDict
+    fields or function arguments."""
+    items = fields.items() if isinstance(fields, Mapping) else ((f.get("name"), f) for f in fields)
+    names: set[Any] = set()
+    for name, spec in items:
+        names.add(name)
+        alias = spec.get("validation_alias", spec.get("alias"))
+        for path in alias if isinstance(alias, list) else [alias]:
+            names.add(path[0] if isinstance(path, list) and path else path)
+    return names
+
+
+def _field_schema(fields: Any, item: Any) -> Any:
+    items = fields.items() if isinstance(fields, Mapping) else ((f.get("name"), f) for f in fields)
+    for name, spec in items:
+        alias = spec.get("validation_alias", spec.get("alias"))
+        aliases = alias if isinstance(alias, list) else [alias]
+        heads = {path[0] if isinstance(path, list) and path else path for path in aliases}
+        if item == name or item in heads:
+            return spec.get("schema")
+    return None
+
+
+#: Cap on (schema node, loc position) pairs one error's location may visit: unions and chains
+#: branch, and a location is only as long as the input nests.
+_MAX_LOC_STEPS = 2_000
+
+
+def _root_loc(
+    schema: Any, references: Mapping[str, Any], loc: tuple[int | str, ...]
+) -> tuple[int | str, ...]:
+    """``loc`` with the items that come from the input (map keys, unknown member and keyword
+    names) replaced, found by following the location through the schema along every branch.
+
+    An item counts as input if any branch reads it so, or if no branch explains it (then a string
+    is hidden: nothing is shown that the schema does not vouch for). Integers are indices.
+    """
+    hidden: dict[int, str] = {}
+    explained: set[int] = set()
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, int]] = [(schema, 0)]
+    while stack and len(seen) < _MAX_LOC_STEPS:
+        node, index = stack.pop()
+        if index >= len(loc) or not isinstance(node, Mapping):
+            continue
+        key = (id(node), index)
+        if key in seen:
+            continue
+        seen.add(key)
+        kind = node.get("type")
+        item = loc[index]
+        if kind == "definition-ref":
+            stack.append((references.get(node.get("schema_ref", "")), index))
+        elif _is_sdk_guard(node):
+            explained.update(range(index, len(loc)))  # the SDK wrapper already hid what it had to
+        elif kind in _PASS_THROUGH:
+            stack.extend((child, index) for child in _children(node))
+        elif kind in ("model-fields", "typed-dict", "dataclass-args"):
+            fields = node.get("fields", {})
+            explained.add(index)
+            if item in _field_names(fields):
+                stack.append((_field_schema(fields, item), index + 1))
+            else:
+                hidden[index] = UNKNOWN_MEMBER
+                stack.append((node.get("extras_schema"), index + 1))
+        elif kind in ("arguments", "arguments-v3", "call"):
+            arguments = node.get("arguments_schema", [])
+            if kind == "call":
+                stack.append((arguments, index))
+                continue
+            explained.add(index)
+            if isinstance(item, int) and item < len(arguments):
+                stack.append((arguments[item].get("schema"), index + 1))
+            elif item in _field_names(arguments):
+                stack.append((_field_schema(arguments, item), index + 1))
+            else:
+                if not isinstance(item, int):
+                    hidden[index] = UNKNOWN_MEMBER
+                stack.append((node.get("var_kwargs_schema", node.get("var_args_schema")), index + 1))
+        elif kind == "dict":
+            explained.add(index)
+            hidden[index] = MAP_KEY
+            if index + 1 < len(loc) and loc[index + 1] == "[key]":
+                explained.add(index + 1)
+                stack.append((node.get("keys_schema"), index + 2))
+            stack.append((node.get("values_schema"), index + 1))
+        elif kind in ("list", "set", "frozenset", "generator") and isinstance(item, int):
+            explained.add(index)
+            stack.append((node.get("items_schema"), index + 1))
+        elif kind == "tuple" and isinstance(item, int):
+            explained.add(index)
+            items = node.get("items_schema", [])
+            if items:
+                stack.append((items[min(item, len(items) - 1)], index + 1))
+        elif kind == "union":
+            explained.add(index)  # a branch's label, written by pydantic
+            for choice in node.get("choices", []):
+                stack.append((choice[0] if isinstance(choice, tuple) else choice, index + 1))
+        elif kind == "tagged-union":
+            choices = node.get("choices", {})
+            if item in choices:
+                explained.add(index)
+                stack.append((choices[item], index + 1))
+    return tuple(
+        hidden.get(index, item if isinstance(item, int) or index in explained else HIDDEN_INPUT)
+        for index, item in enumerate(loc)
+    )
+
+
+def _root_hider(schema: Any, whole: Any) -> Callable[[Any, core_schema.ValidatorFunctionWrapHandler], Any]:
+    """The function at the root of a foreign schema (``schema``, inside ``whole``)."""
+    references: dict[str, Any] = {}
+    ready: list[bool] = []
+
+    def hide_input(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            if not ready:  # the references of the final schema, found once, on the first error
+                references.update(_references(whole))
+                ready.append(True)
+            error = _rebuilt(exc.title, exc, lambda loc: _root_loc(schema, references, loc))
+        raise error
+
+    hide_input._cp_root_guard = True  # type: ignore[attr-defined]
+    return hide_input
+
+
+def _guarded_root(schema: core_schema.CoreSchema, whole: Any = None) -> core_schema.CoreSchema:
+    """``schema`` (a finished foreign schema) with :func:`_root_hider` at its root.
+
+    ``whole`` is the whole schema, definitions included, when ``schema`` is the root inside it.
+    """
+    if schema["type"] == "definitions":
+        outer: dict[str, Any] = dict(schema)
+        outer["schema"] = _guarded_root(schema["schema"], outer)
+        return typing.cast(core_schema.CoreSchema, outer)
+    if _is_sdk_guard(schema) or _is_sdk_guard(schema, "_cp_root_guard"):
+        return schema
+    inner: dict[str, Any] = {key: value for key, value in schema.items() if key != "ref"}
+    guarded: dict[str, Any] = {
+        "type": "function-wrap",
+        "function": {"type": "no-info", "function": None},
+        "schema": inner,
+    }
+    if "ref" in schema:
+        # The reference moves to the wrapper, so references to the root (a recursive model of
+        # yours) go through it as well, and JSON schema names stay the same.
+        guarded["ref"] = schema["ref"]
+    hider = _root_hider(guarded, guarded if whole is None else whole)
+    # pydantic names a validator after its function: that name is the title of a TypeAdapter's
+    # errors, and the label of the schema as a branch of a union elsewhere.
+    cls = inner.get("cls")
+    hider.__name__ = cls.__name__ if isinstance(cls, type) else str(inner.get("type"))
+    guarded["function"]["function"] = hider
+    return typing.cast(core_schema.CoreSchema, guarded)
+
+
+def _guard_root_of(handler: GetCoreSchemaHandler) -> None:
+    """Have the foreign schema being built by ``handler``'s generator end in :func:`_guarded_root`.
+
+    pydantic finishes every schema (a model's, a dataclass's, a TypeAdapter's, validate_call's)
+    with its generator's ``defs.finalize_schema``; the generator's own definitions object gets a
+    wrapper of that method. If pydantic's internals differ, nothing is changed (the SDK shape's
+    own wrapper still hides what it raises).
+    """
+    definitions: Any = getattr(getattr(handler, "_generate_schema", None), "defs", None)
+    finalize = getattr(definitions, "finalize_schema", None)
+    if finalize is None or getattr(finalize, "_cp_guards_root", False) or not hasattr(definitions, "__dict__"):
+        return
+
+    def finalize_schema(schema: core_schema.CoreSchema) -> core_schema.CoreSchema:
+        return _guarded_root(finalize(schema))
+
+    finalize_schema._cp_guards_root = True  # type: ignore[attr-defined]
+    definitions.finalize_schema = finalize_schema

