@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, LiteralString, Self
 
 from pydantic import (
     AfterValidator,
@@ -368,9 +368,10 @@ _NOT_FINITE_EPOCH = "Input should be a finite number of epoch seconds: NaN and i
 _TIMESTAMP_RANGE = "Input should be a timestamp within the years 1 to 9999"
 
 
-def _not_a(what: str, value: Any) -> PydanticCustomError:
+def _not_a(what: LiteralString, value: Any) -> PydanticCustomError:
     """The ``*_type`` error for a value that is not a ``what`` (a bool and a string are named)."""
-    kind = {"integer": "int_type", "number": "float_type", "datetime": "datetime_type"}[what]
+    kinds: dict[str, LiteralString] = {"integer": "int_type", "number": "float_type", "datetime": "datetime_type"}
+    kind = kinds[what]
     numpy_bool = type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
     if isinstance(value, bool) or numpy_bool:
         return PydanticCustomError(kind, f"Input should be a valid {what}, not a boolean")
@@ -740,7 +741,7 @@ class Shape(BaseModel):
         members: a required member that is ``None`` (absent, or JSON null) leaves ``__dict__``;
         one held in a RawValue moves to the private storage, where ``to_boto()``, ``==``, copies
         and pickle still find it."""
-        values = self.__dict__
+        values = vars(self)  # self.__dict__, which type checkers take for the class's mapping proxy
         raw: dict[str, RawValue] | None = None
         for name in _required_members(type(self)):
             value = values.get(name)
@@ -917,7 +918,7 @@ def _required_members(cls: type[Shape]) -> tuple[str, ...]:
     return names
 
 
-def _raw_members(shape: Shape) -> dict[str, RawValue]:
+def _raw_members(shape: BaseModel) -> dict[str, RawValue]:
     """The required members of ``shape`` kept aside with an unexpected type (and not assigned since)."""
     try:
         private = object.__getattribute__(shape, "__pydantic_private__")
@@ -1143,7 +1144,7 @@ class InputShape(Shape):
             extra = state[2]
             if extra:
                 for key in extra:
-                    self.__dict__.pop(key, None)
+                    vars(self).pop(key, None)  # self.__dict__ (typed as the instance's dict)
                 object.__setattr__(self, "__pydantic_extra__", extra)
             return
         object.__setattr__(self, "__dict__", state[0])
@@ -1302,7 +1303,7 @@ def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator
             schema = lenient_core_schema(cls, fallback=fallback)
             if not fallback:
                 _check_extras_depth(schema)
-            validator = SchemaValidator(schema, _LENIENT_CONFIG)
+            validator = SchemaValidator(typing.cast(core_schema.CoreSchema, schema), _LENIENT_CONFIG)
             cache[cls] = validator
     return validator
 
@@ -1692,7 +1693,7 @@ def _foreign_schema(cls: type[Shape]) -> core_schema.CoreSchema:
     # The wrapper takes the class's (renamed) reference: pydantic then treats it as it treats the
     # class's own schema (one JSON schema definition per class, named as usual).
     guarded["ref"] = ref
-    guarded["schema"] = {key: value for key, value in root.items() if key != "ref"}
+    guarded["schema"] = typing.cast(core_schema.CoreSchema, {key: value for key, value in root.items() if key != "ref"})
     return core_schema.definitions_schema(core_schema.definition_reference_schema(ref), [*definitions, guarded])
 
 
@@ -1707,9 +1708,8 @@ def _quiet_serializer(cls: type[Shape], root: core_schema.CoreSchema) -> core_sc
     def serialize(value: Any, handler: core_schema.SerializerFunctionWrapHandler) -> Any:
         return handler(value) if isinstance(value, cls) else value
 
-    return core_schema.wrap_serializer_function_ser_schema(
-        serialize, schema={key: value for key, value in root.items() if key != "ref"}
-    )
+    unreferenced = typing.cast(core_schema.CoreSchema, {key: value for key, value in root.items() if key != "ref"})
+    return core_schema.wrap_serializer_function_ser_schema(serialize, schema=unreferenced)
 
 
 def _input_hider(cls: type[Shape]) -> Callable[[Any, core_schema.ValidatorFunctionWrapHandler], Any]:
@@ -1797,13 +1797,18 @@ def _rebuilt(
             message = error["msg"]
         else:
             message, context = f"invalid value (pydantic error type {kind!r})", None
-        custom.append({"type": PydanticCustomError(kind, message, None), "loc": loc, "input": HIDDEN_INPUT})
+        # pydantic-core's stubs ask for LiteralStrings (error type, message template); these texts
+        # are pydantic's own (or the fixed one above), never the input. mypy reads LiteralString as
+        # str, so a cast would be redundant for it: hence the pyright-only ignores.
+        error_type = PydanticCustomError(kind, message, None)  # pyright: ignore[reportArgumentType]
+        custom.append({"type": error_type, "loc": loc, "input": HIDDEN_INPUT})
         if kind in _KNOWN_ERROR_TYPES and message == error["msg"]:
             detail: dict[str, Any] = {"type": kind, "loc": loc, "input": HIDDEN_INPUT}
             if context:
                 detail["ctx"] = context
         else:
-            detail = {"type": PydanticCustomError(kind, message, context), "loc": loc, "input": HIDDEN_INPUT}
+            error_type = PydanticCustomError(kind, message, context)  # pyright: ignore[reportArgumentType]
+            detail = {"type": error_type, "loc": loc, "input": HIDDEN_INPUT}
         known.append(detail)
     try:
         rebuilt = ValidationError.from_exception_data(title, known, hide_input=True)
@@ -1890,7 +1895,10 @@ def _field_schema(fields: Any, item: Any) -> Any:
     for name, spec in items:
         alias = spec.get("validation_alias", spec.get("alias"))
         aliases = alias if isinstance(alias, list) else [alias]
-        heads = {path[0] if isinstance(path, list) and path else path for path in aliases}
+        heads: set[Any] = set()
+        for path in aliases:
+            head: Any = path[0] if isinstance(path, list) and path else path
+            heads.add(head)
         if item == name or item in heads:
             return spec.get("schema")
     return None

@@ -271,6 +271,19 @@ class MissingMemberError(CustomerProfilesError, AttributeError):
 # ---------------------------------------------------------------------------------------------
 
 
+def _bounded_response(error_response: Any) -> Any:
+    """``error_response`` with its error code and message quoted (:func:`quoted`), for the text
+    of a :class:`ServiceError`; anything else in it is left as it is."""
+    error = error_response.get("Error") if isinstance(error_response, Mapping) else None
+    if not isinstance(error, Mapping):
+        return error_response
+    bounded = dict(error)
+    for key in ("Code", "Message"):
+        if key in bounded:
+            bounded[key] = quoted(bounded[key])
+    return {**error_response, "Error": bounded}
+
+
 class ServiceError(CustomerProfilesError, ClientError):
     """Customer Profiles answered with an error.
 
@@ -292,15 +305,7 @@ class ServiceError(CustomerProfilesError, ClientError):
     default_http_status: ClassVar[int | None] = None
 
     def __init__(self, error_response: Any, operation_name: Any) -> None:
-        shown = error_response
-        error = error_response.get("Error") if isinstance(error_response, Mapping) else None
-        if isinstance(error, Mapping):
-            bounded = dict(error)
-            for key in ("Code", "Message"):
-                if key in bounded:
-                    bounded[key] = quoted(bounded[key])
-            shown = {**error_response, "Error": bounded}
-        super().__init__(shown, quoted(operation_name))
+        super().__init__(_bounded_response(error_response), quoted(operation_name))
         # botocore's dict, whole and unchanged (the text above was built from a bounded copy).
         self.response = error_response
         self.operation_name = operation_name

@@ -102,7 +102,7 @@ def _check_expression_attributes(model: Any) -> None:
     if not isinstance(expression, str) or not isinstance(attributes, list):
         return
     listed = {getattr(item, "name", None) for item in attributes}
-    references = _REFERENCE.findall(expression)
+    references: list[str] = _REFERENCE.findall(expression)
     object_types: set[str] = set()
     names: set[str] = set()
     for index, reference in enumerate(references):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-import boto3
+import boto3.session
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import boto3
+import boto3.session
 from botocore.config import Config
 
 from customer_profiles_sdk import CustomerProfilesClient

@@ -30,7 +30,7 @@ import pytest
 
 from customer_profiles_sdk.local import Emulator
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT: Path = Path(__file__).resolve().parents[1]  # declared: a test below swaps it
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 PYTHON_FENCES = frozenset({"python", "py", "python3", "py3"})
 NOT_RUN = re.compile(r"#\s*not run:\s*(\S.*)")
@@ -98,7 +98,7 @@ def _setup_above(lines: list[str], start: int) -> str:
 
 def collect(path: Path) -> list[Block]:
     lines = path.read_text(encoding="utf-8").splitlines()
-    blocks = []
+    blocks: list[Block] = []
     for start, end, language, indent in _fences(lines):
         if language not in PYTHON_FENCES:
             continue
@@ -377,7 +377,7 @@ def _keys(client: Any) -> str | None:
 
 @pytest.mark.usefixtures("bare_machine")
 def test_block_gives_keys_and_region_only_to_customer_profiles_clients() -> None:
-    import boto3
+    import boto3.session
     import botocore.session
     from botocore import UNSIGNED
     from botocore.config import Config
@@ -389,7 +389,7 @@ def test_block_gives_keys_and_region_only_to_customer_profiles_clients() -> None
     environment = dict(os.environ)
     with Emulator(region="eu-west-1"):
         session = boto3.session.Session()
-        plain = session.client("customer-profiles")
+        plain: Any = session.client("customer-profiles")  # operations are added at run time
         assert (plain.meta.region_name, _keys(plain)) == ("eu-west-1", "emulator")
         assert plain.list_domains()["Items"] == []  # signed with the dummy keys, answered in process
         assert CustomerProfilesClient().boto3_client.meta.region_name == "eu-west-1"
@@ -419,7 +419,7 @@ def test_block_gives_keys_and_region_only_to_customer_profiles_clients() -> None
 
 @pytest.mark.usefixtures("bare_machine")
 def test_block_keeps_a_configured_region_and_never_reads_configured_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    import boto3
+    import boto3.session
 
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIACANARY")
@@ -427,7 +427,7 @@ def test_block_keeps_a_configured_region_and_never_reads_configured_keys(monkeyp
     monkeypatch.setenv("AWS_SESSION_TOKEN", "canary-token")
     with Emulator():
         session = boto3.session.Session()
-        client = session.client("customer-profiles", aws_session_token="given-token")
+        client: Any = session.client("customer-profiles", aws_session_token="given-token")
         assert (client.meta.region_name, _keys(client)) == ("eu-north-1", "emulator")
         assert client._request_signer._credentials.token is None
         assert _keys(session.client("dynamodb")) == "AKIACANARY"  # other services: untouched

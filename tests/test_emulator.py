@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
 import boto3
+import boto3.session
 import botocore.retries.standard
 import pytest
 from botocore.config import Config
@@ -111,8 +112,9 @@ def test_uninstalling_out_of_order() -> None:
 
 def test_emulated_context_manager() -> None:
     with emulated(region="eu-west-2", account_id="111122223333") as emu:
-        client = boto3.session.Session(aws_access_key_id="k", aws_secret_access_key="s",
-                                       region_name="eu-west-2").client("customer-profiles")
+        # A boto3 client: its operation methods are made at run time.
+        client: Any = boto3.session.Session(aws_access_key_id="k", aws_secret_access_key="s",
+                                            region_name="eu-west-2").client("customer-profiles")
         client.create_domain(DomainName="shop", DefaultExpirationDays=1)
         arn = emu.backend.resource_arn("shop", "object-types", "Orders")
         assert arn == "arn:aws:profile:eu-west-2:111122223333:domains/shop/object-types/Orders"
@@ -316,7 +318,7 @@ def test_the_fixture_replaces_real_credentials(monkeypatch: pytest.MonkeyPatch) 
         assert os.environ["AWS_ACCESS_KEY_ID"] == "emulator"
         assert "AWS_SESSION_TOKEN" not in os.environ and "AWS_PROFILE" not in os.environ
         assert os.environ["AWS_DEFAULT_REGION"] == "eu-west-2"  # a region already set is kept
-        plain = boto3.client("customer-profiles")
+        plain: Any = boto3.client("customer-profiles")  # operations are added at run time
         assert plain.list_domains()["Items"] == []
         assert emulator.backend.calls == {"ListDomains": 1}
     finally:

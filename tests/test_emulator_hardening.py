@@ -228,8 +228,9 @@ def test_in_process_bodies_of_every_kind_are_read_whole() -> None:
     emu = Emulator()
     for body in (DOMAIN_BODY, bytearray(DOMAIN_BODY), DOMAIN_BODY.decode(), Stream(DOMAIN_BODY),
                  [DOMAIN_BODY[:5], DOMAIN_BODY[5:]]):
-        request = type("Request", (), {"method": "POST", "url": "https://x/domains/shop", "body": body,
-                                       "headers": {"content-length": str(len(DOMAIN_BODY))}})()
+        # A stand-in for botocore's prepared request (typed Any, as _respond takes it).
+        request: Any = type("Request", (), {"method": "POST", "url": "https://x/domains/shop", "body": body,
+                                            "headers": {"content-length": str(len(DOMAIN_BODY))}})()
         assert emu._respond(request).status_code == 200, type(body)
         emu.reset()
     request.headers = {"Content-Length": "99"}

@@ -24,6 +24,7 @@ from unittest.mock import Mock
 from urllib.parse import unquote
 
 import boto3
+import boto3.session
 import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config

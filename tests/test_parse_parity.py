@@ -397,7 +397,8 @@ def test_service_error_text_is_bounded_and_escaped(
         assert_bounded(error)
         assert "GetDomain" in str(error)
         # The full text stays where it was: the response dict, .code and .message.
-        code = headers.get("x-amzn-ErrorType", body.get("__type", "")).split(":")[0]
+        body_type: str = body.get("__type", "")
+        code = headers.get("x-amzn-ErrorType", body_type).split(":")[0]
         assert error.code == code
         raw_message = body.get("message", body.get("Message"))
         if isinstance(raw_message, str):

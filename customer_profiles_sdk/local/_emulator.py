@@ -323,7 +323,7 @@ def _isolated_botocore_session() -> Any:
 
 
 def _new_client(region: str, config: Config | None) -> Any:
-    import boto3
+    import boto3.session
 
     with _sessions_lock:
         session = _sessions.get(region)
