@@ -278,6 +278,7 @@ def test_the_environment_is_restored():
 '''
 
 
+@pytest.mark.slow  # a pytest child process, about 3 s: .ci/run runs it
 def test_the_fixtures_reach_a_project_outside_this_repo(tmp_path: Path) -> None:
     """Installed SDK -> the pytest11 entry point -> the fixtures, with no conftest anywhere."""
     from importlib.metadata import entry_points

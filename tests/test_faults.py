@@ -314,9 +314,20 @@ BUDGETS = [
 ]
 
 
-@pytest.mark.parametrize("mode", [*MODES, None], ids=[*MODES, "sdk-default"])
-@pytest.mark.parametrize(("setting", "attempts"), BUDGETS, ids=[str(s) for s, _ in BUDGETS])
-@pytest.mark.parametrize("answer", RETRYABLE, ids=[a.id for a in RETRYABLE])
+def budget_cases() -> list[Any]:
+    """Every retryable answer, budget and mode; the quick set keeps one mode per (answer, budget),
+    in turn, and .ci/run runs them all."""
+    modes = [*MODES, None]
+    cases = []
+    for index, (answer, (setting, attempts)) in enumerate((a, b) for a in RETRYABLE for b in BUDGETS):
+        for mode in modes:
+            marks = () if mode == modes[index % len(modes)] else (pytest.mark.slow,)
+            name = f"{answer.id}-{setting}-{mode or 'sdk-default'}"
+            cases.append(pytest.param(answer, setting, attempts, mode, id=name, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize(("answer", "setting", "attempts", "mode"), budget_cases())
 def test_explicit_attempt_settings_are_obeyed_in_every_mode(
     answer: Answer, setting: dict[str, int], attempts: int, mode: str | None, fresh_server: LocalServer,
     session: Any,
@@ -513,13 +524,19 @@ def expected(fault: str, status: int) -> tuple[type[CustomerProfilesError] | Non
 
 def fault_cases() -> list[Any]:
     cases = []
+    rotation = 0
     for fault in FAULTS:
         for status in [200] if fault in NO_STATUS else STATUSES:
             for fast_parse in (True, False):
+                # The quick set runs each fault, status and parse path with one operation, in
+                # turn (so every operation and HTTP method is covered); .ci/run runs all of them.
+                quick_op = list(OPS)[rotation % len(OPS)]
+                rotation += 1
                 for op in OPS:
                     name = f"{fault}-{status if fault not in NO_STATUS else 'nostatus'}-" \
                            f"{'fast' if fast_parse else 'botocore'}-{op}"
-                    cases.append(pytest.param(fault, status, fast_parse, op, id=name))
+                    marks = () if op == quick_op else (pytest.mark.slow,)
+                    cases.append(pytest.param(fault, status, fast_parse, op, id=name, marks=marks))
     return cases
 
 

@@ -313,6 +313,7 @@ def test_mypy_types_required_members_as_their_value_type(tmp_path: Path) -> None
     assert len(errors) == 1 and errors[0].startswith("13:"), out
 
 
+@pytest.mark.slow  # a pyright process, about 4 s: .ci/run runs it
 @pytest.mark.skipif(shutil.which("pyright") is None, reason="pyright is not installed")
 def test_pyright_types_required_members_as_their_value_type(tmp_path: Path) -> None:
     target = tmp_path / "typed.py"
