@@ -415,3 +415,34 @@ def test_a_positional_argument_names_the_model_not_a_base_class(name: str) -> No
     text = str(caught.value)
     assert text.startswith(f"{name}() takes keyword arguments only")
     assert "Shape" not in text.replace(name, "") and "'x'" not in text
+
+
+def _guide_module(tmp_path: Path) -> Path:
+    """The getting-started guide's Python blocks, in order, as one module (as a reader copies them)."""
+    text = (ROOT / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 8
+    module = tmp_path / "getting_started.py"
+    module.write_text("\n".join(blocks), encoding="utf-8")
+    return module
+
+
+@pytest.mark.slow
+def test_the_getting_started_guide_passes_mypy_strict(tmp_path: Path) -> None:
+    module = _guide_module(tmp_path)
+    done = _mypy(str(module))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_the_getting_started_guide_passes_pyright_basic(tmp_path: Path) -> None:
+    module = _guide_module(tmp_path)
+    config = tmp_path / "pyrightconfig.json"
+    config.write_text(json.dumps({"typeCheckingMode": "basic", "pythonVersion": "3.11", "extraPaths": [str(ROOT)],
+                                  "enableTypeIgnoreComments": False,
+                                  "reportUnnecessaryTypeIgnoreComment": "error"}), encoding="utf-8")
+    report = _pyright(config, str(module))
+    problems = [f"{d['range']['start']['line'] + 1}: {d['message']}" for d in report["generalDiagnostics"]
+                if d["severity"] in ("error", "warning")]
+    assert problems == []
+    assert report["summary"]["filesAnalyzed"] == 1
