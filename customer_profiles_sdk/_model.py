@@ -494,7 +494,9 @@ def _lenient_number(node: Mapping[str, Any], fallback: bool) -> dict[str, Any]:
     json_schema = inner
     if fallback:
         python.append(_plain_function(_output_float))
-        json_schema = {"type": "union", "mode": "left_to_right", "choices": [inner, _plain_function(RawValue)]}
+        # pydantic-core before 2.35 refuses a JSON integer beyond 64 bits for a float: it is read
+        # as a float here too, as newer versions and the Python path read it.
+        json_schema = {"type": "union", "mode": "left_to_right", "choices": [inner, _plain_function(_output_float)]}
     return {
         "type": "json-or-python",
         "json_schema": json_schema,
