@@ -292,6 +292,7 @@ def _minimal(operation: str, profile_id: str) -> dict[str, Any]:
         "GetCalculatedAttributeDefinition": {**d, "CalculatedAttributeName": "c"},
         "GetCalculatedAttributeForProfile": {**d, "CalculatedAttributeName": "c", "ProfileId": profile_id},
         "GetDomain": d,
+        "BatchPutProfileObject": {**d, "ObjectTypeName": "t", "Items": [{"Id": "i", "Object": "{}"}]},
         "GetDomainLayout": {**d, "LayoutDefinitionName": "l"},
         "GetIntegration": {**d, "Uri": QUEUE},
         "GetProfileObjectType": {**d, "ObjectTypeName": "t"},

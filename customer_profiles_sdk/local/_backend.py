@@ -46,6 +46,11 @@ _BUILTIN_KEYS = ("_profileId", "_fullName", *_STANDARD_KEYS)
 # PutProfileObjectType members that a TemplateId supplies: the request may not give them too.
 _TEMPLATE_MEMBERS = ("Fields", "Keys", "AllowProfileCreation", "SourceLastUpdatedTimestampFormat")
 _MESSAGE_DELETED = "deleted"
+#: The largest profile object the service takes: 250 KB, in UTF-8 bytes (the model's limit of
+#: 256,000 characters is checked with the request; this one counts bytes).
+MAX_OBJECT_BYTES = 250 * 1024
+# The longest Message of a BatchPutProfileObject failure, as the model allows.
+_MAX_MESSAGE = 1000
 
 # Reprs of the state classes show ids and counts only: the data fields hold names, emails and
 # documents, which must not end up in logs or test reports.
@@ -214,7 +219,10 @@ class Backend:
             return copy.deepcopy(handler(params))
 
     @staticmethod
-    def _validated(operation: str, params: Params) -> Params:
+    def _validated(operation: str, params: Params, *, headline: bool = True) -> Params:
+        """``params`` if the SDK's strict request model of ``operation`` accepts them; a 400 that
+        names the field paths and rules otherwise (``headline=False``: the rules only, without
+        the "N invalid parameters for <shape>" line)."""
         from .. import models
         from .._model import validate_request
         from ..errors import ParamValidationError
@@ -223,11 +231,15 @@ class Backend:
         shape = service_model().operation_model(operation).input_shape
         if shape is None:
             return params
+        # A batch's objects are checked item by item (each gets its own outcome): the call as a
+        # whole is checked with a valid stand-in for every object given as text.
+        checked = _batch_stand_ins(params) if operation == "BatchPutProfileObject" else params
         try:
-            validate_request(getattr(models, shape.name), params)
+            validate_request(getattr(models, shape.name), checked)
         except ParamValidationError as error:
             # The SDK's message names field paths and rules, never values.
-            raise bad_request(str(error)) from None
+            text = str(error) if headline else "; ".join(str(problem) for problem in error.problems)
+            raise bad_request(text) from None
         return params
 
     def now(self) -> datetime:
@@ -552,6 +564,9 @@ class Backend:
         domain = self._domain(params["DomainName"])
         type_name = params["ObjectTypeName"]
         object_type = self._object_type(domain, type_name)
+        if len(_utf8(params["Object"])) > MAX_OBJECT_BYTES:
+            raise bad_request(f"Object is larger than 250 KB ({MAX_OBJECT_BYTES:,} bytes of UTF-8), "
+                              "the largest object the service takes")
         source = _read_json_member(params["Object"], "Object")
         if not isinstance(source, dict):
             raise bad_request("Object must be a JSON object")
@@ -591,6 +606,32 @@ class Backend:
             profile_id=profile.profile_id if profile else None, document=params["Object"], source=source,
             fields=fields, key_values=key_values, ingested_at=self.now(), sequence=next(self._sequence))
         return {"ProfileObjectUniqueKey": unique_key}
+
+    def op_BatchPutProfileObject(self, params: Params) -> dict[str, Any]:
+        """Each item is put as PutProfileObject would put it, in order, and gets its own outcome:
+        ``Successful`` (its ``ProfileObjectUniqueKey``) or ``Failed`` (the HTTP status and the
+        message PutProfileObject would answer, which never quote the object). The domain, the
+        object type, the number of items and the ids are checked for the whole call first: a
+        call refused for them changes nothing."""
+        domain = self._domain(params["DomainName"])
+        type_name = params["ObjectTypeName"]
+        self._object_type(domain, type_name)
+        seen: dict[str, int] = {}
+        for position, item in enumerate(params["Items"]):
+            earlier = seen.setdefault(item["Id"], position)
+            if earlier != position:
+                raise bad_request(f"Items[{position}].Id is the Id of Items[{earlier}]: each item needs its own Id")
+        successful: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        for item in params["Items"]:
+            single = {"DomainName": params["DomainName"], "ObjectTypeName": type_name, "Object": item["Object"]}
+            try:
+                put = self.op_PutProfileObject(self._validated("PutProfileObject", single, headline=False))
+            except EmulatorError as error:
+                failed.append({"Id": item["Id"], "Code": error.status, "Message": error.message[:_MAX_MESSAGE]})
+            else:
+                successful.append({"Id": item["Id"], "ProfileObjectUniqueKey": put["ProfileObjectUniqueKey"]})
+        return {"Successful": successful, "Failed": failed}
 
     def op_ListProfileObjects(self, params: Params) -> dict[str, Any]:
         domain = self._domain(params["DomainName"])
@@ -1056,6 +1097,18 @@ def _token_offset(token: str, fingerprint: str) -> int:
                 and hmac.compare_digest(bound.encode("utf-8", "surrogatepass"), fingerprint.encode())):
             return offset
     raise bad_request("The NextToken is not valid for this request")
+
+
+def _batch_stand_ins(params: Params) -> Params:
+    """A BatchPutProfileObject request with ``"{}"`` in place of every ``Object`` given as text,
+    to check the call as a whole (the list's length, the ids, a missing or non-text object); the
+    objects themselves are checked item by item."""
+    items = params.get("Items")
+    if not isinstance(items, list):
+        return params
+    stand_ins = [{**item, "Object": "{}"} if isinstance(item, dict) and isinstance(item.get("Object"), str) else item
+                 for item in items]
+    return {**params, "Items": stand_ins}
 
 
 def _utf8(text: str) -> bytes:

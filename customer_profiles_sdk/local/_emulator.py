@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -33,6 +33,7 @@ from ._http import (
     route,
     service_model,
 )
+from ._ratelimit import RateLimits
 
 if TYPE_CHECKING:
     from botocore.config import Config
@@ -107,13 +108,22 @@ class Emulator:
     """
 
     def __init__(self, *, account_id: str = "123456789012", region: str = "us-east-1",
-                 clock: Callable[[], datetime] | None = None, seed: int | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, seed: int | None = None,
+                 rate_limits: Mapping[str, float] | None = None,
+                 rate_clock: Callable[[], float] | None = None) -> None:
         """``clock`` gives the emulator's "now" (timestamps, calculated-attribute windows);
-        ``seed`` makes generated profile ids and object keys the same in every run."""
+        ``seed`` makes generated profile ids and object keys the same in every run.
+
+        ``rate_limits`` maps operation names to calls per second: above its rate, an operation is
+        answered ``ThrottlingException`` (HTTP 429), as the service answers past a quota (see
+        :meth:`set_rate_limit`). ``rate_clock`` gives the seconds the limits are measured with
+        (``time.monotonic`` unless a test gives its own clock).
+        """
         self.region = region
         self.backend = Backend(account_id=account_id, region=region, clock=clock, seed=seed)
         self._faults: list[_Fault] = []
         self._faults_lock = threading.Lock()
+        self._rates = RateLimits(rate_limits, rate_clock)
 
     # -- injected errors -----------------------------------------------------------------------
     def fail(self, operation: str | None = None, *, code: str = "ThrottlingException", status: int = 429,
@@ -165,6 +175,30 @@ class Emulator:
                     return fault.error
         return None
 
+    # -- service-side rate limits ----------------------------------------------------------------
+    def set_rate_limit(self, operation: str, calls_per_second: float | None) -> None:
+        """Limit ``operation`` (an API name such as ``BatchPutProfileObject``) to this many calls
+        per second from now on, or lift its limit with None.
+
+        Each limited operation has a token bucket that fills at the rate and holds a tenth of a
+        second's worth of calls (at least one); it starts full. A call past the limit is answered
+        ``ThrottlingException`` with HTTP 429 before anything else happens: it is not validated,
+        uses no injected fault, changes nothing and is not counted in ``backend.calls``, only in
+        :attr:`throttled`. Every call the emulator routes to the operation takes a token, whether
+        it then succeeds or fails. The limits are per emulator, shared by all its clients.
+        """
+        self._rates.set(operation, calls_per_second)
+
+    @property
+    def rate_limits(self) -> dict[str, float]:
+        """The limits in force: operation name to calls per second."""
+        return self._rates.limits
+
+    @property
+    def throttled(self) -> dict[str, int]:
+        """How many calls of each operation the rate limits refused (a copy)."""
+        return self._rates.counts()
+
     # -- the HTTP entry point ------------------------------------------------------------------
     def handle(self, method: str, url: str, body: bytes | str | None = b"") -> tuple[int, dict[str, str], bytes]:
         """Answer one HTTP request: ``(status, headers, body)``. ``url`` may be a path."""
@@ -173,6 +207,9 @@ class Emulator:
         parts = urlsplit(url)
         try:
             operation, labels = route(method.upper(), parts.path or "/")
+            refused = self._rates.admit(operation) if self._rates else None
+            if refused is not None:
+                return render_error(refused)
             injected = self._injected(operation) if self._faults else None
             if injected is not None:
                 return render_error(injected)
@@ -199,8 +236,10 @@ class Emulator:
         return AWSResponse(request.url, status, cast(Any, headers), _Body(data))
 
     def reset(self) -> None:
-        """Forget every domain and everything in it."""
+        """Forget every domain and everything in it; fill the rate limits' buckets and zero
+        :attr:`throttled` (the limits and injected faults stay)."""
         self.backend.reset()
+        self._rates.reset()
 
     # -- process-wide installation -------------------------------------------------------------
     def install(self) -> None:
