@@ -25,6 +25,14 @@ from customer_profiles_sdk.models import BatchPutProfileObjectRequestItem
 from .localserver import dummy_session
 
 SESSION = dummy_session()
+
+
+def plain_client(**kwargs: Any) -> Any:
+    """A plain boto3 client (no SDK hooks) that loads the model shipped in the package: botocore
+    before 1.43.17 has no BatchPutProfileObject in its own model."""
+    from customer_profiles_sdk._compat import private_session
+
+    return private_session(SESSION).create_client("customer-profiles", **kwargs)
 CANARY = "canary-7c41d"  # put in every object: it must never come back in a message
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 BATCH_PATH = "/domains/shop/profiles/objects/batch-put-profile-object"
@@ -244,7 +252,7 @@ def test_a_batch_over_http() -> None:
     emulator = Emulator()
     prepared(emulator)
     with emulator.serve() as server:
-        client = SESSION.client("customer-profiles", endpoint_url=server.url)
+        client = plain_client(endpoint_url=server.url)
         response = client.batch_put_profile_object(
             DomainName="shop", ObjectTypeName="Orders", Items=[{"Id": i, "Object": o} for i, o, _ in MIX])
     assert [s["Id"] for s in response["Successful"]] == [i for i, _, c in MIX if c is None]
@@ -387,7 +395,7 @@ def test_a_rate_limit_over_http() -> None:
     emulator = Emulator(rate_limits={"BatchPutProfileObject": 2}, rate_clock=clock)
     prepared(emulator)
     with emulator.serve() as server:
-        client = SESSION.client("customer-profiles", endpoint_url=server.url, config=NO_RETRIES)
+        client = plain_client(endpoint_url=server.url, config=NO_RETRIES)
 
         def put(n: int) -> Any:
             return client.batch_put_profile_object(DomainName="shop", ObjectTypeName="Orders",
@@ -405,7 +413,7 @@ def test_threads_share_one_bucket_over_http() -> None:
     outcomes: list[bool] = []
     lock = threading.Lock()
     with emulator.serve() as server:
-        client = SESSION.client("customer-profiles", endpoint_url=server.url,
+        client = plain_client(endpoint_url=server.url,
                                 config=Config(retries={"total_max_attempts": 1}, max_pool_connections=8))
 
         def work() -> None:
@@ -452,7 +460,7 @@ def served_cli() -> Iterator[str]:
 
 
 def test_the_serve_command_limits_rates(served_cli: str) -> None:
-    client = SESSION.client("customer-profiles", endpoint_url=served_cli, config=NO_RETRIES)
+    client = plain_client(endpoint_url=served_cli, config=NO_RETRIES)
     client.create_domain(DomainName="shop", DefaultExpirationDays=1)  # no limit
     client.create_domain(DomainName="shop2", DefaultExpirationDays=1)
     assert not throttled(lambda: client.get_domain(DomainName="shop"))
