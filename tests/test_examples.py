@@ -93,6 +93,13 @@ EXPECTED: dict[str, list[str]] = {
         "the emulator answered NotImplementedByEmulator (HTTP 501)",
         "run: python examples/detect_object_type.py --aws",
     ],
+    "bulk_ingest.py": [
+        "object type:  Orders, UNIQUE key _orderId",
+        "first run:    stopped on purpose when reading record 120",
+        "resumed:      247 accepted, 3 dead-lettered, 250 of 250 records in all",
+        "dead letters: [(40, 'LocalNotJson'), (80, 'LocalTooManyBytes'), (160, 'LocalNotJsonObject')]",
+        "stored:       247 objects in the domain",
+    ],
     "models_quickstart.py": [
         "repr: CreateProfileRequest(domain_name='shop', first_name=<redacted>, email_address=<redacted>)",
         "DomainName: String should have at most 64 characters [rule=max_length]",

@@ -1,0 +1,170 @@
+"""Bulk ingestion: achieved rate against an emulator rate limit, and peak memory against input size.
+
+    python benchmarks/ingest.py [--records 5000] [--limit 100] [--memory 10000,100000] [--quick]
+
+* **Rate.** The emulator is served over HTTP on 127.0.0.1 with ``--limit`` calls per second on
+  both ``BatchPutProfileObject`` and ``PutProfileObject`` (answering ``ThrottlingException`` above
+  it, as the service does past a quota). ``bulk.ingest`` loads ``--records`` generated orders with
+  its rate set to the limit; the table gives the achieved calls per second as a fraction of the
+  limit (target: at least 0.9), and objects per second. Against it, the loop most public code
+  runs: one ``put_profile_object`` per record from a client with botocore's standard retries,
+  exceptions swallowed; its records lost to throttling are counted.
+* **Memory.** ``tracemalloc``'s peak while ``ingest`` consumes ``--memory`` generated records
+  (10,000 and 100,000 by default), sent to a client that accepts every batch without storing it
+  (so the figure is ingest's own, not a store's). Flat memory means the peak does not grow with the
+  record count.
+
+``--quick`` is a smoke run with tiny sizes (seconds, not minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from customer_profiles_sdk import CustomerProfilesClient
+from customer_profiles_sdk.bulk import ingest, no_retry_config
+from customer_profiles_sdk.local import Emulator
+from customer_profiles_sdk.models import ObjectTypeField, ObjectTypeKey
+
+
+def records(count: int, prefix: str = "o") -> Iterator[dict[str, Any]]:
+    for number in range(count):
+        yield {"id": f"{prefix}-{number:08d}", "email": f"customer{number % 997}@example.com",
+               "total": number % 500, "items": ["sku-1", "sku-2"], "note": "x" * 100}
+
+
+def _prepare(client: CustomerProfilesClient, domain: str) -> None:
+    client.create_domain(domain_name=domain, default_expiration_days=7)
+    client.put_profile_object_type(
+        domain_name=domain, object_type_name="Orders", description="orders", allow_profile_creation=True,
+        fields={"OrderId": ObjectTypeField(source="_source.id", target="_order.OrderId"),
+                "Email": ObjectTypeField(source="_source.email", target="_profile.EmailAddress")},
+        keys={"_orderId": [ObjectTypeKey(standard_identifiers=["UNIQUE"], field_names=["OrderId"])],
+              "_email": [ObjectTypeKey(standard_identifiers=["PROFILE"], field_names=["Email"])]})
+
+
+def _object_count(client: CustomerProfilesClient, domain: str) -> int:
+    stats = client.get_domain(domain_name=domain).stats
+    return int(stats.object_count or 0) if stats is not None else 0
+
+
+@dataclass
+class RateResult:
+    name: str
+    records: int
+    stored: int
+    elapsed_s: float
+    calls_per_s: float
+    fraction: float
+    lost: int
+
+
+def measure_rate(count: int, limit: float, naive_count: int) -> list[RateResult]:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "benchmark")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "benchmark")
+    emulator = Emulator(rate_limits={"BatchPutProfileObject": limit, "PutProfileObject": limit})
+    results: list[RateResult] = []
+    with emulator.serve() as server, tempfile.TemporaryDirectory() as folder:
+        admin = emulator.client()
+        _prepare(admin, "bulk")
+        _prepare(admin, "naive")
+
+        client = CustomerProfilesClient(endpoint_url=server.url, region_name="us-east-1", config=no_retry_config())
+        summary = ingest(client, domain_name="bulk", object_type_name="Orders", records=records(count),
+                         rate=limit, dead_letter=Path(folder) / "dead.jsonl")
+        calls = -(-count // 10)  # batches of 10
+        achieved = calls / summary.elapsed_s
+        results.append(RateResult("bulk.ingest (batches of 10)", count, _object_count(admin, "bulk"),
+                                  summary.elapsed_s, achieved, achieved / limit, count - summary.accepted))
+
+        naive = CustomerProfilesClient(endpoint_url=server.url, region_name="us-east-1")  # standard retries
+        lost = 0
+        started = time.perf_counter()
+        for record in records(naive_count, "n"):
+            try:
+                naive.put_profile_object(domain_name="naive", object_type_name="Orders", object=_text(record))
+            except Exception:  # what the loop in most public code does
+                lost += 1
+        elapsed = time.perf_counter() - started
+        achieved = (naive_count - lost) / elapsed
+        results.append(RateResult("naive loop (one put a record)", naive_count, _object_count(admin, "naive"),
+                                  elapsed, achieved, achieved / limit, lost))
+    return results
+
+
+def _text(record: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(record, separators=(",", ":"))
+
+
+class _Sink:
+    """A client that accepts every batch and keeps nothing (for ingest's own memory)."""
+
+    def __init__(self) -> None:
+        self.boto3_client = SimpleNamespace(meta=SimpleNamespace(config=SimpleNamespace(
+            retries={"total_max_attempts": 1})))
+
+    def batch_put_profile_object(self, *, items: list[dict[str, str]], **_: Any) -> Any:
+        return SimpleNamespace(successful=[SimpleNamespace(id=item["Id"]) for item in items], failed=[])
+
+
+def measure_memory(count: int) -> tuple[int, float]:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        started = time.perf_counter()
+        summary = ingest(_Sink(), domain_name="bulk", object_type_name="Orders", records=records(count),
+                         rate=1e9, concurrency=4)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert summary.accepted == count
+    return peak, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=5000, help="records for the rate run (default 5000)")
+    parser.add_argument("--naive-records", type=int, default=None,
+                        help="records for the naive loop (default: records / 5)")
+    parser.add_argument("--limit", type=float, default=100.0, help="emulator limit, calls/s (default 100)")
+    parser.add_argument("--memory", default="10000,100000", help="record counts for the memory run")
+    parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes")
+    args = parser.parse_args()
+    if args.quick:
+        args.records, args.limit, args.memory = 200, 20.0, "500,2000"
+    naive_count = args.naive_records or max(1, args.records // 5)
+
+    print(f"## Rate, emulator limit {args.limit:g} calls/s per operation\n")
+    print("| loader | records | stored | seconds | calls/s | fraction of limit | lost |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for result in measure_rate(args.records, args.limit, naive_count):
+        print(f"| {result.name} | {result.records:,} | {result.stored:,} | {result.elapsed_s:.1f} | "
+              f"{result.calls_per_s:.1f} | {result.fraction:.2f} | {result.lost:,} |")
+    print("\nObjects per second: calls/s x 10 for batches, calls/s for the naive loop.\n")
+
+    print("## Peak memory (tracemalloc) while ingesting generated records\n")
+    print("| records | peak | seconds |")
+    print("|---:|---:|---:|")
+    for count in (int(text) for text in args.memory.split(",")):
+        peak, elapsed = measure_memory(count)
+        print(f"| {count:,} | {peak / 1024:,.0f} KiB | {elapsed:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
