@@ -644,33 +644,9 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
         for key, value in others.items():
             if data.get(key) is None:
                 data[key] = value
-    unreadable = _unreadable_names(data)
-    if not unreadable:
-        return cls.from_wire(data)
-    # Member names with a lone surrogate (JSON allows "\ud800"; it is not Unicode text) cannot be
-    # looked up by pydantic-core, which would refuse the whole response. They are never the model's
-    # names, so they are unknown members: validated without them, then kept as they came.
-    result = cls.from_wire({key: value for key, value in data.items() if key not in unreadable})
-    extra = result.__pydantic_extra__
-    if extra is None:  # pragma: no cover - response models always keep unknown members
-        extra = {}
-        object.__setattr__(result, "__pydantic_extra__", extra)
-    extra.update(unreadable)
-    return result
-
-
-def _unreadable_names(data: Any) -> dict[str, Any]:
-    """The members of the JSON object ``data`` whose names are not valid Unicode text."""
-    if not isinstance(data, dict):
-        return {}
-    found = {}
-    for key, value in data.items():
-        if isinstance(key, str) and not key.isascii():
-            try:
-                key.encode("utf-8")
-            except UnicodeEncodeError:
-                found[key] = value
-    return found
+    # from_wire keeps member names that are not Unicode text (a lone surrogate, which JSON allows as
+    # "\ud800") as unknown members; pydantic-core alone would refuse the whole response.
+    return cls.from_wire(data)
 
 
 _NOT_JSON = object()
