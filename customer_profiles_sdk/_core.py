@@ -455,11 +455,15 @@ class AsyncClientCore(_CoreBase):
             raise TypeError(f"session= must be an aiobotocore or aioboto3 session, not {type(session).__name__}")
         self._fast_parse = bool(fast_parse)
         self._client = None
-        # Nothing is created or connected yet: aiobotocore creates clients in a coroutine.
-        self._creator = private_session(session).create_client(
-            SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url,
-            config=default_config(session, config),
-        )
+        # What _created() sets for a client the SDK creates, known now: calls and paginators made
+        # before the client is open read them.
+        self._missing = frozenset()
+        self._same_input = None
+        self._skip_validation = False
+        # Nothing is created or connected yet: aiobotocore creates clients in a coroutine, made
+        # only when the client is opened (never left un-awaited by a client that is not used).
+        self._creator = _ClientCreator(private_session(session), region_name=region_name,
+                                       endpoint_url=endpoint_url, config=default_config(session, config))
 
     async def _open(self) -> Any:
         """The aiobotocore client, created once (concurrent first calls share the creation)."""
@@ -467,11 +471,12 @@ class AsyncClientCore(_CoreBase):
             return self._client
         if self._closed:
             raise RuntimeError("this AsyncCustomerProfilesClient is closed")
-        if self._opening is None:
-            import asyncio
+        import asyncio
 
+        if self._opening is None:
             self._opening = asyncio.ensure_future(self._create())
-        return await asyncio_shield(self._opening)
+        # Shielded: a first caller that is cancelled does not cancel the creation the others await.
+        return await asyncio.shield(self._opening)
 
     async def _create(self) -> Any:
         client = await self._creator.__aenter__()
@@ -480,13 +485,19 @@ class AsyncClientCore(_CoreBase):
 
     async def close(self) -> None:
         """Close the aiobotocore client the SDK created (its connections); a client passed as
-        ``client=`` is left to its owner. Calls after ``close()`` raise ``RuntimeError``."""
-        if self._creator is None or self._closed:
+        ``client=`` is left open for its owner to close. Either way, calls made through this object
+        after ``close()`` raise ``RuntimeError``; closing again does nothing."""
+        if self._closed:
             return
         self._closed = True
+        if self._creator is None:
+            return  # client=: its owner closes it
         opening, self._opening = self._opening, None
         if opening is not None:
-            await opening
+            try:
+                await opening
+            except Exception:
+                return  # the creation failed: nothing to close
             self._client = None
             await self._creator.__aexit__(None, None, None)
 
@@ -505,14 +516,17 @@ class AsyncClientCore(_CoreBase):
 
     def __repr__(self) -> str:
         if self._client is None:
-            return f"{type(self).__name__}(not opened)"
+            return f"{type(self).__name__}({'closed' if self._closed else 'not opened'})"
         meta = self._client.meta
         return f"{type(self).__name__}(region_name={meta.region_name!r}, endpoint_url={meta.endpoint_url!r})"
 
     async def _send(self, spec: _Spec, request: InputShape, allow_partial: bool, validated: bool = True) -> Any:
         # The seam with ClientCore._send: the same lines, but for "await".
+        if self._closed:
+            raise RuntimeError("this AsyncCustomerProfilesClient is closed")
+        client = self._client if self._client is not None else await self._open()
         payload, call = self._prepare(spec, request, validated)
-        method = getattr(self._client if self._client is not None else await self._open(), spec.method)
+        method = getattr(client, spec.method)
         token = sdk_call.set(call)
         try:
             raw = await method(**payload)
@@ -527,10 +541,22 @@ class AsyncClientCore(_CoreBase):
         raise error  # outside the except block: no __context__ (see _error_for)
 
 
-async def asyncio_shield(future: Any) -> Any:
-    import asyncio
+class _ClientCreator:
+    """aiobotocore's ``create_client()`` context for the SDK's settings, made when entered."""
 
-    return await asyncio.shield(future)
+    __slots__ = ("_context", "_session", "_settings")
+
+    def __init__(self, session: Any, **settings: Any) -> None:
+        self._session = session
+        self._settings = settings
+        self._context: Any = None
+
+    async def __aenter__(self) -> Any:
+        self._context = self._session.create_client(SERVICE_NAME, **self._settings)
+        return await self._context.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._context.__aexit__(*exc)
 
 
 def _wire(request: InputShape) -> dict[str, Any]:
