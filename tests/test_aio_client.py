@@ -68,8 +68,9 @@ def retries_of(client: CustomerProfilesClient) -> Any:
 
 
 def http_sessions_open(raw: Any) -> bool:
-    """Whether an aiobotocore client's HTTP session is open (aiobotocore sets it to None on close)."""
-    return raw._endpoint.http_session._sessions is not None
+    """Whether an aiobotocore client's HTTP sessions are open: aiobotocore 3 sets them to None on
+    close, aiobotocore 2.25 (aioboto3 15) empties the dict of them."""
+    return bool(raw._endpoint.http_session._sessions)
 
 
 # ---------------------------------------------------------------------------------------------

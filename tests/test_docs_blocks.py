@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import logging
@@ -243,7 +244,7 @@ def _execute(page: _Page, block: Block) -> None:
     with page.emulator:
         if block.setup:
             exec(compile(block.setup, f"{ROOT / block.page} (set-up)", "exec"), page.namespace)
-        exec(compile(block.code, str(ROOT / block.page), "exec"), page.namespace)
+        exec(compile(block.code, str(ROOT / block.page), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT), page.namespace)
 
 
 def _page_before(block: Block) -> _Page:
@@ -270,10 +271,10 @@ def _page_before(block: Block) -> _Page:
 def test_block(block: Block) -> None:
     if block.reason is not None:
         # Not run, and says why; its syntax is still checked.
-        compile(block.code, str(ROOT / block.page), "exec")
+        compile(block.code, str(ROOT / block.page), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         return
     if not HAVE_ASYNC and NEEDS_ASYNC.search(block.code):
-        compile(block.code, str(ROOT / block.page), "exec")
+        compile(block.code, str(ROOT / block.page), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
         pytest.skip("uses the async client: needs the async extra (aiobotocore); runs in CI's aiobotocore leg")
     page = _page_before(block)
     _pages.pop(block.page, None)  # back only if the block succeeds
