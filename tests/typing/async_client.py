@@ -53,7 +53,7 @@ async def context_manager() -> None:
 async def mistakes(client: AsyncCustomerProfilesClient) -> None:
     # Forgetting await: the coroutine has no members of the response.
     missing = client.get_domain(domain_name="shop")
-    missing.domain_name  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
+    print(missing.domain_name)  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue]
     # A sync for over an async paginator.
     for _item in client.paginate_list_profile_objects(  # type: ignore[attr-defined]  # pyright: ignore[reportGeneralTypeIssues]
         domain_name="shop", object_type_name="Orders", profile_id="p1"
