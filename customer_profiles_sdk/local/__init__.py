@@ -12,8 +12,8 @@ run. ``python -m customer_profiles_sdk.local serve --port 8787`` serves the same
 the modelled operations and where the emulator is an approximation.
 """
 
-from ._backend import Backend
+from ._backend import Backend, BatchItem
 from ._emulator import Emulator, EmulatorServer, emulated, installed
 from ._errors import EmulatorError
 
-__all__ = ["Backend", "Emulator", "EmulatorError", "EmulatorServer", "emulated", "installed"]
+__all__ = ["Backend", "BatchItem", "Emulator", "EmulatorError", "EmulatorServer", "emulated", "installed"]
