@@ -174,7 +174,7 @@ def memory_row(count: int) -> tuple[int, int, float]:
     return int(figures[0]["peak"]), int(figures[1]["rss"]), float(figures[1]["elapsed"])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--memory-child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--traced", type=int, default=1, help=argparse.SUPPRESS)
@@ -186,7 +186,7 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=100.0, help="emulator limit, calls/s (default 100)")
     parser.add_argument("--memory", default="10000,1000000", help="record counts for the memory run")
     parser.add_argument("--quick", action="store_true", help="smoke run: tiny sizes")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.memory_child is not None:
         _memory_child(args.memory_child, bool(args.traced))
         return
