@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import calls
 import cold_start
+import ingest
 import memory
 import redaction_scaling
 import schema_build
@@ -45,6 +46,8 @@ def main() -> None:
     memory.main(["--pages", "10", "--per-page", "10"] if quick else [])
     print("\n== schema builds")
     schema_build.main(["--runs", "1" if quick else "5"])
+    print("\n== bulk ingestion (rate against an emulator limit, peak memory against input size)")
+    ingest.main(["--quick"] if quick else [])
     print("\n== redaction of hostile text (cost for 8x the input)")
     scaling = redaction_scaling.main(["--quick"] if quick else [])
     print("\n== summary (SDK / raw boto3, median)")

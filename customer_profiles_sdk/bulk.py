@@ -15,9 +15,13 @@ with ``BatchPutProfileObject`` (up to 10 items a call) or, with ``batch=False``,
   decrease) and raised again step by step on success (additive increase) up to that rate;
 - **retries** itself: throttling (``ThrottlingException``, HTTP 429, per call or per item), 5xx
   and connection failures are re-sent with exponential backoff (full jitter), up to
-  ``max_retries`` re-sends per record; a record still failing after that is dead-lettered with
-  its last code. So that every attempt passes through the limiter, the client must have botocore's
-  own retries turned off (see :func:`no_retry_config`); ``ingest`` refuses one that retries;
+  ``max_retries`` re-sends per record; a record still throttled or answered 5xx after that is
+  dead-lettered with its last code. A connection failure is never the record's fault: when every
+  attempt of a call found no usable HTTP response (connection refused, a name that does not
+  resolve, timeouts), the run stops with :class:`IngestAborted` and stays resumable; no record is
+  dead-lettered for it. So that every attempt passes through the limiter, the client must have
+  botocore's own retries turned off (see :func:`no_retry_config`); ``ingest`` refuses one that
+  retries;
 - **dead-letters** other 4xx outcomes: one JSON Lines entry per record,
   ``{"position", "code", "message", "record"}``. ``position`` is the record's 0-based index in the
   source; ``code`` is a string: the item's HTTP status as text (``"400"``) for a per-item failure
@@ -29,7 +33,13 @@ with ``BatchPutProfileObject`` (up to 10 items a call) or, with ``batch=False``,
   before the checkpoint that counts them; the checkpoint also stores the dead-letter file's byte
   length, and a resumed run first cuts the file back to that length. So after a crash at any
   point (``kill -9`` included) and ``resume=True``, every record is accepted or dead-lettered
-  exactly once, and no dead-letter line is duplicated or torn.
+  exactly once, and no dead-letter line is duplicated or torn;
+- **fingerprints the source**: the checkpoint stores the domain, the object type and a SHA-256
+  over the records it counts (each record's bytes as read: the text of a JSON-text record, the
+  compact JSON of a dict; length-prefixed). A resumed run hashes the records it skips and refuses
+  to go on (``ValueError``, before anything is sent) when the source ends before the checkpoint's
+  position or its first records are not the ones counted, or when the domain or object type
+  differs. The messages name the checkpoint and the rule, never a record.
 
 Records in flight at a crash (sent, but not yet counted in the checkpoint) are sent again on
 resume. That is harmless when the object type has a ``UNIQUE`` key: a repeated put replaces the
@@ -37,20 +47,22 @@ object. Without a ``UNIQUE`` key the service stores a second object, so give bul
 types a ``UNIQUE`` key.
 
 Whole-call failures that no record can fix end the run with :class:`IngestAborted` (a missing
-domain or object type: 404; refused credentials: 401, 403): what was done so far is in the
+domain or object type: 404; refused credentials: 401, 403; an endpoint that cannot be reached on
+any attempt): what was done so far is in the
 checkpoint, and the run can be resumed after the cause is fixed. Nothing here logs or reports
 record contents; only positions, codes and counts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +77,7 @@ __all__ = [
     "MAX_OBJECT_CHARS",
     "IngestAborted",
     "IngestSummary",
+    "OversizedRecord",
     "RateLimiter",
     "ingest",
     "no_retry_config",
@@ -81,10 +94,10 @@ LOCAL_NOT_JSON = "LocalNotJson"
 LOCAL_NOT_OBJECT = "LocalNotJsonObject"
 LOCAL_TOO_MANY_CHARACTERS = "LocalTooManyCharacters"
 LOCAL_TOO_MANY_BYTES = "LocalTooManyBytes"
-#: Dead-letter code of a record whose retries ran out on a connection failure.
+#: The code of an attempt that got no usable HTTP response (a connection failure, a timeout).
 TRANSPORT_CODE = "TransportError"
 
-_CHECKPOINT_VERSION = 1
+_CHECKPOINT_VERSION = 2
 _FATAL_STATUSES = frozenset({401, 403, 404})
 
 
@@ -107,7 +120,8 @@ def _retries_off(client: Any) -> bool:
 
 
 class IngestAborted(RuntimeError):
-    """A whole-call failure that no record can fix (404, 401, 403): the run stopped.
+    """A failure that no record can fix (404, 401, 403, or no usable HTTP response on any
+    attempt of a call): the run stopped.
 
     Progress up to the failure is in the checkpoint; ``__cause__`` is the service error. The
     message names the operation and the error code, never a record.
@@ -181,6 +195,16 @@ class RateLimiter:
             self._current = min(self.rate, self._current + self.rate / 100)
 
 
+@dataclass(frozen=True)
+class OversizedRecord:
+    """Stands in for a record too big to be read whole (a reader's choice, such as the command
+    line's for a JSON Lines line of more than 2,048,000 bytes): ``size`` is its length in the
+    source, in bytes. It is dead-lettered locally (``LocalTooManyBytes``) with ``record: null``,
+    and never sent."""
+
+    size: int
+
+
 @dataclass
 class _Item:
     position: int
@@ -197,11 +221,15 @@ class _Outcome:
     sent: int = 0
     retried: int = 0
     dead: list[tuple[int, str, str, Any]] = field(default_factory=list)  # (position, code, message, record)
+    digest: str = ""  # the source fingerprint after the unit's last record
 
 
 def _checked(record: Any) -> tuple[str | None, str, str]:
     """(compact JSON text, "", "") for a good record; (None, code, message) for a bad one."""
     value = record
+    if isinstance(record, OversizedRecord):
+        return None, LOCAL_TOO_MANY_BYTES, (f"the record is {record.size} bytes in its source, far more than 250 KB; "
+                                            "it was not read whole")
     if isinstance(record, (str, bytes, bytearray)):
         try:
             value = json.loads(record, parse_constant=_no_constant)
@@ -228,6 +256,41 @@ def _no_constant(name: str) -> Any:
     raise ValueError("NaN and Infinity are not JSON")
 
 
+class _Fingerprint:
+    """A running SHA-256 over the records read so far (see the module docs)."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def add(self, record: Any, text: str | None = None) -> None:
+        """Count ``record``; ``text`` is its compact JSON if already made (a dict's)."""
+        if isinstance(record, str):
+            data = b"s" + record.encode("utf-8", "surrogatepass")
+        elif isinstance(record, (bytes, bytearray)):
+            data = b"b" + bytes(record)
+        elif isinstance(record, OversizedRecord):
+            data = b"o" + str(record.size).encode()
+        else:
+            data = b"j" + (text if text is not None else _fingerprint_text(record)).encode("utf-8", "surrogatepass")
+        self._hash.update(len(data).to_bytes(8, "big"))
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _fingerprint_text(record: Any) -> str:
+    try:  # what _checked makes of a good record
+        return json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        pass
+    try:
+        return "\x00" + json.dumps(record, separators=(",", ":"), ensure_ascii=False,
+                                   default=lambda value: f"<{type(value).__name__}>")
+    except (TypeError, ValueError, RecursionError):
+        return "\x01" + type(record).__name__
+
+
 def _status(error: ServiceError) -> int:
     return error.http_status or error.default_http_status or 0
 
@@ -251,13 +314,23 @@ class _Sender:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.sleep = sleep
+        self.stop = threading.Event()  # set when the run stops: no further attempt is made
+        self.reason: IngestAborted | None = None  # the first fatal error
+
+    def _abort(self, message: str, cause: BaseException | None = None) -> IngestAborted:
+        error = IngestAborted(message)
+        error.__cause__ = cause
+        if self.reason is None:
+            self.reason = error
+        self.stop.set()
+        return error
 
     def _backoff(self, attempt: int) -> None:
         delay = min(self.max_delay, self.base_delay * (2 ** min(attempt, 30)))
         self.sleep(random.uniform(0, delay))  # jitter, not security
 
-    def send(self, items: list[_Item], end: int) -> _Outcome:
-        outcome = _Outcome(end=end, sent=len(items))
+    def send(self, items: list[_Item], end: int, digest: str) -> _Outcome:
+        outcome = _Outcome(end=end, sent=len(items), digest=digest)
         pending = items
         attempt = 0
         while pending:
@@ -267,6 +340,11 @@ class _Sender:
             if not retry:
                 break
             if attempt >= self.max_retries:
+                transport = [last[item.position][1] for item in retry if last[item.position][0] == TRANSPORT_CODE]
+                if transport:
+                    raise self._abort(f"the service could not be reached: {transport[0]} on each of "
+                                      f"{attempt + 1} attempts; check the endpoint, the network and the "
+                                      "Region, then resume from the checkpoint")
                 outcome.dead.extend((item.position, code, message, item.record) for item, (code, message) in
                                     ((i, last[i.position]) for i in retry))
                 break
@@ -277,6 +355,10 @@ class _Sender:
 
     def _attempt(self, items: list[_Item], outcome: _Outcome) -> tuple[list[_Item], dict[int, tuple[str, str]]]:
         """One call; returns the items to retry and their last (code, message)."""
+        if self.stop.is_set():
+            reason = self.reason
+            raise IngestAborted(str(reason) if reason is not None else "the run stopped before this call") \
+                from (reason.__cause__ if reason is not None else None)
         self.limiter.acquire()
         try:
             if self.batch:
@@ -293,8 +375,8 @@ class _Sender:
             status = _status(error)
             if status in _FATAL_STATUSES:
                 operation = "BatchPutProfileObject" if self.batch else "PutProfileObject"
-                raise IngestAborted(f"{operation} failed with {error.code} (HTTP {status}); "
-                                    "fix the cause and resume from the checkpoint") from error
+                raise self._abort(f"{operation} failed with {error.code} (HTTP {status}); "
+                                  "fix the cause and resume from the checkpoint", error) from error
             if _retryable_status(status):
                 if status == 429:
                     self.limiter.throttled()
@@ -356,6 +438,7 @@ class _Progress:
         self.position = 0
         self.counts = {"sent": 0, "accepted": 0, "retried": 0, "dead_lettered": 0}
         self.elapsed_before = 0.0
+        self.digest = _Fingerprint().hexdigest()
         dead_bytes = 0
         state: dict[str, Any] | None = None
         if checkpoint is not None and checkpoint.exists():
@@ -367,6 +450,7 @@ class _Progress:
             self.position = int(state["position"])
             self.counts = {name: int(state[name]) for name in self.counts}
             self.elapsed_before = float(state["elapsed_s"])
+            self.digest = str(state["source_sha256"])
             dead_bytes = int(state["dead_letter_bytes"])
         self._dl: BinaryIO | None = None
         if dead_letter is not None:
@@ -383,6 +467,8 @@ class _Progress:
     def apply(self, outcome: _Outcome) -> None:
         for position, code, message, record in sorted(outcome.dead, key=lambda entry: entry[0]):
             self.counts["dead_lettered"] += 1
+            if isinstance(record, OversizedRecord):
+                record = None  # never read whole: the message says how big it is
             if self._dl is not None:
                 line = json.dumps({"position": position, "code": code, "message": message, "record": record},
                                   ensure_ascii=False, default=str, separators=(",", ":"))
@@ -393,6 +479,7 @@ class _Progress:
         self.counts["accepted"] += outcome.accepted
         self.counts["retried"] += outcome.retried
         self.position = outcome.end
+        self.digest = outcome.digest
 
     def save(self, elapsed_s: float) -> None:
         if self._dl is not None:
@@ -401,6 +488,7 @@ class _Progress:
         if self.checkpoint is None:
             return
         state = {"version": _CHECKPOINT_VERSION, **self.identity, "position": self.position,
+                 "source_sha256": self.digest,
                  "dead_letter_bytes": self.dead_bytes, **self.counts, "elapsed_s": elapsed_s}
         temporary = self.checkpoint.with_name(self.checkpoint.name + ".tmp")
         with open(temporary, "w", encoding="utf-8") as stream:
@@ -437,12 +525,34 @@ def _read_checkpoint(path: Path, identity: dict[str, Any]) -> dict[str, Any]:
     if (not isinstance(state, dict) or state.get("version") != _CHECKPOINT_VERSION
             or any(not isinstance(state.get(name), int) or isinstance(state.get(name), bool) or state[name] < 0
                    for name in names)
-            or not isinstance(state.get("elapsed_s"), (int, float))):
+            or not isinstance(state.get("elapsed_s"), (int, float))
+            or not _is_digest(state.get("source_sha256"))):
         raise ValueError(f"checkpoint {path} is not a checkpoint of this version")
     for key, value in identity.items():
         if state.get(key) != value:
-            raise ValueError(f"checkpoint {path} belongs to another run ({key} differs)")
+            raise ValueError(f"checkpoint {path} belongs to another run ({key} differs); resume with the same "
+                             "domain and object type, or remove the checkpoint and its dead-letter file to start again")
     return state
+
+
+def _is_digest(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(char in "0123456789abcdef" for char in value)
+
+
+def _skip_done(source: Iterator[Any], state: _Progress, fingerprint: _Fingerprint) -> None:
+    """Read the records the checkpoint counts, and check they are the ones it counted."""
+    where = state.checkpoint
+    for count in range(state.position):
+        try:
+            record = next(source)
+        except StopIteration:
+            raise ValueError(f"checkpoint {where} counts {state.position} records, but the source ends after "
+                             f"{count}: it is not the source of that run") from None
+        fingerprint.add(record)
+    if fingerprint.hexdigest() != state.digest:
+        raise ValueError(f"checkpoint {where}: the first {state.position} records of the source are not the ones "
+                         "that run read (source fingerprint differs); resume only with the same source, or remove "
+                         "the checkpoint and its dead-letter file to start again")
 
 
 def ingest(
@@ -525,36 +635,48 @@ def ingest(
         future.set_result(outcome)
         return future
 
+    fingerprint = _Fingerprint()
+    source = iter(records)
+    try:
+        _skip_done(source, state, fingerprint)  # already done in an earlier run: nothing is sent
+    except BaseException:
+        state.close()
+        raise
+
+    def send(items: list[_Item], end: int) -> Future[_Outcome]:
+        return executor.submit(sender.send, items, end, fingerprint.hexdigest())
+
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="cp-ingest")
     failed = False
     try:
         position = state.position
-        source = iter(records)
-        for _ in range(position):  # already done in an earlier run
-            next(source, None)
         items: list[_Item] = []
         for record in source:
             text, code, message = _checked(record)
             if text is None:
                 if items:
-                    units.append(executor.submit(sender.send, items, position))
+                    units.append(send(items, position))
                     items = []
-                units.append(done(_Outcome(end=position + 1, dead=[(position, code, message, record)])))
+                fingerprint.add(record)
+                units.append(done(_Outcome(end=position + 1, dead=[(position, code, message, record)],
+                                           digest=fingerprint.hexdigest())))
             else:
+                fingerprint.add(record, None if isinstance(record, (str, bytes, bytearray)) else text)
                 items.append(_Item(position, text, record))
                 if len(items) >= size:
-                    units.append(executor.submit(sender.send, items, position + 1))
+                    units.append(send(items, position + 1))
                     items = []
             position += 1
             drain(block=False)
             while len(units) > in_flight_limit:
                 drain(block=True)
         if items:
-            units.append(executor.submit(sender.send, items, position))
+            units.append(send(items, position))
         while units:
             drain(block=True)
     except BaseException:
         failed = True
+        sender.stop.set()  # running workers make no further attempt
         raise
     finally:
         try:

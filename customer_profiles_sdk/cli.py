@@ -7,9 +7,19 @@ This module is hand-written (never generated). One command so far::
         [--summary-json PATH] [--concurrency N] [--profile NAME] [--no-batch]
 
 ``ingest`` loads the records of FILE with :func:`customer_profiles_sdk.bulk.ingest`. A JSON Lines
-file gives one record per non-blank line; a CSV file gives one JSON object per non-empty data row,
-keyed by the header's names (every value a string). A row with more or fewer fields than the
-header is not sent: it is dead-lettered (``LocalNotJsonObject``) with its values as a list.
+file gives one record per non-blank line (lines end at ``\n``); a CSV file gives one JSON object per
+non-empty data row, keyed by the header's names (every value a string). A row with more or fewer
+fields than the header is not sent: it is dead-lettered (``LocalNotJsonObject``) with its values as
+a list.
+
+The file is read with a bound: a line (JSON Lines) or a row (CSV) longer than
+:data:`MAX_LINE_BYTES` is never held in memory whole. It is read past in pieces and dead-lettered
+``LocalTooManyBytes`` with ``record: null`` (such a line could only hold an object the service
+takes if it were mostly whitespace or escapes), and the records after it are read as usual.
+
+On a terminal, with the ``progress`` extra (tqdm) installed, a progress bar on stderr shows the
+share of the file read, records done, rate, retries, dead letters and the time left; without
+tqdm, or when stderr is not a terminal, nothing is shown until the summary.
 
 Exit status: 0 when every record was accepted, 2 when the run finished with dead letters, 1 on a
 fatal error (a missing domain or object type, refused or missing credentials, a bad option, a file
@@ -23,25 +33,31 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from .bulk import MAX_OBJECT_CHARS, IngestAborted, IngestSummary, ingest, no_retry_config
+from .bulk import MAX_OBJECT_BYTES, IngestAborted, IngestSummary, OversizedRecord, ingest, no_retry_config
 
-__all__ = ["EXIT_DEAD_LETTERS", "EXIT_FATAL", "EXIT_OK", "main"]
+__all__ = ["EXIT_DEAD_LETTERS", "EXIT_FATAL", "EXIT_OK", "MAX_LINE_BYTES", "main"]
 
 EXIT_OK = 0
 EXIT_FATAL = 1
 EXIT_DEAD_LETTERS = 2
 EXIT_INTERRUPTED = 130
 PROG = "customer-profiles-sdk"
+#: The longest line (JSON Lines) or row (CSV) read whole, in bytes: 8 x the 250 KB object limit.
+MAX_LINE_BYTES = 8 * MAX_OBJECT_BYTES
+# How much of an over-long line is read at a time while reading past it.
+_CHUNK = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
 
 
 class _Fatal(Exception):
@@ -107,36 +123,50 @@ def _parser() -> argparse.ArgumentParser:
                          help="worker threads sharing the rate (1 to 64, default 4)")
     command.add_argument("--no-batch", action="store_true",
                          help="one PutProfileObject per record instead of BatchPutProfileObject")
+    command.add_argument("--max-retries", type=_max_retries, default=8, metavar="N",
+                         help="re-sends of a throttled or failed record before it is dead-lettered, or before "
+                              "an unreachable service stops the run (default 8)")
     return parser
+
+
+def _max_retries(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be an integer from 0 to 100") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be an integer from 0 to 100")
+    return value
 
 
 # -- reading the file --------------------------------------------------------------------------------
 
 
 class _Source:
-    """The records of a file, read lazily, and how far into the file the reading is (bytes)."""
+    """The records of a file, read lazily with a bound per line or row, and how far into the file
+    the reading is (bytes)."""
 
-    def __init__(self, path: Path, format_name: str) -> None:
+    def __init__(self, path: Path, format_name: str, line_limit: int = MAX_LINE_BYTES) -> None:
         self.path = path
         self.format = format_name
+        self.line_limit = line_limit
         try:
             self.size = path.stat().st_size
             self._binary = open(path, "rb")  # closed by close()
         except OSError as error:
             raise _Fatal(f"cannot read {path}: {error.strerror or type(error).__name__}") from None
-        # Bytes that are not UTF-8 are kept (as lone surrogates): the record is then dead-lettered
-        # locally as not valid Unicode, never sent, never dropped.
-        self._text: TextIO = io.TextIOWrapper(self._binary, encoding="utf-8-sig", errors="surrogateescape",
-                                              newline="" if format_name == "csv" else None)
+        self._first = True
         self._header: list[str] | None = None
-        self._rows: Any = None
+        self._row_number = 0
+        self._row_quotes = self._row_bytes = 0
+        self._oversized: int | None = None
+        self._rows: Any = csv.reader(self._lines(), strict=True) if format_name == "csv" else None
         if format_name == "csv":
-            self._rows = csv.reader(self._text, strict=True)
             try:
                 self._header = self._first_row()
             except csv.Error as error:
                 self.close()
-                raise _Fatal(f"{path}: the CSV header cannot be read ({error})") from None
+                raise _Fatal(f"{path}: the CSV header cannot be read ({_csv_reason(error)})") from None
             if self._header is not None:
                 seen: set[str] = set()
                 for index, name in enumerate(self._header):
@@ -145,12 +175,6 @@ class _Source:
                         raise _Fatal(f"{path}: column {index + 1} repeats a header name; each column needs its own")
                     seen.add(name)
 
-    def _first_row(self) -> list[str] | None:
-        for row in self._rows:
-            if row:
-                return list(row)
-        return None
-
     @property
     def bytes_read(self) -> int:
         try:
@@ -158,34 +182,117 @@ class _Source:
         except (OSError, ValueError):
             return 0
 
+    def _readline(self) -> bytes:
+        """The next line (at most ``line_limit + 1`` bytes of it, so a longer one shows as such)."""
+        line = self._binary.readline(self.line_limit + 1)
+        if self._first:
+            self._first = False
+            if line.startswith(_BOM):
+                line = line[len(_BOM):]
+        return line
+
+    def _rest_of_line(self, quotes: int = 0) -> tuple[int, bool, int]:
+        """Read past the rest of an over-long line (CSV: row) in bounded pieces: (bytes read, whether
+        any was not whitespace, the quote count). A CSV row ends at the first line end outside quotes."""
+        size, blank = 0, True
+        while True:
+            piece = self._binary.readline(_CHUNK)
+            if not piece:
+                return size, blank, quotes
+            size += len(piece)
+            blank = blank and not piece.strip()
+            if self.format == "csv":
+                quotes += piece.count(b'"')
+            if piece.endswith(b"\n") and quotes % 2 == 0:
+                return size, blank, quotes
+
     def records(self) -> Iterator[Any]:
         if self.format == "csv":
             yield from self._csv_records()
             return
-        for line in self._text:
-            if line.strip():
-                yield line
+        while True:
+            line = self._readline()
+            if not line:
+                return
+            if len(line) > self.line_limit:
+                size, blank, _ = self._rest_of_line()
+                if not (blank and not line.strip()):
+                    yield OversizedRecord(len(line) + size)
+                continue
+            # Bytes that are not UTF-8 are kept (as lone surrogates): the record is then
+            # dead-lettered locally as not valid Unicode, never sent, never dropped.
+            text = line.decode("utf-8", "surrogateescape")
+            if text.strip():
+                yield text
+
+    def _lines(self) -> Iterator[str]:
+        """The file's physical lines for the csv reader, each at most ``line_limit`` bytes. An
+        over-long line is read past (with the rest of its row: a line end inside quotes belongs to
+        the row) and replaced by a line end that ends the row the reader is in; ``_oversized`` then
+        holds the row's size, and :meth:`_csv_records` gives an OversizedRecord for that row."""
+        while True:
+            line = self._readline()
+            if not line:
+                return
+            if len(line) > self.line_limit:
+                quotes = self._row_quotes + line.count(b'"')
+                rest, _, _ = self._rest_of_line(quotes) if not line.endswith(b"\n") or quotes % 2 else (0, True, 0)
+                self._oversized = self._row_bytes + len(line) + rest
+                # Inside a quoted field (the row began on an earlier line): close it first.
+                yield '"\n' if self._row_bytes else "\n"
+                continue
+            self._row_quotes += line.count(b'"')
+            self._row_bytes += len(line)
+            text = line.decode("utf-8", "surrogateescape")
+            if "\r" in text.rstrip("\r\n"):  # lines ended by a lone CR: the csv module's line ends too
+                yield from (piece for piece in _LONE_CR.split(text) if piece)
+            else:
+                yield text
+
+    def _next_row(self) -> list[str] | OversizedRecord | None:
+        """The next CSV row (None at the end of the file)."""
+        self._row_quotes = self._row_bytes = 0
+        self._oversized = None
+        try:
+            row = next(self._rows)
+        except StopIteration:
+            return None
+        finally:
+            self._row_number = self._rows.line_num
+        if self._oversized is not None:
+            return OversizedRecord(self._oversized)
+        return list(row)
+
+    def _first_row(self) -> list[str] | None:
+        while True:
+            row = self._next_row()
+            if row is None:
+                return None
+            if isinstance(row, OversizedRecord):
+                raise csv.Error(f"the header row is longer than {self.line_limit} bytes")
+            if row:
+                return row
 
     def _csv_records(self) -> Iterator[Any]:
         header = self._header
         if header is None:
             return
         limit = csv.field_size_limit()
-        csv.field_size_limit(max(limit, 4 * MAX_OBJECT_CHARS))  # a longer field makes a too-big record anyway
-        row_number = 1
+        csv.field_size_limit(max(limit, self.line_limit + 1))  # lines are bounded before they are parsed
         try:
             while True:
                 try:
-                    row = next(self._rows)
-                except StopIteration:
-                    return
+                    row = self._next_row()
                 except csv.Error as error:
-                    raise _Fatal(f"{self.path}: CSV row {row_number + 1} cannot be read ({_csv_reason(error)})") \
+                    raise _Fatal(f"{self.path}: CSV line {self._row_number} cannot be read ({_csv_reason(error)})") \
                         from None
-                row_number += 1
-                if not row:
+                if row is None:
+                    return
+                if isinstance(row, OversizedRecord):
+                    yield row
+                elif not row:
                     continue
-                if len(row) != len(header):
+                elif len(row) != len(header):
                     yield list(row)  # not an object: dead-lettered locally, with its values
                 else:
                     yield dict(zip(header, row, strict=True))
@@ -193,10 +300,7 @@ class _Source:
             csv.field_size_limit(limit)
 
     def close(self) -> None:
-        try:
-            self._text.close()
-        finally:
-            self._binary.close()
+        self._binary.close()
 
 
 def _csv_reason(error: csv.Error) -> str:
@@ -210,44 +314,54 @@ def _csv_reason(error: csv.Error) -> str:
 
 
 class _Progress:
-    """A one-line progress display on a terminal: counts, rate, retries, dead letters, ETA."""
+    """A tqdm progress bar on a terminal: the share of the file read (so the time left), records
+    done, their rate, retries and dead letters. Counts only: nothing of a record is shown."""
 
-    def __init__(self, stream: TextIO, source: _Source, interval: float = 0.25) -> None:
-        self.stream = stream
+    def __init__(self, tqdm_class: Any, stream: TextIO, source: _Source, interval: float = 0.25) -> None:
         self.source = source
         self.interval = interval
-        self.last = 0.0
-        self.shown = False
+        self.last = time.monotonic()
+        self.bar = tqdm_class(total=source.size or None, file=stream, unit="B", unit_scale=True,
+                              unit_divisor=1024, mininterval=interval, dynamic_ncols=True, leave=False,
+                              bar_format="{percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                                         "[{elapsed}<{remaining}{postfix}]")
+        self.bar.set_postfix_str(self.postfix(None), refresh=False)
+
+    @staticmethod
+    def postfix(summary: IngestSummary | None) -> str:
+        if summary is None:
+            return "0 records"
+        done = summary.accepted + summary.dead_lettered
+        return (f"{done:,} records, {summary.rate:,.0f}/s, {summary.retried:,} retries, "
+                f"{summary.dead_lettered:,} dead letters")
 
     def __call__(self, summary: IngestSummary) -> None:
+        self.bar.set_postfix_str(self.postfix(summary), refresh=False)
+        read = max(0, self.source.bytes_read - self.bar.n)
         now = time.monotonic()
-        if now - self.last < self.interval:
+        if read:
+            self.bar.update(read)  # redraws at most every interval
+        elif now - self.last >= self.interval:  # the file is read ahead: the counts still move
+            self.bar.refresh()
+        else:
             return
         self.last = now
-        self.stream.write("\r" + self.line(summary) + "\x1b[K")
-        self.stream.flush()
-        self.shown = True
-
-    def line(self, summary: IngestSummary) -> str:
-        done = summary.accepted + summary.dead_lettered
-        text = (f"{done:,} records: {summary.accepted:,} accepted, {summary.dead_lettered:,} dead letters, "
-                f"{summary.retried:,} retries, {summary.rate:,.0f}/s")
-        read = self.source.bytes_read
-        if 0 < read < self.source.size and summary.elapsed_s > 0:
-            fraction = read / self.source.size
-            text += f", {fraction:.0%}, ETA {_duration(summary.elapsed_s * (1 - fraction) / fraction)}"
-        return text
 
     def finish(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+        self.bar.close()
 
 
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+def _progress(stream: TextIO, source: _Source) -> _Progress | None:
+    """A progress bar when ``stream`` is a terminal and tqdm (the ``progress`` extra) is installed."""
+    if not stream.isatty():
+        return None
+    import importlib
+
+    try:
+        tqdm = importlib.import_module("tqdm")  # the progress extra: optional (and untyped)
+    except ImportError:
+        return None
+    return _Progress(tqdm.tqdm, stream, source)
 
 
 # -- the command --------------------------------------------------------------------------------------
@@ -300,12 +414,12 @@ def _ingest(args: argparse.Namespace, stderr: TextIO) -> int:
         raise _Fatal(f"dead-letter file {dead_letter} is not empty: move it away, or --resume the run that wrote it")
     client = _client(args)
     source = _Source(file, format_name)
-    progress = _Progress(stderr, source) if stderr.isatty() else None
+    progress = _progress(stderr, source)
     try:
         summary = ingest(client, domain_name=args.domain, object_type_name=args.object_type,
                          records=source.records(), rate=args.rate, batch=not args.no_batch,
                          dead_letter=dead_letter, checkpoint=checkpoint, resume=args.resume,
-                         concurrency=args.concurrency, progress=progress)
+                         concurrency=args.concurrency, max_retries=args.max_retries, progress=progress)
     except IngestAborted as error:
         raise _Fatal(f"{error}; progress is in {checkpoint}") from None
     except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError,

@@ -422,3 +422,163 @@ def test_killed_with_sigkill_and_resumed_everything_lands_once(tmp_path: Path) -
     bad = expected_bad(1500)
     assert object_count(client) == 1500 - len(bad)
     assert [line["position"] for line in dead_letters(dead)] == sorted(bad)
+
+
+# -- the source fingerprint in the checkpoint ---------------------------------------------------------
+
+
+def _stopped_run(tmp_path: Path, client: CustomerProfilesClient, source: Iterator[Any]) -> tuple[Path, Path]:
+    dead, check = tmp_path / "dead.jsonl", tmp_path / "ck.json"
+    with pytest.raises(RuntimeError, match="source failed"):
+        ingest(client, domain_name="shop", object_type_name="Orders", records=source, dead_letter=dead,
+               checkpoint=check, checkpoint_interval=0.0, rate=1e6, concurrency=1)
+    assert json.loads(check.read_text())["position"] > 0
+    return dead, check
+
+
+def _changed(count: int, at: int) -> Iterator[Any]:
+    for position, record in enumerate(mixed(count)):
+        if position == at:  # the same shape, another value: only a fingerprint of the content sees it
+            yield {"id": f"o{position}", "email": "other@example.com", "note": CANARY} if isinstance(record, dict) \
+                else json.dumps({"id": f"o{position}", "email": "other@example.com", "note": CANARY})
+        else:
+            yield record
+
+
+@pytest.mark.parametrize("other", ["changed record", "shorter", "another file", "reordered"])
+def test_resume_refuses_another_source_before_sending_anything(tmp_path: Path, other: str) -> None:
+    emulator = Emulator()
+    client = prepared(emulator)
+    dead, check = _stopped_run(tmp_path, client, mixed(300, stop_at=163))
+    before = json.loads(check.read_text())
+    sources: dict[str, Iterator[Any]] = {
+        "changed record": _changed(300, 4),
+        "shorter": mixed(5),
+        "another file": ({"id": f"p{n}", "note": CANARY} for n in range(300)),
+        "reordered": iter(list(mixed(300))[1::-1] + list(mixed(300))[2:]),
+    }
+    calls = dict(emulator.backend.calls)
+    with pytest.raises(ValueError, match=r"not the source of that run|source fingerprint differs") as raised:
+        ingest(client, domain_name="shop", object_type_name="Orders", records=sources[other], dead_letter=dead,
+               checkpoint=check, resume=True, rate=1e6)
+    assert CANARY not in str(raised.value) and "example.com" not in str(raised.value)
+    assert emulator.backend.calls == calls  # nothing sent
+    assert json.loads(check.read_text()) == before  # the checkpoint is kept as it was
+    # The right source still resumes.
+    summary = ingest(client, domain_name="shop", object_type_name="Orders", records=mixed(300), dead_letter=dead,
+                     checkpoint=check, resume=True, rate=1e6)
+    assert summary.accepted + summary.dead_lettered == 300
+
+
+def test_resume_refuses_another_domain_or_object_type(tmp_path: Path) -> None:
+    emulator = Emulator()
+    client = prepared(emulator)
+    dead, check = _stopped_run(tmp_path, client, mixed(100, stop_at=50))
+    for domain, object_type, words in (("other", "Orders", "domain_name differs"),
+                                       ("shop", "Other", "object_type_name differs")):
+        with pytest.raises(ValueError, match=words):
+            ingest(client, domain_name=domain, object_type_name=object_type, records=mixed(100), dead_letter=dead,
+                   checkpoint=check, resume=True, rate=1e6)
+
+
+def test_the_fingerprint_is_the_same_for_dicts_and_for_records_refused_locally(tmp_path: Path) -> None:
+    emulator = Emulator()
+    client = prepared(emulator)
+
+    def source(stop: bool) -> Iterator[Any]:
+        yield {"id": "o1", "v": float("nan")}  # refused locally: cannot be written as JSON
+        yield {"id": "o2", "when": object()}  # refused locally: not a JSON value
+        yield [1, 2]
+        yield b'{"id": "o3"}'
+        yield from ({"id": f"o{n}", "note": "é" * 3} for n in range(4, 40))
+        if stop:
+            raise RuntimeError("the source failed")
+
+    dead, check = _stopped_run(tmp_path, client, source(True))
+    summary = ingest(client, domain_name="shop", object_type_name="Orders", records=source(False), dead_letter=dead,
+                     checkpoint=check, resume=True, rate=1e6)
+    assert summary.accepted == 37 and summary.dead_lettered == 3
+
+
+# -- an endpoint that cannot be reached ---------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # nothing listens once it is closed
+
+
+def test_an_unreachable_endpoint_stops_the_run_and_dead_letters_nothing(tmp_path: Path) -> None:
+    from tests.localserver import dummy_session
+
+    client = CustomerProfilesClient(session=dummy_session(), endpoint_url=f"http://127.0.0.1:{_closed_port()}",
+                                    config=no_retry_config())
+    dead, check = tmp_path / "dead.jsonl", tmp_path / "ck.json"
+    with pytest.raises(IngestAborted, match="could not be reached") as raised:
+        ingest(client, domain_name="shop", object_type_name="Orders", records=mixed(200), dead_letter=dead,
+               checkpoint=check, rate=1e6, max_retries=2, base_delay=0.0, concurrency=3)
+    assert CANARY not in str(raised.value) and "example.com" not in str(raised.value)
+    state = json.loads(check.read_text())
+    assert dead_letters(dead) == [entry for entry in dead_letters(dead) if entry["code"].startswith("Local")]
+    assert state["sent"] == 0 and state["accepted"] == 0 and state["position"] <= 7
+    assert state["dead_lettered"] == len(dead_letters(dead))
+    # Once the service is there, the run resumes and lands everything.
+    emulator = Emulator()
+    good = prepared(emulator)
+    summary = ingest(good, domain_name="shop", object_type_name="Orders", records=mixed(200), dead_letter=dead,
+                     checkpoint=check, resume=True, rate=1e6)
+    bad = expected_bad(200)
+    assert object_count(good) == 200 - len(bad) and summary.dead_lettered == len(bad)
+    assert [entry["position"] for entry in dead_letters(dead)] == sorted(bad)
+
+
+class _FlakyTransport:
+    """Connection failures for the first ``failures`` calls, then the real client."""
+
+    def __init__(self, client: CustomerProfilesClient, failures: int) -> None:
+        self.client, self.failures = client, failures
+        self.boto3_client = client.boto3_client
+        self.lock = threading.Lock()
+
+    def batch_put_profile_object(self, **kwargs: Any) -> Any:
+        from botocore.exceptions import EndpointConnectionError
+
+        from customer_profiles_sdk.errors import transport_error
+
+        with self.lock:
+            self.failures -= 1
+            fail = self.failures >= 0
+        if fail:
+            cause = EndpointConnectionError(endpoint_url="http://127.0.0.1:9/")
+            raise transport_error(cause) from cause
+        return self.client.batch_put_profile_object(**kwargs)
+
+
+def test_a_passing_connection_failure_is_retried_not_fatal(tmp_path: Path) -> None:
+    emulator = Emulator()
+    client = prepared(emulator)
+    summary = ingest(_FlakyTransport(client, 3), domain_name="shop", object_type_name="Orders",
+                     records=({"id": f"o{n}"} for n in range(30)), rate=1e6, base_delay=0.0, concurrency=1,
+                     dead_letter=tmp_path / "dead.jsonl")
+    assert summary.accepted == 30 and summary.dead_lettered == 0 and summary.retried == 30
+    assert object_count(client) == 30
+
+
+# -- records too big to read whole ------------------------------------------------------------------
+
+
+def test_an_oversized_record_is_dead_lettered_locally_with_a_null_record(tmp_path: Path) -> None:
+    from customer_profiles_sdk.bulk import OversizedRecord
+
+    emulator = Emulator()
+    client = prepared(emulator)
+    records: list[Any] = [{"id": "o1"}, OversizedRecord(5_000_000), {"id": "o2"}]
+    summary = ingest(client, domain_name="shop", object_type_name="Orders", records=records, rate=1e6,
+                     dead_letter=tmp_path / "dead.jsonl")
+    [entry] = dead_letters(tmp_path / "dead.jsonl")
+    assert (entry["position"], entry["code"], entry["record"]) == (1, LOCAL_TOO_MANY_BYTES, None)
+    assert "5000000 bytes" in entry["message"]
+    assert summary.accepted == 2 and summary.sent == 2 and object_count(client) == 2

@@ -275,22 +275,125 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_a_terminal_gets_a_progress_line_without_personal_data(served: tuple[Emulator, EmulatorServer],
-                                                               tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_terminal_gets_a_tqdm_bar_without_personal_data(served: tuple[Emulator, EmulatorServer], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("tqdm")
     _, server = served
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    monkeypatch.setattr(cli._Progress, "__init__", _eager_progress)
+    bars: list[Any] = []
+    real = cli._Progress.__init__
+
+    def eager(self: Any, tqdm_class: Any, stream: Any, source: Any, interval: float = 0.25) -> None:
+        real(self, tqdm_class, stream, source, interval=0.0)  # draw on every step
+        bars.append(self.bar)
+
+    monkeypatch.setattr(cli._Progress, "__init__", eager)
     source = write_jsonl(tmp_path / "orders.jsonl", [order(n) for n in range(30)] + ["not json " + CANARY])
     assert run(server, source) == cli.EXIT_DEAD_LETTERS
+    [bar] = bars
+    assert type(bar).__module__.startswith("tqdm")
+    assert bar.total == source.stat().st_size and bar.n == source.stat().st_size  # ETA from the file's size
     text = terminal.getvalue()
-    assert "\r" in text and "records:" in text and "accepted" in text and "retries" in text
-    assert CANARY not in text and "@example.com" not in text
+    assert "%|" in text and "records" in text and "/s" in text and "retries" in text and "dead letters" in text
+    assert "31 records" in text and "1 dead letters" in text
+    assert CANARY not in text and "@example.com" not in text and "o-00" not in text
+    assert "30 sent" in text and "1 dead-lettered" in text  # the summary still follows
 
 
-def _eager_progress(self: Any, stream: Any, source: Any, interval: float = 0.0) -> None:
-    self.stream, self.source, self.interval, self.last, self.shown = stream, source, 0.0, 0.0, False
+def test_without_tqdm_a_terminal_gets_only_the_summary(served: tuple[Emulator, EmulatorServer], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _, server = served
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm raises ImportError
+    source = write_jsonl(tmp_path / "orders.jsonl", [order(n) for n in range(12)])
+    assert run(server, source) == cli.EXIT_OK
+    text = terminal.getvalue()
+    assert "%|" not in text and "\r" not in text and "12 accepted" in text
+
+
+def test_a_huge_line_is_dead_lettered_unread_and_the_rest_continues(served: tuple[Emulator, EmulatorServer],
+                                                                    tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    emulator, server = served
+    source = tmp_path / "orders.jsonl"
+    huge = b'{"id": "huge", "note": "' + CANARY.encode() + b'", "pad": "' + b"x" * (6 * cli.MAX_LINE_BYTES) + b'"}'
+    with open(source, "wb") as stream:
+        stream.write(json.dumps(order(1)).encode() + b"\n")
+        stream.write(huge + b"\n")  # about 12 MB
+        stream.write(b" " * (3 * cli.MAX_LINE_BYTES) + b"\n")  # a long blank line: not a record
+        stream.write(json.dumps(order(2)).encode() + b"\n")
+        stream.write(huge)  # the last line, with no line end
+    reads: list[int] = []
+    real = cli._Source._readline
+
+    def watched(self: Any) -> bytes:
+        line = real(self)
+        reads.append(len(line))
+        return line
+
+    monkeypatch.setattr(cli._Source, "_readline", watched)
+    assert run(server, source) == cli.EXIT_DEAD_LETTERS
+    assert max(reads) <= cli.MAX_LINE_BYTES + 1  # never more than the bound at once
+    entries = dead_letters(tmp_path / "orders.jsonl.dead-letter.jsonl")
+    assert [(entry["position"], entry["code"], entry["record"]) for entry in entries] == [
+        (1, "LocalTooManyBytes", None), (3, "LocalTooManyBytes", None)]
+    assert str(len(huge) + 1) in entries[0]["message"] and str(len(huge)) in entries[1]["message"]
+    assert object_count(emulator.client()) == 2
+
+
+def test_a_huge_csv_row_is_dead_lettered_unread_and_the_rest_continues(served: tuple[Emulator, EmulatorServer],
+                                                                       tmp_path: Path) -> None:
+    emulator, server = served
+    source = tmp_path / "orders.csv"
+    pad = "y" * (3 * cli.MAX_LINE_BYTES)
+    rows = ["id,email,note", "o-1,a@example.com,plain",
+            f'o-2,b@example.com,"{pad}"',  # one huge field
+            f'o-3,c@example.com,"starts short\n{pad}\nand ends on a third line"',  # huge, inside quotes
+            'o-4,d@example.com,"two\nlines"',
+            f"o-5,e@example.com,{pad}",  # huge, unquoted
+            "o-6,f@example.com,last"]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run(server, source) == cli.EXIT_DEAD_LETTERS
+    entries = dead_letters(tmp_path / "orders.csv.dead-letter.jsonl")
+    assert [(entry["position"], entry["code"], entry["record"]) for entry in entries] == [
+        (1, "LocalTooManyBytes", None), (2, "LocalTooManyBytes", None), (4, "LocalTooManyBytes", None)]
+    assert object_count(emulator.client()) == 3  # o-1, o-4 (two lines in one field), o-6
+
+
+def test_an_unreachable_endpoint_exits_1_and_stays_resumable(served: tuple[Emulator, EmulatorServer], tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    emulator, server = served
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = int(sock.getsockname()[1])
+    source = write_jsonl(tmp_path / "orders.jsonl", [order(n) for n in range(40)])
+    status = cli.main(["ingest", str(source), "--domain", "shop", "--object-type", "Orders", "--endpoint-url",
+                       f"http://127.0.0.1:{closed}", "--region", "us-east-1", "--rate", "1000", "--max-retries", "1"])
+    assert status == cli.EXIT_FATAL
+    err = capsys.readouterr().err
+    assert "could not be reached" in err and "checkpoint" in err and CANARY not in err
+    assert (tmp_path / "orders.jsonl.dead-letter.jsonl").read_text() == ""  # nothing dead-lettered for it
+    assert run(server, source, "--resume") == cli.EXIT_OK
+    assert object_count(emulator.client()) == 40
+
+
+def test_resume_with_another_file_is_refused(served: tuple[Emulator, EmulatorServer], tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    emulator, server = served
+    source = write_jsonl(tmp_path / "orders.jsonl", [order(n) for n in range(25)])
+    assert run(server, source) == cli.EXIT_OK
+    write_jsonl(source, [order(n) for n in range(100, 140)])  # another file under the same name
+    calls = dict(emulator.backend.calls)
+    assert run(server, source, "--resume") == cli.EXIT_FATAL
+    err = capsys.readouterr().err
+    assert "source fingerprint differs" in err and CANARY not in err and "o-01" not in err
+    assert emulator.backend.calls == calls
+    assert run(server, source, "--resume", "--object-type", "Other") == cli.EXIT_FATAL
+    assert "object_type_name differs" in capsys.readouterr().err
 
 
 def test_python_dash_m_runs_the_command_line() -> None:

@@ -506,3 +506,97 @@ def test_the_typed_client_over_a_limited_emulator_is_not_affected_by_other_opera
     for _ in range(20):
         client.get_domain(domain_name="shop")
     assert emulator.throttled == {}
+
+
+# -- item faults (Emulator.fail_items) -----------------------------------------------------------
+
+
+def _put(client: Any, *numbers: int) -> Any:
+    return client.batch_put_profile_object(
+        DomainName="shop", ObjectTypeName="Orders",
+        Items=[{"Id": f"i{n}", "Object": order(n)} for n in numbers])
+
+
+def test_an_item_fault_fails_only_the_matching_items_and_puts_the_others() -> None:
+    emulator = Emulator()
+    client = prepared(emulator, retries={"mode": "standard", "total_max_attempts": 1})
+    emulator.fail_items(lambda item: item.data()["id"] in ("o2", "o4"), status=503, message="try later", times=None)
+    answer = _put(client, 1, 2, 3, 4)
+    assert [s["Id"] for s in answer["Successful"]] == ["i1", "i3"]
+    assert [(f["Id"], f["Code"], f["Message"]) for f in answer["Failed"]] == [("i2", 503, "try later"),
+                                                                            ("i4", 503, "try later")]
+    assert object_count(client) == 2  # a failed item is not put
+    again = _put(client, 2, 5)  # times=None: until clear_faults()
+    assert [f["Id"] for f in again["Failed"]] == ["i2"] and [s["Id"] for s in again["Successful"]] == ["i5"]
+    emulator.clear_faults()
+    assert [s["Id"] for s in _put(client, 2, 4)["Successful"]] == ["i2", "i4"]
+    assert object_count(client) == 5
+
+
+def test_an_item_fault_is_used_up_after_times_items() -> None:
+    emulator = Emulator()
+    client = prepared(emulator)
+    emulator.fail_items(status=500, times=3)  # any item, three in all
+    first = _put(client, 1, 2)
+    assert [f["Code"] for f in first["Failed"]] == [500, 500] and first["Successful"] == []
+    second = _put(client, 3, 4, 5)
+    assert [f["Id"] for f in second["Failed"]] == ["i3"]
+    assert [s["Id"] for s in second["Successful"]] == ["i4", "i5"]
+
+
+def test_item_faults_by_position_in_the_call_apply_in_order() -> None:
+    emulator = Emulator()
+    client = prepared(emulator)
+    emulator.fail_items(lambda item: item.index == 0, status=429, message="slow down", times=1)
+    emulator.fail_items(lambda item: item.index >= 0, status=400, message="refused", times=1)
+    answer = _put(client, 1, 2, 3)
+    assert [(f["Id"], f["Code"]) for f in answer["Failed"]] == [("i1", 429), ("i2", 400)]
+    assert [s["Id"] for s in answer["Successful"]] == ["i3"]
+    assert CANARY not in json.dumps(answer)
+
+
+def test_item_faults_wait_for_the_whole_call_checks_and_whole_call_faults() -> None:
+    emulator = Emulator()
+    client = prepared(emulator, retries={"mode": "standard", "total_max_attempts": 1})
+    emulator.fail_items(status=500, times=1)
+    emulator.fail("BatchPutProfileObject", code="InternalServerException", status=500, times=1)
+    with pytest.raises(ClientError):
+        _put(client, 1)
+    with pytest.raises(ClientError):  # an unknown domain: refused as a whole, the item fault stays
+        client.batch_put_profile_object(DomainName="nope", ObjectTypeName="Orders",
+                                        Items=[{"Id": "x", "Object": order(1)}])
+    assert [f["Id"] for f in _put(client, 1, 2)["Failed"]] == ["i1"]
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"status": 200}, "400-599"),
+    ({"status": 600}, "400-599"),
+    ({"status": True}, "400-599"),
+    ({"times": 0}, "times"),
+    ({"match": "o1"}, "function"),
+])
+def test_item_fault_settings_are_checked(kwargs: dict[str, Any], words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        Emulator().fail_items(**kwargs)
+
+
+def test_ingest_retries_item_5xx_and_throttles_and_dead_letters_other_item_4xx(tmp_path: Any) -> None:
+    from customer_profiles_sdk.bulk import ingest, no_retry_config
+
+    emulator = Emulator()
+    prepared(emulator)
+    emulator.fail_items(lambda item: item.data()["id"] in ("o3", "o7"), status=503, times=4)  # twice each
+    emulator.fail_items(lambda item: item.data()["id"] == "o5", status=429, times=1)
+    emulator.fail_items(lambda item: item.data()["id"] in ("o6", "o8"), status=409, message="conflict", times=None)
+    summary = ingest(emulator.client(no_retry_config()), domain_name="shop", object_type_name="Orders",
+                     records=[order(n) for n in range(12)], dead_letter=tmp_path / "dead.jsonl",
+                     rate=1000, base_delay=0.0, max_delay=0.0)
+    dead = [json.loads(line) for line in (tmp_path / "dead.jsonl").read_text().splitlines()]
+    assert [(entry["position"], entry["code"], entry["message"]) for entry in dead] == [(6, "409", "conflict"),
+                                                                                       (8, "409", "conflict")]
+    assert summary.accepted == 10 and summary.dead_lettered == 2 and summary.retried == 5
+    assert object_count(prepared_client(emulator)) == 10
+
+
+def prepared_client(emulator: Emulator) -> Any:
+    return emulator.boto3_client()

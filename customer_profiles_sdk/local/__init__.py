@@ -13,8 +13,8 @@ The pytest fixtures are in :mod:`customer_profiles_sdk.testing`. docs/guides/tes
 modelled operations and where the emulator is an approximation.
 """
 
-from ._backend import Backend
+from ._backend import Backend, BatchItem
 from ._emulator import Emulator, EmulatorServer, emulated, installed
 from ._errors import EmulatorError
 
-__all__ = ["Backend", "Emulator", "EmulatorError", "EmulatorServer", "emulated", "installed"]
+__all__ = ["Backend", "BatchItem", "Emulator", "EmulatorError", "EmulatorServer", "emulated", "installed"]

@@ -163,6 +163,26 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class BatchItem:
+    """One item of a BatchPutProfileObject call, as an item fault's ``match`` sees it
+    (:meth:`Emulator.fail_items <customer_profiles_sdk.local.Emulator.fail_items>`)."""
+
+    #: The item's ``Id``.
+    id: str
+    #: Its index in the call's ``Items`` (0 to 9).
+    index: int
+    #: Its ``Object``, the JSON text as sent.
+    object: str = field(repr=False)
+
+    def data(self) -> Any:
+        """The object parsed from JSON; None if it is not JSON."""
+        try:
+            return json.loads(self.object)
+        except (ValueError, RecursionError):
+            return None
+
+
 class Backend:
     """The state of one emulated account in one region, and the operations over it."""
 
@@ -181,6 +201,9 @@ class Backend:
         # The order of ingestion of objects and of creation of profiles, across domains.
         self._sequence = itertools.count(1)
         self.calls: dict[str, int] = {}
+        #: Asked for each item of a BatchPutProfileObject call before it is put: an error fails
+        #: the item with that error's status and message (the emulator's item faults).
+        self.item_fault: Callable[[BatchItem], EmulatorError | None] | None = None
         self._handlers: dict[str, Handler] = {
             name[len("op_"):]: getattr(self, name) for name in dir(self) if name.startswith("op_")
         }
@@ -623,7 +646,11 @@ class Backend:
                 raise bad_request(f"Items[{position}].Id is the Id of Items[{earlier}]: each item needs its own Id")
         successful: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
-        for item in params["Items"]:
+        for index, item in enumerate(params["Items"]):
+            fault = self.item_fault(BatchItem(item["Id"], index, item["Object"])) if self.item_fault else None
+            if fault is not None:
+                failed.append({"Id": item["Id"], "Code": fault.status, "Message": fault.message[:_MAX_MESSAGE]})
+                continue
             single = {"DomainName": params["DomainName"], "ObjectTypeName": type_name, "Object": item["Object"]}
             try:
                 put = self.op_PutProfileObject(self._validated("PutProfileObject", single, headline=False))
@@ -1120,4 +1147,4 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-__all__ = ["Backend", "EmulatorError"]
+__all__ = ["Backend", "BatchItem", "EmulatorError"]

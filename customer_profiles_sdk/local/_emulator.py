@@ -26,7 +26,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.endpoint import Endpoint
 
 from . import _client_defaults
-from ._backend import Backend
+from ._backend import Backend, BatchItem
 from ._errors import EmulatorError
 from ._http import (
     body_length_error,
@@ -112,6 +112,13 @@ class _Fault:
     remaining: int
 
 
+@dataclass
+class _ItemFault:
+    match: Callable[[BatchItem], bool] | None
+    error: EmulatorError
+    remaining: int | None  # None: every matching item until clear_faults()
+
+
 class Emulator:
     """An in-memory Customer Profiles service for tests and local development.
 
@@ -144,8 +151,10 @@ class Emulator:
         self.region = region
         self.backend = Backend(account_id=account_id, region=region, clock=clock, seed=seed)
         self._faults: list[_Fault] = []
+        self._item_faults: list[_ItemFault] = []
         self._faults_lock = threading.Lock()
         self._rates = RateLimits(rate_limits, rate_clock)
+        self.backend.item_fault = self._item_injected
 
     # -- injected errors -----------------------------------------------------------------------
     def fail(self, operation: str | None = None, *, code: str = "ThrottlingException", status: int = 429,
@@ -182,10 +191,47 @@ class Emulator:
         with self._faults_lock:
             self._faults.append(_Fault(operation, EmulatorError(code, message, status), times))
 
+    def fail_items(self, match: Callable[[BatchItem], bool] | None = None, *, status: int = 500,
+                   message: str = "Internal failure", times: int | None = 1) -> None:
+        """Fail chosen items of BatchPutProfileObject calls: the call answers HTTP 200, and each
+        matching item is in ``Failed`` with ``Code`` ``status`` and ``Message`` ``message``,
+        instead of being put (it changes nothing); the other items are put as usual.
+
+        ``match`` is given a :class:`BatchItem` (``id``, ``index`` in the call, ``object`` text,
+        ``data()`` parsed) and says whether to fail it; None matches every item. ``times`` is how
+        many items this fault fails in all before it is used up (None: every matching item until
+        :meth:`clear_faults`). Item faults apply after the rate limits, the whole-call faults of
+        :meth:`fail` and the checks of the call as a whole; the first matching fault, in the order
+        they were added, fails an item. ``status`` 429 and 5xx are the outcomes a loader should
+        retry (``bulk.ingest`` does); other 4xx are final.
+        """
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+            raise ValueError("times must be at least 1, or None for every matching item")
+        if match is not None and not callable(match):
+            raise ValueError("match must be a function of a BatchItem, or None for every item")
+        with self._faults_lock:
+            self._item_faults.append(_ItemFault(match, EmulatorError("ItemFault", message, status), times))
+
     def clear_faults(self) -> None:
-        """Drop every injected error that has not been used yet."""
+        """Drop every injected error (whole-call and item faults) that has not been used yet."""
         with self._faults_lock:
             self._faults.clear()
+            self._item_faults.clear()
+
+    def _item_injected(self, item: BatchItem) -> EmulatorError | None:
+        if not self._item_faults:
+            return None
+        with self._faults_lock:
+            for fault in self._item_faults:
+                if fault.match is None or fault.match(item):
+                    if fault.remaining is not None:
+                        fault.remaining -= 1
+                        if fault.remaining == 0:
+                            self._item_faults.remove(fault)
+                    return fault.error
+        return None
 
     def _injected(self, operation: str) -> EmulatorError | None:
         with self._faults_lock:
