@@ -972,8 +972,13 @@ def _call_args(params: list[_Param], skip: frozenset[str]) -> str:
     return "{" + ", ".join(f"{py!r}: {py}" for py, _, _, _ in kept) + "}"
 
 
-def client_module(model: Model, head: str) -> str:
+def client_module(model: Model, head: str, asynchronous: bool = False) -> str:
+    """The typed methods of the sync client, or (``asynchronous``) of the async client: one
+    template for both, which differ only in ``async def``/``await`` and the paginator class."""
     pages = paginations(model)
+    defn = "async def" if asynchronous else "def"
+    wait = "await " if asynchronous else ""
+    paginator_class = "AsyncPaginator" if asynchronous else "Paginator"
     names: set[str] = set()
     methods: list[str] = []
     overloads: list[str] = []
@@ -1021,12 +1026,12 @@ def client_module(model: Model, head: str) -> str:
         call = f'self._call({op_name!r}, {args}, allow_partial)' if partial else f"self._call({op_name!r}, {args})"
         methods.append(
             "\n".join(
-                [f"    def {python}(", *_signature(params, frozenset(), extra), f"    ) -> {response_name}:", *doc,
-                 f"        return cast({response_name!r}, {call})", ""]
+                [f"    {defn} {python}(", *_signature(params, frozenset(), extra), f"    ) -> {response_name}:", *doc,
+                 f"        return cast({response_name!r}, {wait}{call})", ""]
             )
         )
         overloads.append(
-            f"    @overload\n    def send(self, request: {request_name}, /, *, allow_partial: bool = ...) -> "
+            f"    @overload\n    {defn} send(self, request: {request_name}, /, *, allow_partial: bool = ...) -> "
             f"{response_name}: ...\n"
         )
         if op_name in pages:
@@ -1035,7 +1040,7 @@ def client_module(model: Model, head: str) -> str:
             list_shape = model.shapes[response["members"][info.items]["shape"]]
             item = param_annotation(model, list_shape["member"]["shape"], names)
             skip = frozenset({"NextToken", info.limit})
-            names.add("Paginator")
+            names.add(paginator_class)
             pdoc = [
                 f'        """Iterate over every item of ``{op_name}``\'s ``{info.items}``, page by page.',
                 "",
@@ -1044,7 +1049,8 @@ def client_module(model: Model, head: str) -> str:
                 f"{info.limit_bounds[1]}), ``max_items`` and",
                 "        ``starting_token`` (a ``resume_token`` from an earlier paginator, or a service",
                 "        ``NextToken``). The request is checked now; pages are fetched while iterating.",
-                "        ``.pages()`` yields the typed responses instead of the items.",
+                "        ``.pages()`` yields the typed responses instead of the items."
+                + (" Iterate with ``async for``." if asynchronous else ""),
                 "",
                 f"        AWS API reference: {link}",
                 '        """',
@@ -1054,20 +1060,20 @@ def client_module(model: Model, head: str) -> str:
                     [f"    def paginate_{python}(",
                      *_signature(params, skip, ["page_size: int | None = None", "max_items: int | None = None",
                                        "starting_token: str | None = None"]),
-                     f"    ) -> Paginator[{item}, {response_name}]:", *pdoc,
-                     "        return self._paginate(",
+                     f"    ) -> {paginator_class}[{item}, {response_name}]:", *pdoc,
+                     f"        return cast(\"{paginator_class}[{item}, {response_name}]\", self._paginate(",
                      f"            {op_name!r},",
                      f"            {_call_args(params, skip)},",
                      "            page_size=page_size,",
                      "            max_items=max_items,",
                      "            starting_token=starting_token,",
-                     "        )", ""]
+                     "        ))", ""]
                 )
             )
     # Always parenthesized with a trailing comma: one layout that import sorters keep as it is.
     by_module: dict[str, list[str]] = {
         "customer_profiles_sdk._model": ["InputShape", "ResponseShape"],
-        "customer_profiles_sdk.pagination": ["Paginator"],
+        "customer_profiles_sdk.pagination": [paginator_class],
     }
     for shape_name in sorted(n for n in names if n in model.shapes):
         imported = [shape_name] + ([f"{shape_name}Literal"] if "enum" in model.shapes[shape_name] else [])
@@ -1077,16 +1083,18 @@ def client_module(model: Model, head: str) -> str:
         "    from {} import (\n{}    )".format(mod, "".join(f"        {n},\n" for n in sorted(by_module[mod])))
         for mod in sorted(by_module)
     ]
+    client_class = "AsyncCustomerProfilesClient" if asynchronous else "CustomerProfilesClient"
+    core_class = "AsyncClientCore" if asynchronous else "ClientCore"
     lines = [
         head,
-        '"""The typed methods of CustomerProfilesClient: one per operation, one paginator per',
+        f'"""The typed methods of {client_class}: one per operation, one paginator per',
         'NextToken operation, and ``send`` for a ready request model."""',
         "",
         "from __future__ import annotations",
         "",
         "from typing import TYPE_CHECKING, cast, overload",
         "",
-        "from customer_profiles_sdk._core import ClientCore",
+        f"from customer_profiles_sdk._core import {core_class}",
         "",
         "if TYPE_CHECKING:",
     ]
@@ -1103,20 +1111,20 @@ def client_module(model: Model, head: str) -> str:
         "",
         # Named as the public class, which derives from it: type checkers name the class that
         # defines a method in their messages ('"get_domain" of "CustomerProfilesClient"').
-        "class CustomerProfilesClient(ClientCore):",
-        '    """Generated operation methods; use :class:`customer_profiles_sdk.CustomerProfilesClient`."""',
+        f"class {client_class}({core_class}):",
+        f'    """Generated operation methods; use :class:`customer_profiles_sdk.{client_class}`."""',
         "",
     ]
     lines.extend(methods)
     lines.extend(overloads)
     lines += [
-        "    def send(self, request: InputShape, /, *, allow_partial: bool = False) -> ResponseShape:",
+        f"    {defn} send(self, request: InputShape, /, *, allow_partial: bool = False) -> ResponseShape:",
         '        """Send a ready ``<Operation>Request`` model; returns that operation\'s response model.',
         "",
         "        The request is validated again first (edits made after construction are checked).",
         "        ``allow_partial`` is as for the batch methods (ignored by other operations).",
         '        """',
-        "        return cast(\"ResponseShape\", self._send_request(request, allow_partial))",
+        f"        return cast(\"ResponseShape\", {wait}self._send_request(request, allow_partial))",
     ]
     return "\n".join(lines) + "\n"
 
@@ -1224,5 +1232,6 @@ def generate(
         files[f"{GENERATED_ROOT}/shapes/{module_name(name)}.py"] = enum_module(model, name, head)
     files[f"{GENERATED_ROOT}/operations.py"] = operations_module(model, head)
     files[f"{GENERATED_ROOT}/client.py"] = client_module(model, head)
+    files[f"{GENERATED_ROOT}/aio_client.py"] = client_module(model, head, asynchronous=True)
     files[MODELS_INIT] = models_init(model, head)
     return files

@@ -1,6 +1,7 @@
 """customer_profiles_sdk: a typed, validating SDK for Amazon Connect Customer Profiles.
 
-:class:`CustomerProfilesClient` is the client; models live in :mod:`customer_profiles_sdk.models`
+:class:`CustomerProfilesClient` is the client (:class:`AsyncCustomerProfilesClient` the asyncio one,
+with the ``async`` extra); models live in :mod:`customer_profiles_sdk.models`
 and load lazily; documented extra rules live in :mod:`customer_profiles_sdk.rules`; exceptions in
 :mod:`customer_profiles_sdk.errors`; paginators in :mod:`customer_profiles_sdk.pagination`.
 """
@@ -29,13 +30,16 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .aio import AsyncCustomerProfilesClient
     from .client import CustomerProfilesClient, ResponseMetadata
-    from .pagination import Paginator
+    from .pagination import AsyncPaginator, Paginator
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AccessDeniedError",
+    "AsyncCustomerProfilesClient",
+    "AsyncPaginator",
     "BadRequestError",
     "CustomerProfilesClient",
     "CustomerProfilesError",
@@ -59,7 +63,13 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY = {"CustomerProfilesClient": ".client", "ResponseMetadata": ".client", "Paginator": ".pagination"}
+_LAZY = {
+    "CustomerProfilesClient": ".client",
+    "ResponseMetadata": ".client",
+    "Paginator": ".pagination",
+    "AsyncCustomerProfilesClient": ".aio",
+    "AsyncPaginator": ".pagination",
+}
 
 
 def __getattr__(name: str) -> Any:

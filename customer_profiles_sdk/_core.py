@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import os
 import typing
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 import botocore.exceptions
 from botocore.config import Config
@@ -35,7 +36,7 @@ from .errors import (
     service_error,
     transport_error,
 )
-from .pagination import Paginator
+from .pagination import AsyncPaginator, Paginator
 
 if TYPE_CHECKING:
     import boto3.session
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
     from ._model import InputShape, ResponseShape
 
-__all__ = ["DEFAULT_RETRY_MODE", "ClientCore", "ResponseMetadata"]
+__all__ = ["DEFAULT_RETRY_MODE", "AsyncClientCore", "ClientCore", "ResponseMetadata"]
 
 SERVICE_NAME = "customer-profiles"
 
@@ -141,83 +142,64 @@ def default_config(session: Any, config: Config | None) -> Config:
     return config.merge(extra) if config is not None else extra
 
 
-class ClientCore:
-    """Holds one boto3 client and turns typed requests into calls on it.
+class _CoreBase:
+    """What the sync and async clients share: everything but the I/O.
 
-    Build it from an existing boto3 client::
-
-        CustomerProfilesClient(client=boto3.client("customer-profiles"))
-
-    or let it create one from a boto3 (or botocore) session, a region and a botocore ``Config``::
-
-        CustomerProfilesClient(region_name="eu-west-2", config=Config(read_timeout=10))
-
-    The client is created once and its settings are never changed afterwards, so one instance may
-    be shared between threads (boto3 clients are thread-safe; sessions are not, so the session is
-    only used here, in the constructor). A client passed in keeps its own retry and timeout
-    settings. The SDK adds two hooks to it (see ``_transport``) that act only during the SDK's own
-    calls: calls made directly on the boto3 client behave as if the SDK were not there.
-
-    The SDK creates its boto3 client from a private clone of the session that loads the model
-    shipped in the package, so every operation works on every supported botocore; the session
-    itself is not changed. A client passed as ``client=`` keeps its own model: an operation or a
-    request member that model lacks raises
-    :class:`~customer_profiles_sdk.errors.OperationNotSupportedError` before anything is sent, and
-    the other operations keep working (docs/client.md, "botocore versions").
-
-    ``fast_parse=False`` turns off parsing the raw response body (botocore parses it, and the
-    model is built from botocore's dict, which drops unknown members; a value of the wrong JSON
-    type is kept as sent, as on the fast path, not converted by botocore). See docs/performance.md.
+    Request validation, the wire dict, the model checks for a ``client=`` client, the parse of
+    the answer and of failures, and the paginators' requests are written once, here. A subclass
+    adds :meth:`_send` (the one call into botocore: ``method(**payload)`` or ``await
+    method(**payload)``), its construction, and :attr:`_PAGINATOR`. :meth:`_call`,
+    :meth:`_send_request` and :meth:`_paginate` return whatever ``_send`` returns: a response in
+    :class:`ClientCore`, an awaitable in :class:`AsyncClientCore`. See docs/design.md ("The async
+    client").
     """
 
-    def __init__(
-        self,
-        *,
-        client: BaseClient | None = None,
-        session: boto3.session.Session | botocore.session.Session | None = None,
-        region_name: str | None = None,
-        endpoint_url: str | None = None,
-        config: Config | None = None,
-        fast_parse: bool = True,
-    ) -> None:
+    _PAGINATOR: type[Paginator[Any, Any]] | type[AsyncPaginator[Any, Any]]
+    _client: Any
+    _fast_parse: bool
+    _missing: frozenset[str]
+    _same_input: dict[str, bool] | None
+    _skip_validation: bool
+
+    def _send(self, spec: _Spec, request: InputShape, allow_partial: bool, validated: bool = True) -> Any:
+        raise NotImplementedError
+
+    def _adopt(self, client: Any, fast_parse: bool, session: Any, region_name: Any, endpoint_url: Any,
+               config: Any, kind: str) -> None:
+        """Take a client passed as ``client=`` (a boto3 or aiobotocore client, by ``kind``)."""
+        self._fast_parse = bool(fast_parse)
+        given = [name for name, value in (("session", session), ("region_name", region_name),
+                                           ("endpoint_url", endpoint_url), ("config", config)) if value is not None]
+        if given:
+            raise TypeError(f"pass either client= or {', '.join(given)}, not both")
+        service = getattr(getattr(getattr(client, "meta", None), "service_model", None), "service_name", None)
+        if service != SERVICE_NAME:
+            raise TypeError(f"client= must be {kind} client for {SERVICE_NAME!r}, got one for {service!r}")
+        is_async = inspect.iscoroutinefunction(getattr(client, "_make_api_call", None))
+        if is_async != (self._PAGINATOR is AsyncPaginator):
+            raise TypeError(f"client= must be {kind} client, not {'an aiobotocore' if is_async else 'a boto3'} one")
+        self._missing = missing_operations(client)
+        self._same_input = {}
+        self._client = client
+        self._skip_validation = install(client)
+
+    def _created(self, client: Any, fast_parse: bool) -> None:
         self._fast_parse = bool(fast_parse)
         #: What the client's own model lacks (client= only; the SDK's clients use the shipped model).
-        self._missing: frozenset[str] = frozenset()
-        self._same_input: dict[str, bool] | None = None
-        if client is not None:
-            given = [name for name, value in (("session", session), ("region_name", region_name),
-                                               ("endpoint_url", endpoint_url), ("config", config)) if value is not None]
-            if given:
-                raise TypeError(f"pass either client= or {', '.join(given)}, not both")
-            service = getattr(getattr(getattr(client, "meta", None), "service_model", None), "service_name", None)
-            if service != SERVICE_NAME:
-                raise TypeError(f"client= must be a boto3 client for {SERVICE_NAME!r}, got one for {service!r}")
-            self._missing = missing_operations(client)
-            self._same_input = {}
-            self._client = client
-            self._skip_validation = install(client)
-            return
-        if session is None:
-            import boto3
-            import boto3.session
+        self._missing = frozenset()
+        self._same_input = None
+        self._client = client
+        self._skip_validation = install(client)
 
-            # boto3's default session when the program set one up (boto3.setup_default_session),
-            # as boto3.client() would use it; otherwise a fresh one (the default is not created).
-            session = boto3.DEFAULT_SESSION or boto3.session.Session()
-        final = default_config(session, config)
-        self._client = private_session(session).create_client(
-            SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final
-        )
-        self._skip_validation = install(self._client)
-
-    @property
-    def boto3_client(self) -> BaseClient:
-        """The underlying boto3 client, for anything this SDK does not cover. Do not modify it."""
-        return self._client
-
-    def __repr__(self) -> str:
-        meta = self._client.meta
-        return f"{type(self).__name__}(region_name={meta.region_name!r}, endpoint_url={meta.endpoint_url!r})"
+    def _prepare(self, spec: _Spec, request: InputShape, validated: bool) -> tuple[dict[str, Any], SdkCall]:
+        """The request's wire dict, and the state the transport hooks see during the call."""
+        payload = _wire(request)
+        if self._same_input is not None:
+            self._check_model(spec.operation, payload)
+        # botocore's validation is skipped only for parameters the SDK validated, and only if they
+        # reach botocore's serializer unchanged (compared as pickled bytes; see _transport).
+        expected = pickled(payload) if validated and self._skip_validation else None
+        return payload, SdkCall(spec.operation, expected, self._fast_parse)
 
     # -- calls ---------------------------------------------------------------------------------
     def _call(self, operation: str, params: dict[str, Any], allow_partial: bool = False) -> Any:
@@ -238,43 +220,6 @@ class ClientCore:
         # dicts bypass validation, and the request may have been built long ago.
         checked = spec.validate(spec.request, request)
         return self._send(spec, checked, allow_partial)
-
-    def _send(self, spec: _Spec, request: InputShape, allow_partial: bool, validated: bool = True) -> Any:
-        payload = _wire(request)
-        if self._same_input is not None:
-            self._check_model(spec.operation, payload)
-        method = getattr(self._client, spec.method)
-        # botocore's validation is skipped only for parameters the SDK validated, and only if they
-        # reach botocore's serializer unchanged (compared as pickled bytes; see _transport).
-        expected = pickled(payload) if validated and self._skip_validation else None
-        token = sdk_call.set(SdkCall(spec.operation, expected, self._fast_parse))
-        try:
-            raw = method(**payload)
-        except ClientError as exc:
-            raise service_error(exc) from exc
-        except _TRANSPORT_ERRORS as exc:
-            raise transport_error(exc) from exc
-        except ResponseParserError as exc:
-            # Mostly ParserFailure: the transport's guard stands for whatever botocore's parser
-            # raised on a 2xx answer, and names its class in ``kind``.
-            kind = getattr(exc, "kind", None) or type(exc).__name__
-        except Exception as exc:
-            # Without the guard (a client whose endpoint could not be wrapped), botocore's parser
-            # fails this way on some bodies (a non-numeric integer, a huge timestamp). Anything
-            # raised elsewhere (a user's event handler, a credential provider) is not a response
-            # problem and goes through unchanged.
-            if not _raised_in_parser(exc):
-                raise
-            kind = type(exc).__name__
-        else:
-            return self._parse(spec, raw, allow_partial)
-        finally:
-            sdk_call.reset(token)
-        # The parser's message may quote the body, so it is not chained (raised here, outside the
-        # except blocks, it has no __context__ either): only its class name is kept.
-        raise ResponseParseError(
-            spec.response.__cp__.name, [Problem("", "parse", f"botocore could not parse the response ({kind})")]
-        )
 
     def _parse(self, spec: _Spec, raw: dict[str, Any], allow_partial: bool) -> Any:
         # botocore's dict is not modified: Stubber replies and after-call handlers may hold it.
@@ -328,7 +273,7 @@ class ClientCore:
         page_size: int | None,
         max_items: int | None,
         starting_token: str | None,
-    ) -> Paginator[Any, Any]:
+    ) -> Any:
         spec = _spec(operation)
         if self._same_input is not None:
             self._check_model(operation, None)  # a missing operation raises now, not at the first page
@@ -364,7 +309,7 @@ class ClientCore:
 
         # The paginator checks its own arguments and decodes the starting token; the request is
         # validated now too, so bad input raises here and not at the first iteration.
-        paginator: Paginator[Any, Any] = Paginator(
+        paginator = self._PAGINATOR(
             operation,
             fetch,
             items_of,
@@ -391,6 +336,229 @@ class ClientCore:
         raise error
 
 
+class ClientCore(_CoreBase):
+    """Holds one boto3 client and turns typed requests into calls on it.
+
+    Build it from an existing boto3 client::
+
+        CustomerProfilesClient(client=boto3.client("customer-profiles"))
+
+    or let it create one from a boto3 (or botocore) session, a region and a botocore ``Config``::
+
+        CustomerProfilesClient(region_name="eu-west-2", config=Config(read_timeout=10))
+
+    The client is created once and its settings are never changed afterwards, so one instance may
+    be shared between threads (boto3 clients are thread-safe; sessions are not, so the session is
+    only used here, in the constructor). A client passed in keeps its own retry and timeout
+    settings. The SDK adds two hooks to it (see ``_transport``) that act only during the SDK's own
+    calls: calls made directly on the boto3 client behave as if the SDK were not there.
+
+    The SDK creates its boto3 client from a private clone of the session that loads the model
+    shipped in the package, so every operation works on every supported botocore; the session
+    itself is not changed. A client passed as ``client=`` keeps its own model: an operation or a
+    request member that model lacks raises
+    :class:`~customer_profiles_sdk.errors.OperationNotSupportedError` before anything is sent, and
+    the other operations keep working (docs/client.md, "botocore versions").
+
+    ``fast_parse=False`` turns off parsing the raw response body (botocore parses it, and the
+    model is built from botocore's dict, which drops unknown members; a value of the wrong JSON
+    type is kept as sent, as on the fast path, not converted by botocore). See docs/performance.md.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: BaseClient | None = None,
+        session: boto3.session.Session | botocore.session.Session | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+        fast_parse: bool = True,
+    ) -> None:
+        if client is not None:
+            self._adopt(client, fast_parse, session, region_name, endpoint_url, config, "a boto3")
+            return
+        if session is None:
+            import boto3
+            import boto3.session
+
+            # boto3's default session when the program set one up (boto3.setup_default_session),
+            # as boto3.client() would use it; otherwise a fresh one (the default is not created).
+            session = boto3.DEFAULT_SESSION or boto3.session.Session()
+        final = default_config(session, config)
+        self._created(private_session(session).create_client(
+            SERVICE_NAME, region_name=region_name, endpoint_url=endpoint_url, config=final
+        ), fast_parse)
+
+
+    _PAGINATOR = Paginator
+
+    @property
+    def boto3_client(self) -> BaseClient:
+        """The underlying boto3 client, for anything this SDK does not cover. Do not modify it."""
+        return typing.cast("BaseClient", self._client)
+
+    def __repr__(self) -> str:
+        meta = self._client.meta
+        return f"{type(self).__name__}(region_name={meta.region_name!r}, endpoint_url={meta.endpoint_url!r})"
+
+    def _send(self, spec: _Spec, request: InputShape, allow_partial: bool, validated: bool = True) -> Any:
+        # The seam with AsyncClientCore._send: the same lines, but for its "await".
+        payload, call = self._prepare(spec, request, validated)
+        method = getattr(self._client, spec.method)
+        token = sdk_call.set(call)
+        try:
+            raw = method(**payload)
+        except Exception as exc:
+            error = _error_for(spec, exc)
+            if error is None:
+                raise
+        else:
+            return self._parse(spec, raw, allow_partial)
+        finally:
+            sdk_call.reset(token)
+        raise error  # outside the except block: no __context__ (see _error_for)
+
+class AsyncClientCore(_CoreBase):
+    """Holds one aiobotocore client and turns typed requests into awaited calls on it.
+
+    Built like :class:`ClientCore`, from an aiobotocore client (``client=``, which the caller
+    keeps and closes), or from an aiobotocore (or aioboto3) session, a region, an endpoint and a
+    botocore ``Config``; then the client is created from a private clone of the session, with the
+    SDK's model and retry default, on ``async with`` or the first call, and closed by
+    :meth:`close`. Everything but the awaited call itself is :class:`_CoreBase`'s.
+    """
+
+    _PAGINATOR = AsyncPaginator
+
+    def __init__(
+        self,
+        *,
+        client: Any = None,
+        session: Any = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+        fast_parse: bool = True,
+    ) -> None:
+        self._creator: Any = None
+        self._opening: Any = None
+        self._closed = False
+        if client is not None:
+            self._adopt(client, fast_parse, session, region_name, endpoint_url, config, "an aiobotocore")
+            return
+        if session is None:
+            import importlib
+
+            session = importlib.import_module("aiobotocore.session").get_session()
+        elif not inspect.iscoroutinefunction(getattr(getattr(session, "_session", session), "get_credentials", None)):
+            raise TypeError(f"session= must be an aiobotocore or aioboto3 session, not {type(session).__name__}")
+        self._fast_parse = bool(fast_parse)
+        self._client = None
+        # What _created() sets for a client the SDK creates, known now: calls and paginators made
+        # before the client is open read them.
+        self._missing = frozenset()
+        self._same_input = None
+        self._skip_validation = False
+        # Nothing is created or connected yet: aiobotocore creates clients in a coroutine, made
+        # only when the client is opened (never left un-awaited by a client that is not used).
+        self._creator = _ClientCreator(private_session(session), region_name=region_name,
+                                       endpoint_url=endpoint_url, config=default_config(session, config))
+
+    async def _open(self) -> Any:
+        """The aiobotocore client, created once (concurrent first calls share the creation)."""
+        if self._client is not None:
+            return self._client
+        if self._closed:
+            raise RuntimeError("this AsyncCustomerProfilesClient is closed")
+        import asyncio
+
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._create())
+        # Shielded: a first caller that is cancelled does not cancel the creation the others await.
+        return await asyncio.shield(self._opening)
+
+    async def _create(self) -> Any:
+        client = await self._creator.__aenter__()
+        self._created(client, self._fast_parse)
+        return client
+
+    async def close(self) -> None:
+        """Close the aiobotocore client the SDK created (its connections); a client passed as
+        ``client=`` is left open for its owner to close. Either way, calls made through this object
+        after ``close()`` raise ``RuntimeError``; closing again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._creator is None:
+            return  # client=: its owner closes it
+        opening, self._opening = self._opening, None
+        if opening is not None:
+            try:
+                await opening
+            except Exception:
+                return  # the creation failed: nothing to close
+            self._client = None
+            await self._creator.__aexit__(None, None, None)
+
+    async def __aenter__(self) -> Self:
+        await self._open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def aiobotocore_client(self) -> Any:
+        """The underlying aiobotocore client (None until it is created: ``async with`` or the first
+        call), for anything this SDK does not cover. Do not modify it."""
+        return self._client
+
+    def __repr__(self) -> str:
+        if self._client is None:
+            return f"{type(self).__name__}({'closed' if self._closed else 'not opened'})"
+        meta = self._client.meta
+        return f"{type(self).__name__}(region_name={meta.region_name!r}, endpoint_url={meta.endpoint_url!r})"
+
+    async def _send(self, spec: _Spec, request: InputShape, allow_partial: bool, validated: bool = True) -> Any:
+        # The seam with ClientCore._send: the same lines, but for "await".
+        if self._closed:
+            raise RuntimeError("this AsyncCustomerProfilesClient is closed")
+        client = self._client if self._client is not None else await self._open()
+        payload, call = self._prepare(spec, request, validated)
+        method = getattr(client, spec.method)
+        token = sdk_call.set(call)
+        try:
+            raw = await method(**payload)
+        except Exception as exc:
+            error = _error_for(spec, exc)
+            if error is None:
+                raise
+        else:
+            return self._parse(spec, raw, allow_partial)
+        finally:
+            sdk_call.reset(token)
+        raise error  # outside the except block: no __context__ (see _error_for)
+
+
+class _ClientCreator:
+    """aiobotocore's ``create_client()`` context for the SDK's settings, made when entered."""
+
+    __slots__ = ("_context", "_session", "_settings")
+
+    def __init__(self, session: Any, **settings: Any) -> None:
+        self._session = session
+        self._settings = settings
+        self._context: Any = None
+
+    async def __aenter__(self) -> Any:
+        self._context = self._session.create_client(SERVICE_NAME, **self._settings)
+        return await self._context.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._context.__aexit__(*exc)
+
+
 def _wire(request: InputShape) -> dict[str, Any]:
     """The request's wire dict: what ``to_boto()`` returns, built by pydantic-core's serializer.
 
@@ -402,6 +570,38 @@ def _wire(request: InputShape) -> dict[str, Any]:
         "dict[str, Any]",
         type(request).__pydantic_serializer__.to_python(request, by_alias=True, exclude_none=True, warnings=False),
     )
+
+
+def _error_for(spec: _Spec, exc: Exception) -> Exception | None:
+    """The SDK's error for what botocore raised during a call, or None: raise ``exc`` unchanged.
+
+    The caller raises the result outside its ``except`` block, so the error's ``__context__`` is
+    empty; a service or transport error has ``exc`` as its ``__cause__``, a parse error nothing
+    (the parser's message may quote the body: only its class name is kept).
+    """
+    error: Exception
+    if isinstance(exc, ClientError):
+        error = service_error(exc)
+    elif isinstance(exc, _TRANSPORT_ERRORS):
+        error = transport_error(exc)
+    else:
+        if isinstance(exc, ResponseParserError):
+            # Mostly ParserFailure: the transport's guard stands for whatever botocore's parser
+            # raised on a 2xx answer, and names its class in ``kind``.
+            kind = getattr(exc, "kind", None) or type(exc).__name__
+        elif _raised_in_parser(exc):
+            # Without the guard (a client whose endpoint could not be wrapped), botocore's parser
+            # fails this way on some bodies (a non-numeric integer, a huge timestamp). Anything
+            # raised elsewhere (a user's event handler, a credential provider) is not a response
+            # problem and goes through unchanged.
+            kind = type(exc).__name__
+        else:
+            return None
+        return ResponseParseError(
+            spec.response.__cp__.name, [Problem("", "parse", f"botocore could not parse the response ({kind})")]
+        )
+    error.__cause__ = exc  # as "raise error from exc"
+    return error
 
 
 def _raised_in_parser(exc: BaseException) -> bool:

@@ -41,11 +41,12 @@ The generator never writes this module. See docs/design.md (section 11) and docs
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import os
 import pickle
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -394,6 +395,7 @@ class _GuardedParser:
     are what botocore gives any answer with that header and status. On a 2xx answer,
     :class:`ParserFailure` is raised, outside the ``except`` block, so it chains nothing. Other
     calls (directly on the boto3 client, or by event handlers) see botocore's parser unchanged.
+    The steps are :func:`_guarded_steps`, shared with :class:`_AsyncGuardedParser`.
     """
 
     __slots__ = ("_parser",)
@@ -404,31 +406,68 @@ class _GuardedParser:
     def parse(self, response: dict[str, Any], shape: Any) -> Any:
         if not _in_sdk_call():
             return self._parser.parse(response, shape)
-        status = response.get("status_code")
-        error = isinstance(status, int) and status >= 300
-        call = sdk_call.get()
-        # A 2xx body that botocore parses (fast_parse=False): values of another JSON type than the
-        # model's are kept as sent, as the fast path keeps them (see _LenientJSONHandlers).
-        parser = self._parser if error or call is None or call.fast_parse else _lenient(self._parser)
-        try:
-            parsed = parser.parse(response, shape)
-        except Exception as exc:  # the whole class: RuntimeError, OverflowError, ValueError, ...
-            kind = type(exc).__name__
-        else:
-            if not (error and _unusable_error(parsed)):
-                return parsed
-            kind = "unusable error code"
-        if error:
-            # In place: botocore parses the same answer again for the modeled error fields.
-            response["body"] = b"{}"
+        steps = _guarded_steps(self._parser, response)
+        parser = next(steps)
+        while True:
             try:
-                return self._parser.parse(response, shape)
-            except Exception as exc:  # botocore parses {} without fail, but whatever it raises
-                kind = type(exc).__name__
-        raise ParserFailure(kind)
+                outcome: tuple[bool, Any] = (True, parser.parse(response, shape))
+            except Exception as exc:  # the whole class: RuntimeError, OverflowError, ValueError, ...
+                outcome = (False, type(exc).__name__)  # only the class name: the text may quote the body
+            try:
+                parser = steps.send(outcome)
+            except StopIteration as done:
+                return done.value
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._parser, name)
+
+
+class _AsyncGuardedParser(_GuardedParser):
+    """:class:`_GuardedParser` for aiobotocore, whose parsers' ``parse`` is a coroutine."""
+
+    __slots__ = ()
+
+    async def parse(self, response: dict[str, Any], shape: Any) -> Any:
+        if not _in_sdk_call():
+            return await self._parser.parse(response, shape)
+        steps = _guarded_steps(self._parser, response)
+        parser = next(steps)
+        while True:
+            try:
+                outcome: tuple[bool, Any] = (True, await parser.parse(response, shape))
+            except Exception as exc:  # as in _GuardedParser.parse
+                outcome = (False, type(exc).__name__)
+            try:
+                parser = steps.send(outcome)
+            except StopIteration as done:
+                return done.value
+
+
+def _guarded_steps(botocore_parser: Any, response: dict[str, Any]) -> Generator[Any, tuple[bool, Any], Any]:
+    """The logic of the guarded parsers, without calling any parser: it yields the parser to run
+    on ``response`` and is sent ``(True, parsed)`` or ``(False, exception class name)``; it
+    returns the parsed answer or raises :class:`ParserFailure` (from no ``except`` block)."""
+    status = response.get("status_code")
+    error = isinstance(status, int) and status >= 300
+    call = sdk_call.get()
+    # A 2xx body that botocore parses (fast_parse=False): values of another JSON type than the
+    # model's are kept as sent, as the fast path keeps them (see _LenientJSONHandlers).
+    parser = botocore_parser if error or call is None or call.fast_parse else _lenient(botocore_parser)
+    ok, value = yield parser
+    if ok:
+        if not (error and _unusable_error(value)):
+            return value
+        kind = "unusable error code"
+    else:
+        kind = value
+    if error:
+        # In place: botocore parses the same answer again for the modeled error fields.
+        response["body"] = b"{}"
+        ok, value = yield botocore_parser
+        if ok:  # botocore parses {} without fail, but whatever it raises is reported below
+            return value
+        kind = value
+    raise ParserFailure(kind)
 
 
 class _GuardedParserFactory:
@@ -441,7 +480,10 @@ class _GuardedParserFactory:
         self._factory = factory
 
     def create_parser(self, protocol_name: str) -> _GuardedParser:
-        return _GuardedParser(self._factory.create_parser(protocol_name))
+        parser = self._factory.create_parser(protocol_name)
+        if inspect.iscoroutinefunction(getattr(type(parser), "parse", None)):  # aiobotocore's parsers
+            return _AsyncGuardedParser(parser)
+        return _GuardedParser(parser)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._factory, name)
@@ -494,6 +536,9 @@ def install(client: BaseClient) -> bool:
     Returns whether botocore's validation can be skipped on this client: False when its
     serializer does not validate (``parameter_validation=False``) or is not botocore's own.
     """
+    if (_OWN_CONTEXT or not _BEFORE_PARSE) and inspect.iscoroutinefunction(getattr(client, "_make_api_call", None)):
+        # aiobotocore needs a botocore with both (every aiobotocore 2.x and 3.x pins one).
+        raise TypeError("an aiobotocore client needs botocore 1.38.32 or newer")
     events = client.meta.events
     events.register_first("provide-client-params.customer-profiles", _enter, unique_id=f"{_HANDLER_ID}.enter")
     if _OWN_CONTEXT and not isinstance(getattr(client, "_make_api_call", None), _CallContext):  # botocore < 1.38.32

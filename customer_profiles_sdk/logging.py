@@ -6,8 +6,8 @@ botocore logs every request body, the signed request headers (``Authorization``,
 For Customer Profiles those bodies are names, email addresses, phone numbers and addresses.
 
 :func:`redact_botocore_logs` rewrites every record emitted under the ``botocore``, ``boto3``,
-``urllib3`` and ``s3transfer`` loggers (and their children, including loggers created later) as the
-record is created, before any filter or handler sees it::
+``urllib3``, ``s3transfer``, ``aiobotocore`` and ``aioboto3`` loggers (and their children,
+including loggers created later) as the record is created, before any filter or handler sees it::
 
     from customer_profiles_sdk.logging import redact_botocore_logs
 
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 #: The top-level loggers whose records are rewritten (each with all its children).
-LOGGER_NAMES: Final[tuple[str, ...]] = ("botocore", "boto3", "urllib3", "s3transfer")
+LOGGER_NAMES: Final[tuple[str, ...]] = ("botocore", "boto3", "urllib3", "s3transfer", "aiobotocore", "aioboto3")
 
 #: Header names (lower case) whose values are never logged.
 SENSITIVE_HEADERS: Final[frozenset[str]] = frozenset({

@@ -23,12 +23,12 @@ import json
 import numbers
 import operator
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import Final, Generic, Literal, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Final, Generic, Literal, TypeVar
 
 from .errors import PaginationError, ParamValidationError, Problem
 
-__all__ = ["DEFAULT_MAX_EMPTY_PAGES", "DEFAULT_MAX_PAGES", "Paginator"]
+__all__ = ["DEFAULT_MAX_EMPTY_PAGES", "DEFAULT_MAX_PAGES", "AsyncPaginator", "Paginator"]
 
 ItemT = TypeVar("ItemT")
 PageT = TypeVar("PageT")
@@ -84,40 +84,15 @@ def decode_resume_token(operation: str, value: str) -> tuple[str | None, int]:
     return token, skip
 
 
-class Paginator(Generic[ItemT, PageT]):
-    """Iterate an operation's items (or its pages) lazily, one page in memory at a time.
-
-    * ``for item in paginator`` yields items across pages; ``paginator.pages()`` yields the typed
-      responses. Each pass starts again from ``starting_token`` (or the first page).
-    * ``max_items`` stops after that many items. The last page of :meth:`pages` is cut to fit.
-    * ``page_size`` is sent as the operation's ``MaxResults``. When fewer items remain than a
-      page holds, the last request asks only for what is needed (within the member's bounds).
-      An invalid ``page_size``, ``max_items`` or ``starting_token`` raises
-      :class:`~customer_profiles_sdk.errors.ParamValidationError` naming that argument.
-    * :attr:`resume_token` is ``None`` once a pass has read everything; after stopping early (at
-      ``max_items`` or by leaving the loop) it is the token to pass as ``starting_token`` to carry
-      on exactly after the last item handed out. It is the service's own ``NextToken`` when the
-      stop falls on a page boundary; otherwise an SDK token (prefix ``cpsdk1:``) that also records
-      how many items of that page to skip. Resume with the same arguments and ``page_size``.
-    * A service that sends a token already seen in this pass raises :class:`PaginationError`,
-      instead of looping for ever. Memory stays bounded however long the pass: the last
-      :data:`RECENT_TOKENS` tokens are remembered as digests, and older cycles are caught too.
-    * ``max_empty_pages`` (default :data:`DEFAULT_MAX_EMPTY_PAGES`, 100): after that many pages in
-      a row with no item but a ``NextToken``, the pass raises :class:`PaginationError`.
-      ``max_pages`` (default :data:`DEFAULT_MAX_PAGES`, 1,000,000): a pass makes at most that many
-      requests; if the service still sends a ``NextToken`` after the last, it raises
-      :class:`PaginationError`. Either may be ``None`` (no limit). Both are also attributes, so a
-      paginator returned by ``client.paginate_<op>(...)`` can be adjusted before it is iterated.
-      After either error, :attr:`resume_token` is where to carry on if you decide to.
-
-    Items typed as a model may arrive as a :class:`~customer_profiles_sdk._model.RawValue` when the
-    service sends something of another type; nothing is dropped.
+class _PaginatorBase(Generic[ItemT, PageT]):
+    """What :class:`Paginator` and :class:`AsyncPaginator` share: the options and their checks,
+    the limits, the resume token and the page-to-page logic (:class:`_Walk`), none of it doing I/O.
     """
 
     def __init__(
         self,
         operation: str,
-        fetch: Callable[[str | None, int | None], PageT],
+        fetch: Callable[[str | None, int | None], Any],
         items_of: Callable[[PageT], list[ItemT]],
         token_of: Callable[[PageT], str | None],
         set_items: Callable[[PageT, list[ItemT]], None],
@@ -205,39 +180,11 @@ class Paginator(Generic[ItemT, PageT]):
         """
         return self._resume
 
-    def __iter__(self) -> Iterator[ItemT]:
-        state = _Pass()
-        self._begin()
-        for token, skip, items, next_token, _page in self._fetch_pages(state):
-            end = self._end(state, skip, len(items))
-            if skip >= end:
-                self._resume = next_token if end >= len(items) else encode_resume_token(token, end)
-                continue
-            for index in range(skip, end):
-                state.handed += 1
-                # Set before handing the item out: the consumer may stop right after it.
-                self._resume = next_token if index + 1 >= len(items) else encode_resume_token(token, index + 1)
-                yield items[index]
-
-    def pages(self) -> Iterator[PageT]:
-        """Yield each page's typed response; with ``max_items`` the last page is cut to fit.
-
-        A cut page keeps the service's ``next_token``; continue from :attr:`resume_token` instead.
-        """
-        state = _Pass()
-        self._begin()
-        for token, skip, items, next_token, page in self._fetch_pages(state):
-            end = self._end(state, skip, len(items))
-            kept = items[skip:end]
-            if skip or end < len(items):
-                self._set_items(page, kept)
-            state.handed += len(kept)
-            self._resume = next_token if end >= len(items) else encode_resume_token(token, end)
-            yield page
-
-    def _begin(self) -> None:
+    def _begin(self) -> _Walk[ItemT, PageT]:
+        """Start a pass: the resume token goes back to ``starting_token``."""
         self._resume = self.starting_token
         self.pages_fetched = 0
+        return _Walk(self)
 
     def _end(self, state: _Pass, skip: int, length: int) -> int:
         if self.max_items is None:
@@ -261,47 +208,174 @@ class Paginator(Generic[ItemT, PageT]):
             size = min(high, max(low, skip + 1)) if size is not None else high
         return size
 
-    def _fetch_pages(self, state: _Pass) -> Iterator[tuple[str | None, int, list[ItemT], str | None, PageT]]:
-        token, skip = self._start
-        seen = _TokenGuard(token)
-        while True:
-            wanted = None if self.max_items is None else self.max_items - state.handed + skip
-            page = self._fetch(token, self._request_size(wanted, skip))
-            self.pages_fetched += 1
-            state.fetched += 1
-            items = self._items_of(page)
-            next_token = self._token_of(page) or None
-            if skip and len(items) <= skip and next_token is not None:
-                raise PaginationError(
-                    f"{self.operation}: the page at the resume token has {len(items)} items, not more than the "
-                    f"{skip} already handed out; the token does not match these arguments"
-                )
-            state.empty_run = state.empty_run + 1 if len(items) <= skip else 0
-            yield token, skip, items, next_token, page
-            if self.max_items is not None and state.handed >= self.max_items:
-                return
+    def _hand_out(self, walk: _Walk[ItemT, PageT], page: _Page[ItemT, PageT]) -> Iterator[ItemT]:
+        """The items of one fetched page that this pass hands out, one by one (no I/O)."""
+        state, (token, skip, items, next_token, _page) = walk.state, page
+        end = self._end(state, skip, len(items))
+        if skip >= end:
+            self._resume = next_token if end >= len(items) else encode_resume_token(token, end)
+            return
+        for index in range(skip, end):
+            state.handed += 1
+            # Set before handing the item out: the consumer may stop right after it.
+            self._resume = next_token if index + 1 >= len(items) else encode_resume_token(token, index + 1)
+            yield items[index]
+
+    def _cut(self, walk: _Walk[ItemT, PageT], page: _Page[ItemT, PageT]) -> PageT:
+        """One fetched page as :meth:`pages` hands it out: cut to ``max_items`` (no I/O)."""
+        state, (token, skip, items, next_token, response) = walk.state, page
+        end = self._end(state, skip, len(items))
+        kept = items[skip:end]
+        if skip or end < len(items):
+            self._set_items(response, kept)
+        state.handed += len(kept)
+        self._resume = next_token if end >= len(items) else encode_resume_token(token, end)
+        return response
+
+
+class Paginator(_PaginatorBase[ItemT, PageT]):
+    """Iterate an operation's items (or its pages) lazily, one page in memory at a time.
+
+    * ``for item in paginator`` yields items across pages; ``paginator.pages()`` yields the typed
+      responses. Each pass starts again from ``starting_token`` (or the first page).
+    * ``max_items`` stops after that many items. The last page of :meth:`pages` is cut to fit.
+    * ``page_size`` is sent as the operation's ``MaxResults``. When fewer items remain than a
+      page holds, the last request asks only for what is needed (within the member's bounds).
+      An invalid ``page_size``, ``max_items`` or ``starting_token`` raises
+      :class:`~customer_profiles_sdk.errors.ParamValidationError` naming that argument.
+    * :attr:`resume_token` is ``None`` once a pass has read everything; after stopping early (at
+      ``max_items`` or by leaving the loop) it is the token to pass as ``starting_token`` to carry
+      on exactly after the last item handed out. It is the service's own ``NextToken`` when the
+      stop falls on a page boundary; otherwise an SDK token (prefix ``cpsdk1:``) that also records
+      how many items of that page to skip. Resume with the same arguments and ``page_size``.
+      The tokens are the same for :class:`AsyncPaginator`: either one resumes the other's pass.
+    * A service that sends a token already seen in this pass raises :class:`PaginationError`,
+      instead of looping for ever. Memory stays bounded however long the pass: the last
+      :data:`RECENT_TOKENS` tokens are remembered as digests, and older cycles are caught too.
+    * ``max_empty_pages`` (default :data:`DEFAULT_MAX_EMPTY_PAGES`, 100): after that many pages in
+      a row with no item but a ``NextToken``, the pass raises :class:`PaginationError`.
+      ``max_pages`` (default :data:`DEFAULT_MAX_PAGES`, 1,000,000): a pass makes at most that many
+      requests; if the service still sends a ``NextToken`` after the last, it raises
+      :class:`PaginationError`. Either may be ``None`` (no limit). Both are also attributes, so a
+      paginator returned by ``client.paginate_<op>(...)`` can be adjusted before it is iterated.
+      After either error, :attr:`resume_token` is where to carry on if you decide to.
+
+    Items typed as a model may arrive as a :class:`~customer_profiles_sdk._model.RawValue` when the
+    service sends something of another type; nothing is dropped.
+    """
+
+    _fetch: Callable[[str | None, int | None], PageT]
+
+    def __iter__(self) -> Iterator[ItemT]:
+        walk = self._begin()
+        while (request := walk.next_request()) is not None:
+            yield from self._hand_out(walk, walk.received(self._fetch(*request)))
+
+    def pages(self) -> Iterator[PageT]:
+        """Yield each page's typed response; with ``max_items`` the last page is cut to fit.
+
+        A cut page keeps the service's ``next_token``; continue from :attr:`resume_token` instead.
+        """
+        walk = self._begin()
+        while (request := walk.next_request()) is not None:
+            yield self._cut(walk, walk.received(self._fetch(*request)))
+
+
+class AsyncPaginator(_PaginatorBase[ItemT, PageT]):
+    """The asynchronous :class:`Paginator`: ``async for item in paginator`` and
+    ``async for page in paginator.pages()``, with the same options, limits, guards and resume
+    tokens (a token from either kind of paginator resumes the other). Returned by the
+    ``paginate_<op>`` methods of :class:`~customer_profiles_sdk.AsyncCustomerProfilesClient`.
+    """
+
+    _fetch: Callable[[str | None, int | None], Awaitable[PageT]]
+
+    async def __aiter__(self) -> AsyncIterator[ItemT]:
+        walk = self._begin()
+        while (request := walk.next_request()) is not None:
+            for item in self._hand_out(walk, walk.received(await self._fetch(*request))):
+                yield item
+
+    async def pages(self) -> AsyncIterator[PageT]:
+        """Yield each page's typed response; with ``max_items`` the last page is cut to fit."""
+        walk = self._begin()
+        while (request := walk.next_request()) is not None:
+            yield self._cut(walk, walk.received(await self._fetch(*request)))
+
+
+#: One fetched page: (the token it was requested with, items to skip, its items, its NextToken,
+#: the response).
+_Page = tuple[str | None, int, list[ItemT], str | None, PageT]
+
+
+class _Walk(Generic[ItemT, PageT]):
+    """The page-to-page logic of one pass, without I/O: :meth:`next_request` says which page to
+    fetch next (or None when the pass is over), :meth:`received` checks the fetched page. The
+    sync and async paginators only differ in how they fetch between the two."""
+
+    __slots__ = ("_first", "_guard", "_next", "_paginator", "_skip", "_token", "state")
+
+    def __init__(self, paginator: _PaginatorBase[ItemT, PageT]) -> None:
+        self._paginator = paginator
+        self.state = _Pass()
+        self._token, self._skip = paginator._start
+        self._guard = _TokenGuard(self._token)
+        self._first = True
+        self._next: str | None = None
+
+    def next_request(self) -> tuple[str | None, int | None] | None:
+        """``(token, page size)`` of the next page to fetch, or None: the pass is over.
+
+        Raises :class:`PaginationError` when the service misbehaves (a repeated token, too many
+        empty pages in a row, or a token still sent after ``max_pages`` requests).
+        """
+        paginator, state = self._paginator, self.state
+        if not self._first:
+            next_token = self._next
+            if paginator.max_items is not None and state.handed >= paginator.max_items:
+                return None
             if next_token is None:
-                return
+                return None
             # The limits are read here, so a change made while the pass runs applies at once.
-            if seen.repeated(next_token):
+            if self._guard.repeated(next_token):
                 raise PaginationError(
-                    f"{self.operation}: the service sent a NextToken already used in this pass "
+                    f"{paginator.operation}: the service sent a NextToken already used in this pass "
                     f"(after page {state.fetched}); stopping instead of looping for ever"
                 )
-            if self._max_empty_pages is not None and state.empty_run >= self._max_empty_pages:
+            limit = paginator.max_empty_pages
+            if limit is not None and state.empty_run >= limit:
                 raise PaginationError(
-                    f"{self.operation}: {state.empty_run} page{'s' if state.empty_run != 1 else ''} in a row "
+                    f"{paginator.operation}: {state.empty_run} page{'s' if state.empty_run != 1 else ''} in a row "
                     "held no item but a NextToken "
-                    f"(max_empty_pages={self._max_empty_pages}, {state.fetched} requests in this pass); "
+                    f"(max_empty_pages={limit}, {state.fetched} requests in this pass); "
                     "stopping. Raise max_empty_pages or carry on from resume_token if this is expected"
                 )
-            if self._max_pages is not None and state.fetched >= self._max_pages:
+            if paginator.max_pages is not None and state.fetched >= paginator.max_pages:
                 raise PaginationError(
-                    f"{self.operation}: the service still sent a NextToken after {state.fetched} requests "
-                    f"in this pass (max_pages={self._max_pages}); stopping. Raise max_pages or carry on "
+                    f"{paginator.operation}: the service still sent a NextToken after {state.fetched} requests "
+                    f"in this pass (max_pages={paginator.max_pages}); stopping. Raise max_pages or carry on "
                     "from resume_token if this is expected"
                 )
-            token, skip = next_token, 0
+            self._token, self._skip = next_token, 0
+        self._first = False
+        wanted = None if paginator.max_items is None else paginator.max_items - state.handed + self._skip
+        return self._token, paginator._request_size(wanted, self._skip)
+
+    def received(self, page: PageT) -> _Page[ItemT, PageT]:
+        """Check the page just fetched for :meth:`next_request`'s request; returns it split up."""
+        paginator, state, skip = self._paginator, self.state, self._skip
+        paginator.pages_fetched += 1
+        state.fetched += 1
+        items = paginator._items_of(page)
+        next_token = paginator._token_of(page) or None
+        if skip and len(items) <= skip and next_token is not None:
+            raise PaginationError(
+                f"{paginator.operation}: the page at the resume token has {len(items)} items, not more than the "
+                f"{skip} already handed out; the token does not match these arguments"
+            )
+        state.empty_run = state.empty_run + 1 if len(items) <= skip else 0
+        self._next = next_token
+        return self._token, skip, items, next_token, page
 
 
 def _limit(operation: str, name: str, value: object) -> int | None:

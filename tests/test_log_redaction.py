@@ -44,7 +44,7 @@ from .test_sensitive import CANARY, SENSITIVE_SHAPES, STRUCTURES_WITH_SENSITIVE
 SECRET = "SECRETCANARY9d1e"
 TOKEN = "TOKENCANARY42c8"
 KEY_ID = "AKIDLOGCANARY"
-SCOPED = ("botocore", "boto3", "urllib3", "s3transfer")
+SCOPED = ("botocore", "boto3", "urllib3", "s3transfer", "aiobotocore", "aioboto3")
 
 _counter = itertools.count()
 

@@ -1947,13 +1947,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetMatches.html
         """
-        return self._paginate(
+        return cast("Paginator[MatchItem, GetMatchesResponse]", self._paginate(
             'GetMatches',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def get_object_type_attribute_statistics(
         self,
@@ -2230,13 +2230,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSimilarProfiles.html
         """
-        return self._paginate(
+        return cast("Paginator[str, GetSimilarProfilesResponse]", self._paginate(
             'GetSimilarProfiles',
             {'domain_name': domain_name, 'match_type': match_type, 'search_key': search_key, 'search_value': search_value},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def get_stream_for_segments(
         self,
@@ -2343,13 +2343,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetWorkflowSteps.html
         """
-        return self._paginate(
+        return cast("Paginator[WorkflowStepItem, GetWorkflowStepsResponse]", self._paginate(
             'GetWorkflowSteps',
             {'domain_name': domain_name, 'workflow_id': workflow_id},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_account_integrations(
         self,
@@ -2389,13 +2389,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListAccountIntegrations.html
         """
-        return self._paginate(
+        return cast("Paginator[ListIntegrationItem, ListAccountIntegrationsResponse]", self._paginate(
             'ListAccountIntegrations',
             {'uri': uri, 'include_hidden': include_hidden},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_calculated_attribute_definitions(
         self,
@@ -2433,13 +2433,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListCalculatedAttributeDefinitions.html
         """
-        return self._paginate(
+        return cast("Paginator[ListCalculatedAttributeDefinitionItem, ListCalculatedAttributeDefinitionsResponse]", self._paginate(
             'ListCalculatedAttributeDefinitions',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_calculated_attributes_for_profile(
         self,
@@ -2479,13 +2479,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListCalculatedAttributesForProfile.html
         """
-        return self._paginate(
+        return cast("Paginator[ListCalculatedAttributeForProfileItem, ListCalculatedAttributesForProfileResponse]", self._paginate(
             'ListCalculatedAttributesForProfile',
             {'domain_name': domain_name, 'profile_id': profile_id},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_domain_layouts(
         self,
@@ -2523,13 +2523,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListDomainLayouts.html
         """
-        return self._paginate(
+        return cast("Paginator[LayoutItem, ListDomainLayoutsResponse]", self._paginate(
             'ListDomainLayouts',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_domain_object_types(
         self,
@@ -2567,13 +2567,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListDomainObjectTypes.html
         """
-        return self._paginate(
+        return cast("Paginator[DomainObjectTypesListItem, ListDomainObjectTypesResponse]", self._paginate(
             'ListDomainObjectTypes',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_domains(
         self,
@@ -2609,13 +2609,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListDomains.html
         """
-        return self._paginate(
+        return cast("Paginator[ListDomainItem, ListDomainsResponse]", self._paginate(
             'ListDomains',
             {},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_event_streams(
         self,
@@ -2653,13 +2653,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListEventStreams.html
         """
-        return self._paginate(
+        return cast("Paginator[EventStreamSummary, ListEventStreamsResponse]", self._paginate(
             'ListEventStreams',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_event_triggers(
         self,
@@ -2697,13 +2697,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListEventTriggers.html
         """
-        return self._paginate(
+        return cast("Paginator[EventTriggerSummaryItem, ListEventTriggersResponse]", self._paginate(
             'ListEventTriggers',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_identity_resolution_jobs(
         self,
@@ -2741,13 +2741,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListIdentityResolutionJobs.html
         """
-        return self._paginate(
+        return cast("Paginator[IdentityResolutionJob, ListIdentityResolutionJobsResponse]", self._paginate(
             'ListIdentityResolutionJobs',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_integrations(
         self,
@@ -2787,13 +2787,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListIntegrations.html
         """
-        return self._paginate(
+        return cast("Paginator[ListIntegrationItem, ListIntegrationsResponse]", self._paginate(
             'ListIntegrations',
             {'domain_name': domain_name, 'include_hidden': include_hidden},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_object_type_attribute_values(
         self,
@@ -2835,13 +2835,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListObjectTypeAttributeValues.html
         """
-        return self._paginate(
+        return cast("Paginator[ListObjectTypeAttributeValuesItem, ListObjectTypeAttributeValuesResponse]", self._paginate(
             'ListObjectTypeAttributeValues',
             {'domain_name': domain_name, 'object_type_name': object_type_name, 'attribute_name': attribute_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_object_type_attributes(
         self,
@@ -2881,13 +2881,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListObjectTypeAttributes.html
         """
-        return self._paginate(
+        return cast("Paginator[ListObjectTypeAttributeItem, ListObjectTypeAttributesResponse]", self._paginate(
             'ListObjectTypeAttributes',
             {'domain_name': domain_name, 'object_type_name': object_type_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_profile_attribute_values(
         self,
@@ -2950,13 +2950,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileHistoryRecords.html
         """
-        return self._paginate(
+        return cast("Paginator[ProfileHistoryRecord, ListProfileHistoryRecordsResponse]", self._paginate(
             'ListProfileHistoryRecords',
             {'domain_name': domain_name, 'profile_id': profile_id, 'object_type_name': object_type_name, 'action_type': action_type, 'performed_by': performed_by},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_profile_object_type_templates(
         self,
@@ -2992,13 +2992,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileObjectTypeTemplates.html
         """
-        return self._paginate(
+        return cast("Paginator[ListProfileObjectTypeTemplateItem, ListProfileObjectTypeTemplatesResponse]", self._paginate(
             'ListProfileObjectTypeTemplates',
             {},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_profile_object_types(
         self,
@@ -3036,13 +3036,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileObjectTypes.html
         """
-        return self._paginate(
+        return cast("Paginator[ListProfileObjectTypeItem, ListProfileObjectTypesResponse]", self._paginate(
             'ListProfileObjectTypes',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_profile_objects(
         self,
@@ -3086,13 +3086,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListProfileObjects.html
         """
-        return self._paginate(
+        return cast("Paginator[ListProfileObjectsItem, ListProfileObjectsResponse]", self._paginate(
             'ListProfileObjects',
             {'domain_name': domain_name, 'object_type_name': object_type_name, 'profile_id': profile_id, 'object_filter': object_filter},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_recommender_filters(
         self,
@@ -3130,13 +3130,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenderFilters.html
         """
-        return self._paginate(
+        return cast("Paginator[RecommenderFilterSummary, ListRecommenderFiltersResponse]", self._paginate(
             'ListRecommenderFilters',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_recommender_recipes(
         self,
@@ -3172,13 +3172,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenderRecipes.html
         """
-        return self._paginate(
+        return cast("Paginator[RecommenderRecipe, ListRecommenderRecipesResponse]", self._paginate(
             'ListRecommenderRecipes',
             {},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_recommender_schemas(
         self,
@@ -3216,13 +3216,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenderSchemas.html
         """
-        return self._paginate(
+        return cast("Paginator[RecommenderSchemaSummary, ListRecommenderSchemasResponse]", self._paginate(
             'ListRecommenderSchemas',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_recommenders(
         self,
@@ -3260,13 +3260,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRecommenders.html
         """
-        return self._paginate(
+        return cast("Paginator[RecommenderSummary, ListRecommendersResponse]", self._paginate(
             'ListRecommenders',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_rule_based_matches(
         self,
@@ -3304,13 +3304,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListRuleBasedMatches.html
         """
-        return self._paginate(
+        return cast("Paginator[str, ListRuleBasedMatchesResponse]", self._paginate(
             'ListRuleBasedMatches',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_segment_definitions(
         self,
@@ -3348,13 +3348,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListSegmentDefinitions.html
         """
-        return self._paginate(
+        return cast("Paginator[SegmentDefinitionItem, ListSegmentDefinitionsResponse]", self._paginate(
             'ListSegmentDefinitions',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_segment_subscription_events(
         self,
@@ -3394,13 +3394,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListSegmentSubscriptionEvents.html
         """
-        return self._paginate(
+        return cast("Paginator[SubscriptionEventItem, ListSegmentSubscriptionEventsResponse]", self._paginate(
             'ListSegmentSubscriptionEvents',
             {'domain_name': domain_name, 'segment_definition_name': segment_definition_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_tags_for_resource(
         self,
@@ -3454,13 +3454,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListUploadJobs.html
         """
-        return self._paginate(
+        return cast("Paginator[UploadJobItem, ListUploadJobsResponse]", self._paginate(
             'ListUploadJobs',
             {'domain_name': domain_name},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def list_workflows(
         self,
@@ -3506,13 +3506,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_ListWorkflows.html
         """
-        return self._paginate(
+        return cast("Paginator[ListWorkflowsItem, ListWorkflowsResponse]", self._paginate(
             'ListWorkflows',
             {'domain_name': domain_name, 'workflow_type': workflow_type, 'status': status, 'query_start_date': query_start_date, 'query_end_date': query_end_date},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def merge_profiles(
         self,
@@ -3686,13 +3686,13 @@ class CustomerProfilesClient(ClientCore):
 
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_SearchProfiles.html
         """
-        return self._paginate(
+        return cast("Paginator[Profile, SearchProfilesResponse]", self._paginate(
             'SearchProfiles',
             {'domain_name': domain_name, 'key_name': key_name, 'values': values, 'additional_search_keys': additional_search_keys, 'logical_operator': logical_operator},
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
-        )
+        ))
 
     def search_recommendations(
         self,

@@ -6,10 +6,11 @@
         client = emu.client()                # or CustomerProfilesClient(), or boto3.client(...)
         client.create_domain(domain_name="shop", default_expiration_days=365)
 
-It answers at botocore's HTTP layer, so serialization, signing, parsing, errors and retries all
-run. ``python -m customer_profiles_sdk.local serve --port 8787`` serves the same backend on
-127.0.0.1. The pytest fixtures are in :mod:`customer_profiles_sdk.testing`. docs/guides/testing.md lists
-the modelled operations and where the emulator is an approximation.
+It answers at botocore's HTTP layer (aiobotocore's for the async client: ``emu.async_client()``),
+so serialization, signing, parsing, errors and retries all run.
+``python -m customer_profiles_sdk.local serve --port 8787`` serves the same backend on 127.0.0.1.
+The pytest fixtures are in :mod:`customer_profiles_sdk.testing`. docs/guides/testing.md lists the
+modelled operations and where the emulator is an approximation.
 """
 
 from ._backend import Backend, BatchItem

@@ -5,7 +5,9 @@ Code under test usually builds its own client (``boto3.client("customer-profiles
 with no AWS configuration botocore refuses to make it (``NoRegionError``) or to sign its first
 request (``NoCredentialsError``), although the emulator would answer it in the process. While an
 emulator is installed process-wide, botocore's ``Session.create_client`` is wrapped, like
-``Endpoint._send`` (see ``_emulator``), and for ``customer-profiles`` only:
+``Endpoint._send`` (see ``_emulator``), and so is aiobotocore's ``AioSession.create_client`` when
+aiobotocore is installed (it takes the same arguments and returns an async context manager, made
+with the same changes); for ``customer-profiles`` only:
 
 * **Keys.** Unless the call itself passes an access key or a secret key, or the client is unsigned
   (``signature_version=UNSIGNED``), the client is created with the static keys
@@ -25,6 +27,8 @@ by botocore as usual.
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.util
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -35,8 +39,10 @@ SECRET_KEY = "emulator"
 
 _SERVICE_NAME = "customer-profiles"
 
-# The function that was Session.create_client before the wrapper went in (None: not wrapped).
+# The function that was Session.create_client before the wrapper went in (None: not wrapped), and
+# the same for aiobotocore's AioSession.create_client.
 _original: Callable[..., Any] | None = None
+_original_aio: Callable[..., Any] | None = None
 
 
 def _configured_region(session: Any, region_name: Any, config: Any) -> bool:
@@ -62,16 +68,37 @@ def _unsigned(session: Any, config: Any) -> bool:
     return chosen is not None and chosen.signature_version is UNSIGNED
 
 
+def _aio_session_class() -> Any:
+    """aiobotocore's ``AioSession``, or None when aiobotocore is not installed (nothing is then
+    imported) or cannot be imported."""
+    if importlib.util.find_spec("aiobotocore") is None:
+        return None
+    try:
+        return importlib.import_module("aiobotocore.session").AioSession
+    except ImportError:
+        return None
+
+
 def install(region: Callable[[], str | None]) -> None:
-    """Wrap ``Session.create_client``; ``region()`` gives the installed emulator's region, or None
-    when no emulator is installed (the wrapper then changes nothing). Call under the install lock."""
-    global _original
+    """Wrap ``Session.create_client`` (and ``AioSession.create_client``); ``region()`` gives the
+    installed emulator's region, or None when no emulator is installed (the wrappers then change
+    nothing). Call under the install lock."""
+    global _original, _original_aio
     from botocore.session import Session
 
-    if _original is not None:
-        return
-    original: Callable[..., Any] = Session.create_client
-    signature = inspect.signature(original)
+    if _original is None:
+        _original = _wrap(Session, Session.create_client, region)
+    aio_session = _aio_session_class()
+    # AioSession.create_client takes *args and **kwargs: its arguments are _create_client's.
+    if _original_aio is None and aio_session is not None and "create_client" in vars(aio_session):
+        _original_aio = _wrap(aio_session, aio_session._create_client, region)
+
+
+def _wrap(session_class: Any, signature_of: Callable[..., Any], region: Callable[[], str | None]) -> Any:
+    """Put the wrapper in place of ``session_class.create_client``, whose arguments are those of
+    ``signature_of``; returns the function it replaced."""
+    original: Callable[..., Any] = vars(session_class)["create_client"]
+    signature = inspect.signature(signature_of)
 
     @functools.wraps(original)
     def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -96,18 +123,24 @@ def install(region: Callable[[], str | None]) -> None:
         return original(*bound.args, **bound.kwargs)
 
     create_client.__customer_profiles_emulator__ = True  # type: ignore[attr-defined]
-    _original = original
-    setattr(Session, "create_client", create_client)  # noqa: B010 (botocore-stubs types the method)
+    setattr(session_class, "create_client", create_client)  # noqa: B010 (botocore-stubs types the method)
+    return original
 
 
 def uninstall() -> None:
-    """Put botocore's ``Session.create_client`` back, unless something wrapped it since (then the
-    wrapper stays in place and changes nothing, since no emulator is installed)."""
-    global _original
+    """Put botocore's ``Session.create_client`` (and aiobotocore's) back, unless something wrapped
+    it since (then the wrapper stays in place and changes nothing, since no emulator is installed)."""
+    global _original, _original_aio
     from botocore.session import Session
 
-    if _original is None:
-        return
-    if getattr(Session.create_client, "__customer_profiles_emulator__", False):
-        setattr(Session, "create_client", _original)  # noqa: B010
+    if _original is not None and _unwrap(Session, _original):
         _original = None
+    if _original_aio is not None and _unwrap(_aio_session_class(), _original_aio):
+        _original_aio = None
+
+
+def _unwrap(session_class: Any, original: Callable[..., Any]) -> bool:
+    if getattr(vars(session_class).get("create_client"), "__customer_profiles_emulator__", False):
+        setattr(session_class, "create_client", original)  # noqa: B010
+        return True
+    return False

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.server
+import importlib
+import importlib.util
+import inspect
 import io
 import logging
 import socket
@@ -38,6 +42,7 @@ from ._ratelimit import RateLimits
 if TYPE_CHECKING:
     from botocore.config import Config
 
+    from ..aio import AsyncCustomerProfilesClient
     from ..client import CustomerProfilesClient
 
 logger = logging.getLogger(__name__)
@@ -57,6 +62,22 @@ class _Body:
 
     def read(self, *args: Any, **kwargs: Any) -> bytes:
         return self._body
+
+
+class _AsyncBody:
+    """The ``raw`` of aiobotocore's ``AioAWSResponse``: the same body, read with ``await``."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    async def read(self, *args: Any, **kwargs: Any) -> bytes:
+        return self._body
+
+
+@functools.cache
+def _aio_response_class() -> Any:
+    """aiobotocore's ``AioAWSResponse`` (imported on first use: aiobotocore is optional)."""
+    return importlib.import_module("aiobotocore.awsrequest").AioAWSResponse
 
 
 def _body_bytes(body: Any) -> bytes:
@@ -101,14 +122,15 @@ class _ItemFault:
 class Emulator:
     """An in-memory Customer Profiles service for tests and local development.
 
-    Requests are answered at botocore's HTTP layer, so serialization, signing, parsing, typed
-    errors and retries all run as against AWS. Three ways to send requests to it:
+    Requests are answered at botocore's HTTP layer (aiobotocore's, for the async client), so
+    serialization, signing, parsing, typed errors and retries all run as against AWS. Three ways
+    to send requests to it:
 
     * ``with Emulator() as emu:`` answers every customer-profiles client in the process, created
-      before or after, the SDK's or a plain boto3 one, until the block ends. Nested blocks: the
-      innermost emulator answers.
-    * :meth:`attach` answers one client only, with no process-wide change; :meth:`client` and
-      :meth:`boto3_client` make attached clients with dummy credentials.
+      before or after, the SDK's or a plain boto3 or aiobotocore one, until the block ends. Nested
+      blocks: the innermost emulator answers.
+    * :meth:`attach` answers one client only, with no process-wide change; :meth:`client`,
+      :meth:`async_client` and :meth:`boto3_client` make attached clients with dummy credentials.
     * :meth:`serve` answers HTTP on 127.0.0.1, for other programs (aws-cli ``--endpoint-url``).
 
     State belongs to the instance (``emu.backend``) and is safe to share between threads.
@@ -265,7 +287,8 @@ class Emulator:
         except EmulatorError as error:
             return render_error(error)
 
-    def _respond(self, request: Any) -> AWSResponse:
+    def _answer(self, request: Any) -> tuple[int, dict[str, str], bytes]:
+        """Answer a botocore (or aiobotocore) prepared request: ``(status, headers, body)``."""
         body = _body_bytes(request.body)
         lengths = _header_values(request.headers, "Content-Length")
         # The same framing rules as over HTTP: a body that is not as long as its Content-Length
@@ -275,11 +298,20 @@ class Emulator:
         if refusal is None and lengths:
             refusal = body_length_error(int(lengths[0].strip()), len(body))
         if refusal is not None:
-            status, headers, data = render_error(refusal)
-        else:
-            status, headers, data = self.handle(request.method, request.url, body)
+            return render_error(refusal)
+        return self.handle(request.method, request.url, body)
+
+    def _respond(self, request: Any) -> AWSResponse:
+        """The answer as botocore's endpoint takes it from a ``before-send`` handler or ``_send``."""
+        status, headers, data = self._answer(request)
         # AWSResponse wraps the headers in botocore's case-insensitive dict; a plain one is fine.
         return AWSResponse(request.url, status, cast(Any, headers), _Body(data))
+
+    def _respond_async(self, request: Any) -> AWSResponse:
+        """The same answer as aiobotocore's endpoint takes it: an ``AioAWSResponse``, whose body
+        is read with ``await``. Only this wrapping differs from :meth:`_respond`."""
+        status, headers, data = self._answer(request)
+        return cast(AWSResponse, _aio_response_class()(request.url, status, headers, _AsyncBody(data)))
 
     def reset(self) -> None:
         """Forget every domain and everything in it; fill the rate limits' buckets and zero
@@ -305,9 +337,12 @@ class Emulator:
 
     # -- single clients ------------------------------------------------------------------------
     def attach(self, client: Any) -> None:
-        """Answer this client's requests (a boto3 client or a :class:`CustomerProfilesClient`).
+        """Answer this client's requests: a boto3 or aiobotocore client, a
+        :class:`CustomerProfilesClient` or an :class:`AsyncCustomerProfilesClient`.
 
-        If several emulators are attached to one client, the one attached last answers.
+        An async client may be attached before its aiobotocore client exists (before ``async
+        with`` or its first call): the emulator answers it from its first request on. If several
+        emulators are attached to one client, the one attached last answers.
         """
         _Attached.of(client).add(self)
 
@@ -324,6 +359,27 @@ class Emulator:
         (botocore before 1.44 defaults to ``legacy``; the SDK's default, on every botocore).
         """
         client = _new_client(self.region, config)
+        self.attach(client)
+        return client
+
+    def async_client(self, config: Config | None = None, **kwargs: Any) -> AsyncCustomerProfilesClient:
+        """An :class:`~customer_profiles_sdk.aio.AsyncCustomerProfilesClient` with dummy
+        credentials, attached; it needs aiobotocore (the ``async`` extra). ``kwargs`` go to the
+        client (``fast_parse=False``, ...).
+
+        Like :meth:`client`, it reads none of the user's AWS configuration: it is made from an
+        aiobotocore session that reads no environment variable and no file, in the emulator's
+        region, with the ``standard`` retry mode unless ``config`` names one. Use it as the client
+        is used, ``async with emu.async_client() as client:`` (or close it with ``await
+        client.close()``); its aiobotocore client is created on the block's entry or first call.
+        """
+        from ..aio import AsyncCustomerProfilesClient
+
+        session_class = importlib.import_module("aiobotocore.session").AioSession
+        session = _isolated_botocore_session(session_class)
+        session.set_credentials("emulator", "emulator")
+        client = AsyncCustomerProfilesClient(session=session, region_name=self.region,
+                                             config=_standard_retries(config), **kwargs)
         self.attach(client)
         return client
 
@@ -349,23 +405,59 @@ class _Attached:
     One handler per client, which asks only the emulator attached last: botocore calls every
     ``before-send`` handler, so a handler per emulator would run each request on all of them.
     The tuple is replaced whole, never changed in place, so requests read it without a lock.
+
+    The handler is the same for botocore and aiobotocore clients (aiobotocore awaits a handler's
+    answer only if it is awaitable); only the response it builds differs. An
+    :class:`AsyncCustomerProfilesClient` that has no aiobotocore client yet keeps its ``_Attached``
+    itself, and the handler is registered on the aiobotocore client as soon as it is created.
     """
 
     _ATTRIBUTE = "_customer_profiles_emulators"
 
     def __init__(self) -> None:
         self.emulators: tuple[Emulator, ...] = ()
+        self.asynchronous = False
 
     @classmethod
     def of(cls, client: Any) -> _Attached:
-        boto = getattr(client, "boto3_client", client)
         with _attach_lock:
+            if hasattr(client, "aiobotocore_client"):  # an AsyncCustomerProfilesClient
+                if client.aiobotocore_client is None:
+                    return cls._until_open(client)
+                client = client.aiobotocore_client
+            boto = getattr(client, "boto3_client", client)
             attached: _Attached | None = getattr(boto, cls._ATTRIBUTE, None)
             if attached is None:
                 attached = cls()
-                setattr(boto, cls._ATTRIBUTE, attached)
-                boto.meta.events.register(_EVENT, attached, unique_id=cls._ATTRIBUTE)
+                attached._register(boto)
             return attached
+
+    @classmethod
+    def _until_open(cls, sdk_client: Any) -> _Attached:
+        """The ``_Attached`` of an async client whose aiobotocore client does not exist yet, made
+        to be registered on that client when it is created (call under the lock)."""
+        attached: _Attached | None = getattr(sdk_client, cls._ATTRIBUTE, None)
+        if attached is None:
+            attached = cls()
+            setattr(sdk_client, cls._ATTRIBUTE, attached)
+            opening = sdk_client._opening
+            if opening is None:
+                sdk_client._creator = _AttachOnOpen(sdk_client._creator, attached)
+            else:  # being created by another task now: registered when it is done, before any request
+                opening.add_done_callback(functools.partial(_registered_when_done, attached))
+        return attached
+
+    def _register(self, boto: Any) -> None:
+        """Answer ``boto``'s requests (call under the lock); if another ``_Attached`` does
+        already, its emulators stay the last attached."""
+        present: _Attached | None = getattr(boto, self._ATTRIBUTE, None)
+        if present is not None:
+            if present is not self:
+                present.emulators = (*(e for e in self.emulators if e not in present.emulators), *present.emulators)
+            return
+        self.asynchronous = inspect.iscoroutinefunction(getattr(boto, "_make_api_call", None))
+        setattr(boto, self._ATTRIBUTE, self)
+        boto.meta.events.register(_EVENT, self, unique_id=self._ATTRIBUTE)
 
     def add(self, emulator: Emulator) -> None:
         with _attach_lock:
@@ -377,7 +469,34 @@ class _Attached:
 
     def __call__(self, request: Any, **kwargs: Any) -> AWSResponse | None:
         emulators = self.emulators
-        return emulators[-1]._respond(request) if emulators else None  # None: sent as usual
+        if not emulators:
+            return None  # sent as usual
+        return emulators[-1]._respond_async(request) if self.asynchronous else emulators[-1]._respond(request)
+
+
+class _AttachOnOpen:
+    """Stands in for the client creator of an :class:`AsyncCustomerProfilesClient` that is not
+    open yet (an aiobotocore ``ClientCreatorContext``): it registers the emulators' handler on the
+    aiobotocore client as soon as the creator has made it, before the SDK sends anything."""
+
+    def __init__(self, creator: Any, attached: _Attached) -> None:
+        self._creator = creator
+        self._attached = attached
+
+    async def __aenter__(self) -> Any:
+        client = await self._creator.__aenter__()
+        with _attach_lock:
+            self._attached._register(client)
+        return client
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._creator.__aexit__(*exc)
+
+
+def _registered_when_done(attached: _Attached, opening: Any) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        with _attach_lock:
+            attached._register(opening.result())
 
 
 _attach_lock = threading.Lock()
@@ -390,9 +509,10 @@ _sessions: dict[str, Any] = {}
 _sessions_lock = threading.Lock()
 
 
-def _isolated_botocore_session() -> Any:
-    """A botocore session that reads no environment variable and no config or credentials file:
-    every session variable keeps only its built-in default (the files' paths none at all)."""
+def _isolated_botocore_session(session_class: Any = None) -> Any:
+    """A botocore session (or one of ``session_class``, aiobotocore's ``AioSession``) that reads no
+    environment variable and no config or credentials file: every session variable keeps only its
+    built-in default (the files' paths none at all)."""
     import botocore.session
 
     from .._compat import private_loader
@@ -401,7 +521,7 @@ def _isolated_botocore_session() -> Any:
         name: (None, None, None if name in ("config_file", "credentials_file") else default, convert)
         for name, (_config_name, _env, default, convert) in botocore.session.Session.SESSION_VARIABLES.items()
     }
-    session = botocore.session.Session(session_vars=variables)
+    session = (session_class or botocore.session.Session)(session_vars=variables)
     # The emulator's own session: it loads the package's model, like the SDK's clients.
     session.register_component("data_loader", private_loader(session.get_component("data_loader")))
     return session
@@ -416,13 +536,19 @@ def _new_client(region: str, config: Config | None) -> Any:
             session = boto3.session.Session(aws_access_key_id="emulator", aws_secret_access_key="emulator",
                                             region_name=region, botocore_session=_isolated_botocore_session())
             _sessions[region] = session
-        given = dict(getattr(config, "retries", None) or {})
-        if "mode" not in given:  # the session reads no AWS_RETRY_MODE: only config can choose
-            from botocore.config import Config as _Config
+        return session.client("customer-profiles", config=_standard_retries(config))
 
-            extra = _Config(retries=cast(Any, {**given, "mode": "standard"}))
-            config = config.merge(extra) if config is not None else extra
-        return session.client("customer-profiles", config=config)
+
+def _standard_retries(config: Config | None) -> Config:
+    """``config`` with the ``standard`` retry mode unless it names a mode (the emulator's sessions
+    read no ``AWS_RETRY_MODE``: only ``config`` can choose)."""
+    from botocore.config import Config as _Config
+
+    given = dict(getattr(config, "retries", None) or {})
+    if "mode" in given:
+        return cast("Config", config)
+    extra = _Config(retries=cast(Any, {**given, "mode": "standard"}))
+    return config.merge(extra) if config is not None else extra
 
 
 # Process-wide installation: botocore's Endpoint._send is wrapped while any emulator is installed.
@@ -435,6 +561,10 @@ _install_lock = threading.Lock()
 # botocore's own _send, saved at the first install and kept: a thread that entered _patched_send
 # just before the last uninstall still has somewhere to send its request.
 _original_send: Callable[[Endpoint, Any], Any] | None = None
+# The same for aiobotocore's AioEndpoint (and its subclasses), whose _send is a coroutine function,
+# when aiobotocore is installed: the class, and its own _send.
+_AioEndpoint: Any = None
+_original_aio_send: Callable[[Any, Any], Any] | None = None
 
 
 def _patched_send(endpoint: Endpoint, request: Any) -> Any:
@@ -445,12 +575,36 @@ def _patched_send(endpoint: Endpoint, request: Any) -> Any:
     return _original_send(endpoint, request)
 
 
+async def _patched_aio_send(endpoint: Any, request: Any) -> Any:
+    stack = _installed
+    if stack and getattr(endpoint, "_endpoint_prefix", None) == _ENDPOINT_PREFIX:
+        return stack[-1]._respond_async(request)
+    assert _original_aio_send is not None
+    return await _original_aio_send(endpoint, request)
+
+
+def _aio_endpoint_class() -> Any:
+    """aiobotocore's ``AioEndpoint``, or None when aiobotocore is not installed (then nothing is
+    imported) or cannot be imported (an aiobotocore that does not fit the installed botocore)."""
+    if importlib.util.find_spec("aiobotocore") is None:
+        return None
+    try:
+        endpoint = importlib.import_module("aiobotocore.endpoint").AioEndpoint
+    except ImportError:
+        return None
+    return endpoint if "_send" in vars(endpoint) else None
+
+
 def _install(emulator: Emulator) -> None:
-    global _installed, _original_send
+    global _installed, _original_send, _AioEndpoint, _original_aio_send
     with _install_lock:
         if not _installed:
             _original_send = _Endpoint._send
             _Endpoint._send = _patched_send
+            _AioEndpoint = _aio_endpoint_class()
+            if _AioEndpoint is not None:
+                _original_aio_send = vars(_AioEndpoint)["_send"]
+                _AioEndpoint._send = _patched_aio_send
             _client_defaults.install(lambda: _installed[-1].region if _installed else None)
         _installed = (*_installed, emulator)
 
@@ -464,6 +618,8 @@ def _uninstall(emulator: Emulator) -> None:
         _installed = _installed[:index] + _installed[index + 1:]
         if not _installed:
             _Endpoint._send = _original_send
+            if _AioEndpoint is not None:
+                _AioEndpoint._send = _original_aio_send
             _client_defaults.uninstall()
 
 

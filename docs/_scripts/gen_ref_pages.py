@@ -268,6 +268,28 @@ write(
     ),
 )
 
+write(
+    "aio.md",
+    "\n".join(
+        [
+            "# Async client\n",
+            "[`AsyncCustomerProfilesClient`][customer_profiles_sdk.aio.AsyncCustomerProfilesClient] (the `async` "
+            "extra, on aiobotocore) has the same operations and paginators as the sync client, as `async def` "
+            "methods with the same arguments and return types; each operation's page documents the sync "
+            "method. Its paginators are [`AsyncPaginator`][customer_profiles_sdk.pagination.AsyncPaginator]s. "
+            "How to use it: [The async client](../guides/async.md).\n",
+            directive(
+                "customer_profiles_sdk.aio.AsyncCustomerProfilesClient",
+                heading_level=2,
+                members="[__init__, aiobotocore_client, close, send]",
+                inherited_members=True,
+                show_overloads=False,
+                merge_init_into_class=True,
+            ),
+        ]
+    ),
+)
+
 op_index = [
     "# Operations\n",
     f"All {len(OPERATIONS)} operations of the `customer-profiles` service, grouped by resource. "
@@ -293,7 +315,7 @@ write("operations/index.md", "\n".join(op_index))
 
 modules: dict[str, tuple[str, str, dict[str, object]]] = {
     "errors.md": ("Errors", "customer_profiles_sdk.errors", {}),
-    "pagination.md": ("Pagination", "customer_profiles_sdk.pagination", {"members": "[Paginator]"}),
+    "pagination.md": ("Pagination", "customer_profiles_sdk.pagination", {"members": "[Paginator, AsyncPaginator]"}),
     "rules.md": ("Documented rules", "customer_profiles_sdk.rules", {"show_if_no_docstring": True}),
     "logging.md": ("Log redaction", "customer_profiles_sdk.logging", {}),
 }
@@ -323,6 +345,7 @@ for identifier, candidates in EMULATOR_MODULES.items():
 
 nav["Overview"] = "index.md"
 nav["Client"] = "client.md"
+nav["Async client"] = "aio.md"
 nav["Operations"] = "operations/index.md"
 for title, _ in (*GROUPS, ("Other operations", "")):
     for name in groups.get(title, []):
@@ -344,7 +367,8 @@ write(
         [
             "# API reference\n",
             "Generated from the code at build time. Import paths shown are the public ones.\n",
-            "- [Client](client.md): `CustomerProfilesClient`, its constructor and `send`.",
+            "- [Client](client.md): `CustomerProfilesClient`, its constructor and `send`; "
+            "[Async client](aio.md): `AsyncCustomerProfilesClient`.",
             f"- [Operations](operations/index.md): all {len(OPERATIONS)} operations, one page each, with their "
             f"{len(PAGINATION)} paginators and their request and response models.",
             f"- [Models](models/index.md): the base classes, {len(shared)} shared structures and {len(enums)} enums.",
