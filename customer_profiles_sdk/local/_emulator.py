@@ -243,6 +243,15 @@ class Emulator:
                     return fault.error
         return None
 
+    # -- time --------------------------------------------------------------------------------------
+    def advance(self, seconds: float) -> None:
+        """Move the emulator's clock ``seconds`` forward, so that long-running work (upload and
+        identity resolution jobs, segment estimates and snapshots, recommenders, workflows) moves
+        through its statuses without the test sleeping. Only the default clock moves this way: an
+        emulator made with ``clock=`` runs on that clock, which the caller moves (this raises
+        ``TypeError`` then)."""
+        self.backend.advance(seconds)
+
     # -- service-side rate limits ----------------------------------------------------------------
     def set_rate_limit(self, operation: str, calls_per_second: float | None) -> None:
         """Limit ``operation`` (an API name such as ``BatchPutProfileObject``) to this many calls
