@@ -1009,6 +1009,8 @@ def test_client_errors_are_attempted_once(mode: str) -> None:
     client = emu.boto3_client(Config(retries=cast(Any, {"mode": mode, "total_max_attempts": 5})))
     attempts: list[str] = []
     client.meta.events.register("before-send", lambda request, **_: attempts.append(request.method))
+    # Every operation is modelled: a 501 comes from an injected fault (not run, not counted).
+    emu.fail("GetMatches", code="NotImplementedByEmulator", status=501)
     calls: list[tuple[Callable[[], Any], int]] = [
         (lambda: client.get_domain(DomainName="nope"), 404),
         (lambda: client.create_domain(DomainName="x" * 65, DefaultExpirationDays=1), 400),
@@ -1026,7 +1028,8 @@ def test_client_errors_are_attempted_once(mode: str) -> None:
 def test_the_sdk_raises_its_typed_errors() -> None:
     from customer_profiles_sdk.errors import BadRequestError, UnmodeledServiceError
 
-    client = Emulator().client()
+    emu = Emulator()
+    client = emu.client()
     with pytest.raises(ResourceNotFoundError) as missing:
         client.get_domain(domain_name="nope")
     assert (missing.value.code, missing.value.http_status, missing.value.retry_attempts) == (
@@ -1035,6 +1038,7 @@ def test_the_sdk_raises_its_typed_errors() -> None:
     client.create_domain(domain_name="shop", default_expiration_days=1)
     with pytest.raises(BadRequestError):
         client.create_domain(domain_name="shop", default_expiration_days=1)
+    emu.fail("GetMatches", code="NotImplementedByEmulator", status=501)
     with pytest.raises(UnmodeledServiceError) as unmodelled:
         client.get_matches(domain_name="shop")
     assert (unmodelled.value.code, unmodelled.value.http_status) == ("NotImplementedByEmulator", 501)
@@ -1121,7 +1125,7 @@ def test_the_backend_validates_and_refuses_unmodelled_operations() -> None:
     assert (caught.value.code, caught.value.status) == ("BadRequestException", 400)
     assert "DefaultExpirationDays" in caught.value.message
     with pytest.raises(EmulatorError) as caught:
-        backend.call("GetMatches", {"DomainName": "shop"})
+        backend.call("NoSuchOperation", {"DomainName": "shop"})
     assert (caught.value.code, caught.value.status) == ("NotImplementedByEmulator", 501)
     assert backend.calls == {}
 

@@ -63,6 +63,7 @@ def test_serve_answers_boto3_and_the_sdk(served: EmulatorServer) -> None:
 
 def test_errors_over_http(served: EmulatorServer) -> None:
     client = http_client(served.url, Config(retries={"mode": "standard"}))
+    served.emulator.fail("GetMatches", code="NotImplementedByEmulator", status=501)  # every operation is modelled
     calls: list[tuple[Callable[[], Any], str, int]] = [
         (lambda: client.get_domain(DomainName="nope"), "ResourceNotFoundException", 404),
         (lambda: client.create_domain(DomainName="x" * 65, DefaultExpirationDays=1), "BadRequestException", 400),

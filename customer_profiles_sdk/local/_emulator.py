@@ -26,6 +26,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.endpoint import Endpoint
 
 from . import _client_defaults
+from ._areas.event_triggers import FiredTrigger
+from ._areas.upload_jobs import MAX_UPLOAD_BYTES, UPLOAD_PREFIX, s3_error, upload_base
 from ._backend import Backend, BatchItem
 from ._errors import EmulatorError
 from ._http import (
@@ -295,6 +297,26 @@ class Emulator:
             return render_response(model, self.backend.call(operation, params))
         except EmulatorError as error:
             return render_error(error)
+
+    # -- uploads and event triggers (_areas/upload_jobs.py, _areas/event_triggers.py) ------------
+    def handle_upload(self, method: str, url: str, headers: Mapping[str, str],
+                      body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Answer one request to an upload URL of GetUploadJobPath (a PUT of the CSV file with the
+        SSE-C headers of the job's ClientToken), as S3 answers it: ``(status, headers, body)``,
+        errors as S3's XML ``<Error>``. ``url`` may be the path alone. In process, the SDK's
+        ``customer_profiles_sdk._upload.put_upload`` calls this; the 127.0.0.1 server does too."""
+        path = urlsplit(url).path
+        if not path.startswith(UPLOAD_PREFIX):
+            return s3_error("NoSuchKey", "The specified key does not exist.", 404)
+        return self.backend.receive_upload(method, path, headers, bytes(body))
+
+    def fired_triggers(self, domain_name: str) -> list[FiredTrigger]:
+        """What the domain's event triggers fired, oldest first: one :class:`FiredTrigger` per
+        firing, with the trigger's name, the profile's id, the object type and the emulator's
+        time (never the object's content). A trigger fires when an object of its ObjectTypeName
+        is ingested and meets its conditions, within its limits (see _areas/event_triggers.py).
+        Raises ``KeyError`` when the emulator has no domain of that name."""
+        return self.backend.fired_triggers(domain_name)
 
     def _answer(self, request: Any) -> tuple[int, dict[str, str], bytes]:
         """Answer a botocore (or aiobotocore) prepared request: ``(status, headers, body)``."""
@@ -787,6 +809,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 logger.debug("refused a request whose head did not arrive in time: 408")
 
     def _answer(self) -> None:
+        if urlsplit(self.path).path.startswith(UPLOAD_PREFIX):
+            self._answer_upload()
+            return
         framing = framing_error(self.command, self.headers.get_all("Content-Length") or [],
                                 self.headers.get_all("Transfer-Encoding") or [], length_required=True)
         if framing is not None:
@@ -805,13 +830,58 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if cut is not None:
             self._refuse(cut)
             return
+        # GetUploadJobPath answers upload URLs on this server (see _areas/upload_jobs.py).
+        host, port = self.server.server_address[:2]
+        if not isinstance(host, str) or host in ("0.0.0.0", ""):
+            host = "127.0.0.1"
+        base = upload_base.set(f"http://{host}:{port}")
         try:
             status, headers, data = self.server.emulator.handle(self.command, self.path, body)
         except Exception as error:  # a bug in the emulator: a 500, and where it failed in the log
             self._log_failure(error)
             status, headers, data = render_error(
                 EmulatorError("InternalServerException", "the emulator failed; see its log", 500))
+        finally:
+            upload_base.reset(base)
         self._send(status, headers, data)
+
+    def _answer_upload(self) -> None:
+        """A request to an upload URL (a PUT of a CSV file, as to S3): answered as S3 answers,
+        errors as XML. The path holds the URL's secret: it is never logged."""
+        if self.headers.get_all("Transfer-Encoding"):
+            self._refuse_upload(s3_error("NotImplemented", "The emulator reads uploads by Content-Length, "
+                                         "not chunked.", 501))
+            return
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if len(lengths) > 1 or any(not value.isdigit() or len(value) > 20 for value in lengths):
+            self._refuse_upload(s3_error("InvalidArgument", "The Content-Length header is not valid.", 400))
+            return
+        if not lengths and self.command in ("PUT", "POST", "PATCH"):
+            self._refuse_upload(s3_error("MissingContentLength", "An upload needs a Content-Length.", 411))
+            return
+        length = int(next(iter(lengths))) if lengths else 0
+        if length > MAX_UPLOAD_BYTES:
+            self._refuse_upload(s3_error("EntityTooLarge", "The upload is larger than the emulator takes.", 400))
+            return
+        try:
+            body = self._read_body(length)
+        except TimeoutError:
+            self._refuse_upload(s3_error("RequestTimeout", "The upload did not arrive in time.", 400))
+            return
+        if len(body) != length:
+            self._refuse_upload(s3_error("IncompleteBody", "The upload is shorter than its Content-Length.", 400))
+            return
+        headers = {name: value for name, value in self.headers.items()}
+        try:
+            status, answer_headers, data = self.server.emulator.handle_upload(self.command, self.path, headers, body)
+        except Exception as error:  # a bug in the emulator: a 500, and where it failed in the log
+            self._log_failure(error)
+            status, answer_headers, data = s3_error("InternalError", "The emulator failed; see its log.", 500)
+        self._send(status, answer_headers, data)
+
+    def _refuse_upload(self, answer: tuple[int, dict[str, str], bytes]) -> None:
+        self._send(*answer, close=True)
+        self._drain = True
 
     def _read_body(self, length: int) -> bytes:
         """The next ``length`` bytes, or fewer if the client closed its side first."""

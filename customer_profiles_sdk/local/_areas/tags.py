@@ -19,7 +19,8 @@ class TagsArea(BackendBase):
 
     def _tagged(self, arn: str) -> dict[str, Any]:
         """The record a resource ARN names: domains, object types, integrations, calculated
-        attribute definitions and layouts."""
+        attribute definitions, layouts, and what the other areas list (segment definitions, event
+        streams, recommenders and their filters and schemas)."""
         prefix = self._arn("domains") + "/"
         if not arn.startswith(prefix):
             raise not_found("Resource not found")
@@ -33,6 +34,11 @@ class TagsArea(BackendBase):
             "object-types": domain.object_types, "integrations": domain.integrations,
             "calculated-attributes": domain.calculated, "layouts": domain.layouts,
         }
+        # The other areas' taggable resources: each area that issues ARNs has a
+        # ``tagged_records_<area>(domain)`` giving {ARN resource kind: {name: record}}.
+        for name in dir(type(self)):
+            if name.startswith("tagged_records_"):
+                collections.update(getattr(self, name)(domain))
         collection = collections.get(parts[1])
         record = collection.get(parts[2]) if collection is not None and len(parts) == 3 else None
         if record is None:
