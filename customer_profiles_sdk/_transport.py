@@ -40,6 +40,7 @@ The generator never writes this module. See docs/design.md (section 11) and docs
 
 from __future__ import annotations
 
+import copy
 import gc
 import inspect
 import json
@@ -556,12 +557,100 @@ def install(client: BaseClient) -> bool:
         guarded: Any = _GuardedParserFactory(factory)
         # botocore without the before-parse event: the hook runs in front of the guarded parser.
         endpoint._response_parser_factory = guarded if _BEFORE_PARSE else _ParserFactory(guarded)  # type: ignore[union-attr]
+    _cache_endpoints(client)
     serializer = getattr(client, "_serializer", None)
     # Only botocore's own validating serializer is wrapped. With parameter_validation=False there
     # is nothing to skip; anything else is someone else's and is left alone.
     if type(serializer) is ParamValidationDecorator and hasattr(serializer, "_serializer"):
         client._serializer = _ValidatedSerializer(serializer)  # type: ignore[attr-defined]
     return isinstance(getattr(client, "_serializer", None), _ValidatedSerializer)
+
+
+#: The endpoint rule set parameters that depend on the client alone (its region, its endpoint_url
+#: and its FIPS and dual-stack settings), never on the call: a rule set with no other parameter
+#: gives every call of one operation the same endpoint (customer-profiles' has these four).
+_CLIENT_CONSTANT_PARAMETERS = frozenset({"Region", "UseDualStack", "UseFIPS", "Endpoint"})
+
+
+def _cache_endpoints(client: Any) -> None:
+    """Give the client's endpoint rule set resolver a per-operation cache for the SDK's calls.
+
+    botocore resolves the endpoint again for every call (about 4% of a small call): it emits
+    ``before-endpoint-resolution``, gathers the rule set's parameters and asks the (cached)
+    provider. When every parameter of the rule set depends on the client alone, the SDK's own
+    calls reuse the first answer per operation, as long as nothing is registered for that event
+    (a handler there could change the parameters per call: then botocore resolves every time).
+    Calls made directly on the boto3 client are resolved by botocore as usual.
+    """
+    resolver = getattr(client, "_ruleset_resolver", None)
+    if resolver is None or isinstance(resolver, _EndpointCache):
+        return
+    definitions = getattr(resolver, "_param_definitions", None)
+    emitter = getattr(client.meta.events, "_emitter", None)
+    if (
+        not isinstance(definitions, dict)
+        or not set(definitions) <= _CLIENT_CONSTANT_PARAMETERS
+        or not isinstance(getattr(emitter, "_lookup_cache", None), dict)
+        or not callable(getattr(resolver, "construct_endpoint", None))
+    ):
+        return
+    service_id = client.meta.service_model.service_id.hyphenize()
+    cache_class = _AsyncEndpointCache if inspect.iscoroutinefunction(resolver.construct_endpoint) else _EndpointCache
+    client._ruleset_resolver = cache_class(resolver, emitter, f"before-endpoint-resolution.{service_id}")
+
+
+class _EndpointCache:
+    """Stands in for botocore's ``EndpointRulesetResolver`` (see :func:`_cache_endpoints`)."""
+
+    __slots__ = ("_cache", "_emitter", "_event", "_resolver")
+
+    def __init__(self, resolver: Any, emitter: Any, event: str) -> None:
+        self._resolver = resolver
+        self._emitter = emitter
+        self._event = event
+        self._cache: dict[str, Any] = {}
+
+    def _cached(self, operation_model: Any) -> Any:
+        """The cached endpoint for this call, or None: resolve it (and :meth:`_keep` it)."""
+        if not _in_sdk_call():
+            return None
+        handlers = self._emitter._lookup_cache.get(self._event)  # botocore's own lookup cache
+        if handlers is None or len(handlers):  # not looked up since the last registration, or handled
+            return None
+        hit = self._cache.get(operation_model.name)
+        if hit is None:
+            return None
+        # Fresh containers: botocore and handlers may change what they are given.
+        return hit._replace(headers=dict(hit.headers), properties=copy.deepcopy(hit.properties))
+
+    def _keep(self, operation_model: Any, endpoint: Any) -> Any:
+        if _in_sdk_call() and hasattr(endpoint, "_replace"):
+            self._cache[operation_model.name] = endpoint._replace(
+                headers=dict(endpoint.headers), properties=copy.deepcopy(endpoint.properties))
+        return endpoint
+
+    def construct_endpoint(self, operation_model: Any, call_args: Any, request_context: Any) -> Any:
+        hit = self._cached(operation_model)
+        if hit is not None:
+            return hit
+        return self._keep(operation_model, self._resolver.construct_endpoint(
+            operation_model=operation_model, call_args=call_args, request_context=request_context))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._resolver, name)
+
+
+class _AsyncEndpointCache(_EndpointCache):
+    """:class:`_EndpointCache` for aiobotocore, whose resolver's ``construct_endpoint`` is a coroutine."""
+
+    __slots__ = ()
+
+    async def construct_endpoint(self, operation_model: Any, call_args: Any, request_context: Any) -> Any:
+        hit = self._cached(operation_model)
+        if hit is not None:
+            return hit
+        return self._keep(operation_model, await self._resolver.construct_endpoint(
+            operation_model=operation_model, call_args=call_args, request_context=request_context))
 
 
 class _CallContext:
