@@ -18,6 +18,8 @@ from typing import Any
 
 from botocore import xform_name
 
+from .waiters import WAITERS
+
 COMMAND = "python -m codegen generate"
 API_DOCS = "https://docs.aws.amazon.com/customerprofiles/latest/APIReference"
 GENERATED_ROOT = "customer_profiles_sdk/_generated"
@@ -1070,10 +1072,14 @@ def client_module(model: Model, head: str, asynchronous: bool = False) -> str:
                      "        ))", ""]
                 )
             )
+    methods.extend(_waiter_methods(model, names, defn, wait))
+    if WAITERS:
+        names.update({"Callable", "Sequence", "WaitProgress"})
     # Always parenthesized with a trailing comma: one layout that import sorters keep as it is.
     by_module: dict[str, list[str]] = {
         "customer_profiles_sdk._model": ["InputShape", "ResponseShape"],
         "customer_profiles_sdk.pagination": [paginator_class],
+        "customer_profiles_sdk.waiters": ["WaitProgress"],
     }
     for shape_name in sorted(n for n in names if n in model.shapes):
         imported = [shape_name] + ([f"{shape_name}Literal"] if "enum" in model.shapes[shape_name] else [])
@@ -1095,10 +1101,11 @@ def client_module(model: Model, head: str, asynchronous: bool = False) -> str:
         "from typing import TYPE_CHECKING, cast, overload",
         "",
         f"from customer_profiles_sdk._core import {core_class}",
+        "from customer_profiles_sdk.waiters import DEFAULT_DELAY, DEFAULT_MAX_DELAY, DEFAULT_TIMEOUT",
         "",
         "if TYPE_CHECKING:",
     ]
-    abc = sorted(names & {"Mapping", "Sequence"})
+    abc = sorted(names & {"Callable", "Mapping", "Sequence"})
     if abc:
         lines.append(f"    from collections.abc import {', '.join(abc)}")
     if "datetime" in names:
@@ -1126,6 +1133,94 @@ def client_module(model: Model, head: str, asynchronous: bool = False) -> str:
         '        """',
         f"        return cast(\"ResponseShape\", {wait}self._send_request(request, allow_partial))",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def _waiter_methods(model: Model, names: set[str], defn: str, wait: str) -> list[str]:
+    """``wait_for_<name>`` (and ``..._deleted``) methods of the waiter table (codegen/waiters.py)."""
+    methods: list[str] = []
+    for row in sorted(WAITERS, key=lambda r: r.name):
+        op = model.operations[row.operation]
+        request_name = op["input"]["shape"]
+        response_name = op["output"]["shape"]
+        names.update({response_name})
+        request = model.shapes[request_name]
+        required = [m for m in request.get("required", [])]
+        params: list[_Param] = []
+        for member_name in required:
+            member = request["members"][member_name]
+            params.append((field_name(member_name), param_annotation(model, member["shape"], names, dict_input=True),
+                           True, member_name))
+        args = _call_args(params, frozenset())
+        link = f"{API_DOCS}/API_{row.operation}.html"
+        options = [
+            "delay: float = DEFAULT_DELAY",
+            "max_delay: float = DEFAULT_MAX_DELAY",
+            "timeout: float = DEFAULT_TIMEOUT",
+            "progress: Callable[[WaitProgress], object] | None = None",
+            "sleep: Callable[[float], object] | None = None",
+        ]
+        if row.status is not None:
+            status_shape = model.shapes[response_name]["members"][row.status]["shape"]
+            enum = model.shapes[status_shape].get("enum", [])
+            unknown = sorted((set(row.success) | set(row.failure)) - set(enum))
+            if unknown:
+                raise ValueError(f"waiter {row.name}: states {unknown} are not values of {status_shape}")
+            state = param_annotation(model, status_shape, names)
+            state_options = [f"success_states: Sequence[{state}] | None = None",
+                             f"failure_states: Sequence[{state}] | None = None"]
+            doc = [
+                f'        """Wait for {row.description}: poll ``{row.operation}`` until ``{row.status}`` is a',
+                "        success state, and return that response.",
+                "",
+                f"        Success states: {', '.join(row.success) or '(none)'}; failure states:",
+                f"        {', '.join(row.failure) or '(none)'} (raise WaiterFailedError); other values of",
+                f"        ``{status_shape}`` mean it is still working. ``success_states`` and",
+                "        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,",
+                "        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling",
+                "        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.",
+                "",
+                f"        AWS API reference: {link}",
+                '        """',
+            ]
+            extra = ", success_states=success_states, failure_states=failure_states"
+            methods.append("\n".join(
+                [f"    {defn} wait_for_{row.name}(", *_signature(params, frozenset(), state_options + options),
+                 f"    ) -> {response_name}:", *doc,
+                 f"        return cast({response_name!r}, {wait}self._wait({row.name!r}, {args}, delay=delay, "
+                 f"max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep{extra}))", ""]))
+        if row.deletable:
+            doc = [
+                f'        """Wait until {row.description} is deleted: poll ``{row.operation}`` until it',
+                "        answers 404 (ResourceNotFoundError), then return None. Options as for the other",
+                "        waiters; see customer_profiles_sdk.waiters.",
+                "",
+                f"        AWS API reference: {link}",
+                '        """',
+            ]
+            methods.append("\n".join(
+                [f"    {defn} wait_for_{row.name}_deleted(", *_signature(params, frozenset(), options),
+                 "    ) -> None:", *doc,
+                 f"        {wait}self._wait({row.name!r}, {args}, deleted=True, delay=delay, max_delay=max_delay, "
+                 "timeout=timeout, progress=progress, sleep=sleep)", ""]))
+    return methods
+
+
+def waiters_module(model: Model, head: str) -> str:
+    """The waiter table as the runtime reads it (customer_profiles_sdk.waiters.WaiterSpec)."""
+    lines = [head, '"""The waiters of both clients, from codegen/waiters.py."""', "",
+             "from typing import Final", "", "from customer_profiles_sdk.waiters import WaiterSpec", "",
+             "WAITERS: Final[dict[str, WaiterSpec]] = {"]
+    for row in sorted(WAITERS, key=lambda r: r.name):
+        op = model.operations[row.operation]
+        states: tuple[str, ...] = ()
+        if row.status is not None:
+            response = model.shapes[op["output"]["shape"]]
+            states = tuple(model.shapes[response["members"][row.status]["shape"]].get("enum", []))
+        status = field_name(row.status) if row.status is not None else None
+        lines.append(f"    {row.name!r}: WaiterSpec({row.name!r}, {row.operation!r}, {status!r}, {row.success!r}, "
+                     f"{row.failure!r}, {states!r}),")
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 
@@ -1233,5 +1328,6 @@ def generate(
     files[f"{GENERATED_ROOT}/operations.py"] = operations_module(model, head)
     files[f"{GENERATED_ROOT}/client.py"] = client_module(model, head)
     files[f"{GENERATED_ROOT}/aio_client.py"] = client_module(model, head, asynchronous=True)
+    files[f"{GENERATED_ROOT}/waiters.py"] = waiters_module(model, head)
     files[MODELS_INIT] = models_init(model, head)
     return files

@@ -27,6 +27,8 @@ from .errors import (
     ThrottlingError,
     TransportError,
     UnmodeledServiceError,
+    WaiterFailedError,
+    WaiterTimeoutError,
 )
 
 if TYPE_CHECKING:
@@ -60,6 +62,8 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "UnmodeledServiceError",
+    "WaiterFailedError",
+    "WaiterTimeoutError",
     "__version__",
 ]
 

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import inspect
 import os
+import time
 import typing
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
@@ -37,6 +38,7 @@ from .errors import (
     transport_error,
 )
 from .pagination import AsyncPaginator, Paginator
+from .waiters import Waiting
 
 if TYPE_CHECKING:
     import boto3.session
@@ -190,6 +192,17 @@ class _CoreBase:
         self._same_input = None
         self._client = client
         self._skip_validation = install(client)
+
+    @staticmethod
+    def _waiting(name: str, deleted: bool, sleep: Any, options: dict[str, Any]) -> Waiting:
+        """The polling state of the waiter ``name`` (its options checked before anything is sent)."""
+        from ._generated.waiters import WAITERS
+
+        if sleep is not None and not callable(sleep):
+            raise ParamValidationError(f"wait_for_{name}", [Problem("sleep", "type", "must be callable")])
+        if deleted:
+            options = {key: value for key, value in options.items() if key not in ("success_states", "failure_states")}
+        return Waiting(WAITERS[name], deleted=deleted, custom_sleep=sleep is not None, **options)
 
     def _prepare(self, spec: _Spec, request: InputShape, validated: bool) -> tuple[dict[str, Any], SdkCall]:
         """The request's wire dict, and the state the transport hooks see during the call."""
@@ -419,6 +432,21 @@ class ClientCore(_CoreBase):
             sdk_call.reset(token)
         raise error  # outside the except block: no __context__ (see _error_for)
 
+    def _wait(self, name: str, params: dict[str, Any], *, deleted: bool = False, sleep: Any = None,
+              **options: Any) -> Any:
+        # The seam with AsyncClientCore._wait: the same loop, but for "await" (Waiting decides).
+        waiting = self._waiting(name, deleted, sleep, options)
+        while True:
+            try:
+                response = self._call(waiting.spec.operation, params)
+            except Exception as exc:
+                pause = waiting.failed(exc)
+            else:
+                pause = waiting.answered(response)
+            if pause is None:
+                return waiting.result
+            (sleep or time.sleep)(pause)
+
 class AsyncClientCore(_CoreBase):
     """Holds one aiobotocore client and turns typed requests into awaited calls on it.
 
@@ -539,6 +567,25 @@ class AsyncClientCore(_CoreBase):
         finally:
             sdk_call.reset(token)
         raise error  # outside the except block: no __context__ (see _error_for)
+
+    async def _wait(self, name: str, params: dict[str, Any], *, deleted: bool = False, sleep: Any = None,
+                    **options: Any) -> Any:
+        # The seam with ClientCore._wait. ``sleep`` may be a coroutine function or a plain one.
+        import asyncio
+
+        waiting = self._waiting(name, deleted, sleep, options)
+        while True:
+            try:
+                response = await self._call(waiting.spec.operation, params)
+            except Exception as exc:
+                pause = waiting.failed(exc)
+            else:
+                pause = waiting.answered(response)
+            if pause is None:
+                return waiting.result
+            slept = asyncio.sleep(pause) if sleep is None else sleep(pause)
+            if inspect.isawaitable(slept):
+                await slept
 
 
 class _ClientCreator:

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
 __all__ = [
     "AccessDeniedError",
@@ -46,6 +46,8 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "UnmodeledServiceError",
+    "WaiterFailedError",
+    "WaiterTimeoutError",
 ]
 
 _E = TypeVar("_E", bound=BaseException)
@@ -479,6 +481,29 @@ class OperationNotSupportedError(IncompatibleBotocoreError):
 class PaginationError(CustomerProfilesError):
     """A paginator could not go on: the service repeated a token, sent ``max_empty_pages`` empty
     pages in a row or passed ``max_pages`` requests, or a resume token is unusable."""
+
+
+class _WaiterError(CustomerProfilesError, WaiterError):
+    """A waiter stopped without reaching a success state. ``last_response`` is the last response
+    model it read (None if every poll failed); ``status`` its status value; ``waiter`` the
+    waiter's name; ``elapsed`` the seconds it waited. A botocore ``WaiterError`` too."""
+
+    def __init__(self, waiter: str, reason: str, last_response: Any, status: str | None, elapsed: float) -> None:
+        WaiterError.__init__(self, waiter, reason, last_response)
+        self.waiter = waiter
+        self.status = status
+        self.elapsed = elapsed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.waiter, self.kwargs["reason"], self.last_response, self.status, self.elapsed))
+
+
+class WaiterFailedError(_WaiterError):
+    """The resource reached one of the waiter's failure states (``status`` says which)."""
+
+
+class WaiterTimeoutError(_WaiterError):
+    """The waiter's ``timeout`` passed before the resource reached a success or failure state."""
 
 
 @dataclass(frozen=True, slots=True)

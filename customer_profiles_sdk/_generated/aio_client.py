@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast, overload
 
 from customer_profiles_sdk._core import AsyncClientCore
+from customer_profiles_sdk.waiters import DEFAULT_DELAY, DEFAULT_MAX_DELAY, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
 
     from customer_profiles_sdk._generated.shapes.action_type import (
@@ -297,8 +298,20 @@ if TYPE_CHECKING:
         EngagementPreferences,
         EngagementPreferencesDict,
     )
+    from customer_profiles_sdk._generated.shapes.estimate_status import (
+        EstimateStatus,
+        EstimateStatusLiteral,
+    )
+    from customer_profiles_sdk._generated.shapes.event_stream_state import (
+        EventStreamState,
+        EventStreamStateLiteral,
+    )
     from customer_profiles_sdk._generated.shapes.event_stream_summary import (
         EventStreamSummary,
+    )
+    from customer_profiles_sdk._generated.shapes.event_subscription_state import (
+        EventSubscriptionState,
+        EventSubscriptionStateLiteral,
     )
     from customer_profiles_sdk._generated.shapes.event_trigger_condition import (
         EventTriggerCondition,
@@ -509,6 +522,10 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk._generated.shapes.identity_resolution_job import (
         IdentityResolutionJob,
+    )
+    from customer_profiles_sdk._generated.shapes.identity_resolution_job_status import (
+        IdentityResolutionJobStatus,
+        IdentityResolutionJobStatusLiteral,
     )
     from customer_profiles_sdk._generated.shapes.integration_config import (
         IntegrationConfig,
@@ -794,6 +811,10 @@ if TYPE_CHECKING:
     from customer_profiles_sdk._generated.shapes.put_segment_subscription_response import (
         PutSegmentSubscriptionResponse,
     )
+    from customer_profiles_sdk._generated.shapes.readiness_status import (
+        ReadinessStatus,
+        ReadinessStatusLiteral,
+    )
     from customer_profiles_sdk._generated.shapes.recommendation_diversity_config import (
         RecommendationDiversityConfig,
         RecommendationDiversityConfigDict,
@@ -814,6 +835,10 @@ if TYPE_CHECKING:
         RecommenderFilter,
         RecommenderFilterDict,
     )
+    from customer_profiles_sdk._generated.shapes.recommender_filter_status import (
+        RecommenderFilterStatus,
+        RecommenderFilterStatusLiteral,
+    )
     from customer_profiles_sdk._generated.shapes.recommender_filter_summary import (
         RecommenderFilterSummary,
     )
@@ -832,8 +857,16 @@ if TYPE_CHECKING:
         RecommenderSchemaField,
         RecommenderSchemaFieldDict,
     )
+    from customer_profiles_sdk._generated.shapes.recommender_schema_status import (
+        RecommenderSchemaStatus,
+        RecommenderSchemaStatusLiteral,
+    )
     from customer_profiles_sdk._generated.shapes.recommender_schema_summary import (
         RecommenderSchemaSummary,
+    )
+    from customer_profiles_sdk._generated.shapes.recommender_status import (
+        RecommenderStatus,
+        RecommenderStatusLiteral,
     )
     from customer_profiles_sdk._generated.shapes.recommender_summary import (
         RecommenderSummary,
@@ -873,9 +906,17 @@ if TYPE_CHECKING:
         SegmentGroupStructure,
         SegmentGroupStructureDict,
     )
+    from customer_profiles_sdk._generated.shapes.segment_snapshot_status import (
+        SegmentSnapshotStatus,
+        SegmentSnapshotStatusLiteral,
+    )
     from customer_profiles_sdk._generated.shapes.segment_sort import (
         SegmentSort,
         SegmentSortDict,
+    )
+    from customer_profiles_sdk._generated.shapes.segment_subscription_status import (
+        SegmentSubscriptionStatus,
+        SegmentSubscriptionStatusLiteral,
     )
     from customer_profiles_sdk._generated.shapes.start_recommender_request import (
         StartRecommenderRequest,
@@ -967,6 +1008,10 @@ if TYPE_CHECKING:
     from customer_profiles_sdk._generated.shapes.upload_job_item import (
         UploadJobItem,
     )
+    from customer_profiles_sdk._generated.shapes.upload_job_status import (
+        UploadJobStatus,
+        UploadJobStatusLiteral,
+    )
     from customer_profiles_sdk._generated.shapes.workflow_step_item import (
         WorkflowStepItem,
     )
@@ -980,6 +1025,9 @@ if TYPE_CHECKING:
     )
     from customer_profiles_sdk.pagination import (
         AsyncPaginator,
+    )
+    from customer_profiles_sdk.waiters import (
+        WaitProgress,
     )
 
 
@@ -3968,6 +4016,595 @@ class AsyncCustomerProfilesClient(AsyncClientCore):
         AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_UpdateRecommender.html
         """
         return cast('UpdateRecommenderResponse', await self._call('UpdateRecommender', {'domain_name': domain_name, 'recommender_name': recommender_name, 'description': description, 'recommender_config': recommender_config, 'recommender_version_name': recommender_version_name}))
+
+    async def wait_for_calculated_attribute_definition(
+        self,
+        *,
+        domain_name: str,
+        calculated_attribute_name: str,
+        success_states: Sequence[ReadinessStatus | ReadinessStatusLiteral] | None = None,
+        failure_states: Sequence[ReadinessStatus | ReadinessStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetCalculatedAttributeDefinitionResponse:
+        """Wait for a calculated attribute definition to be computed: poll ``GetCalculatedAttributeDefinition`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: COMPLETED; failure states:
+        FAILED (raise WaiterFailedError); other values of
+        ``ReadinessStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetCalculatedAttributeDefinition.html
+        """
+        return cast('GetCalculatedAttributeDefinitionResponse', await self._wait('calculated_attribute_definition', {'domain_name': domain_name, 'calculated_attribute_name': calculated_attribute_name}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_calculated_attribute_definition_deleted(
+        self,
+        *,
+        domain_name: str,
+        calculated_attribute_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a calculated attribute definition to be computed is deleted: poll ``GetCalculatedAttributeDefinition`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetCalculatedAttributeDefinition.html
+        """
+        await self._wait('calculated_attribute_definition', {'domain_name': domain_name, 'calculated_attribute_name': calculated_attribute_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_domain_deleted(
+        self,
+        *,
+        domain_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a domain is deleted: poll ``GetDomain`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetDomain.html
+        """
+        await self._wait('domain', {'domain_name': domain_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_domain_layout_deleted(
+        self,
+        *,
+        domain_name: str,
+        layout_definition_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a domain layout is deleted: poll ``GetDomainLayout`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetDomainLayout.html
+        """
+        await self._wait('domain_layout', {'domain_name': domain_name, 'layout_definition_name': layout_definition_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_domain_object_type_deleted(
+        self,
+        *,
+        domain_name: str,
+        object_type_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a domain object type is deleted: poll ``GetDomainObjectType`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetDomainObjectType.html
+        """
+        await self._wait('domain_object_type', {'domain_name': domain_name, 'object_type_name': object_type_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_event_stream(
+        self,
+        *,
+        domain_name: str,
+        event_stream_name: str,
+        success_states: Sequence[EventStreamState | EventStreamStateLiteral] | None = None,
+        failure_states: Sequence[EventStreamState | EventStreamStateLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetEventStreamResponse:
+        """Wait for an event stream to run (pass success_states=['STOPPED'] to wait for a stop): poll ``GetEventStream`` until ``State`` is a
+        success state, and return that response.
+
+        Success states: RUNNING; failure states:
+        (none) (raise WaiterFailedError); other values of
+        ``EventStreamState`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetEventStream.html
+        """
+        return cast('GetEventStreamResponse', await self._wait('event_stream', {'domain_name': domain_name, 'event_stream_name': event_stream_name}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_event_stream_deleted(
+        self,
+        *,
+        domain_name: str,
+        event_stream_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until an event stream to run (pass success_states=['STOPPED'] to wait for a stop) is deleted: poll ``GetEventStream`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetEventStream.html
+        """
+        await self._wait('event_stream', {'domain_name': domain_name, 'event_stream_name': event_stream_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_event_trigger_deleted(
+        self,
+        *,
+        domain_name: str,
+        event_trigger_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until an event trigger is deleted: poll ``GetEventTrigger`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetEventTrigger.html
+        """
+        await self._wait('event_trigger', {'domain_name': domain_name, 'event_trigger_name': event_trigger_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_identity_resolution_job(
+        self,
+        *,
+        domain_name: str,
+        job_id: str,
+        success_states: Sequence[IdentityResolutionJobStatus | IdentityResolutionJobStatusLiteral] | None = None,
+        failure_states: Sequence[IdentityResolutionJobStatus | IdentityResolutionJobStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetIdentityResolutionJobResponse:
+        """Wait for an identity resolution job to end: poll ``GetIdentityResolutionJob`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: COMPLETED, PARTIAL_SUCCESS; failure states:
+        FAILED (raise WaiterFailedError); other values of
+        ``IdentityResolutionJobStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetIdentityResolutionJob.html
+        """
+        return cast('GetIdentityResolutionJobResponse', await self._wait('identity_resolution_job', {'domain_name': domain_name, 'job_id': job_id}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_integration_deleted(
+        self,
+        *,
+        domain_name: str,
+        uri: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until an integration is deleted: poll ``GetIntegration`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetIntegration.html
+        """
+        await self._wait('integration', {'domain_name': domain_name, 'uri': uri}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_profile_object_type_deleted(
+        self,
+        *,
+        domain_name: str,
+        object_type_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a profile object type is deleted: poll ``GetProfileObjectType`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetProfileObjectType.html
+        """
+        await self._wait('profile_object_type', {'domain_name': domain_name, 'object_type_name': object_type_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_recommender(
+        self,
+        *,
+        domain_name: str,
+        recommender_name: str,
+        success_states: Sequence[RecommenderStatus | RecommenderStatusLiteral] | None = None,
+        failure_states: Sequence[RecommenderStatus | RecommenderStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetRecommenderResponse:
+        """Wait for a recommender to be active (pass success_states=['INACTIVE'] after a stop): poll ``GetRecommender`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: ACTIVE; failure states:
+        FAILED (raise WaiterFailedError); other values of
+        ``RecommenderStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommender.html
+        """
+        return cast('GetRecommenderResponse', await self._wait('recommender', {'domain_name': domain_name, 'recommender_name': recommender_name}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_recommender_deleted(
+        self,
+        *,
+        domain_name: str,
+        recommender_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a recommender to be active (pass success_states=['INACTIVE'] after a stop) is deleted: poll ``GetRecommender`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommender.html
+        """
+        await self._wait('recommender', {'domain_name': domain_name, 'recommender_name': recommender_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_recommender_filter(
+        self,
+        *,
+        domain_name: str,
+        recommender_filter_name: str,
+        success_states: Sequence[RecommenderFilterStatus | RecommenderFilterStatusLiteral] | None = None,
+        failure_states: Sequence[RecommenderFilterStatus | RecommenderFilterStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetRecommenderFilterResponse:
+        """Wait for a recommender filter to be active: poll ``GetRecommenderFilter`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: ACTIVE; failure states:
+        FAILED (raise WaiterFailedError); other values of
+        ``RecommenderFilterStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommenderFilter.html
+        """
+        return cast('GetRecommenderFilterResponse', await self._wait('recommender_filter', {'domain_name': domain_name, 'recommender_filter_name': recommender_filter_name}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_recommender_filter_deleted(
+        self,
+        *,
+        domain_name: str,
+        recommender_filter_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a recommender filter to be active is deleted: poll ``GetRecommenderFilter`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommenderFilter.html
+        """
+        await self._wait('recommender_filter', {'domain_name': domain_name, 'recommender_filter_name': recommender_filter_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_recommender_schema(
+        self,
+        *,
+        domain_name: str,
+        recommender_schema_name: str,
+        success_states: Sequence[RecommenderSchemaStatus | RecommenderSchemaStatusLiteral] | None = None,
+        failure_states: Sequence[RecommenderSchemaStatus | RecommenderSchemaStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetRecommenderSchemaResponse:
+        """Wait for a recommender schema to be active: poll ``GetRecommenderSchema`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: ACTIVE; failure states:
+        (none) (raise WaiterFailedError); other values of
+        ``RecommenderSchemaStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommenderSchema.html
+        """
+        return cast('GetRecommenderSchemaResponse', await self._wait('recommender_schema', {'domain_name': domain_name, 'recommender_schema_name': recommender_schema_name}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_recommender_schema_deleted(
+        self,
+        *,
+        domain_name: str,
+        recommender_schema_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a recommender schema to be active is deleted: poll ``GetRecommenderSchema`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetRecommenderSchema.html
+        """
+        await self._wait('recommender_schema', {'domain_name': domain_name, 'recommender_schema_name': recommender_schema_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_segment_definition_deleted(
+        self,
+        *,
+        domain_name: str,
+        segment_definition_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a segment definition is deleted: poll ``GetSegmentDefinition`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSegmentDefinition.html
+        """
+        await self._wait('segment_definition', {'domain_name': domain_name, 'segment_definition_name': segment_definition_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_segment_estimate(
+        self,
+        *,
+        domain_name: str,
+        estimate_id: str,
+        success_states: Sequence[EstimateStatus | EstimateStatusLiteral] | None = None,
+        failure_states: Sequence[EstimateStatus | EstimateStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetSegmentEstimateResponse:
+        """Wait for a segment estimate to be ready (HTTP 202 until then): poll ``GetSegmentEstimate`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: SUCCEEDED; failure states:
+        FAILED (raise WaiterFailedError); other values of
+        ``EstimateStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSegmentEstimate.html
+        """
+        return cast('GetSegmentEstimateResponse', await self._wait('segment_estimate', {'domain_name': domain_name, 'estimate_id': estimate_id}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_segment_snapshot(
+        self,
+        *,
+        domain_name: str,
+        segment_definition_name: str,
+        snapshot_id: str,
+        success_states: Sequence[SegmentSnapshotStatus | SegmentSnapshotStatusLiteral] | None = None,
+        failure_states: Sequence[SegmentSnapshotStatus | SegmentSnapshotStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetSegmentSnapshotResponse:
+        """Wait for a segment snapshot to be ready: poll ``GetSegmentSnapshot`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: COMPLETED; failure states:
+        FAILED (raise WaiterFailedError); other values of
+        ``SegmentSnapshotStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSegmentSnapshot.html
+        """
+        return cast('GetSegmentSnapshotResponse', await self._wait('segment_snapshot', {'domain_name': domain_name, 'segment_definition_name': segment_definition_name, 'snapshot_id': snapshot_id}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_segment_subscription(
+        self,
+        *,
+        domain_name: str,
+        segment_definition_name: str,
+        success_states: Sequence[SegmentSubscriptionStatus | SegmentSubscriptionStatusLiteral] | None = None,
+        failure_states: Sequence[SegmentSubscriptionStatus | SegmentSubscriptionStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetSegmentSubscriptionResponse:
+        """Wait for a segment subscription to run: poll ``GetSegmentSubscription`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: RUNNING; failure states:
+        FAILED (raise WaiterFailedError); other values of
+        ``SegmentSubscriptionStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSegmentSubscription.html
+        """
+        return cast('GetSegmentSubscriptionResponse', await self._wait('segment_subscription', {'domain_name': domain_name, 'segment_definition_name': segment_definition_name}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_segment_subscription_deleted(
+        self,
+        *,
+        domain_name: str,
+        segment_definition_name: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a segment subscription to run is deleted: poll ``GetSegmentSubscription`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetSegmentSubscription.html
+        """
+        await self._wait('segment_subscription', {'domain_name': domain_name, 'segment_definition_name': segment_definition_name}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
+
+    async def wait_for_stream_for_segments(
+        self,
+        *,
+        domain_name: str,
+        success_states: Sequence[EventSubscriptionState | EventSubscriptionStateLiteral] | None = None,
+        failure_states: Sequence[EventSubscriptionState | EventSubscriptionStateLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetStreamForSegmentsResponse:
+        """Wait for a segment stream association to run: poll ``GetStreamForSegments`` until ``State`` is a
+        success state, and return that response.
+
+        Success states: RUNNING; failure states:
+        UNHEALTHY (raise WaiterFailedError); other values of
+        ``EventSubscriptionState`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetStreamForSegments.html
+        """
+        return cast('GetStreamForSegmentsResponse', await self._wait('stream_for_segments', {'domain_name': domain_name}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_upload_job(
+        self,
+        *,
+        domain_name: str,
+        job_id: str,
+        success_states: Sequence[UploadJobStatus | UploadJobStatusLiteral] | None = None,
+        failure_states: Sequence[UploadJobStatus | UploadJobStatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetUploadJobResponse:
+        """Wait for an upload job to end: poll ``GetUploadJob`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: SUCCEEDED, PARTIALLY_SUCCEEDED; failure states:
+        FAILED, STOPPED (raise WaiterFailedError); other values of
+        ``UploadJobStatus`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetUploadJob.html
+        """
+        return cast('GetUploadJobResponse', await self._wait('upload_job', {'domain_name': domain_name, 'job_id': job_id}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_workflow(
+        self,
+        *,
+        domain_name: str,
+        workflow_id: str,
+        success_states: Sequence[Status | StatusLiteral] | None = None,
+        failure_states: Sequence[Status | StatusLiteral] | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetWorkflowResponse:
+        """Wait for a workflow to end: poll ``GetWorkflow`` until ``Status`` is a
+        success state, and return that response.
+
+        Success states: COMPLETE; failure states:
+        FAILED, CANCELLED (raise WaiterFailedError); other values of
+        ``Status`` mean it is still working. ``success_states`` and
+        ``failure_states`` replace the defaults. ``delay`` doubles up to ``max_delay``,
+        with jitter; past ``timeout`` seconds it raises WaiterTimeoutError. Throttling
+        and 5xx answers while polling are retried. See customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetWorkflow.html
+        """
+        return cast('GetWorkflowResponse', await self._wait('workflow', {'domain_name': domain_name, 'workflow_id': workflow_id}, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep, success_states=success_states, failure_states=failure_states))
+
+    async def wait_for_workflow_deleted(
+        self,
+        *,
+        domain_name: str,
+        workflow_id: str,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> None:
+        """Wait until a workflow to end is deleted: poll ``GetWorkflow`` until it
+        answers 404 (ResourceNotFoundError), then return None. Options as for the other
+        waiters; see customer_profiles_sdk.waiters.
+
+        AWS API reference: https://docs.aws.amazon.com/customerprofiles/latest/APIReference/API_GetWorkflow.html
+        """
+        await self._wait('workflow', {'domain_name': domain_name, 'workflow_id': workflow_id}, deleted=True, delay=delay, max_delay=max_delay, timeout=timeout, progress=progress, sleep=sleep)
 
     @overload
     async def send(self, request: AddProfileKeyRequest, /, *, allow_partial: bool = ...) -> AddProfileKeyResponse: ...
