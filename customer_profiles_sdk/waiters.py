@@ -181,8 +181,9 @@ class Waiting:
         elapsed = self.elapsed
         if elapsed + pause > self.timeout:
             self._report(status, None, response)
-            raise WaiterTimeoutError(self.name, f"still {status or 'not in a final state'} after {elapsed:.1f} s "
-                                     f"(timeout {self.timeout:g} s)", self._last, self._last_status, elapsed)
+            raise WaiterTimeoutError(
+                self.name, f"still {status or 'not in a final state'} after {elapsed:.1f} s, and the next poll "
+                f"would come after the timeout of {self.timeout:g} s", self._last, self._last_status, elapsed)
         self._report(status, pause, response)
         self._slept += pause
         return pause

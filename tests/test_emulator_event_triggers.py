@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import boto3
+import boto3.session
 import pytest
 from botocore.exceptions import ClientError
 

@@ -469,8 +469,9 @@ def _query_members(operation: str) -> list[tuple[str, str, str]]:
 
 def _query_minimum(operation: str, member: str) -> int:
     """The model's minimum of a query-string member (0 when it has none)."""
-    shape = service_model().operation_model(operation).input_shape.members[member]
-    return int(shape.metadata.get("min", 0))
+    shape = service_model().operation_model(operation).input_shape
+    assert shape is not None
+    return int(shape.members[member].metadata.get("min", 0))
 
 
 @pytest.mark.parametrize("operation", [op for op in MODELLED if _query_members(op)])

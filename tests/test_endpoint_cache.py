@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import boto3
+import boto3.session
 import pytest
 
 from customer_profiles_sdk import CustomerProfilesClient
@@ -114,7 +115,7 @@ def test_a_rule_set_with_call_dependent_parameters_is_left_alone() -> None:
     from customer_profiles_sdk._transport import _cache_endpoints
 
     session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
-    raw = session.client("customer-profiles")
+    raw: Any = session.client("customer-profiles")
     resolver = raw._ruleset_resolver
     resolver._param_definitions = {**resolver._param_definitions, "Bucket": object()}
     _cache_endpoints(raw)

@@ -275,7 +275,7 @@ def _ml_groups(domain: Domain) -> list[_Group]:
 def _selected_types(selector: Mapping[str, Any] | None, generic: str) -> list[str]:
     if selector is None or not selector.get(_SELECTOR_MEMBER[generic]):
         return [generic]
-    return [_TYPE_ALIASES.get(name, name) for name in selector[_SELECTOR_MEMBER[generic]]]
+    return [str(_TYPE_ALIASES.get(name, name)) for name in selector[_SELECTOR_MEMBER[generic]]]
 
 
 def _rule_tokens(profile: Profile, rule: Sequence[str], selector: Mapping[str, Any] | None) -> list[tuple[Any, ...]]:
