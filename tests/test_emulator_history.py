@@ -6,27 +6,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import boto3.session
 import pytest
 from botocore.exceptions import ClientError
 
 from customer_profiles_sdk.errors import ResourceNotFoundError
 from customer_profiles_sdk.local import Emulator
 
+from .test_emulator_identity import ORDERS, http_client
+
 ROOT = "arn:aws:iam::123456789012:root"
-ORDERS = {
-    "Fields": {"email": {"Source": "_source.email", "Target": "_profile.EmailAddress"},
-               "order": {"Source": "_source.order"}},
-    "Keys": {"_email": [{"FieldNames": ["email"], "StandardIdentifiers": ["PROFILE"]}],
-             "orderId": [{"FieldNames": ["order"], "StandardIdentifiers": ["UNIQUE"]}]},
-}
-
-
-def http_client(port: int) -> Any:
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
-    return session.client("customer-profiles", endpoint_url=f"http://127.0.0.1:{port}")
-
-
 def records(client: Any, profile_id: str, **filters: Any) -> list[dict[str, Any]]:
     answer = client.list_profile_history_records(DomainName="d", ProfileId=profile_id, **filters)
     return list(answer["ProfileHistoryRecords"])

@@ -1,6 +1,5 @@
 """The emulator's operations, one module per feature area, each with its handlers (``op_<Operation>``)
-and the helpers only they use. :data:`AREAS` maps each area module to its mixin class;
-:class:`~customer_profiles_sdk.local._backend.Backend` combines them.
+and the helpers only they use. :class:`~customer_profiles_sdk.local._backend.Backend` combines them.
 """
 
 from __future__ import annotations
@@ -25,31 +24,7 @@ from .tags import TagsArea
 from .upload_jobs import UploadJobsArea
 from .workflows import WorkflowsArea
 
-#: Every area's mixin, in the order the Backend class lists them.
-AREAS: tuple[type, ...] = (
-    SegmentsArea,
-    IdentityArea,
-    HistoryArea,
-    UploadJobsArea,
-    EventTriggersArea,
-    EventStreamsArea,
-    WorkflowsArea,
-    DomainObjectTypesArea,
-    AttributesArea,
-    DetectionArea,
-    RecommendersArea,
-    DomainsArea,
-    ObjectTypesArea,
-    ProfilesArea,
-    ObjectsArea,
-    IntegrationsArea,
-    CalculatedArea,
-    LayoutsArea,
-    TagsArea,
-)
-
 __all__ = [
-    "AREAS",
     "AttributesArea",
     "CalculatedArea",
     "DetectionArea",
