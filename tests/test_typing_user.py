@@ -210,7 +210,13 @@ def _public_methods() -> list[str]:
 def test_python_messages_name_the_public_client_class() -> None:
     client = _client()
     names = _public_methods()
-    assert len(names) == len(OPERATIONS) + len(PAGINATION) + 1  # + send
+    from codegen.waiters import WAITERS
+
+    waiters = {f"wait_for_{row.name}" for row in WAITERS if row.status is not None}
+    waiters |= {f"wait_for_{row.name}_deleted" for row in WAITERS if row.deletable}
+    expected = {info.python_name for info in OPERATIONS.values()}
+    expected |= {f"paginate_{OPERATIONS[name].python_name}" for name in PAGINATION}
+    assert set(names) == expected | waiters | {"send"}
     for name in names:
         method = getattr(client, name)
         for args, kwargs in (((), {"__bogus__": 1}), ((1, 2), {})):
