@@ -369,7 +369,8 @@ def _tokens(sql: str) -> list[_Tok]:
     return out
 
 
-# Parsed conditions are nested tuples: ("and"|"or", a, b), ("not", a), ("cmp", op, left, right),
+# Parsed conditions are nested tuples: ("and"|"or", (a, b, ...)) with every operand of one chain
+# of ANDs / ORs in one node (so a long chain is a wide tree, not a deep one), ("not", a), ("cmp", op, left, right),
 # ("like", negated, operand, pattern), ("in", negated, operand, [literals]),
 # ("between", negated, operand, low, high), ("null", negated, operand), ("const", bool).
 # Operands: ("col", name) or ("lit", text, is_number).
@@ -414,18 +415,18 @@ class _Parser:
     def disjunction(self, depth: int) -> Node:
         if depth > MAX_DEPTH:
             raise bad_request(f"SegmentSqlQuery: conditions nested deeper than {MAX_DEPTH} levels")
-        node = self.conjunction(depth)
+        operands = [self.conjunction(depth)]
         while self.peek("kw", "OR"):
             self.take()
-            node = ("or", node, self.conjunction(depth))
-        return node
+            operands.append(self.conjunction(depth))
+        return operands[0] if len(operands) == 1 else ("or", tuple(operands))
 
     def conjunction(self, depth: int) -> Node:
-        node = self.negation(depth)
+        operands = [self.negation(depth)]
         while self.peek("kw", "AND"):
             self.take()
-            node = ("and", node, self.negation(depth))
-        return node
+            operands.append(self.negation(depth))
+        return operands[0] if len(operands) == 1 else ("and", tuple(operands))
 
     def negation(self, depth: int) -> Node:
         if self.peek("kw", "NOT"):
@@ -547,15 +548,19 @@ def like(text: str, pattern: str) -> bool:
 
 def sql_holds(node: Node, profile: Mapping[str, Any]) -> bool | None:
     """The condition's truth for a profile: True, False or None (unknown), SQL's three values.
-    The tree's depth is bounded by the parser."""
+    The tree's depth is bounded by the parser (chains of AND / OR are one wide node each)."""
     kind = node[0]
     if kind == "const":
         return bool(node[1])
     if kind in ("and", "or"):
-        a, b = sql_holds(node[1], profile), sql_holds(node[2], profile)
-        if kind == "and":
-            return False if a is False or b is False else (None if a is None or b is None else True)
-        return True if a is True or b is True else (None if a is None or b is None else False)
+        decisive = kind == "or"  # True decides an OR, False an AND
+        unknown = False
+        for operand in node[1]:
+            part = sql_holds(operand, profile)
+            if part is decisive:
+                return decisive
+            unknown = unknown or part is None
+        return None if unknown else not decisive
     if kind == "not":
         inner = sql_holds(node[1], profile)
         return None if inner is None else not inner

@@ -103,19 +103,27 @@ class SegmentsArea(BackendBase):
         return value if isinstance(value, str) else None
 
     def _in_query(self, domain: Domain, state: _State, groups: Mapping[str, Any] | None, condition: seval.Node | None,
-                  profile: Profile, trail: tuple[str, ...] = ()) -> bool:
+                  profile: Profile, trail: tuple[str, ...] = (), known: dict[str, bool] | None = None) -> bool:
         """Whether ``profile`` is in the segment a query defines. ``trail`` is the chain of
-        segments being evaluated: a cycle or a chain deeper than MAX_DEPTH counts as outside."""
+        segments being evaluated: a cycle or a chain deeper than MAX_DEPTH counts as outside.
+        ``known`` holds the source segments already decided for this profile in this
+        evaluation, so each segment is evaluated at most once per profile however many
+        definitions name it (segments built on segments share sources: without it, the work
+        grows exponentially with the depth of the chain)."""
         data = profile.wire()
         if condition is not None:
             return seval.sql_holds(condition, data) is True
+        decided: dict[str, bool] = {} if known is None else known
 
         def member_of(name: str) -> bool:
+            if name in decided:
+                return decided[name]
             record = state.definitions.get(name)
             if record is None or name in trail or len(trail) >= seval.MAX_DEPTH:
                 return False
-            return self._in_query(domain, state, record.get("SegmentGroups"), state.conditions.get(name),
-                                  profile, (*trail, name))
+            decided[name] = inside = self._in_query(domain, state, record.get("SegmentGroups"),
+                                                    state.conditions.get(name), profile, (*trail, name), decided)
+            return inside
 
         def calc(name: str, override: Mapping[str, Any] | None) -> str | None:
             return self._calculated_value(domain, profile.profile_id, name, override)

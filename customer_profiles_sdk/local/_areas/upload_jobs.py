@@ -42,10 +42,10 @@ import contextvars
 import csv
 import hashlib
 import hmac
-import io
 import json
+import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -64,6 +64,8 @@ PATH_VALID_SECONDS = 3600
 RUN_SECONDS = 5.0
 #: The largest CSV file the emulator takes (S3 takes far larger ones; the emulator keeps it in memory).
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+#: The longest Object (JSON text) PutProfileObject takes: a row whose object is longer fails.
+MAX_OBJECT_CHARS = 256_000
 #: The ExpirationDays of the job's object type when the job gives no DataExpiry.
 DEFAULT_DATA_EXPIRY_DAYS = 14
 _AREA = "upload_jobs"
@@ -108,7 +110,11 @@ class UploadJob:
     reason: str | None = None
     started_at: datetime | None = None
     completed_at: datetime | None = None
-    rows: list[_Row] = field(default_factory=list, repr=False)
+    #: The number of data rows of the started job's file.
+    total: int = 0
+    #: The rows not yet put, read from the file one at a time as they come due (a file is
+    #: never held as parsed rows: those take many times the file's size).
+    pending: Iterator[_Row] | None = field(default=None, repr=False)
     done: int = 0
     created: int = 0
     updated: int = 0
@@ -143,14 +149,8 @@ class UploadJobsArea(BackendBase):
         domain = super()._domain(name)
         state = domain.areas.get(_AREA)
         if state is not None and not self._upload_catching_up:
-            running = [job for job in state.jobs.values() if job.status == "IN_PROGRESS"]
-            if running:
-                self._upload_catching_up = True
-                try:
-                    for job in running:
-                        self._run_job(domain, name, job)
-                finally:
-                    self._upload_catching_up = False
+            for job in [job for job in state.jobs.values() if job.status == "IN_PROGRESS"]:
+                self._run_job(domain, name, job)
         return domain
 
     def _job(self, domain: Domain, job_id: str) -> UploadJob:
@@ -210,8 +210,8 @@ class UploadJobsArea(BackendBase):
             raise bad_request("Only a job in status CREATED can be started")
         now = self.now()
         job.started_at = now
-        rows = _parse_csv(job.upload) if job.upload is not None else None
-        if rows is None:
+        read = _read_csv(job.upload) if job.upload is not None else None
+        if read is None:
             job.status, job.reason, job.completed_at = "FAILED", "VALIDATION_FAILURE", now
             return {}
         put_type = {"DomainName": name, "ObjectTypeName": object_type_name(job.job_id),
@@ -224,7 +224,7 @@ class UploadJobsArea(BackendBase):
         except EmulatorError:
             job.status, job.reason, job.completed_at = "FAILED", "VALIDATION_FAILURE", now
             return {}
-        job.rows, job.status = rows, "IN_PROGRESS"
+        job.total, job.pending, job.status = read[1], _data_rows(read[0]), "IN_PROGRESS"
         self._run_job(domain, name, job)
         return {}
 
@@ -233,27 +233,42 @@ class UploadJobsArea(BackendBase):
         job = self._job(domain, params["JobId"])
         if job.status not in ("CREATED", "IN_PROGRESS"):
             raise bad_request("Only a job in status CREATED or IN_PROGRESS can be stopped")
-        job.status, job.completed_at, job.rows = "STOPPED", self.now(), []
+        job.status, job.completed_at, job.pending = "STOPPED", self.now(), None
         return {}
 
     # -- the run -------------------------------------------------------------------------------
     def _run_job(self, domain: Domain, domain_name: str, job: UploadJob) -> None:
-        """Put the job's rows that are due by now; finish the job after its last one."""
+        """Put the job's rows that are due by now; finish the job after its last one. Never
+        re-entered: putting a row reads the domain (which catches running jobs up), and a
+        nested run would put later rows before the row being put, out of order, and count a
+        profile it then creates as created twice."""
+        if self._upload_catching_up:
+            return
+        self._upload_catching_up = True
+        try:
+            self._run_due_rows(domain, domain_name, job)
+        finally:
+            self._upload_catching_up = False
+
+    def _run_due_rows(self, domain: Domain, domain_name: str, job: UploadJob) -> None:
         assert job.started_at is not None
-        total = len(job.rows)
+        total = job.total
         elapsed = (self.now() - job.started_at).total_seconds()
         due = total if elapsed >= RUN_SECONDS else max(0, int(total * elapsed / RUN_SECONDS))
         type_name = object_type_name(job.job_id)
         while job.done < due:
-            row = job.rows[job.done]
+            row = next(job.pending, None) if job.pending is not None else None
             job.done += 1
+            if row is None:  # the file no longer reads as it did when the job started
+                job.failed += 1
+                continue
             self._put_row(domain, domain_name, type_name, job, row)
         if job.done >= total:
             job.status = ("SUCCEEDED" if not job.failed else
                           "PARTIALLY_SUCCEEDED" if job.created + job.updated else "FAILED")
             job.reason = "VALIDATION_FAILURE" if job.status == "FAILED" else None
             job.completed_at = job.started_at + timedelta(seconds=RUN_SECONDS) if total else job.started_at
-            job.rows = []
+            job.pending = None
 
     def _put_row(self, domain: Domain, domain_name: str, type_name: str, job: UploadJob, row: _Row) -> None:
         object_type = domain.object_types.get(type_name)
@@ -326,29 +341,64 @@ def _key_field(fields: Mapping[str, Any], unique_key: str) -> str:
     raise bad_request("UniqueKey must name one of the Fields, or the column one of them reads")
 
 
-def _parse_csv(data: bytes) -> list[_Row] | None:
-    """The file's data rows, or None when it is not UTF-8 CSV with a header row."""
+def _blank(record: list[str]) -> bool:
+    return not record or (len(record) == 1 and not record[0].strip())
+
+
+def _columns(header: list[str] | None) -> list[str] | None:
+    """The header's column names, or None when it names none or one twice."""
+    if not header:
+        return None
+    columns = [name.strip() for name in header]
+    named = [name for name in columns if name]
+    if not named or len(set(named)) != len(named):
+        return None
+    return columns
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends, split as ``newline=""`` splits them (at ``\r\n``,
+    ``\r`` and ``\n``): what csv.reader reads, without a second copy of the whole text."""
+    return (found.group() for found in _LINE.finditer(text))
+
+
+def _read_csv(data: bytes) -> tuple[str, int] | None:
+    """The file's text and its number of data rows, or None when it is not UTF-8 CSV with a
+    header row. The file is read once, record by record; no row is kept (see :func:`_data_rows`)."""
     try:
         text = data.decode("utf-8-sig")
-        records = csv.reader(io.StringIO(text, newline=""), strict=True)
-        header = next(records, None)
-        if not header:
+        records = csv.reader(_lines(text), strict=True)
+        if _columns(next(records, None)) is None:
             return None
-        columns = [name.strip() for name in header]
-        named = [name for name in columns if name]
-        if not named or len(set(named)) != len(named):
-            return None
-        rows: list[_Row] = []
-        for record in records:
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # a blank line
-            if len(record) != len(columns):
-                rows.append(_Row(None, "the row has another number of values than the header"))
-                continue
-            rows.append(_Row({name: value for name, value in zip(columns, record, strict=True) if name and value}))
+        count = sum(1 for record in records if not _blank(record))
     except (UnicodeDecodeError, csv.Error):
         return None
-    return rows
+    return text, count
+
+
+def _data_rows(text: str) -> Iterator[_Row]:
+    """The data rows of a file that :func:`_read_csv` accepted, in order, one at a time."""
+    records = csv.reader(_lines(text), strict=True)
+    try:
+        columns = _columns(next(records, None)) or []
+        for record in records:
+            if _blank(record):
+                continue
+            if len(record) != len(columns):
+                yield _Row(None, "the row has another number of values than the header")
+                continue
+            pairs = [(name, value) for name, value in zip(columns, record, strict=True) if name and value]
+            # The row's JSON object is at least this long (quotes, colon and comma per member;
+            # escapes only add): past PutProfileObject's limit, the row fails without being built.
+            if 2 + sum(len(name) + len(value) + 6 for name, value in pairs) > MAX_OBJECT_CHARS:
+                yield _Row(None, "the row's object is longer than PutProfileObject takes")
+                continue
+            yield _Row(dict(pairs))
+    except csv.Error:
+        return  # the rows left are counted as failed by the run
 
 
 def sse_c_problem(headers: Mapping[str, str], key: bytes) -> tuple[str, str, int] | None:
