@@ -24,35 +24,36 @@ class WaiterRow(NamedTuple):
     success: tuple[str, ...]
     failure: tuple[str, ...]
     deletable: bool
-    #: What the waiter waits for, for its docstring.
+    #: The resource, as a noun phrase ("a recommender"), for the docstrings of both methods:
+    #: "Wait for <description>: ..." and "Wait until <description> is deleted: ...".
     description: str
 
 
 WAITERS: tuple[WaiterRow, ...] = (
     WaiterRow("identity_resolution_job", "GetIdentityResolutionJob", "Status",
-              ("COMPLETED", "PARTIAL_SUCCESS"), ("FAILED",), False, "an identity resolution job to end"),
+              ("COMPLETED", "PARTIAL_SUCCESS"), ("FAILED",), False, "an identity resolution job"),
     WaiterRow("upload_job", "GetUploadJob", "Status",
-              ("SUCCEEDED", "PARTIALLY_SUCCEEDED"), ("FAILED", "STOPPED"), False, "an upload job to end"),
+              ("SUCCEEDED", "PARTIALLY_SUCCEEDED"), ("FAILED", "STOPPED"), False, "an upload job"),
     WaiterRow("segment_snapshot", "GetSegmentSnapshot", "Status",
-              ("COMPLETED",), ("FAILED",), False, "a segment snapshot to be ready"),
+              ("COMPLETED",), ("FAILED",), False, "a segment snapshot"),
     WaiterRow("segment_estimate", "GetSegmentEstimate", "Status",
-              ("SUCCEEDED",), ("FAILED",), False, "a segment estimate to be ready (HTTP 202 until then)"),
+              ("SUCCEEDED",), ("FAILED",), False, "a segment estimate (HTTP 202 until it is ready)"),
     WaiterRow("calculated_attribute_definition", "GetCalculatedAttributeDefinition", "Status",
-              ("COMPLETED",), ("FAILED",), True, "a calculated attribute definition to be computed"),
+              ("COMPLETED",), ("FAILED",), True, "a calculated attribute definition"),
     WaiterRow("recommender", "GetRecommender", "Status", ("ACTIVE",), ("FAILED",), True,
-              "a recommender to be active (pass success_states=['INACTIVE'] after a stop)"),
+              "a recommender"),
     WaiterRow("recommender_filter", "GetRecommenderFilter", "Status",
-              ("ACTIVE",), ("FAILED",), True, "a recommender filter to be active"),
+              ("ACTIVE",), ("FAILED",), True, "a recommender filter"),
     WaiterRow("recommender_schema", "GetRecommenderSchema", "Status",
-              ("ACTIVE",), (), True, "a recommender schema to be active"),
+              ("ACTIVE",), (), True, "a recommender schema"),
     WaiterRow("workflow", "GetWorkflow", "Status",
-              ("COMPLETE",), ("FAILED", "CANCELLED"), True, "a workflow to end"),
+              ("COMPLETE",), ("FAILED", "CANCELLED"), True, "a workflow"),
     WaiterRow("event_stream", "GetEventStream", "State",
-              ("RUNNING",), (), True, "an event stream to run (pass success_states=['STOPPED'] to wait for a stop)"),
+              ("RUNNING",), (), True, "an event stream"),
     WaiterRow("segment_subscription", "GetSegmentSubscription", "Status",
-              ("RUNNING",), ("FAILED",), True, "a segment subscription to run"),
+              ("RUNNING",), ("FAILED",), True, "a segment subscription"),
     WaiterRow("stream_for_segments", "GetStreamForSegments", "State",
-              ("RUNNING",), ("UNHEALTHY",), False, "a segment stream association to run"),
+              ("RUNNING",), ("UNHEALTHY",), False, "the segment stream association"),
     WaiterRow("domain", "GetDomain", None, (), (), True, "a domain"),
     WaiterRow("profile_object_type", "GetProfileObjectType", None, (), (), True, "a profile object type"),
     WaiterRow("domain_layout", "GetDomainLayout", None, (), (), True, "a domain layout"),
@@ -61,3 +62,22 @@ WAITERS: tuple[WaiterRow, ...] = (
     WaiterRow("segment_definition", "GetSegmentDefinition", None, (), (), True, "a segment definition"),
     WaiterRow("domain_object_type", "GetDomainObjectType", None, (), (), True, "a domain object type"),
 )
+
+
+def _check(rows: tuple[WaiterRow, ...]) -> None:
+    """What the table itself must hold (the generator checks the states against the model's enums)."""
+    names = [row.name for row in rows]
+    if len(set(names)) != len(names):
+        raise ValueError("waiter names must be unique")
+    for row in rows:
+        if set(row.success) & set(row.failure):
+            raise ValueError(f"waiter {row.name}: a state is both a success and a failure")
+        if row.status is None and (row.success or row.failure or not row.deletable):
+            raise ValueError(f"waiter {row.name}: a resource without status has only a deletion waiter")
+        if row.status is not None and not row.success:
+            raise ValueError(f"waiter {row.name}: a status waiter needs a success state")
+        if not row.operation.startswith("Get"):
+            raise ValueError(f"waiter {row.name}: polls a Get operation")
+
+
+_check(WAITERS)

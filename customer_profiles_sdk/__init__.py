@@ -27,6 +27,7 @@ from .errors import (
     ThrottlingError,
     TransportError,
     UnmodeledServiceError,
+    UploadError,
     WaiterFailedError,
     WaiterTimeoutError,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "UnmodeledServiceError",
+    "UploadError",
     "WaiterFailedError",
     "WaiterTimeoutError",
     "__version__",

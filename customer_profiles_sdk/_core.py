@@ -51,6 +51,10 @@ __all__ = ["DEFAULT_RETRY_MODE", "AsyncClientCore", "ClientCore", "ResponseMetad
 
 SERVICE_NAME = "customer-profiles"
 
+#: Operations whose response body holds a secret: GetUploadJobPath's ClientToken is the SSE-C key
+#: of the upload. Their bodies never reach botocore's parser (see ``_CoreBase._prepare``).
+SECRET_BODIES = frozenset({"GetUploadJobPath"})
+
 #: The retry mode used when neither the given Config, nor AWS_RETRY_MODE, nor the profile's
 #: ``retry_mode`` chooses one. See docs/client.md ("Retries and timeouts").
 DEFAULT_RETRY_MODE = "standard"
@@ -194,15 +198,14 @@ class _CoreBase:
         self._skip_validation = install(client)
 
     @staticmethod
-    def _waiting(name: str, deleted: bool, sleep: Any, options: dict[str, Any]) -> Waiting:
-        """The polling state of the waiter ``name`` (its options checked before anything is sent)."""
+    def _waiting(name: str, deleted: bool, sleep: Any, options: dict[str, Any], asynchronous: bool = False) -> Waiting:
+        """The polling state of the waiter ``name``: every option (``sleep`` too) is checked, and
+        every problem named, before anything is sent."""
         from ._generated.waiters import WAITERS
 
-        if sleep is not None and not callable(sleep):
-            raise ParamValidationError(f"wait_for_{name}", [Problem("sleep", "type", "must be callable")])
         if deleted:
             options = {key: value for key, value in options.items() if key not in ("success_states", "failure_states")}
-        return Waiting(WAITERS[name], deleted=deleted, custom_sleep=sleep is not None, **options)
+        return Waiting(WAITERS[name], deleted=deleted, sleep=sleep, asynchronous=asynchronous, **options)
 
     def _prepare(self, spec: _Spec, request: InputShape, validated: bool) -> tuple[dict[str, Any], SdkCall]:
         """The request's wire dict, and the state the transport hooks see during the call."""
@@ -212,7 +215,10 @@ class _CoreBase:
         # botocore's validation is skipped only for parameters the SDK validated, and only if they
         # reach botocore's serializer unchanged (compared as pickled bytes; see _transport).
         expected = pickled(payload) if validated and self._skip_validation else None
-        return payload, SdkCall(spec.operation, expected, self._fast_parse)
+        # A body with a secret is parsed by the SDK even with fast_parse=False: botocore's parser
+        # logs every body it reads at DEBUG level.
+        fast = self._fast_parse or spec.operation in SECRET_BODIES
+        return payload, SdkCall(spec.operation, expected, fast)
 
     # -- calls ---------------------------------------------------------------------------------
     def _call(self, operation: str, params: dict[str, Any], allow_partial: bool = False) -> Any:
@@ -445,7 +451,13 @@ class ClientCore(_CoreBase):
                 pause = waiting.answered(response)
             if pause is None:
                 return waiting.result
-            (sleep or time.sleep)(pause)
+            slept = (sleep or time.sleep)(pause)
+            if inspect.isawaitable(slept):  # no coroutine function, yet it gave an awaitable: nothing paused
+                close = getattr(slept, "close", None)
+                if callable(close):
+                    close()
+                raise ParamValidationError(f"wait_for_{waiting.name}", [Problem(
+                    "sleep", "type", "must pause and return, not give an awaitable, on the sync client")])
 
 class AsyncClientCore(_CoreBase):
     """Holds one aiobotocore client and turns typed requests into awaited calls on it.
@@ -573,7 +585,7 @@ class AsyncClientCore(_CoreBase):
         # The seam with ClientCore._wait. ``sleep`` may be a coroutine function or a plain one.
         import asyncio
 
-        waiting = self._waiting(name, deleted, sleep, options)
+        waiting = self._waiting(name, deleted, sleep, options, asynchronous=True)
         while True:
             try:
                 response = await self._call(waiting.spec.operation, params)

@@ -12,11 +12,18 @@ This module is hand-written: add helpers here, never in ``_generated/``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, cast
 
 from ._core import DEFAULT_RETRY_MODE, ResponseMetadata
 from ._generated.aio_client import AsyncCustomerProfilesClient as _GeneratedMethods
 from .client import _public_class
+from .waiters import DEFAULT_DELAY, DEFAULT_MAX_DELAY, DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from .models import GetUploadJobResponse, ObjectTypeField, ObjectTypeFieldDict
+    from .waiters import WaitProgress
 
 __all__ = ["DEFAULT_RETRY_MODE", "AsyncCustomerProfilesClient", "ResponseMetadata"]
 
@@ -42,6 +49,34 @@ class AsyncCustomerProfilesClient(_GeneratedMethods):
     redaction are those of the sync client. One instance may be shared by any number of tasks of
     one event loop.
     """
+
+    async def upload_csv(
+        self,
+        *,
+        domain_name: str,
+        path: str | os.PathLike[str],
+        fields: Mapping[str, ObjectTypeField | ObjectTypeFieldDict],
+        unique_key: str,
+        display_name: str,
+        data_expiry: int | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetUploadJobResponse:
+        """Load the CSV file at ``path`` into the domain through an upload job, and wait for it:
+        :meth:`CustomerProfilesClient.upload_csv <customer_profiles_sdk.CustomerProfilesClient.upload_csv>`,
+        awaited. The PUT of the file runs in a thread (``asyncio.to_thread``), so the event loop
+        goes on meanwhile, unless an emulator in this process answers it; ``sleep`` may be a
+        coroutine function or a plain one. See customer_profiles_sdk.uploads.
+        """
+        from .uploads import UploadCsv, drive_async
+
+        plan = UploadCsv(domain_name=domain_name, path=path, fields=fields, unique_key=unique_key,
+                         display_name=display_name, data_expiry=data_expiry, delay=delay, max_delay=max_delay,
+                         timeout=timeout, progress=progress, sleep=sleep, asynchronous=True)
+        return cast("GetUploadJobResponse", await drive_async(self, plan))
 
 
 if not TYPE_CHECKING:

@@ -10,11 +10,18 @@ This module is hand-written: add helpers here, never in ``_generated/``.
 
 from __future__ import annotations
 
+import os
 import types
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from ._core import DEFAULT_RETRY_MODE, ResponseMetadata
 from ._generated.client import CustomerProfilesClient as _GeneratedMethods
+from .waiters import DEFAULT_DELAY, DEFAULT_MAX_DELAY, DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from .models import GetUploadJobResponse, ObjectTypeField, ObjectTypeFieldDict
+    from .waiters import WaitProgress
 
 __all__ = ["DEFAULT_RETRY_MODE", "CustomerProfilesClient", "ResponseMetadata"]
 
@@ -45,6 +52,46 @@ class CustomerProfilesClient(_GeneratedMethods):
     When the SDK creates the boto3 client, it uses the ``standard`` retry mode unless the given
     ``Config``, ``AWS_RETRY_MODE`` or the profile's ``retry_mode`` says otherwise.
     """
+
+    def upload_csv(
+        self,
+        *,
+        domain_name: str,
+        path: str | os.PathLike[str],
+        fields: Mapping[str, ObjectTypeField | ObjectTypeFieldDict],
+        unique_key: str,
+        display_name: str,
+        data_expiry: int | None = None,
+        delay: float = DEFAULT_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+        timeout: float = DEFAULT_TIMEOUT,
+        progress: Callable[[WaitProgress], object] | None = None,
+        sleep: Callable[[float], object] | None = None,
+    ) -> GetUploadJobResponse:
+        """Load the CSV file at ``path`` into the domain through an upload job, and wait for it.
+
+        Runs ``create_upload_job`` (``domain_name``, ``display_name``, ``fields``, ``unique_key``,
+        ``data_expiry``, named and checked as there), ``get_upload_job_path``, a PUT of the file
+        (streamed, never read whole, with S3's SSE-C headers of the job's ``ClientToken``),
+        ``start_upload_job``, then ``wait_for_upload_job`` with ``delay``, ``max_delay``,
+        ``timeout``, ``progress`` and ``sleep``. Returns the final :class:`GetUploadJobResponse`:
+        ``status`` is ``SUCCEEDED`` or ``PARTIALLY_SUCCEEDED`` and ``results_summary`` counts the
+        created, updated and failed rows.
+
+        ``path`` must name a regular file of at most 5 GiB, checked (with the waiting options)
+        before anything is sent: ParamValidationError otherwise. A refused or failed upload raises
+        :class:`~customer_profiles_sdk.errors.UploadError` (``status``, S3's ``code``, ``job_id``);
+        a job that ends ``FAILED`` or ``STOPPED``, WaiterFailedError; the ``timeout``,
+        WaiterTimeoutError. Once the job exists it is left as it is whatever fails: the error
+        names it, for ``get_upload_job`` and ``stop_upload_job``. The ``ClientToken`` and the
+        upload URL appear in no log, repr or error. See customer_profiles_sdk.uploads.
+        """
+        from .uploads import UploadCsv, drive
+
+        plan = UploadCsv(domain_name=domain_name, path=path, fields=fields, unique_key=unique_key,
+                         display_name=display_name, data_expiry=data_expiry, delay=delay, max_delay=max_delay,
+                         timeout=timeout, progress=progress, sleep=sleep)
+        return cast("GetUploadJobResponse", drive(self, plan))
 
 
 def _public_class(cls: type) -> type:

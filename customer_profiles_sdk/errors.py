@@ -46,6 +46,7 @@ __all__ = [
     "ThrottlingError",
     "TransportError",
     "UnmodeledServiceError",
+    "UploadError",
     "WaiterFailedError",
     "WaiterTimeoutError",
 ]
@@ -481,6 +482,31 @@ class OperationNotSupportedError(IncompatibleBotocoreError):
 class PaginationError(CustomerProfilesError):
     """A paginator could not go on: the service repeated a token, sent ``max_empty_pages`` empty
     pages in a row or passed ``max_pages`` requests, or a resume token is unusable."""
+
+
+class UploadError(CustomerProfilesError):
+    """The CSV file of an upload job did not reach the job's upload URL.
+
+    Either no answer came at all (the connection failed or timed out; ``status`` is None), or the
+    URL refused the file: ``status`` is the HTTP status and ``code`` the S3 error code of the
+    answer (``AccessDenied`` for an expired URL, ``InvalidArgument`` for a wrong SSE-C key, ...;
+    None when the answer named none). ``job_id`` is the upload job, when one was created (None
+    for a bare upload). The job is left as it is, in status ``CREATED``: read it with
+    ``get_upload_job``, stop it with ``stop_upload_job``.
+
+    The text names the status, the code and the job; never the upload URL or its query (a
+    signature), the SSE-C key (the job's ``ClientToken``), a header value or the answer's body.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 job_id: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.job_id = job_id
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self),), {"status": self.status, "code": self.code, "job_id": self.job_id})
 
 
 class _WaiterError(CustomerProfilesError, WaiterError):

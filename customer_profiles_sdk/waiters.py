@@ -8,10 +8,14 @@ botocore ``WaiterError`` s and hold the last response. ``wait_for_<resource>_del
 waits until the ``Get`` operation answers 404 and returns None.
 
 Between polls the waiter sleeps ``delay`` seconds, doubling up to ``max_delay``, each pause with
-"equal jitter" (between half and all of it). Throttling, 5xx answers and transport errors while
-polling are retried the same way, within the ``timeout``. ``progress`` is called after every
-poll with a :class:`WaitProgress`. ``sleep`` replaces the pause (a test can pass the emulator's
-``advance``): then the timeout counts the seconds slept, not the wall clock.
+"equal jitter" (between half and all of it); it never sleeps past the ``timeout``. Throttling
+(the throttling codes botocore knows, whatever the status), 5xx answers, request timeouts and
+transport errors while polling are retried the same way, within the ``timeout``; any other error
+is raised at once. ``progress`` is called after every poll with a :class:`WaitProgress`.
+``sleep`` replaces the pause (a test can pass the emulator's ``advance``; on the async client it
+may be a coroutine function): then the timeout counts the seconds slept, or the wall clock if
+more time passed. Every option is checked before the first poll (ParamValidationError naming
+each broken one, never its value).
 
 The table of waiters is generated (``codegen/waiters.py``); :class:`Waiting` holds the polling
 logic without I/O, and the clients only call and sleep (docs/design.md, section 17).
@@ -19,6 +23,9 @@ logic without I/O, and the clients only call and sleep (docs/design.md, section 
 
 from __future__ import annotations
 
+import inspect
+import itertools
+import math
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -34,6 +41,7 @@ from .errors import (
     UnmodeledServiceError,
     WaiterFailedError,
     WaiterTimeoutError,
+    quoted,
 )
 
 __all__ = ["DEFAULT_DELAY", "DEFAULT_MAX_DELAY", "DEFAULT_TIMEOUT", "WaitProgress", "Waiting"]
@@ -76,22 +84,50 @@ class WaiterSpec(NamedTuple):
     states: tuple[str, ...]
 
 
+#: Error codes that mean "slow down" or "try again" whatever the HTTP status (botocore's standard
+#: retry mode treats the same codes so; an unmodeled one arrives as UnmodeledServiceError).
+_RETRYABLE_CODES = frozenset({
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+    "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+    "EC2ThrottledException", "RequestTimeout", "RequestTimeoutException",
+})
+#: The most states ``success_states``/``failure_states`` may list (each enum has at most 8 values).
+MAX_STATES = 64
+
+
 def _retryable(exc: BaseException) -> bool:
     """Errors worth polling again: throttling, a 5xx answer, no usable HTTP response."""
     if isinstance(exc, ThrottlingError | InternalServerError | TransportError):
         return True
     if isinstance(exc, UnmodeledServiceError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return isinstance(status, int) and (status >= 500 or status == 429)
+        if isinstance(status, int) and (status >= 500 or status == 429):
+            return True
+        return exc.code in _RETRYABLE_CODES
     return False
 
 
-def _number(name: str, value: Any, minimum: float) -> Problem | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= minimum or value != value:
-        return Problem(name, "type", f"must be a number >= {minimum:g}")
-    if value == float("inf") and name != "timeout":
+def _number(name: str, value: Any, minimum: float, *, above: bool = False, infinite: bool = False) -> Problem | None:
+    """The problem with an option that must be a real number ``>= minimum`` (``> minimum`` if
+    ``above``), finite unless ``infinite``, or None. Never quotes the value."""
+    rule = f"must be a number {'>' if above else '>='} {minimum:g}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return Problem(name, "type", rule)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        return Problem(name, "max", "must be finite" if not infinite else "is too large")
+    if math.isnan(number) or number < minimum or (above and number == minimum):
+        return Problem(name, "min" if not math.isnan(number) else "type", rule)
+    if math.isinf(number) and not infinite:
         return Problem(name, "max", "must be finite")
     return None
+
+
+def _state_text(status: str | None) -> str:
+    """A status read from the service, as an error's text may show it (bounded, escaped)."""
+    return "not in a final state" if status is None else quoted(status, 64)
 
 
 class Waiting:
@@ -100,6 +136,11 @@ class Waiting:
     :meth:`answered` takes a response model, :meth:`failed` an exception; each returns the
     pause before the next poll, or None when the wait is over (:attr:`result` holds what to
     return), or raises the waiter's error. :meth:`failed` re-raises what is not worth retrying.
+
+    ``sleep`` is the caller's replacement for the pause (only checked here: the client calls it),
+    ``asynchronous`` says whether the client awaits it (a coroutine function is refused on the
+    sync client, where it would pause for nothing). ``custom_sleep`` counts the seconds slept in
+    the timeout even without ``sleep``; ``clock`` and ``jitter`` are for tests.
     """
 
     def __init__(
@@ -113,12 +154,15 @@ class Waiting:
         max_delay: float = DEFAULT_MAX_DELAY,
         timeout: float = DEFAULT_TIMEOUT,
         progress: Callable[[WaitProgress], Any] | None = None,
+        sleep: Any = None,
+        asynchronous: bool = False,
         custom_sleep: bool = False,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        problems = [p for p in (_number("delay", delay, 0), _number("max_delay", max_delay, 0),
-                                _number("timeout", timeout, 0)) if p is not None]
+        # Every option is checked before the first poll, and every problem is named at once.
+        problems = [p for p in (_number("delay", delay, 0, above=True), _number("max_delay", max_delay, 0),
+                                _number("timeout", timeout, 0, infinite=True)) if p is not None]
         success = self._states(spec, "success_states", success_states, spec.success, problems)
         failure = self._states(spec, "failure_states", failure_states, spec.failure, problems)
         if not problems and set(success) & set(failure):
@@ -127,17 +171,24 @@ class Waiting:
             problems.append(Problem("success_states", "min_length", "must name at least one state"))
         if progress is not None and not callable(progress):
             problems.append(Problem("progress", "type", "must be callable"))
+        if sleep is not None and not callable(sleep):
+            problems.append(Problem("sleep", "type", "must be callable"))
+        elif sleep is not None and not asynchronous and _is_async(sleep):
+            # Called without "await", it would return a coroutine and pause for nothing.
+            problems.append(Problem("sleep", "type", "must be a plain function on the sync client (this one "
+                                                     "is a coroutine function: use the async client)"))
         if problems:
-            raise ParamValidationError(f"wait_for_{spec.name}", problems)
+            raise ParamValidationError(f"wait_for_{spec.name}{'_deleted' if deleted else ''}", problems)
         self.spec = spec
         self.deleted = deleted
         self.success = frozenset(success)
         self.failure = frozenset(failure)
         self.delay = float(delay)
+        #: A ``max_delay`` below ``delay`` is lifted to it: the first pause is always ``delay``.
         self.max_delay = max(float(max_delay), self.delay)
         self.timeout = float(timeout)
         self.progress = progress
-        self._custom_sleep = custom_sleep
+        self._custom_sleep = custom_sleep or sleep is not None
         self._clock = clock
         self._jitter = jitter
         self._start = clock()
@@ -146,21 +197,31 @@ class Waiting:
         self.result: Any = None
         self._last: Any = None
         self._last_status: str | None = None
+        self._last_error: str | None = None
 
     @staticmethod
     def _states(spec: WaiterSpec, name: str, given: Iterable[str] | None, default: tuple[str, ...],
                 problems: list[Problem]) -> tuple[str, ...]:
         if given is None:
             return default
-        if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        if isinstance(given, str | bytes | bytearray) or not isinstance(given, Iterable):
             problems.append(Problem(name, "type", "must be a list of states"))
             return ()
-        states = tuple(given)
+        # Bounded: an endless iterator is refused, not read forever.
+        states = tuple(itertools.islice(given, MAX_STATES + 1))
+        if len(states) > MAX_STATES:
+            problems.append(Problem(name, "max_length", f"must list at most {MAX_STATES} states"))
+            return ()
+        plain: list[str] = []
         for index, state in enumerate(states):
-            if not isinstance(state, str) or state not in spec.states:
+            # An enum member (a str subclass) counts as its value; anything else is refused.
+            value = str.__str__(state) if isinstance(state, str) else None
+            if value is None or value not in spec.states:
                 problems.append(Problem(f"{name}[{index}]", "enum",
                                         "must be one of " + ", ".join(spec.states) if spec.states else "no states"))
-        return states
+            else:
+                plain.append(value)
+        return tuple(plain)
 
     @property
     def name(self) -> str:
@@ -181,9 +242,17 @@ class Waiting:
         elapsed = self.elapsed
         if elapsed + pause > self.timeout:
             self._report(status, None, response)
+            if response is None and self._last_error is not None:
+                state = f"the last poll failed ({self._last_error})"
+                if self._last_status is not None:
+                    state += f"; the last status read was {_state_text(self._last_status)}"
+            elif self.deleted:
+                state = "still there" + (f" (status {_state_text(status)})" if status is not None else "")
+            else:
+                state = f"still {_state_text(status)}"
             raise WaiterTimeoutError(
-                self.name, f"still {status or 'not in a final state'} after {elapsed:.1f} s, and the next poll "
-                f"would come after the timeout of {self.timeout:g} s", self._last, self._last_status, elapsed)
+                self.name, f"{state} after {elapsed:.1f} s, and the next poll would come after the timeout of "
+                f"{self.timeout:g} s", self._last, self._last_status, elapsed)
         self._report(status, pause, response)
         self._slept += pause
         return pause
@@ -195,10 +264,12 @@ class Waiting:
     def answered(self, response: Any) -> float | None:
         """A poll answered: the pause before the next one, or None (done: see :attr:`result`)."""
         self.attempt += 1
+        self._last_error = None
         status = None
         if self.spec.status is not None:
             value = response.__dict__.get(self.spec.status)
-            status = value if isinstance(value, str) else getattr(value, "value", None)
+            value = getattr(value, "value", value)
+            status = str.__str__(value) if isinstance(value, str) else None
         self._last, self._last_status = response, status
         if self.deleted:
             return self._next(status, response)
@@ -208,7 +279,8 @@ class Waiting:
             return None
         if status in self.failure:
             self._report(status, None, response)
-            raise WaiterFailedError(self.name, f"reached the failure state {status}", response, status, self.elapsed)
+            raise WaiterFailedError(self.name, f"reached the failure state {_state_text(status)}", response, status,
+                                    self.elapsed)
         return self._next(status, response)
 
     def failed(self, exc: BaseException) -> float | None:
@@ -220,4 +292,16 @@ class Waiting:
             return None
         if not _retryable(exc):
             raise exc
+        # Only the class and code go into a later timeout's text (a message may quote values).
+        code = getattr(exc, "code", None)
+        self._last_error = type(exc).__name__ + (f" {quoted(code, 64)}" if isinstance(code, str) and code else "")
         return self._next(None, None)
+
+
+def _is_async(function: Any) -> bool:
+    """Whether calling ``function`` gives an awaitable to wait for (a coroutine function, also
+    behind ``functools.partial``, or an object whose ``__call__`` is one)."""
+    if inspect.iscoroutinefunction(function):
+        return True
+    # A callable object whose class defines "async def __call__".
+    return inspect.iscoroutinefunction(inspect.getattr_static(type(function), "__call__", None))

@@ -76,8 +76,9 @@ async def run(client: AsyncCustomerProfilesClient, domain: str) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--aws", action="store_true", help="call real AWS (default credentials and region)")
+    parser.add_argument("--domain", help="name of the domain to create and delete (must not exist)")
     args = parser.parse_args()
-    domain = f"cpsdk-example-{secrets.token_hex(4)}" if args.aws else "shop"
+    domain = args.domain or (f"cpsdk-example-{secrets.token_hex(4)}" if args.aws else "cpsdk-example-async")
     client = AsyncCustomerProfilesClient() if args.aws else Emulator().async_client()
     async with client:
         try:

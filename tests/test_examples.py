@@ -16,6 +16,7 @@ a thread pool (each takes about half a second), so the whole module stays a few 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import re
@@ -35,7 +36,11 @@ pytestmark = pytest.mark.slow
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 # Files starting with "_" are shared helpers of the examples, not examples.
-EXAMPLES = sorted(path for path in EXAMPLES_DIR.glob("*.py") if not path.name.startswith("_"))
+# The async examples need aiobotocore (the async extra): where it is missing they are left out here,
+# and .ci/run runs them in its aiobotocore leg.
+HAVE_ASYNC = importlib.util.find_spec("aiobotocore") is not None
+EXAMPLES = sorted(path for path in EXAMPLES_DIR.glob("*.py")
+                  if not path.name.startswith("_") and (HAVE_ASYNC or not path.name.startswith("async_")))
 NAMES = [path.name for path in EXAMPLES]
 
 # Sample personal data the examples send; it must never appear in what they print.
@@ -92,6 +97,25 @@ EXPECTED: dict[str, list[str]] = {
         "DetectProfileObjectType is not implemented by the emulator",
         "the emulator answered NotImplementedByEmulator (HTTP 501)",
         "run: python examples/detect_object_type.py --aws",
+    ],
+    "async_quickstart.py": [
+        "profiles:     3 created concurrently",
+        "orders:       5 listed for the first profile, 3 pages",
+        "refused:      DomainName (min_length)",
+        "not found:    ResourceNotFoundException",
+    ],
+    "long_running_jobs.py": [
+        "pauses:       advance the emulator clock",
+        "estimate:     RUNNING -> SUCCEEDED, 2 profile(s) match",
+        "recommender:  PENDING -> IN_PROGRESS -> ACTIVE",
+        "recipe:       popular-items, ready for get_profile_recommendations",
+        "deleted:      DELETING -> gone (404)",
+    ],
+    "upload_csv.py": [
+        "file:         customers.csv, 1000 rows (3 of them bad)",
+        "job:          PARTIALLY_SUCCEEDED: 997 created, 0 updated, 3 failed",
+        "search:       _account c0042 matched 1 profile(s)",
+        "missing file: path: names no existing file [rule=file] (nothing sent)",
     ],
     "bulk_ingest.py": [
         "object type:  Orders, UNIQUE key _orderId",
@@ -253,7 +277,7 @@ def test_there_are_examples() -> None:
 
 
 def test_every_example_has_expectations() -> None:
-    assert sorted(EXPECTED) == NAMES
+    assert sorted(name for name in EXPECTED if HAVE_ASYNC or not name.startswith("async_")) == NAMES
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -4030,7 +4030,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetCalculatedAttributeDefinitionResponse:
-        """Wait for a calculated attribute definition to be computed: poll ``GetCalculatedAttributeDefinition`` until ``Status`` is a
+        """Wait for a calculated attribute definition: poll ``GetCalculatedAttributeDefinition`` until ``Status`` is a
         success state, and return that response.
 
         Success states: COMPLETED; failure states:
@@ -4055,7 +4055,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        """Wait until a calculated attribute definition to be computed is deleted: poll ``GetCalculatedAttributeDefinition`` until it
+        """Wait until a calculated attribute definition is deleted: poll ``GetCalculatedAttributeDefinition`` until it
         answers 404 (ResourceNotFoundError), then return None. Options as for the other
         waiters; see customer_profiles_sdk.waiters.
 
@@ -4132,7 +4132,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetEventStreamResponse:
-        """Wait for an event stream to run (pass success_states=['STOPPED'] to wait for a stop): poll ``GetEventStream`` until ``State`` is a
+        """Wait for an event stream: poll ``GetEventStream`` until ``State`` is a
         success state, and return that response.
 
         Success states: RUNNING; failure states:
@@ -4157,7 +4157,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        """Wait until an event stream to run (pass success_states=['STOPPED'] to wait for a stop) is deleted: poll ``GetEventStream`` until it
+        """Wait until an event stream is deleted: poll ``GetEventStream`` until it
         answers 404 (ResourceNotFoundError), then return None. Options as for the other
         waiters; see customer_profiles_sdk.waiters.
 
@@ -4197,7 +4197,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetIdentityResolutionJobResponse:
-        """Wait for an identity resolution job to end: poll ``GetIdentityResolutionJob`` until ``Status`` is a
+        """Wait for an identity resolution job: poll ``GetIdentityResolutionJob`` until ``Status`` is a
         success state, and return that response.
 
         Success states: COMPLETED, PARTIAL_SUCCESS; failure states:
@@ -4262,7 +4262,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetRecommenderResponse:
-        """Wait for a recommender to be active (pass success_states=['INACTIVE'] after a stop): poll ``GetRecommender`` until ``Status`` is a
+        """Wait for a recommender: poll ``GetRecommender`` until ``Status`` is a
         success state, and return that response.
 
         Success states: ACTIVE; failure states:
@@ -4287,7 +4287,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        """Wait until a recommender to be active (pass success_states=['INACTIVE'] after a stop) is deleted: poll ``GetRecommender`` until it
+        """Wait until a recommender is deleted: poll ``GetRecommender`` until it
         answers 404 (ResourceNotFoundError), then return None. Options as for the other
         waiters; see customer_profiles_sdk.waiters.
 
@@ -4308,7 +4308,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetRecommenderFilterResponse:
-        """Wait for a recommender filter to be active: poll ``GetRecommenderFilter`` until ``Status`` is a
+        """Wait for a recommender filter: poll ``GetRecommenderFilter`` until ``Status`` is a
         success state, and return that response.
 
         Success states: ACTIVE; failure states:
@@ -4333,7 +4333,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        """Wait until a recommender filter to be active is deleted: poll ``GetRecommenderFilter`` until it
+        """Wait until a recommender filter is deleted: poll ``GetRecommenderFilter`` until it
         answers 404 (ResourceNotFoundError), then return None. Options as for the other
         waiters; see customer_profiles_sdk.waiters.
 
@@ -4354,7 +4354,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetRecommenderSchemaResponse:
-        """Wait for a recommender schema to be active: poll ``GetRecommenderSchema`` until ``Status`` is a
+        """Wait for a recommender schema: poll ``GetRecommenderSchema`` until ``Status`` is a
         success state, and return that response.
 
         Success states: ACTIVE; failure states:
@@ -4379,7 +4379,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        """Wait until a recommender schema to be active is deleted: poll ``GetRecommenderSchema`` until it
+        """Wait until a recommender schema is deleted: poll ``GetRecommenderSchema`` until it
         answers 404 (ResourceNotFoundError), then return None. Options as for the other
         waiters; see customer_profiles_sdk.waiters.
 
@@ -4419,7 +4419,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetSegmentEstimateResponse:
-        """Wait for a segment estimate to be ready (HTTP 202 until then): poll ``GetSegmentEstimate`` until ``Status`` is a
+        """Wait for a segment estimate (HTTP 202 until it is ready): poll ``GetSegmentEstimate`` until ``Status`` is a
         success state, and return that response.
 
         Success states: SUCCEEDED; failure states:
@@ -4447,7 +4447,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetSegmentSnapshotResponse:
-        """Wait for a segment snapshot to be ready: poll ``GetSegmentSnapshot`` until ``Status`` is a
+        """Wait for a segment snapshot: poll ``GetSegmentSnapshot`` until ``Status`` is a
         success state, and return that response.
 
         Success states: COMPLETED; failure states:
@@ -4474,7 +4474,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetSegmentSubscriptionResponse:
-        """Wait for a segment subscription to run: poll ``GetSegmentSubscription`` until ``Status`` is a
+        """Wait for a segment subscription: poll ``GetSegmentSubscription`` until ``Status`` is a
         success state, and return that response.
 
         Success states: RUNNING; failure states:
@@ -4499,7 +4499,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        """Wait until a segment subscription to run is deleted: poll ``GetSegmentSubscription`` until it
+        """Wait until a segment subscription is deleted: poll ``GetSegmentSubscription`` until it
         answers 404 (ResourceNotFoundError), then return None. Options as for the other
         waiters; see customer_profiles_sdk.waiters.
 
@@ -4519,7 +4519,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetStreamForSegmentsResponse:
-        """Wait for a segment stream association to run: poll ``GetStreamForSegments`` until ``State`` is a
+        """Wait for the segment stream association: poll ``GetStreamForSegments`` until ``State`` is a
         success state, and return that response.
 
         Success states: RUNNING; failure states:
@@ -4546,7 +4546,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetUploadJobResponse:
-        """Wait for an upload job to end: poll ``GetUploadJob`` until ``Status`` is a
+        """Wait for an upload job: poll ``GetUploadJob`` until ``Status`` is a
         success state, and return that response.
 
         Success states: SUCCEEDED, PARTIALLY_SUCCEEDED; failure states:
@@ -4573,7 +4573,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> GetWorkflowResponse:
-        """Wait for a workflow to end: poll ``GetWorkflow`` until ``Status`` is a
+        """Wait for a workflow: poll ``GetWorkflow`` until ``Status`` is a
         success state, and return that response.
 
         Success states: COMPLETE; failure states:
@@ -4598,7 +4598,7 @@ class CustomerProfilesClient(ClientCore):
         progress: Callable[[WaitProgress], object] | None = None,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        """Wait until a workflow to end is deleted: poll ``GetWorkflow`` until it
+        """Wait until a workflow is deleted: poll ``GetWorkflow`` until it
         answers 404 (ResourceNotFoundError), then return None. Options as for the other
         waiters; see customer_profiles_sdk.waiters.
 
