@@ -1,13 +1,14 @@
 """Detect an object type from sample JSON, then create it from what was detected.
 
+    python examples/detect_object_type.py          # offline, against the SDK's in-memory emulator
     python examples/detect_object_type.py --aws    # real AWS: default credentials and region
-    python examples/detect_object_type.py          # offline: shows that the emulator cannot do it
 
 ``detect_profile_object_type`` asks the service to suggest Fields and Keys for a few sample
-documents. The in-memory emulator does not model it and answers ``NotImplementedByEmulator``
-rather than inventing a result, so offline this script explains that and exits normally. With
-``--aws`` the script creates a new domain (``cpsdk-example-<random>``, or ``--domain``; an
-existing domain is refused), and deletes it at the end, even after an error.
+documents; the script then creates an object type from the suggestion. Offline, the emulator's
+detection (its own deterministic heuristics: docs/guides/testing.md) answers; AWS may suggest
+other names and keys for the same samples. With ``--aws`` the script creates a new domain
+(``cpsdk-example-<random>``, or ``--domain``; an existing domain is refused), and deletes it at
+the end, even after an error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 
 from _common import main
 
-from customer_profiles_sdk import CustomerProfilesClient, UnmodeledServiceError
+from customer_profiles_sdk import CustomerProfilesClient
 
 # Sample documents, as a web shop might export them. Personal data on purpose: it goes to the
 # service and is never printed.
@@ -29,16 +30,7 @@ SAMPLES = [
 
 
 def run(client: CustomerProfilesClient, domain: str, aws: bool) -> None:
-    try:
-        reply = client.detect_profile_object_type(domain_name=domain, objects=[json.dumps(s) for s in SAMPLES])
-    except UnmodeledServiceError as error:
-        if error.code != "NotImplementedByEmulator":
-            raise
-        print("detect:       DetectProfileObjectType is not implemented by the emulator; it needs AWS.")
-        print(f"              the emulator answered {error.code} (HTTP {error.http_status}): {error.message}")
-        print("              run: python examples/detect_object_type.py --aws")
-        return
-
+    reply = client.detect_profile_object_type(domain_name=domain, objects=[json.dumps(s) for s in SAMPLES])
     detected = reply.detected_profile_object_types or []
     print(f"detect:       {len(detected)} suggestion(s)")
     for suggestion in detected:

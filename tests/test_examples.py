@@ -94,9 +94,10 @@ EXPECTED: dict[str, list[str]] = {
         "read again:   ResourceNotFoundError (404)",
     ],
     "detect_object_type.py": [
-        "DetectProfileObjectType is not implemented by the emulator",
-        "the emulator answered NotImplementedByEmulator (HTTP 501)",
-        "run: python examples/detect_object_type.py --aws",
+        "detect:       1 suggestion(s)",
+        "field Email: source=_source.Email target=_profile.EmailAddress content_type=EMAIL_ADDRESS",
+        "key _email: ['PROFILE'] on ['Email']",
+        "created:      object type DetectedOrders with 5 fields",
     ],
     "async_quickstart.py": [
         "profiles:     3 created concurrently",
