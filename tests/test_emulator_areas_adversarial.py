@@ -151,6 +151,7 @@ def _started_job(emu: Emulator, data: bytes) -> str:
     return job
 
 
+@pytest.mark.slow  # about 8 s: a wide file made and read through
 def test_a_started_upload_job_keeps_no_parsed_copy_of_a_wide_file() -> None:
     """20,000 one-character columns: parsed into row dicts, the file took ~19 times its size."""
     emu = domain_with_profiles(0)
