@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.local._areas.upload_jobs import RUN_SECONDS
 
