@@ -55,6 +55,21 @@ def dummy_session() -> Any:
     return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
 
 
+def shipped_session(**kwargs: Any) -> Any:
+    """A boto3 session (dummy credentials in us-east-1 unless given) whose clients load the service
+    model the SDK ships, as the SDK's and the emulator's own clients do: plain boto3 clients of it
+    have every operation on every supported botocore (botocore 1.34's own model lacks the
+    operations added since, such as upload jobs and segments)."""
+    from customer_profiles_sdk._compat import private_loader
+
+    settings = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1",
+                **kwargs}
+    session = boto3.session.Session(**settings)
+    core = session._session
+    core.register_component("data_loader", private_loader(core.get_component("data_loader")))
+    return session
+
+
 def error_reply(code: str, status: int, message: str = "test message") -> Reply:
     """A rest-json error answer, as Customer Profiles sends it."""
     return Reply(status, {"Message": message}, {"x-amzn-ErrorType": f"{code}:http://internal/"})

@@ -9,12 +9,13 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import boto3.session
 import pytest
 from botocore.exceptions import ClientError
 
 from customer_profiles_sdk.errors import BadRequestError, ResourceNotFoundError
 from customer_profiles_sdk.local import Emulator
+
+from .localserver import shipped_session
 
 CANARY = "canary-93kq"
 ORDERS = {
@@ -47,7 +48,7 @@ def emu() -> Iterator[Emulator]:
 @pytest.fixture
 def raw(emu: Emulator) -> Iterator[Any]:
     with emu.serve() as server:
-        session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+        session = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
         yield session.client("customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
 
 

@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3.session
 import pytest
 from botocore.exceptions import ClientError
 
 from customer_profiles_sdk.errors import BadRequestError, ResourceNotFoundError
 from customer_profiles_sdk.local import Emulator
+
+from .localserver import shipped_session
 
 ADDRESS_TYPES = ["Address", "ShippingAddress", "MailingAddress", "BillingAddress"]
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -26,7 +27,7 @@ ORDERS = {
 
 
 def http_client(port: int) -> Any:
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+    session = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
     return session.client("customer-profiles", endpoint_url=f"http://127.0.0.1:{port}")
 
 

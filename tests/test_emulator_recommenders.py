@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-import boto3.session
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
@@ -20,6 +19,7 @@ from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.local._areas import _recommend
 
 from .canned import method_kwargs
+from .localserver import shipped_session
 
 CANARY = "canary-5e1d"
 EVENT_FIELDS = {
@@ -82,7 +82,7 @@ def api(request: pytest.FixtureRequest) -> Iterator[Api]:
         yield Api(emulator, emulator.client(), None)
         return
     with emulator.serve() as server:
-        boto = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1").client(
+        boto = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1").client(
             "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
         yield Api(emulator, None, boto)
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3.session
 import pytest
 from botocore.exceptions import ClientError
 
@@ -16,6 +15,8 @@ from customer_profiles_sdk.errors import BadRequestError, ResourceNotFoundError
 from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.local._areas.workflows import START_DELAY_SECONDS, STEP_SECONDS
 from customer_profiles_sdk.local._errors import EmulatorError
+
+from .localserver import shipped_session
 
 STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/profile-events"
 ROLE = "arn:aws:iam::123456789012:role/appflow"
@@ -40,7 +41,7 @@ def emu() -> Iterator[Emulator]:
 def raw(emu: Emulator) -> Iterator[Any]:
     """A plain boto3 client over HTTP to the emulator."""
     with emu.serve() as server:
-        session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+        session = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
         yield session.client("customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
 
 

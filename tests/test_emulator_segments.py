@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-import boto3.session
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
@@ -23,6 +22,7 @@ from customer_profiles_sdk.local._areas import segments as _segments
 from customer_profiles_sdk.local._errors import EmulatorError
 
 from .canned import method_kwargs
+from .localserver import shipped_session
 
 # The emulator's durations (read from the module so the tests follow it; the defaults are today's).
 ESTIMATE_SECONDS = getattr(_segments, "ESTIMATE_SECONDS", 5)
@@ -68,7 +68,7 @@ def api(request: pytest.FixtureRequest) -> Iterator[Api]:
         yield Api(emulator, "sdk", None)
         return
     with emulator.serve() as server:
-        client = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+        client = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                        region_name="us-east-1").client(
             "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
         yield Api(emulator, "boto3", client)

@@ -8,8 +8,6 @@ import hashlib
 import logging
 from typing import Any
 
-import boto3
-import boto3.session
 import pytest
 from botocore.exceptions import ClientError
 
@@ -17,6 +15,8 @@ from customer_profiles_sdk._upload import UploadError, put_upload, sse_c_headers
 from customer_profiles_sdk.errors import CustomerProfilesError
 from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.local._areas.upload_jobs import PATH_VALID_SECONDS, RUN_SECONDS, object_type_name
+
+from .localserver import shipped_session
 
 FIELDS: dict[str, Any] = {
     "CustomerId": {"Source": "_source.CustomerId", "Target": "_profile.AccountNumber"},
@@ -94,7 +94,7 @@ def test_scenario_sdk_client_upload_start_and_see_the_objects() -> None:
 def test_scenario_boto3_over_http_with_the_server() -> None:
     emu = Emulator()
     with emu.serve() as server:
-        client: Any = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+        client: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                        region_name="us-east-1").client(
             "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
         client.create_domain(DomainName="shop", DefaultExpirationDays=365)
@@ -122,7 +122,7 @@ def test_upload_from_a_file_object_over_http(tmp_path: Any) -> None:
     file = tmp_path / "people.csv"
     file.write_bytes(CSV)
     with emu.serve() as server:
-        client: Any = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+        client: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                        region_name="us-east-1").client(
             "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
         client.create_domain(DomainName="shop", DefaultExpirationDays=365)
@@ -332,7 +332,7 @@ def test_put_upload_needs_an_emulator_for_the_reserved_host() -> None:
     client = plain(emu)
     job = new_job(client)
     url = client.get_upload_job_path(DomainName="shop", JobId=job)["Url"]
-    bare: Any = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+    bare: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                  region_name="us-east-1").client("customer-profiles")
     with pytest.raises(UploadError) as error:
         put_upload(bare, url, CSV, {})
@@ -345,7 +345,7 @@ def test_the_key_and_rows_never_reach_the_log(caplog: pytest.LogCaptureFixture) 
     emu = Emulator()
     caplog.set_level(logging.DEBUG)
     with emu.serve() as server:
-        client: Any = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+        client: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                        region_name="us-east-1").client(
             "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
         client.create_domain(DomainName="shop", DefaultExpirationDays=365)

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
-import boto3.session
 import pytest
 
 from customer_profiles_sdk import (
@@ -38,6 +37,8 @@ from customer_profiles_sdk._upload import put_upload, sse_c_headers
 from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.local._areas.upload_jobs import PATH_VALID_SECONDS, object_type_name
 from customer_profiles_sdk.uploads import Send, UploadCsv
+
+from .localserver import shipped_session
 
 FIELDS: dict[str, Any] = {
     "CustomerId": {"Source": "_source.CustomerId", "Target": "_profile.AccountNumber"},
@@ -67,7 +68,7 @@ def write_csv(path: Path, rows: int, *, bad: int = 0, repeat: int = 0) -> Path:
 
 
 def http_client(url: str, **kwargs: Any) -> CustomerProfilesClient:
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+    session = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
     return CustomerProfilesClient(session=session, endpoint_url=url, **kwargs)
 
 
@@ -506,7 +507,7 @@ def test_a_stream_of_unknown_length_is_sent_whole_over_http(emu: Emulator, monke
     data = b"CustomerId,FirstName,Email\n" + b"".join(b"c%d,N%d,\n" % (i, i) for i in range(50_000))
     uploads = record_uploads(emu, monkeypatch)
     with emu.serve() as running:
-        http = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+        http = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                      region_name="us-east-1").client("customer-profiles", endpoint_url=running.url)
         _, url, headers = new_path(http)
         status, answer, _ = put_upload(http, url, cast(IO[bytes], Trickle(data, step=4096)), headers)
@@ -532,7 +533,7 @@ class Shrinking(io.BytesIO):
 
 def test_a_file_that_shrinks_while_sent_raises_upload_error(emu: Emulator) -> None:
     with emu.serve() as running:
-        http = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+        http = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                      region_name="us-east-1").client("customer-profiles", endpoint_url=running.url)
         _, url, headers = new_path(http)
         with pytest.raises(UploadError) as caught:
@@ -546,7 +547,7 @@ def test_a_file_that_shrinks_while_sent_raises_upload_error(emu: Emulator) -> No
 def test_a_stream_larger_than_a_put_takes_is_refused(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_upload, "MAX_PUT_BYTES", 100_000)
     with emu.serve() as running:
-        http = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+        http = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                      region_name="us-east-1").client("customer-profiles", endpoint_url=running.url)
         _, url, headers = new_path(http)
         with pytest.raises(UploadError, match="larger than"):
@@ -558,6 +559,7 @@ def test_a_stream_larger_than_a_put_takes_is_refused(emu: Emulator, monkeypatch:
 SERVER = """
 import sys
 from customer_profiles_sdk.local import Emulator
+
 emulator = Emulator()
 emulator.backend.call("CreateDomain", {"DomainName": "shop", "DefaultExpirationDays": 365})
 with emulator.serve() as running:
@@ -621,7 +623,7 @@ def test_upload_csv_memory_stays_flat_for_a_20_mb_file(remote: str, tmp_path: Pa
 
 
 def test_put_upload_memory_stays_flat_for_a_file_and_a_stream(remote: str, tmp_path: Path) -> None:
-    client: Any = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b",
+    client: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
                                         region_name="us-east-1").client("customer-profiles", endpoint_url=remote)
     file = big_csv(tmp_path / "big.csv", 20 * MB)
     size = file.stat().st_size
