@@ -471,6 +471,10 @@ def _guarded_steps(botocore_parser: Any, response: dict[str, Any]) -> Generator[
     raise ParserFailure(kind)
 
 
+#: The guard of each parser class: :class:`_AsyncGuardedParser` for coroutine ``parse`` methods.
+_GUARDS: dict[type, type[_GuardedParser]] = {}
+
+
 class _GuardedParserFactory:
     """Stands in for the endpoint's parser factory (shared by a session's clients, so the
     factory itself is never changed): every parser it creates is a :class:`_GuardedParser`."""
@@ -482,9 +486,12 @@ class _GuardedParserFactory:
 
     def create_parser(self, protocol_name: str) -> _GuardedParser:
         parser = self._factory.create_parser(protocol_name)
-        if inspect.iscoroutinefunction(getattr(type(parser), "parse", None)):  # aiobotocore's parsers
-            return _AsyncGuardedParser(parser)
-        return _GuardedParser(parser)
+        kind = type(parser)
+        guard = _GUARDS.get(kind)
+        if guard is None:  # once per parser class, not once per answer
+            asynchronous = inspect.iscoroutinefunction(getattr(kind, "parse", None))  # aiobotocore's parsers
+            guard = _GUARDS[kind] = _AsyncGuardedParser if asynchronous else _GuardedParser
+        return guard(parser)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._factory, name)

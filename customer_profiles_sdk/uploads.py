@@ -175,15 +175,11 @@ class UploadCsv:
 
         name, problem = _path_problem(path)
         problems = [problem] if problem is not None else []
-        try:  # the waiting options, as wait_for_upload_job checks them
-            Waiting(WAITERS["upload_job"], delay=delay, max_delay=max_delay, timeout=timeout, progress=progress)
+        try:  # the waiting options, sleep included, as wait_for_upload_job checks them
+            Waiting(WAITERS["upload_job"], delay=delay, max_delay=max_delay, timeout=timeout, progress=progress,
+                    sleep=sleep, asynchronous=asynchronous)
         except ParamValidationError as error:
             problems.extend(error.problems)
-        if sleep is not None and not callable(sleep):
-            problems.append(Problem("sleep", "type", "must be callable"))
-        elif sleep is not None and not asynchronous and _is_coroutine_function(sleep):
-            problems.append(Problem("sleep", "type", "must be a plain function on the sync client (this one is a "
-                                                     "coroutine function: use the async client)"))
         if problems or name is None:
             raise ParamValidationError(SHAPE, problems)
         self._name = name
@@ -246,12 +242,6 @@ def _send_step(path: Any, file: IO[bytes], job_id: str) -> Send:
     except ValueError:
         raise _refused(job_id, None, None, "GetUploadJobPath's ClientToken is not base64 text") from None
     return Send(url, headers, file)
-
-
-def _is_coroutine_function(function: Any) -> bool:
-    import inspect
-
-    return inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(type(function).__call__)
 
 
 def drive(client: Any, plan: UploadCsv) -> Any:
