@@ -70,6 +70,20 @@ def shipped_session(**kwargs: Any) -> Any:
     return session
 
 
+_shipped: Any = None
+_shipped_lock = threading.Lock()
+
+
+def shipped_client(endpoint_url: str | None = None, **kwargs: Any) -> Any:
+    """A plain boto3 customer-profiles client of one shared :func:`shipped_session` (a new session
+    loads the service model again), aimed at ``endpoint_url``; ``kwargs`` go to ``client()``."""
+    global _shipped
+    with _shipped_lock:  # sessions are not thread-safe: clients are made one at a time
+        if _shipped is None:
+            _shipped = shipped_session()
+        return _shipped.client("customer-profiles", endpoint_url=endpoint_url, **kwargs)
+
+
 def error_reply(code: str, status: int, message: str = "test message") -> Reply:
     """A rest-json error answer, as Customer Profiles sends it."""
     return Reply(status, {"Message": message}, {"x-amzn-ErrorType": f"{code}:http://internal/"})

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from customer_profiles_sdk.errors import BadRequestError, ResourceNotFoundError
 from customer_profiles_sdk.local import Emulator
 
-from .localserver import shipped_session
+from .localserver import shipped_client
 
 CANARY = "canary-93kq"
 ORDERS = {
@@ -48,8 +48,7 @@ def emu() -> Iterator[Emulator]:
 @pytest.fixture
 def raw(emu: Emulator) -> Iterator[Any]:
     with emu.serve() as server:
-        session = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
-        yield session.client("customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
+        yield shipped_client(f"http://127.0.0.1:{server.port}")
 
 
 def code(error: ClientError) -> str:

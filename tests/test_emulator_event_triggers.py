@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from customer_profiles_sdk.local import Emulator
 
-from .localserver import shipped_session
+from .localserver import shipped_client
 
 FIELDS = {
     "OrderId": {"Source": "_source.id", "Target": "_order.OrderId"},
@@ -81,9 +81,7 @@ def test_scenario_sdk_client_trigger_fires_within_its_limits() -> None:
 def test_scenario_boto3_over_http() -> None:
     emu = Emulator()
     with emu.serve() as server:
-        client = prepared(shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
-                                                region_name="us-east-1").client(
-            "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}"))
+        client = prepared(shipped_client(f"http://127.0.0.1:{server.port}"))
         client.create_event_trigger(DomainName="shop", EventTriggerName="vip", ObjectTypeName="Orders",
                                     EventTriggerConditions=[{"EventTriggerDimensions": [{"ObjectAttributes": [
                                         {"Source": "_source.tier", "ComparisonOperator": "INCLUSIVE",

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from customer_profiles_sdk.errors import BadRequestError, ResourceNotFoundError
 from customer_profiles_sdk.local import Emulator
 
-from .localserver import shipped_session
+from .localserver import shipped_client
 
 ADDRESS_TYPES = ["Address", "ShippingAddress", "MailingAddress", "BillingAddress"]
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -27,8 +27,7 @@ ORDERS = {
 
 
 def http_client(port: int) -> Any:
-    session = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
-    return session.client("customer-profiles", endpoint_url=f"http://127.0.0.1:{port}")
+    return shipped_client(f"http://127.0.0.1:{port}")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.local._areas import _recommend
 
 from .canned import method_kwargs
-from .localserver import shipped_session
+from .localserver import shipped_client
 
 CANARY = "canary-5e1d"
 EVENT_FIELDS = {
@@ -82,8 +82,7 @@ def api(request: pytest.FixtureRequest) -> Iterator[Api]:
         yield Api(emulator, emulator.client(), None)
         return
     with emulator.serve() as server:
-        boto = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1").client(
-            "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
+        boto = shipped_client(f"http://127.0.0.1:{server.port}")
         yield Api(emulator, None, boto)
 
 

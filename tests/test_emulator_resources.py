@@ -16,7 +16,7 @@ from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.local._areas.workflows import START_DELAY_SECONDS, STEP_SECONDS
 from customer_profiles_sdk.local._errors import EmulatorError
 
-from .localserver import shipped_session
+from .localserver import shipped_client
 
 STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/profile-events"
 ROLE = "arn:aws:iam::123456789012:role/appflow"
@@ -41,8 +41,7 @@ def emu() -> Iterator[Emulator]:
 def raw(emu: Emulator) -> Iterator[Any]:
     """A plain boto3 client over HTTP to the emulator."""
     with emu.serve() as server:
-        session = shipped_session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
-        yield session.client("customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
+        yield shipped_client(f"http://127.0.0.1:{server.port}")
 
 
 def code(error: ClientError) -> str:

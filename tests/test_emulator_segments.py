@@ -22,7 +22,7 @@ from customer_profiles_sdk.local._areas import segments as _segments
 from customer_profiles_sdk.local._errors import EmulatorError
 
 from .canned import method_kwargs
-from .localserver import shipped_session
+from .localserver import shipped_client
 
 # The emulator's durations (read from the module so the tests follow it; the defaults are today's).
 ESTIMATE_SECONDS = getattr(_segments, "ESTIMATE_SECONDS", 5)
@@ -68,9 +68,7 @@ def api(request: pytest.FixtureRequest) -> Iterator[Api]:
         yield Api(emulator, "sdk", None)
         return
     with emulator.serve() as server:
-        client = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
-                                       region_name="us-east-1").client(
-            "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
+        client = shipped_client(f"http://127.0.0.1:{server.port}")
         yield Api(emulator, "boto3", client)
 
 

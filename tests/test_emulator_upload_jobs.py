@@ -16,7 +16,7 @@ from customer_profiles_sdk.errors import CustomerProfilesError
 from customer_profiles_sdk.local import Emulator
 from customer_profiles_sdk.local._areas.upload_jobs import PATH_VALID_SECONDS, RUN_SECONDS, object_type_name
 
-from .localserver import shipped_session
+from .localserver import shipped_client
 
 FIELDS: dict[str, Any] = {
     "CustomerId": {"Source": "_source.CustomerId", "Target": "_profile.AccountNumber"},
@@ -94,9 +94,7 @@ def test_scenario_sdk_client_upload_start_and_see_the_objects() -> None:
 def test_scenario_boto3_over_http_with_the_server() -> None:
     emu = Emulator()
     with emu.serve() as server:
-        client: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
-                                       region_name="us-east-1").client(
-            "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
+        client: Any = shipped_client(f"http://127.0.0.1:{server.port}")
         client.create_domain(DomainName="shop", DefaultExpirationDays=365)
         job = new_job(client)
         path = client.get_upload_job_path(DomainName="shop", JobId=job)
@@ -122,9 +120,7 @@ def test_upload_from_a_file_object_over_http(tmp_path: Any) -> None:
     file = tmp_path / "people.csv"
     file.write_bytes(CSV)
     with emu.serve() as server:
-        client: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
-                                       region_name="us-east-1").client(
-            "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
+        client: Any = shipped_client(f"http://127.0.0.1:{server.port}")
         client.create_domain(DomainName="shop", DefaultExpirationDays=365)
         job = new_job(client)
         path = client.get_upload_job_path(DomainName="shop", JobId=job)
@@ -332,8 +328,7 @@ def test_put_upload_needs_an_emulator_for_the_reserved_host() -> None:
     client = plain(emu)
     job = new_job(client)
     url = client.get_upload_job_path(DomainName="shop", JobId=job)["Url"]
-    bare: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
-                                 region_name="us-east-1").client("customer-profiles")
+    bare: Any = shipped_client()
     with pytest.raises(UploadError) as error:
         put_upload(bare, url, CSV, {})
     assert url not in str(error.value)
@@ -345,9 +340,7 @@ def test_the_key_and_rows_never_reach_the_log(caplog: pytest.LogCaptureFixture) 
     emu = Emulator()
     caplog.set_level(logging.DEBUG)
     with emu.serve() as server:
-        client: Any = shipped_session(aws_access_key_id="a", aws_secret_access_key="b",
-                                       region_name="us-east-1").client(
-            "customer-profiles", endpoint_url=f"http://127.0.0.1:{server.port}")
+        client: Any = shipped_client(f"http://127.0.0.1:{server.port}")
         client.create_domain(DomainName="shop", DefaultExpirationDays=365)
         job = new_job(client)
         path = client.get_upload_job_path(DomainName="shop", JobId=job)
