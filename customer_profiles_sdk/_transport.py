@@ -44,6 +44,7 @@ import copy
 import gc
 import inspect
 import json
+import logging
 import os
 import pickle
 import threading
@@ -158,7 +159,7 @@ class ParserFailure(ResponseParserError):
 class SdkCall:
     """The state of one SDK call, visible to the hooks through :data:`sdk_call`."""
 
-    __slots__ = ("fast_parse", "operation", "owner", "params")
+    __slots__ = ("fast_parse", "operation", "owner", "params", "taken")
 
     def __init__(self, operation: str, params: bytes | None, fast_parse: bool) -> None:
         self.operation = operation
@@ -169,6 +170,8 @@ class SdkCall:
         self.fast_parse = fast_parse
         #: botocore's per-call context object of the SDK's own call (see _enter).
         self.owner: object | None = None
+        #: The response dict whose body :func:`_before_parse` took, until the parser sees it.
+        self.taken: dict[str, Any] | None = None
 
 
 #: Set while the SDK calls botocore; None otherwise (and in every other thread).
@@ -407,6 +410,9 @@ class _GuardedParser:
     def parse(self, response: dict[str, Any], shape: Any) -> Any:
         if not _in_sdk_call():
             return self._parser.parse(response, shape)
+        skipped = _metadata_only(response, shape)
+        if skipped is not None:
+            return skipped
         steps = _guarded_steps(self._parser, response)
         parser = next(steps)
         while True:
@@ -431,6 +437,9 @@ class _AsyncGuardedParser(_GuardedParser):
     async def parse(self, response: dict[str, Any], shape: Any) -> Any:
         if not _in_sdk_call():
             return await self._parser.parse(response, shape)
+        skipped = _metadata_only(response, shape)
+        if skipped is not None:
+            return skipped
         steps = _guarded_steps(self._parser, response)
         parser = next(steps)
         while True:
@@ -442,6 +451,60 @@ class _AsyncGuardedParser(_GuardedParser):
                 parser = steps.send(outcome)
             except StopIteration as done:
                 return done.value
+
+
+#: Per output shape: whether every member comes from the body (no header, status code or payload
+#: member), so that botocore's parse of an emptied body gives the response metadata alone.
+_BODY_ONLY: dict[Any, bool] = {}
+
+
+def _body_only(shape: Any) -> bool:
+    known = _BODY_ONLY.get(shape)
+    if known is None:
+        serialization = getattr(shape, "serialization", {}) if shape is not None else {}
+        members = getattr(shape, "members", {}) if shape is not None else {}
+        known = _BODY_ONLY[shape] = (
+            "payload" not in serialization
+            and not serialization.get("eventstream")
+            and not any(member.serialization.get("location") for member in members.values())
+        )
+    return known
+
+
+_PARSER_LOG = logging.getLogger("botocore.parsers")
+
+
+def _metadata_only(response: dict[str, Any], shape: Any) -> dict[str, Any] | None:
+    """What botocore's parser returns for a 2xx answer whose body :func:`_before_parse` took, or None.
+
+    With the body emptied, botocore's rest-json parse of a shape whose members all come from the
+    body gives the response metadata alone, built from the status and headers. This builds the
+    same dict (a differential test compares the two for every operation, on every supported
+    botocore) without creating and running botocore's parser: about 8 µs of every SDK call.
+    """
+    call = sdk_call.get()
+    if call is None or call.taken is not response:
+        return None
+    call.taken = None
+    status = response.get("status_code")
+    if not isinstance(status, int) or not 200 <= status < 300 or not _body_only(shape):
+        return None
+    headers = response["headers"]
+    if _PARSER_LOG.isEnabledFor(logging.DEBUG):  # the lines botocore's parser logs (and the SDK redacts)
+        _PARSER_LOG.debug("Response headers: %r", headers)
+        _PARSER_LOG.debug("Response body:\n%r", response["body"])
+    metadata: dict[str, Any] = {}
+    if "x-amzn-requestid" in headers:
+        metadata["RequestId"] = headers["x-amzn-requestid"]
+    elif "x-amz-request-id" in headers:
+        metadata["RequestId"] = headers["x-amz-request-id"]
+        metadata["HostId"] = headers.get("x-amz-id-2", "")
+    metadata["HTTPStatusCode"] = status
+    metadata["HTTPHeaders"] = {key.lower(): headers[key] for key in headers}  # as botocore.utils.lowercase_dict
+    algorithm = (response.get("context") or {}).get("checksum", {}).get("response_algorithm")
+    if algorithm:
+        metadata["ChecksumAlgorithm"] = algorithm
+    return {"ResponseMetadata": metadata}
 
 
 def _guarded_steps(botocore_parser: Any, response: dict[str, Any]) -> Generator[Any, tuple[bool, Any], Any]:
@@ -536,6 +599,7 @@ def _before_parse(
     ):
         customized_response_dict[BODY_KEY] = bytes(body)
         response_dict["body"] = b""
+        call.taken = response_dict
 
 
 def install(client: BaseClient) -> bool:

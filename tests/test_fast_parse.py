@@ -735,3 +735,103 @@ def test_no_pickling_when_botocore_does_not_validate(monkeypatch: pytest.MonkeyP
     assert plain.get_domain(domain_name="d").domain_name == "d" and calls == []
     checked = sdk_client(canned)
     assert checked.get_domain(domain_name="d").domain_name == "d" and len(calls) == 1
+
+
+class _ParseCounter:
+    """Counts the parses botocore's own parsers run (wrapped at the endpoint's factory)."""
+
+    def __init__(self, client: Any) -> None:
+        self.parses = 0
+        endpoint = client._endpoint
+        guarded = endpoint._response_parser_factory
+        inner = guarded._factory if isinstance(guarded, _ParserFactory) else guarded
+        counter = self
+
+        class Factory:
+            def __init__(self, factory: Any) -> None:
+                self._factory = factory
+
+            def create_parser(self, protocol: str) -> Any:
+                parser = self._factory.create_parser(protocol)
+                parse = parser.parse
+
+                def counted(response: Any, shape: Any) -> Any:
+                    counter.parses += 1
+                    return parse(response, shape)
+
+                parser.parse = counted
+                return parser
+
+        inner._factory = Factory(inner._factory)
+
+
+@pytest.mark.parametrize("op", OPS)
+def test_a_fast_parsed_answer_skips_botocores_parser_and_gets_the_same_metadata(op: str) -> None:
+    """botocore's parser is not run for a 2xx answer the SDK parses (unless a member comes from
+    the status code), and the metadata dict handlers and the SDK see equals botocore's parse."""
+    canned = Canned()
+    sdk = sdk_client(canned)
+    plain = boto3_client(canned)
+    counter = _ParseCounter(sdk.boto3_client)
+    seen: dict[str, Any] = {}
+    for name, client in (("sdk", sdk.boto3_client), ("raw", plain)):
+        client.meta.events.register(f"after-call.customer-profiles.{op}",
+                                    functools.partial(lambda key, parsed, **kw: seen.__setitem__(key, parsed), name))
+    headers = {"X-Amzn-RequestId": "r-1", "X-Custom": "A b", "x-amz-id-2": "h"}
+    canned.set(b"{}", 200, headers)
+    request = getattr(models, synth.OPERATIONS[op]["input"]["shape"]).model_validate(synth.valid(
+        synth.OPERATIONS[op]["input"]["shape"]))
+    response = sdk.send(request, allow_partial=True)
+    getattr(plain, xform_name(op))(**synth.valid(synth.OPERATIONS[op]["input"]["shape"]))
+    assert counter.parses == (1 if op in STATUS_OPS else 0)
+    assert seen["sdk"]["ResponseMetadata"] == seen["raw"]["ResponseMetadata"]
+    assert response.response_metadata is not None and response.response_metadata.request_id == "r-1"
+    assert response.response_metadata.headers["x-custom"] == "A b"
+
+
+@pytest.mark.parametrize("status", [200, 201, 204, 299])
+@pytest.mark.parametrize("headers", [
+    {"x-amzn-RequestId": "a", "Content-Type": "application/json"},
+    {"x-amz-request-id": "b", "x-amz-id-2": "c"},
+    {"X-Amz-Request-Id": "d"},
+    {},
+    {"x-amzn-requestid": "e", "x-amz-request-id": "f", "MiXeD": "G h"},
+])
+@pytest.mark.parametrize("checksum", [None, "CRC32"])
+def test_the_skipped_parse_builds_what_botocores_parser_builds(status: int, headers: dict[str, str],
+                                                                checksum: str | None) -> None:
+    from botocore.awsrequest import HeadersDict
+    from botocore.parsers import create_parser
+
+    shape = shipped_service_model().operation_model("GetDomain").output_shape
+    context = {"checksum": {"response_algorithm": checksum}} if checksum else {}
+
+    def response() -> dict[str, Any]:
+        return {"status_code": status, "headers": HeadersDict(headers), "body": b"", "context": context}
+
+    expected = create_parser("rest-json").parse(response(), shape)
+    taken = response()
+    call = transport.SdkCall("GetDomain", None, True)
+    call.taken = taken
+    token = transport.sdk_call.set(call)
+    try:
+        assert transport._metadata_only(taken, shape) == expected
+        assert call.taken is None and transport._metadata_only(taken, shape) is None  # used once
+    finally:
+        transport.sdk_call.reset(token)
+
+
+def test_an_answer_the_sdk_did_not_take_is_parsed_by_botocore() -> None:
+    """Error answers, fast_parse=False and direct calls still go through botocore's parser."""
+    canned = Canned()
+    sdk = sdk_client(canned)
+    slow = CustomerProfilesClient(client=boto3_client(canned), fast_parse=False)
+    counters = [_ParseCounter(sdk.boto3_client), _ParseCounter(slow.boto3_client)]
+    canned.set(b'{"DomainName": "d"}')
+    assert slow.get_domain(domain_name="d").domain_name == "d"
+    assert sdk.boto3_client.get_domain(DomainName="d")["DomainName"] == "d"
+    canned.set(b'{"Message": "no"}', 404, {"x-amzn-ErrorType": "ResourceNotFoundException"})
+    with pytest.raises(ResourceNotFoundError):
+        sdk.get_domain(domain_name="d")
+    # the direct call 1, the error answer 2 (botocore parses it again for the modeled fields)
+    assert [counter.parses for counter in counters] == [3, 1]
