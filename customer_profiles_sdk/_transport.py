@@ -57,6 +57,8 @@ from botocore.exceptions import IncompleteReadError
 from botocore.parsers import BaseJSONParser, ResponseParserError
 from botocore.validate import ParamValidationDecorator
 
+from . import _signing
+
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
@@ -629,6 +631,7 @@ def install(client: BaseClient) -> bool:
         # botocore without the before-parse event: the hook runs in front of the guarded parser.
         endpoint._response_parser_factory = guarded if _BEFORE_PARSE else _ParserFactory(guarded)  # type: ignore[union-attr]
     _cache_endpoints(client)
+    _signing.install(client)
     serializer = getattr(client, "_serializer", None)
     # Only botocore's own validating serializer is wrapped. With parameter_validation=False there
     # is nothing to skip; anything else is someone else's and is left alone.

@@ -829,7 +829,7 @@ def test_an_answer_the_sdk_did_not_take_is_parsed_by_botocore() -> None:
     counters = [_ParseCounter(sdk.boto3_client), _ParseCounter(slow.boto3_client)]
     canned.set(b'{"DomainName": "d"}')
     assert slow.get_domain(domain_name="d").domain_name == "d"
-    assert sdk.boto3_client.get_domain(DomainName="d")["DomainName"] == "d"
+    assert cast(Any, sdk.boto3_client).get_domain(DomainName="d")["DomainName"] == "d"
     canned.set(b'{"Message": "no"}', 404, {"x-amzn-ErrorType": "ResourceNotFoundException"})
     with pytest.raises(ResourceNotFoundError):
         sdk.get_domain(domain_name="d")
