@@ -635,6 +635,17 @@ _RULE_NAMES = {
 }
 
 
+def _own_bookkeeping(model: BaseModel) -> None:
+    """Give ``model`` its own set of members set, and its own dict of unknown members, before a
+    change: pydantic-core shares both with the original when it validates a model instance again
+    (a response's ``Address`` passed into a request), so an assignment to one would show in the
+    other's ``model_fields_set`` and extras."""
+    object.__setattr__(model, "__pydantic_fields_set__", set(model.__pydantic_fields_set__))
+    extra = model.__pydantic_extra__
+    if extra is not None:
+        object.__setattr__(model, "__pydantic_extra__", dict(extra))
+
+
 class Shape(BaseModel):
     """Base of every generated shape class. Not instantiated directly."""
 
@@ -653,6 +664,14 @@ class Shape(BaseModel):
     )
 
     __cp__: ClassVar[ShapeInfo]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        _own_bookkeeping(self)
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        _own_bookkeeping(self)
+        super().__delattr__(name)
 
     @classmethod
     def __get_pydantic_core_schema__(

@@ -362,3 +362,47 @@ async def test_records_of_aiobotocore_loggers_are_rewritten_too(server: Emulator
         await calls_with_personal_data(server, True)
     assert [record for record in logs.records if record.name.startswith("aiobotocore.")]
     assert_rewritten(logs.records)
+
+
+# ---------------------------------------------------------------------------------------------
+# The lean signer (customer_profiles_sdk._signing) on aiobotocore
+# ---------------------------------------------------------------------------------------------
+
+async def test_the_async_clients_calls_are_signed_by_the_lean_signer_as_botocore_signs(server: EmulatorServer) -> None:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    from customer_profiles_sdk._signing import _LeanSigV4Auth
+
+    async with created(server) as client:
+        raw = client.aiobotocore_client
+        pairs: list[tuple[str, str]] = []
+        kinds: list[type] = []
+
+        def check(request: AWSRequest, **kwargs: Any) -> None:
+            copy = AWSRequest(method=request.method, url=request.url, data=request.data,
+                              params=dict(request.params), headers=dict(request.headers.items()))
+            copy.context = dict(request.context)
+            del copy.headers["Authorization"]
+            del copy.headers["X-Amz-Date"]
+            signer = raw._request_signer
+            SigV4Auth(signer._credentials, "profile", REGION).add_auth(copy)
+            # The same second on both sides, or the case says nothing: compared only then.
+            if copy.headers["X-Amz-Date"] == request.headers["X-Amz-Date"]:
+                pairs.append((request.headers["Authorization"], copy.headers["Authorization"]))
+
+        get = raw._request_signer.get_auth_instance
+
+        async def spy(*args: Any, **kwargs: Any) -> Any:
+            auth = await get(*args, **kwargs)
+            kinds.append(type(auth))
+            return auth
+
+        raw._request_signer.get_auth_instance = spy
+        raw.meta.events.register_last("request-created.customer-profiles", check)
+        await client.create_domain(domain_name="signed", default_expiration_days=3)
+        for _ in range(5):
+            await client.get_domain(domain_name="signed")
+        await raw.get_domain(DomainName="signed")  # direct: botocore's own signer
+    assert kinds[:-1] == [_LeanSigV4Auth] * (len(kinds) - 1) and kinds[-1] is SigV4Auth
+    assert pairs and all(signed == expected for signed, expected in pairs)

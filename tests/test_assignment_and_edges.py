@@ -125,3 +125,30 @@ def test_a_map_key_that_looks_like_pydantics_marker_is_still_a_key() -> None:
 def test_raw_values_hash_by_value() -> None:
     assert len({RawValue(i) for i in range(100)}) == 100
     assert RawValue("1") != RawValue(1) and hash(RawValue([1])) == hash(RawValue([1]))
+
+
+def test_a_model_validated_again_inside_another_shares_no_bookkeeping_with_the_original() -> None:
+    """pydantic-core hands the original's set of members set to the copy it makes when it
+    validates a model instance again: an assignment to either must not show in the other."""
+    from customer_profiles_sdk.models import CreateProfileRequest, SearchProfilesResponse, UpdateAddress
+
+    response = SearchProfilesResponse.model_validate({"Items": [{"ProfileId": "p", "Address": {"City": "T"}}]})
+    (item,) = response.items or []
+    original = item.address
+    assert original is not None
+    request = CreateProfileRequest(domain_name="shop", address=original)
+    copy = request.address
+    assert copy is not None and copy is not original
+    copy.province = "Q"
+    assert original.model_fields_set == {"city"} and original.model_dump(exclude_unset=True) == {"city": "T"}
+    assert response.to_boto() == {"Items": [{"ProfileId": "p", "Address": {"City": "T"}}]}
+    original.county = "C"
+    assert copy.model_fields_set == {"city", "province"}
+    assert request.to_boto()["Address"] == {"City": "T", "Province": "Q"}
+    del copy.province
+    assert original.model_fields_set == {"city", "county"}
+    update = UpdateAddress(city="X")
+    twice = [CreateProfileRequest(domain_name="shop", address=original) for _ in range(2)]
+    assert twice[0].address is not None and twice[1].address is not None
+    twice[0].address.state = "S"
+    assert "state" not in twice[1].address.model_fields_set and update.model_fields_set == {"city"}
