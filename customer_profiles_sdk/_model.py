@@ -778,6 +778,31 @@ class Shape(BaseModel):
             private = self.__pydantic_private__
             object.__setattr__(self, "__pydantic_private__", {**(private or {}), _RAW_KEY: raw})
 
+    def _cp_share(self, table: Any = None) -> None:
+        """The sharing validator's ``post_init`` (:func:`_sharing_validator`): a model whose set of
+        members set equals one already seen in the same parse takes that one, and its own is freed.
+
+        ``table`` is the parse's own dict (the validation context), from ``(class, frozenset of
+        names)`` and from each class (its last set) to the shared set. It holds member names only,
+        never values, and lives as long as the parse. Shared sets are safe because a model gets
+        its own copy before any assignment or deletion (:func:`_own_bookkeeping`).
+        """
+        if type(table) is not dict:
+            return
+        fields = self.__pydantic_fields_set__
+        cls = type(self)
+        last = table.get(cls)
+        if last is not None and last == fields:  # the common case: siblings sent the same members
+            object.__setattr__(self, "__pydantic_fields_set__", last)
+            return
+        key = (cls, frozenset(fields))
+        shared = table.get(key)
+        if shared is None:
+            table[key] = shared = fields
+        else:
+            object.__setattr__(self, "__pydantic_fields_set__", shared)
+        table[cls] = shared
+
     # -- strict-only checks (stripped from the lenient validator) ---------------------------
     @model_validator(mode="after")
     def _cp_checks(self) -> Self:
@@ -1329,6 +1354,41 @@ def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator
     return validator
 
 
+_SHARING: dict[type[Shape], SchemaValidator] = {}
+
+
+def _sharing_validator(cls: type[Shape]) -> SchemaValidator:
+    """The typed validator, with :meth:`Shape._cp_share` as every model's ``post_init``.
+
+    pydantic-core gives each model its own set of the members it was sent: in a response of
+    1,000 profiles those sets take more memory than all of botocore's dicts for the same answer,
+    and they are a third of the objects the garbage collector then walks. Models of one class sent
+    the same members share one set instead. The hook is a Python call per model, which costs more
+    than it saves on smaller answers, so the client uses this validator only for bodies of at
+    least ``_transport.SHARE_MIN_BYTES`` (docs/performance.md, "Memory").
+    """
+    validator = _SHARING.get(cls)
+    if validator is not None:
+        return validator
+    with _LENIENT_LOCK:
+        validator = _SHARING.get(cls)
+        if validator is None:
+            schema = lenient_core_schema(cls, fallback=False)
+            _check_extras_depth(schema)
+            stack: list[Any] = [schema]
+            while stack:  # iterative: every model node, in the definitions too
+                node = stack.pop()
+                if isinstance(node, list):
+                    stack.extend(node)
+                elif isinstance(node, dict):
+                    if node.get("type") == "model":
+                        node["post_init"] = "_cp_share"
+                    stack.extend(value for key, value in node.items() if key not in _OPAQUE_KEYS)
+            validator = SchemaValidator(typing.cast(core_schema.CoreSchema, schema), _LENIENT_CONFIG)
+            _SHARING[cls] = validator
+    return validator
+
+
 #: The typed validator refuses an unknown member whose value nests lists and objects deeper than
 #: this. Known members nest at most 10 levels in this service (tests/test_typed_failures.py checks
 #: that they stay well under this), so a document the typed validator accepts nests at most
@@ -1370,7 +1430,8 @@ def _check_extras_depth(schema: dict[str, Any]) -> None:
             stack.extend(value for key, value in node.items() if key not in _OPAQUE_KEYS)
 
 
-def lenient_validate_json(cls: type[_S], data: bytes, vet: Callable[[], None] | None = None) -> _S | None:
+def lenient_validate_json(cls: type[_S], data: bytes, vet: Callable[[], None] | None = None,
+                          share: bool = False) -> _S | None:
     """Lenient validation of a wire-named JSON document, or None if pydantic refuses it.
 
     Refusal means the document is not an object, or that pydantic-core's reader does not accept
@@ -1381,6 +1442,9 @@ def lenient_validate_json(cls: type[_S], data: bytes, vet: Callable[[], None] | 
     an exception it raises chains nothing; then the lenient validator runs.
     """
     try:
+        if share:  # equal sets of members set are shared (see _sharing_validator)
+            return typing.cast(_S, _sharing_validator(cls).validate_json(data, by_alias=True, by_name=False,
+                                                                         context={}))
         return typing.cast(_S, _typed_validator(cls).validate_json(data, by_alias=True, by_name=False))
     except ValidationError:
         pass

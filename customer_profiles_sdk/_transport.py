@@ -830,11 +830,12 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
             raise _too_deep(cls)
 
     if not others and body:
+        share = len(body) >= SHARE_MIN_BYTES
         if len(body) >= GC_PAUSE_MIN_BYTES and threading.active_count() == 1:
             with _gc_paused():
-                result = lenient_validate(cls, body, vet)
+                result = lenient_validate(cls, body, vet, share)
         else:
-            result = lenient_validate(cls, body, vet)
+            result = lenient_validate(cls, body, vet, share)
         if result is not None:
             return result  # type: ignore[no-any-return]
     # Slow lane: the status members need merging, the body is empty, or pydantic-core's JSON
@@ -875,6 +876,11 @@ def _loads(body: bytes | bytearray, skip_bom: bool = True) -> Any:
 
 #: Bodies at least this long are parsed with the cyclic garbage collector paused (see _gc_paused).
 GC_PAUSE_MIN_BYTES = 4096
+#: Bodies at least this long are parsed with models of one class that were sent the same members
+#: sharing one set of member names (``_model._sharing_validator``): less memory and fewer objects
+#: for the collector, at the price of a Python call per model, which pays off only on large
+#: answers (measured in docs/performance.md, "Memory").
+SHARE_MIN_BYTES = 512 * 1024
 _gc_paused_by_us = False
 
 
