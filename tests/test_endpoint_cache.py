@@ -148,3 +148,52 @@ def test_the_async_client_caches_too() -> None:
             return counting.calls
 
     assert asyncio.run(main()) == ["CreateDomain", "GetDomain", "GetDomain"]
+
+
+CONFIGS = [
+    ("us-east-1", None, {}),
+    ("eu-west-2", None, {}),
+    ("us-east-1", None, {"use_fips_endpoint": True}),
+    ("us-east-1", None, {"use_dualstack_endpoint": True}),
+    ("us-gov-west-1", None, {"use_fips_endpoint": True, "use_dualstack_endpoint": True}),
+    ("ap-southeast-2", "http://127.0.0.1:8765", {}),
+    ("eu-central-1", "https://profile.example.internal/prefix", {}),
+]
+
+
+@pytest.mark.parametrize(("region", "endpoint_url", "settings"), CONFIGS)
+def test_cached_endpoints_follow_each_clients_configuration(region: str, endpoint_url: str | None,
+                                                            settings: dict[str, Any]) -> None:
+    """Every configuration gets, from the cache, the URL botocore resolves for it; clients of
+    other configurations in the same process never see each other's endpoints."""
+    from botocore.config import Config
+
+    from customer_profiles_sdk._compat import private_session
+
+    from .canned import Canned
+
+    seen: dict[str, list[str]] = {}
+    clients = []
+    for name, (reg, url, extra) in [("this", (region, endpoint_url, settings)), ("other", CONFIGS[0])]:
+        session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name=reg)
+        raw = private_session(session).create_client("customer-profiles", endpoint_url=url, config=Config(**extra))
+        raw.meta.events.register("before-send", Canned())
+        raw.meta.events.register("before-send", lambda request, _n=name, **kw: seen.setdefault(_n, []).append(
+            f"{request.url} {request.headers['Authorization'].decode().split('/')[2]}"), unique_id=f"url-{name}")
+        clients.append((raw, CustomerProfilesClient(client=raw)))
+    for _ in range(3):
+        for raw, sdk in clients:
+            sdk.get_domain(domain_name="shop")
+            sdk.search_profiles(domain_name="shop", key_name="_email", values=["v"])
+            cast(Any, raw).get_domain(DomainName="shop")  # botocore resolves this one itself
+    this = seen["this"]
+    assert len(this) == 9 and len(set(this)) == 2  # GetDomain (SDK and direct alike), SearchProfiles
+    assert this[0] == this[2] == this[3] == this[5] and this[1] == this[4] == this[7]
+    assert all(f" {region}" in entry for entry in this)
+    if endpoint_url:
+        assert this[0].startswith(endpoint_url.rstrip("/") + "/domains/shop")
+    if settings.get("use_fips_endpoint"):
+        assert "-fips." in this[0]
+    if settings.get("use_dualstack_endpoint"):
+        assert ".api.aws" in this[0]
+    assert all(" us-east-1" in entry and "profile.us-east-1.amazonaws.com" in entry for entry in seen["other"])
