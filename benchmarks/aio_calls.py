@@ -1,7 +1,7 @@
 """Per-call time of the async client against raw aiobotocore, through the whole stack, offline.
 
     pip install -e ".[async]"
-    python benchmarks/aio_calls.py [--rounds 9] [--scale 1.0] [--only NAME]
+    python benchmarks/aio_calls.py [--rounds 15] [--scale 1.0] [--only NAME]
 
 Needs aiobotocore (the async extra). Both sides are real aiobotocore clients with dummy
 credentials, created from one session. A ``before-send`` handler answers every request with a
@@ -35,7 +35,9 @@ TARGETS = {
     "small: GetProfileObjectType": 1.00,
     "small: CreateProfile": 1.00,
     "small: PutProfileObject": 1.00,
+    "small: SearchProfiles, 1 profile": 1.00,
     "large: SearchProfiles, 100 profiles": 0.35,
+    "large: ListProfileObjects, 100 objects": 0.58,
 }
 
 
@@ -73,8 +75,10 @@ async def _time(call: Callable[[], Awaitable[Any]], iterations: int) -> float:
     return (time.perf_counter() - start) / iterations
 
 
-async def measure(session: Any, case: calls.Case, rounds: int, scale: float) -> tuple[float, float, float, float]:
-    """(median raw s/call, median SDK s/call, median ratio SDK / raw, ratio of total times)."""
+async def measure(session: Any, case: calls.Case, rounds: int,
+                  scale: float) -> tuple[float, float, float, float, float, float]:
+    """(median raw s/call, median SDK s/call, median ratio SDK / raw, ratio of total times,
+    lowest and highest ratio of a round)."""
     iterations = max(1, int(case.iterations * scale))
     async with session.create_client("customer-profiles", region_name="us-east-1") as raw_client, \
             session.create_client("customer-profiles", region_name="us-east-1") as sdk_raw:
@@ -102,28 +106,30 @@ async def measure(session: Any, case: calls.Case, rounds: int, scale: float) -> 
             raws.append(r)
             sdks.append(s)
             ratios.append(s / r)
-    return statistics.median(raws), statistics.median(sdks), statistics.median(ratios), sum(sdks) / sum(raws)
+    return (statistics.median(raws), statistics.median(sdks), statistics.median(ratios), sum(sdks) / sum(raws),
+            min(ratios), max(ratios))
 
 
 async def _run(args: argparse.Namespace) -> list[tuple[str, float, float, float, float]]:
     session = importlib.import_module("aiobotocore.session").AioSession()
     session.set_credentials("bench", "bench")
     results = []
-    print(f"{'case':42} {'raw us':>9} {'SDK us':>9} {'SDK/raw':>8} {'totals':>7}  target")
+    print(f"{'case':42} {'raw us':>9} {'SDK us':>9} {'SDK/raw':>8} {'spread':>13} {'totals':>7}  target")
     for case in cases():
         if args.only and args.only not in case.name:
             continue
-        raw, sdk, ratio, totals = await measure(session, case, args.rounds, args.scale)
+        raw, sdk, ratio, totals, low, high = await measure(session, case, args.rounds, args.scale)
         results.append((case.name, raw, sdk, ratio, totals))
         target = TARGETS[case.name]
-        print(f"{case.name:42} {raw * 1e6:9.1f} {sdk * 1e6:9.1f} {ratio:8.3f} {totals:7.3f}  <= {target:.2f}",
-              flush=True)
+        spread = f"{low:.3f}-{high:.3f}"
+        print(f"{case.name:42} {raw * 1e6:9.1f} {sdk * 1e6:9.1f} {ratio:8.3f} {spread:>13} {totals:7.3f}  "
+              f"<= {target:.2f}", flush=True)
     return results
 
 
 def main(argv: list[str] | None = None) -> list[tuple[str, float, float, float, float]]:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the iterations per round")
     parser.add_argument("--only", default="", help="run the cases whose name contains this text")
     args = parser.parse_args(argv)

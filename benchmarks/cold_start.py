@@ -45,6 +45,12 @@ SCENARIOS = {
         "R(domain_name='d', object_type_name='o', description='x')\n"
         "P.model_validate({'ObjectTypeName': 'o'})"
     ),
+    "boto3 client from the SDK's private session (shipped model)": (
+        "import boto3\n"
+        "from customer_profiles_sdk._compat import private_session\n"
+        "private_session(boto3.session.Session(region_name='us-east-1', aws_access_key_id='k',"
+        " aws_secret_access_key='s')).create_client('customer-profiles')"
+    ),
     "SDK client (CustomerProfilesClient)": (
         "import boto3\n"
         "from customer_profiles_sdk import CustomerProfilesClient\n"
@@ -54,6 +60,7 @@ SCENARIOS = {
 }
 PAIRS = [
     ("SDK client (CustomerProfilesClient)", "boto3 + client"),
+    ("boto3 client from the SDK's private session (shipped model)", "boto3 + client"),
     ("boto3 + one request model validated", "import boto3"),
     ("boto3 + client + one request and one response model", "boto3 + client"),
 ]
@@ -78,9 +85,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     for _ in range(args.runs):
         for name, code in SCENARIOS.items():
             times[name].append(once(code))
-    print(f"{'scenario':55} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
+    print(f"{'scenario':62} {'median ms':>10} {'min ms':>8} {'max ms':>8}")
     for name, values in times.items():
-        print(f"{name:55} {statistics.median(values) * 1000:10.1f} {min(values) * 1000:8.1f} "
+        print(f"{name:62} {statistics.median(values) * 1000:10.1f} {min(values) * 1000:8.1f} "
               f"{max(values) * 1000:8.1f}")
     results = {name: statistics.median(values) for name, values in times.items()}
     for a, b in PAIRS:
