@@ -270,11 +270,13 @@ class _CoreBase:
         cache = self._same_input
         assert cache is not None
         same = cache.get(operation)
+        if same:  # the common case, decided once per operation
+            return
         model = self._client.meta.service_model
         if same is None:
             same = cache[operation] = same_input(model, operation)
-        if same:
-            return
+            if same:
+                return
         member = unknown_member(model.operation_model(operation).input_shape, payload)
         if member is not None:
             raise OperationNotSupportedError(
