@@ -11,7 +11,8 @@ botocore signs each request with a fresh ``SigV4Auth``, which does three things 
 
 During the SDK's own calls, :func:`install` gives botocore's signer an auth object of
 :class:`_LeanSigV4Auth` instead, but only when botocore chose exactly ``SigV4Auth`` (any other
-signer, a subclass, anonymous access and ``Config(signature_version=...)`` keep botocore's choice).
+signer, a subclass, and a ``Config(signature_version=...)`` other than ``"v4"``, such as
+``UNSIGNED``, keep botocore's choice).
 It inherits everything and overrides only those three steps: the header map is built once per
 signing, a ``bytes`` body is hashed as it is, and the signing key is kept per client for the
 last (secret, date, region, service) it was derived for. The Authorization header, the canonical

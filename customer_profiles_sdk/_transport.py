@@ -455,22 +455,26 @@ class _AsyncGuardedParser(_GuardedParser):
                 return done.value
 
 
-#: Per output shape: whether every member comes from the body (no header, status code or payload
-#: member), so that botocore's parse of an emptied body gives the response metadata alone.
-_BODY_ONLY: dict[Any, bool] = {}
-
-
 def _body_only(shape: Any) -> bool:
-    known = _BODY_ONLY.get(shape)
+    """Whether every member of the output shape comes from the body (no header, status code or
+    payload member), so that botocore's parse of an emptied body gives the response metadata alone.
+
+    Kept on the shape object itself: a module-level table keyed by shapes would keep every
+    client's service model alive (each client has its own shape objects).
+    """
+    if shape is None:
+        return True
+    known = vars(shape).get("_cp_body_only")
     if known is None:
-        serialization = getattr(shape, "serialization", {}) if shape is not None else {}
-        members = getattr(shape, "members", {}) if shape is not None else {}
-        known = _BODY_ONLY[shape] = (
+        serialization = getattr(shape, "serialization", {})
+        members = getattr(shape, "members", {})
+        known = (
             "payload" not in serialization
             and not serialization.get("eventstream")
             and not any(member.serialization.get("location") for member in members.values())
         )
-    return known
+        vars(shape)["_cp_body_only"] = known
+    return bool(known)
 
 
 _PARSER_LOG = logging.getLogger("botocore.parsers")
@@ -482,7 +486,9 @@ def _metadata_only(response: dict[str, Any], shape: Any) -> dict[str, Any] | Non
     With the body emptied, botocore's rest-json parse of a shape whose members all come from the
     body gives the response metadata alone, built from the status and headers. This builds the
     same dict (a differential test compares the two for every operation, on every supported
-    botocore) without creating and running botocore's parser: about 8 µs of every SDK call.
+    botocore) without creating and running botocore's parser: about 8 µs of every SDK call. The
+    two DEBUG lines botocore's parser would log are logged here, under botocore's logger name and
+    with its text, so only a log format that shows the source module or function tells them apart.
     """
     call = sdk_call.get()
     if call is None or call.taken is not response:
