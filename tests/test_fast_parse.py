@@ -765,26 +765,43 @@ class _ParseCounter:
         inner._factory = Factory(inner._factory)
 
 
+class _MetadataPair:
+    """An SDK client (its botocore parses counted) and a plain client, sharing canned answers, with
+    the parsed dict each one's after-call handlers saw. Built once for the module."""
+
+    def __init__(self) -> None:
+        self.canned = Canned()
+        self.sdk = sdk_client(self.canned)
+        self.plain = boto3_client(self.canned)
+        self.counter = _ParseCounter(self.sdk.boto3_client)
+        self.seen: dict[str, Any] = {}
+        for name, client in (("sdk", self.sdk.boto3_client), ("raw", self.plain)):
+            client.meta.events.register("after-call.customer-profiles",
+                                        functools.partial(lambda key, parsed, **kw: self.seen.__setitem__(key, parsed),
+                                                          name))
+
+
+@pytest.fixture(scope="module")
+def metadata_pair() -> _MetadataPair:
+    return _MetadataPair()
+
+
 @pytest.mark.parametrize("op", OPS)
-def test_a_fast_parsed_answer_skips_botocores_parser_and_gets_the_same_metadata(op: str) -> None:
+def test_a_fast_parsed_answer_skips_botocores_parser_and_gets_the_same_metadata(
+        metadata_pair: _MetadataPair, op: str) -> None:
     """botocore's parser is not run for a 2xx answer the SDK parses (unless a member comes from
     the status code), and the metadata dict handlers and the SDK see equals botocore's parse."""
-    canned = Canned()
-    sdk = sdk_client(canned)
-    plain = boto3_client(canned)
-    counter = _ParseCounter(sdk.boto3_client)
-    seen: dict[str, Any] = {}
-    for name, client in (("sdk", sdk.boto3_client), ("raw", plain)):
-        client.meta.events.register(f"after-call.customer-profiles.{op}",
-                                    functools.partial(lambda key, parsed, **kw: seen.__setitem__(key, parsed), name))
+    pair = metadata_pair
+    pair.counter.parses = 0
+    pair.seen.clear()
     headers = {"X-Amzn-RequestId": "r-1", "X-Custom": "A b", "x-amz-id-2": "h"}
-    canned.set(b"{}", 200, headers)
+    pair.canned.set(b"{}", 200, headers)
     request = getattr(models, synth.OPERATIONS[op]["input"]["shape"]).model_validate(synth.valid(
         synth.OPERATIONS[op]["input"]["shape"]))
-    response = sdk.send(request, allow_partial=True)
-    getattr(plain, xform_name(op))(**synth.valid(synth.OPERATIONS[op]["input"]["shape"]))
-    assert counter.parses == (1 if op in STATUS_OPS else 0)
-    assert seen["sdk"]["ResponseMetadata"] == seen["raw"]["ResponseMetadata"]
+    response = pair.sdk.send(request, allow_partial=True)
+    getattr(pair.plain, xform_name(op))(**synth.valid(synth.OPERATIONS[op]["input"]["shape"]))
+    assert pair.counter.parses == (1 if op in STATUS_OPS else 0)
+    assert pair.seen["sdk"]["ResponseMetadata"] == pair.seen["raw"]["ResponseMetadata"]
     assert response.response_metadata is not None and response.response_metadata.request_id == "r-1"
     assert response.response_metadata.headers["x-custom"] == "A b"
 

@@ -98,10 +98,17 @@ def send(sdk: CustomerProfilesClient, op: str, variant: int = 0) -> None:
     sdk.send(request, allow_partial=True)
 
 
+@pytest.fixture(scope="module")
+def shared() -> tuple[CustomerProfilesClient, Recorder]:
+    return client(Canned())
+
+
 @pytest.mark.parametrize("op", OPS)
-def test_every_operation_is_signed_as_botocore_signs_it(op: str) -> None:
-    canned = Canned()
-    sdk, recorder = client(canned)
+def test_every_operation_is_signed_as_botocore_signs_it(shared: tuple[CustomerProfilesClient, Recorder],
+                                                        op: str) -> None:
+    sdk, recorder = shared
+    recorder.pairs.clear()
+    recorder.lean.clear()
     send(sdk, op)
     send(sdk, op, variant=1)  # every member set: query strings, path parameters, long bodies
     assert recorder.lean == [True, True]
