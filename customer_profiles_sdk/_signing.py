@@ -20,7 +20,7 @@ request and every other header are byte for byte botocore's (``tests/test_signin
 every operation both ways), and calls made directly on the boto3 client are signed by botocore
 alone. About 25 µs of every call on the benchmark machine (docs/performance.md).
 
-The generator never writes this module. See docs/design.md ("The lean signer").
+The generator never writes this module. See docs/design.md, section 18.
 """
 
 from __future__ import annotations
