@@ -1339,7 +1339,8 @@ def _typed_validator(cls: type[Shape]) -> SchemaValidator:
     return _cached_validator(cls, _TYPED, fallback=False)
 
 
-def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator], fallback: bool) -> SchemaValidator:
+def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator], fallback: bool,
+                      post_init: str | None = None) -> SchemaValidator:
     validator = cache.get(cls)
     if validator is not None:
         return validator
@@ -1348,7 +1349,7 @@ def _cached_validator(cls: type[Shape], cache: dict[type[Shape], SchemaValidator
         if validator is None:
             schema = lenient_core_schema(cls, fallback=fallback)
             if not fallback:
-                _check_extras_depth(schema)
+                _check_extras_depth(schema, post_init)
             validator = SchemaValidator(typing.cast(core_schema.CoreSchema, schema), _LENIENT_CONFIG)
             cache[cls] = validator
     return validator
@@ -1367,26 +1368,7 @@ def _sharing_validator(cls: type[Shape]) -> SchemaValidator:
     than it saves on smaller answers, so the client uses this validator only for bodies of at
     least ``_transport.SHARE_MIN_BYTES`` (docs/performance.md, "Memory").
     """
-    validator = _SHARING.get(cls)
-    if validator is not None:
-        return validator
-    with _LENIENT_LOCK:
-        validator = _SHARING.get(cls)
-        if validator is None:
-            schema = lenient_core_schema(cls, fallback=False)
-            _check_extras_depth(schema)
-            stack: list[Any] = [schema]
-            while stack:  # iterative: every model node, in the definitions too
-                node = stack.pop()
-                if isinstance(node, list):
-                    stack.extend(node)
-                elif isinstance(node, dict):
-                    if node.get("type") == "model":
-                        node["post_init"] = "_cp_share"
-                    stack.extend(value for key, value in node.items() if key not in _OPAQUE_KEYS)
-            validator = SchemaValidator(typing.cast(core_schema.CoreSchema, schema), _LENIENT_CONFIG)
-            _SHARING[cls] = validator
-    return validator
+    return _cached_validator(cls, _SHARING, fallback=False, post_init="_cp_share")
 
 
 #: The typed validator refuses an unknown member whose value nests lists and objects deeper than
@@ -1414,15 +1396,18 @@ def _shallow(value: Any) -> Any:
 _SHALLOW_EXTRAS: dict[str, Any] = {"type": "function-plain", "function": {"type": "no-info", "function": _shallow}}
 
 
-def _check_extras_depth(schema: dict[str, Any]) -> None:
+def _check_extras_depth(schema: dict[str, Any], post_init: str | None = None) -> None:
     """Make every model of a (freshly built) lenient schema check its unknown members with
-    :func:`_shallow`. It costs nothing on documents without unknown members."""
+    :func:`_shallow`. It costs nothing on documents without unknown members. With ``post_init``,
+    every model (in the definitions too) also gets that method as its ``post_init``."""
     stack: list[Any] = [schema]
     while stack:
         node = stack.pop()
         if isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, dict):
+            if post_init is not None and node.get("type") == "model":
+                node["post_init"] = post_init
             if node.get("type") == "model-fields":
                 node["extras_schema"] = _SHALLOW_EXTRAS
                 stack.extend(node["fields"].values())  # field names are user-facing, never nodes
