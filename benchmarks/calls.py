@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import payloads
 
 from customer_profiles_sdk import CustomerProfilesClient
+from customer_profiles_sdk._transport import response_metadata
 from customer_profiles_sdk.models import Address
 
 
@@ -83,13 +84,11 @@ def boto3_client(body: bytes) -> Any:
 
 
 class _MetadataOnlyParser:
-    """A response parser that builds the response metadata as botocore's does, and reads no body."""
+    """A response parser that builds the response metadata as botocore's does, and reads no body
+    (the SDK's builder of that dict, which a test checks against botocore's parser)."""
 
     def parse(self, response: dict[str, Any], shape: Any) -> dict[str, Any]:
-        headers = response["headers"]
-        return {"ResponseMetadata": {"RequestId": headers.get("x-amzn-requestid"),
-                                     "HTTPStatusCode": response["status_code"],
-                                     "HTTPHeaders": {key.lower(): headers[key] for key in headers}}}
+        return response_metadata(response)
 
 
 class _MetadataOnlyFactory:

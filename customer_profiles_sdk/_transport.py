@@ -497,17 +497,24 @@ def _metadata_only(response: dict[str, Any], shape: Any) -> dict[str, Any] | Non
     status = response.get("status_code")
     if not isinstance(status, int) or not 200 <= status < 300 or not _body_only(shape):
         return None
-    headers = response["headers"]
     if _PARSER_LOG.isEnabledFor(logging.DEBUG):  # the lines botocore's parser logs (and the SDK redacts)
-        _PARSER_LOG.debug("Response headers: %r", headers)
+        _PARSER_LOG.debug("Response headers: %r", response["headers"])
         _PARSER_LOG.debug("Response body:\n%r", response["body"])
+    return response_metadata(response)
+
+
+def response_metadata(response: dict[str, Any]) -> dict[str, Any]:
+    """The parsed dict botocore's rest-json parser gives for a 2xx answer with an empty body:
+    the response metadata, from the status, the headers and the checksum context. Also the
+    benchmarks' baseline parser (benchmarks/calls.py)."""
+    headers = response["headers"]
     metadata: dict[str, Any] = {}
     if "x-amzn-requestid" in headers:
         metadata["RequestId"] = headers["x-amzn-requestid"]
     elif "x-amz-request-id" in headers:
         metadata["RequestId"] = headers["x-amz-request-id"]
         metadata["HostId"] = headers.get("x-amz-id-2", "")
-    metadata["HTTPStatusCode"] = status
+    metadata["HTTPStatusCode"] = response["status_code"]
     metadata["HTTPHeaders"] = {key.lower(): headers[key] for key in headers}  # as botocore.utils.lowercase_dict
     algorithm = (response.get("context") or {}).get("checksum", {}).get("response_algorithm")
     if algorithm:
@@ -679,6 +686,14 @@ def _cache_endpoints(client: Any) -> None:
     client._ruleset_resolver = cache_class(resolver, emitter, f"before-endpoint-resolution.{service_id}")
 
 
+def _fresh_endpoint(endpoint: Any) -> Any:
+    """A copy of a resolved endpoint with containers of its own: botocore and handlers may change
+    what they are given. (Built directly: NamedTuple._replace and deepcopy of an empty dict cost
+    2 µs of every call.)"""
+    properties = copy.deepcopy(endpoint.properties) if endpoint.properties else {}
+    return type(endpoint)(url=endpoint.url, properties=properties, headers=dict(endpoint.headers))
+
+
 class _EndpointCache:
     """Stands in for botocore's ``EndpointRulesetResolver`` (see :func:`_cache_endpoints`)."""
 
@@ -698,17 +713,11 @@ class _EndpointCache:
         if handlers is None or len(handlers):  # not looked up since the last registration, or handled
             return None
         hit = self._cache.get(operation_model.name)
-        if hit is None:
-            return None
-        # Fresh containers: botocore and handlers may change what they are given. (Built directly:
-        # NamedTuple._replace and deepcopy of an empty dict cost 2 µs of every call.)
-        properties = copy.deepcopy(hit.properties) if hit.properties else {}
-        return type(hit)(url=hit.url, properties=properties, headers=dict(hit.headers))
+        return None if hit is None else _fresh_endpoint(hit)
 
     def _keep(self, operation_model: Any, endpoint: Any) -> Any:
-        if _in_sdk_call() and hasattr(endpoint, "_replace"):
-            self._cache[operation_model.name] = endpoint._replace(
-                headers=dict(endpoint.headers), properties=copy.deepcopy(endpoint.properties))
+        if _in_sdk_call() and hasattr(endpoint, "_replace"):  # botocore's RuleSetEndpoint, a NamedTuple
+            self._cache[operation_model.name] = _fresh_endpoint(endpoint)
         return endpoint
 
     def construct_endpoint(self, operation_model: Any, call_args: Any, request_context: Any) -> Any:
