@@ -25,7 +25,6 @@ The generator never writes this module. See docs/design.md, section 18.
 
 from __future__ import annotations
 
-import hmac
 import inspect
 from hashlib import sha256
 from typing import Any
@@ -47,14 +46,15 @@ class _KeyCache:
         # of one scope paired with another scope.
         self._last: tuple[tuple[Any, str, str, str], bytes] | None = None
 
-    def signing_key(self, secret: Any, date: str, region: str, service: str) -> bytes:
-        scope = (secret, date, region, service)
+    def signing_key(self, auth: Any, secret: Any, date: str) -> bytes:
+        """The key ``auth`` (a SigV4Auth) signs with, derived with botocore's own HMAC step."""
+        scope = (secret, date, auth._region_name, auth._service_name)
         last = self._last
         if last is not None and last[0] == scope:
             return last[1]
         key = f"AWS4{secret}".encode()
-        for part in (date, region, service, "aws4_request"):
-            key = hmac.new(key, part.encode("utf-8"), sha256).digest()
+        for part in (*scope[1:], "aws4_request"):
+            key = auth._sign(key, part)
         self._last = (scope, key)
         return key
 
@@ -99,9 +99,8 @@ class _LeanSigV4Auth(SigV4Auth):
 
     def signature(self, string_to_sign: str, request: Any) -> str:
         me: Any = self
-        key = self._cp_keys.signing_key(me.credentials.secret_key, request.context["timestamp"][0:8],
-                                        me._region_name, me._service_name)
-        return hmac.new(key, string_to_sign.encode("utf-8"), sha256).hexdigest()
+        key = self._cp_keys.signing_key(me, me.credentials.secret_key, request.context["timestamp"][0:8])
+        return me._sign(key, string_to_sign, hex=True)  # type: ignore[no-any-return]
 
 
 def _lean(auth: Any, keys: _KeyCache) -> Any:
