@@ -374,19 +374,15 @@ async def test_the_async_clients_calls_are_signed_by_the_lean_signer_as_botocore
 
     from customer_profiles_sdk._signing import _LeanSigV4Auth
 
+    from .test_signing import resigned
+
     async with created(server) as client:
         raw = client.aiobotocore_client
         pairs: list[tuple[str, str]] = []
         kinds: list[type] = []
 
         def check(request: AWSRequest, **kwargs: Any) -> None:
-            copy = AWSRequest(method=request.method, url=request.url, data=request.data,
-                              params=dict(request.params), headers=dict(request.headers.items()))
-            copy.context = dict(request.context)
-            del copy.headers["Authorization"]
-            del copy.headers["X-Amz-Date"]
-            signer = raw._request_signer
-            SigV4Auth(signer._credentials, "profile", REGION).add_auth(copy)
+            copy = resigned(request, raw._request_signer._credentials, REGION)
             # The same second on both sides, or the case says nothing: compared only then.
             if copy.headers["X-Amz-Date"] == request.headers["X-Amz-Date"]:
                 pairs.append((request.headers["Authorization"], copy.headers["Authorization"]))

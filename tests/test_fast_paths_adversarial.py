@@ -16,7 +16,6 @@ from typing import Any, cast
 import boto3.session
 import botocore.auth
 import pytest
-from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
@@ -26,6 +25,7 @@ from customer_profiles_sdk._compat import private_session
 from customer_profiles_sdk._signing import _LeanSigV4Auth
 
 from .canned import Canned, boto3_client, sdk_client
+from .test_signing import resigned
 
 NOW = datetime.datetime(2026, 12, 3, 23, 59, 58)
 
@@ -69,17 +69,6 @@ def test_sdk_calls_do_not_keep_a_closed_clients_service_model_alive() -> None:
 # -- signing -----------------------------------------------------------------------------------
 
 
-def _resigned(request: AWSRequest, credentials: Any, region: str) -> str | None:
-    copy = AWSRequest(method=request.method, url=request.url, data=request.data,
-                      params=dict(request.params), headers=dict(request.headers.items()))
-    copy.context = dict(request.context)
-    for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
-        if name in copy.headers:
-            del copy.headers[name]
-    SigV4Auth(credentials, "profile", region).add_auth(copy)
-    return copy.headers.get("Authorization")
-
-
 def _refresh_metadata(secret: str) -> dict[str, str]:
     expiry = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)).isoformat()
     return {"access_key": "AKIDEXAMPLE", "secret_key": secret, "token": f"tok/{secret}+=", "expiry_time": expiry}
@@ -104,7 +93,8 @@ def test_explicit_v4_http_refreshed_credentials_and_reserved_characters_sign_as_
     def check(request: AWSRequest, **kwargs: Any) -> None:
         frozen = credentials.get_frozen_credentials()
         used.append(str(frozen.secret_key))
-        pairs.append((request.headers.get("Authorization"), _resigned(request, frozen, "eu-west-2")))
+        again = resigned(request, frozen, "eu-west-2")
+        pairs.append((request.headers.get("Authorization"), again.headers.get("Authorization")))
 
     raw.meta.events.register_last("request-created.customer-profiles", check)
 

@@ -49,6 +49,18 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(botocore.auth, "datetime", Module)
 
 
+def resigned(request: AWSRequest, credentials: Any, region: str) -> AWSRequest:
+    """A copy of a signed request, signed again by botocore's own SigV4Auth (at the frozen clock)."""
+    copy = AWSRequest(method=request.method, url=request.url, data=request.data,
+                      params=dict(request.params), headers=dict(request.headers.items()))
+    copy.context = dict(request.context)
+    for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
+        if name in copy.headers:
+            del copy.headers[name]
+    SigV4Auth(credentials, "profile", region).add_auth(copy)
+    return copy
+
+
 class Recorder:
     """Catches each request after botocore's signer ran, and re-signs a copy with SigV4Auth."""
 
@@ -68,17 +80,11 @@ class Recorder:
 
     def check(self, request: AWSRequest, operation_name: str, **kwargs: Any) -> None:
         signed = request.headers.get("Authorization")
-        copy = AWSRequest(method=request.method, url=request.url, data=request.data,
-                          params=dict(request.params), headers=dict(request.headers.items()))
-        copy.context = dict(request.context)
-        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
-            if name in copy.headers:
-                del copy.headers[name]
-        if signed is not None:
-            credentials = self.client._request_signer._credentials.get_frozen_credentials()
-            region = signed.split("/")[2]
-            SigV4Auth(credentials, "profile", region).add_auth(copy)
-        self.pairs.append((signed, copy.headers.get("Authorization")))
+        if signed is None:
+            self.pairs.append((None, None))
+            return
+        credentials = self.client._request_signer._credentials.get_frozen_credentials()
+        self.pairs.append((signed, resigned(request, credentials, signed.split("/")[2]).headers["Authorization"]))
 
 
 def client(canned: Canned, *, region: str = "us-east-1", token: str | None = None, endpoint_url: str | None = None,
