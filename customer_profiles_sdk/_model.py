@@ -1396,17 +1396,29 @@ def _shallow(value: Any) -> Any:
 _SHALLOW_EXTRAS: dict[str, Any] = {"type": "function-plain", "function": {"type": "no-info", "function": _shallow}}
 
 
+#: Only classes with more members than this get the sharing hook (:func:`_sharing_validator`). A
+#: set of at most 4 names fits CPython's inline table (216 bytes); a fifth name makes it 728 bytes
+#: or more. Sharing a small set saves 216 bytes for a Python call, which at 1,000 profiles cost
+#: 10% of the parse for a sixth of the memory saved (docs/performance.md, "Memory").
+SHARE_MIN_MEMBERS = 5
+
+
+def _worth_sharing(cls: type[BaseModel]) -> bool:
+    return len(cls.model_fields) >= SHARE_MIN_MEMBERS
+
+
 def _check_extras_depth(schema: dict[str, Any], post_init: str | None = None) -> None:
     """Make every model of a (freshly built) lenient schema check its unknown members with
     :func:`_shallow`. It costs nothing on documents without unknown members. With ``post_init``,
-    every model (in the definitions too) also gets that method as its ``post_init``."""
+    every model (in the definitions too) of a class with at least :data:`SHARE_MIN_MEMBERS`
+    members also gets that method as its ``post_init``."""
     stack: list[Any] = [schema]
     while stack:
         node = stack.pop()
         if isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, dict):
-            if post_init is not None and node.get("type") == "model":
+            if post_init is not None and node.get("type") == "model" and _worth_sharing(node["cls"]):
                 node["post_init"] = post_init
             if node.get("type") == "model-fields":
                 node["extras_schema"] = _SHALLOW_EXTRAS

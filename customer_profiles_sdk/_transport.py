@@ -902,29 +902,70 @@ _gc_paused_by_us = False
 
 
 class _gc_paused:
-    """Pause the cyclic garbage collector while pydantic-core builds one large response.
+    """Pause the cyclic garbage collector while pydantic-core builds one large response, and hand
+    the new models to the oldest generation instead of the young ones.
 
     Building a large response creates thousands of model objects at once, which sets off several
     young-generation collections per response; they find nothing to free (the new objects form no
     reference cycles), yet they cost about as much as the parse itself (docs/performance.md).
     Reference counting still frees everything as usual.
 
+    Pausing alone only defers that work: the first allocation afterwards starts a young collection
+    that walks every new model once, and moves them on, towards the full collections. So, when the
+    process has frozen nothing itself (``gc.get_freeze_count() == 0``):
+
+    1. before the parse, ``gc.collect(1)`` examines the application's young objects as the
+       collector would (the young generations are then empty);
+    2. after a parse that raised nothing, ``gc.freeze()`` then ``gc.unfreeze()`` moves what the
+       young generation holds, which is only what this parse made, into the oldest generation
+       without walking it (both are list splices).
+
+    The models then cost no young collection, and they do not count towards the next full
+    collection either. An application that froze objects itself keeps them frozen: once it is
+    seen to have, the SDK only pauses, for the life of the process (checking is a walk over the
+    frozen objects).
+
     Only used when the process has a single thread (:func:`parse_body` checks): with other threads
-    running, they would allocate with the collector off for as long as parses overlap. A child
-    forked during a pause gets its collector back (``os.register_at_fork``).
+    running, they would allocate with the collector off for as long as parses overlap, and their
+    young objects would move on unexamined. A child forked during a pause gets its collector back
+    (``os.register_at_fork``).
     """
+
+    __slots__ = ("_promote",)
 
     def __enter__(self) -> None:
         global _gc_paused_by_us
+        self._promote = False
         if gc.isenabled():
+            self._promote = _may_promote()
+            if self._promote:
+                gc.collect(1)
             gc.disable()
             _gc_paused_by_us = True
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         global _gc_paused_by_us
         if _gc_paused_by_us:
             _gc_paused_by_us = False
+            if self._promote and exc_type is None:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
+
+
+#: Whether the application was seen to have frozen objects itself (gc.freeze): then the pause
+#: never promotes, as gc.unfreeze() would thaw them.
+_app_froze = False
+
+
+def _may_promote() -> bool:
+    global _app_froze
+    if _app_froze:
+        return False
+    if gc.get_freeze_count():
+        _app_froze = True
+        return False
+    return True
 
 
 def _after_fork_in_child() -> None:

@@ -11,6 +11,7 @@ import gc
 import json
 import math
 import threading
+import weakref
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -565,6 +566,7 @@ class _GcRecorder:
 
     def __init__(self) -> None:
         self.enabled = True
+        self.frozen = 0
         self.calls: list[str] = []
 
     def isenabled(self) -> bool:
@@ -578,6 +580,30 @@ class _GcRecorder:
         self.calls.append("enable")
         self.enabled = True
 
+    def collect(self, generation: int = 2) -> int:
+        self.calls.append(f"collect({generation})")
+        return 0
+
+    def freeze(self) -> None:
+        self.calls.append("freeze")
+
+    def unfreeze(self) -> None:
+        self.calls.append("unfreeze")
+
+    def get_freeze_count(self) -> int:
+        self.calls.append("get_freeze_count")
+        return self.frozen
+
+
+#: What a large parse asks of the collector when the application froze nothing: examine the young
+#: generations, pause, then move what the parse made to the oldest generation, and resume.
+PROMOTED = ["get_freeze_count", "collect(1)", "disable", "freeze", "unfreeze", "enable"]
+
+
+@pytest.fixture(autouse=True)
+def _app_froze_reset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transport, "_app_froze", False)
+
 
 LARGE = wire_json({"Items": [{"DomainName": f"d{i}", "CreatedAt": 1, "LastUpdatedAt": 2} for i in range(400)]})
 
@@ -588,7 +614,7 @@ def test_a_large_parse_pauses_the_collector_and_restores_it(pair: Pair, monkeypa
     monkeypatch.setattr(transport, "gc", recorder)
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     assert len(pair.via_sdk("ListDomains", LARGE).items or []) == 400
-    assert recorder.calls == ["disable", "enable"] and recorder.enabled
+    assert recorder.calls == PROMOTED and recorder.enabled
     recorder.calls.clear()
     pair.via_sdk("ListDomains", b'{"Items": []}')  # small: no pause
     assert recorder.calls == []
@@ -606,7 +632,21 @@ def test_the_collector_comes_back_when_the_parse_raises(pair: Pair, monkeypatch:
     monkeypatch.setattr(transport, "_lenient_validate", boom)
     with pytest.raises(RuntimeError):
         transport.parse_body(models.ListDomainsResponse, LARGE, {})
-    assert recorder.calls == ["disable", "enable"] and recorder.enabled
+    # Not promoted: what a failed parse made is left to the young collections.
+    assert recorder.calls == ["get_freeze_count", "collect(1)", "disable", "enable"] and recorder.enabled
+
+
+def test_an_application_that_froze_objects_keeps_them_frozen(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = _GcRecorder()
+    recorder.frozen = 5
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    pair.via_sdk("ListDomains", LARGE)
+    assert recorder.calls == ["get_freeze_count", "disable", "enable"]  # no unfreeze: only the pause
+    recorder.calls.clear()
+    recorder.frozen = 0
+    pair.via_sdk("ListDomains", LARGE)
+    assert recorder.calls == ["disable", "enable"]  # remembered: the frozen set is not walked again
 
 
 def test_a_collector_the_user_disabled_stays_disabled(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -641,7 +681,56 @@ def test_a_child_forked_during_a_pause_gets_its_collector_back(monkeypatch: pyte
         assert not recorder.enabled
         transport._after_fork_in_child()  # what os.register_at_fork runs in the child
         assert recorder.enabled
-    assert recorder.calls == ["disable", "enable"]  # and the parent's exit does not enable twice
+    assert recorder.calls == ["get_freeze_count", "collect(1)", "disable", "enable"]  # no second enable
+
+
+class _Node:
+    """An object that can take part in a reference cycle, and be watched with a weakref."""
+
+    other: Any = None
+
+
+def test_a_large_parse_leaves_its_models_in_the_oldest_generation(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    response = pair.via_sdk("ListDomains", LARGE)
+    items = response.items or []
+    assert len(items) == 400
+    oldest = {id(item) for item in gc.get_objects(generation=2)}
+    assert all(id(item) in oldest for item in items) and id(response) in oldest
+    young = {id(item) for item in gc.get_objects(generation=0)} | {id(item) for item in gc.get_objects(generation=1)}
+    assert not any(id(item) in young for item in items)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_young_cyclic_garbage_is_examined_before_a_large_parse(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Garbage in the young generations is collected before the parse's models are moved on; it
+    # would otherwise wait, unexamined, for a full collection.
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    pair.via_sdk("ListDomains", LARGE)  # warm: nothing below allocates enough to start a collection
+    gc.collect()
+    first, second = _Node(), _Node()
+    first.other, second.other = second, first
+    watch = weakref.ref(first)
+    del first, second
+    assert watch() is not None  # a cycle: only the collector frees it
+    assert gc.get_count()[0] < 500
+    pair.via_sdk("ListDomains", LARGE)
+    assert watch() is None
+
+
+def test_what_the_application_froze_stays_frozen(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        for _ in range(3):
+            assert len(pair.via_sdk("ListDomains", LARGE).items or []) == 400
+            assert gc.get_freeze_count() > frozen // 2 and gc.isenabled()  # gc.unfreeze() would leave 0
+        assert transport._app_froze
+    finally:
+        gc.unfreeze()
 
 
 def test_concurrent_large_parses_never_pause_the_collector() -> None:

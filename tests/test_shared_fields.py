@@ -15,8 +15,15 @@ from typing import Any
 import pytest
 
 from customer_profiles_sdk import _transport
-from customer_profiles_sdk._model import _sharing_validator, _typed_validator
-from customer_profiles_sdk.models import Address, GetProfileObjectTypeResponse, SearchProfilesResponse
+from customer_profiles_sdk._model import SHARE_MIN_MEMBERS, _sharing_validator, _typed_validator
+from customer_profiles_sdk.models import (
+    Address,
+    GetProfileObjectTypeResponse,
+    ListIntegrationItem,
+    ListIntegrationsResponse,
+    ObjectTypeField,
+    SearchProfilesResponse,
+)
 
 from .canned import Canned, sdk_client
 
@@ -140,6 +147,21 @@ def test_parses_in_threads_share_nothing_between_them() -> None:
 
 
 def test_other_response_classes_share_too() -> None:
+    data = json.dumps({"Items": [
+        {"DomainName": "shop", "Uri": f"arn:aws:flow:us-east-1:123456789012:flow/f{k}", "ObjectTypeName": "o",
+         "CreatedAt": 1, "LastUpdatedAt": 2, "Tags": {"k": "v"}} for k in range(50)
+    ]}).encode()
+    shared = _sharing_validator(ListIntegrationsResponse).validate_json(data, by_alias=True, by_name=False,
+                                                                       context={})
+    plain = _typed_validator(ListIntegrationsResponse).validate_json(data, by_alias=True, by_name=False)
+    assert shared == plain and shared.to_boto() == plain.to_boto() and len(shared.items or []) == 50
+    assert len({id(item.__pydantic_fields_set__) for item in shared.items or []}) == 1
+
+
+def test_classes_with_few_members_keep_their_own_sets() -> None:
+    # A set of at most four names is small: sharing it costs more time than it saves memory
+    # (_model.SHARE_MIN_MEMBERS). ObjectTypeField has three members.
+    assert len(ObjectTypeField.model_fields) < SHARE_MIN_MEMBERS <= len(ListIntegrationItem.model_fields)
     data = json.dumps({"ObjectTypeName": "o", "Description": "d", "Fields": {
         f"f{k}": {"Source": f"_source.f{k}", "Target": f"_profile.f{k}", "ContentType": "STRING"} for k in range(50)
     }}).encode()
@@ -147,4 +169,4 @@ def test_other_response_classes_share_too() -> None:
                                                                            context={})
     plain = _typed_validator(GetProfileObjectTypeResponse).validate_json(data, by_alias=True, by_name=False)
     assert shared == plain and shared.to_boto() == json.loads(data)
-    assert len({id(field.__pydantic_fields_set__) for field in (shared.fields or {}).values()}) == 1
+    assert len({id(field.__pydantic_fields_set__) for field in (shared.fields or {}).values()}) == 50
