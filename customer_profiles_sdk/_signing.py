@@ -2,8 +2,9 @@
 
 botocore signs each request with a fresh ``SigV4Auth``, which does three things more than once:
 
-* it builds the headers to sign (an ``email``-based header map) twice, once for the canonical
-  request and once for the ``Authorization`` header;
+* it builds the headers to sign twice, once for the canonical request and once for the
+  ``Authorization`` header, each time as an ``email``-based header map, which parses and
+  checks every header it is given and every one it gives back;
 * it hashes the body through ``request.body``, which prepares a whole throw-away copy of the
   request (headers included) just to read the bytes it already holds;
 * it derives the signing key (four HMACs over the secret, the date, the region and the service)
@@ -14,11 +15,13 @@ During the SDK's own calls, :func:`install` gives botocore's signer an auth obje
 signer, a subclass, and a ``Config(signature_version=...)`` other than ``"v4"``, such as
 ``UNSIGNED``, keep botocore's choice).
 It inherits everything and overrides only those three steps: the header map is built once per
-signing, a ``bytes`` body is hashed as it is, and the signing key is kept per client for the
-last (secret, date, region, service) it was derived for. The Authorization header, the canonical
-request and every other header are byte for byte botocore's (``tests/test_signing.py`` signs
-every operation both ways), and calls made directly on the boto3 client are signed by botocore
-alone. About 25 µs of every call on the benchmark machine (docs/performance.md).
+signing, as a plain dict of lists (:class:`_HeaderMap`, with the ``host`` value kept per endpoint),
+a ``bytes`` body is hashed as it is, and the signing key is kept per client for the last (secret,
+date, region, service) it was derived for. The Authorization header, the canonical request and
+every other header are byte for byte botocore's (``tests/test_signing.py`` signs every operation
+both ways, and compares the header maps on repeated, blank, unicode and never-signed headers,
+ports and IPv6 hosts), and calls made directly on the boto3 client are signed by botocore alone.
+About 43 of the 81 µs botocore spends signing one request on the benchmark machine (docs/performance.md).
 
 The generator never writes this module. See docs/design.md, section 18.
 """
@@ -29,6 +32,7 @@ import inspect
 from hashlib import sha256
 from typing import Any
 
+import botocore.auth as _auth
 from botocore.auth import EMPTY_SHA256_HASH, SigV4Auth
 
 from . import _transport  # (a cycle: _transport imports this module; used at call time only)
@@ -59,6 +63,68 @@ class _KeyCache:
         return key
 
 
+class _HeaderMap(dict[str, list[Any]]):
+    """The headers to sign, as botocore's ``canonical_headers`` and ``signed_headers`` read them
+    from its ``HTTPHeaders`` map: iteration gives the (lower-case) names, ``get_all(name)`` the
+    values of one name in the order they were sent. A dict of lists, without ``email.message``'s
+    per-header parsing and policy calls."""
+
+    __slots__ = ()
+
+    def get_all(self, name: str, failobj: Any = None) -> Any:
+        return self.get(name.lower(), failobj)
+
+
+def _header_map(request: Any) -> _HeaderMap:
+    """What botocore's ``SigV4Auth.headers_to_sign`` selects (the same code on every supported
+    botocore, 1.34.0 to 1.44; its list of headers never signed differs, and is read from
+    botocore): every header but those, under its lower-case name, and ``host`` from the URL when
+    no header gave it. The values are ``request.headers.items()``'s, as ``HTTPHeaders`` would
+    give them back (reading a header a second time does not change it)."""
+    skipped = _auth.SIGNED_HEADERS_BLACKLIST
+    headers = _HeaderMap()
+    for name, value in request.headers.items():
+        lname = name.lower()
+        if lname not in skipped:
+            values = headers.get(lname)
+            if values is None:
+                headers[lname] = [value]
+            else:
+                values.append(value)
+    if "host" not in headers:
+        headers["host"] = [_host(request.url)]
+    return headers
+
+
+_botocore_auth: Any = _auth  # private helpers the type stubs do not list
+
+#: Host header values by the URL's scheme and authority (the URL up to the first ``/`` after
+#: ``//``): endpoint host names only, never a path or a query. Bounded: cleared when full.
+_HOSTS: dict[str, str] = {}
+_HOSTS_MAX = 64
+_UNSAFE = ("\t", "\r", "\n")
+
+
+def _host(url: str) -> str:
+    """botocore's ``_host_from_url(url)``, kept per scheme and authority.
+
+    It reads only the scheme, the host and the port, which all lie before the first ``/`` after
+    ``//``, and whether the whole URL holds a tab or a line break (then it is called every time).
+    """
+    start = url.find("//")
+    end = url.find("/", start + 2) if start >= 0 else -1
+    if end < 0 or any(char in url for char in _UNSAFE):
+        return _botocore_auth._host_from_url(url)  # type: ignore[no-any-return]
+    key = url[:end]
+    host = _HOSTS.get(key)
+    if host is None:
+        host = _botocore_auth._host_from_url(url)
+        if len(_HOSTS) >= _HOSTS_MAX:
+            _HOSTS.clear()
+        _HOSTS[key] = host
+    return host
+
+
 class _LeanSigV4Auth(SigV4Auth):
     """``SigV4Auth`` with the repeated work done once (see the module's docstring).
 
@@ -73,12 +139,20 @@ class _LeanSigV4Auth(SigV4Auth):
         kept = self._cp_headers
         if kept is not None and kept[0] is request:
             return kept[1]
-        return super().headers_to_sign(request)
+        return _header_map(request)
+
+    def canonical_headers(self, headers_to_sign: Any) -> str:
+        if type(headers_to_sign) is not _HeaderMap:
+            return super().canonical_headers(headers_to_sign)
+        # botocore's, on a dict of lists: sorted names, each value trimmed and runs of white space
+        # made one space (SigV4's Trimall), the values of one name joined by commas.
+        return "\n".join(f"{name}:{','.join(' '.join(value.split()) for value in headers_to_sign[name])}"
+                         for name in sorted(headers_to_sign))
 
     def canonical_request(self, request: Any) -> str:
         # The header map built here is the one the Authorization header lists (nothing changes the
         # headers in between); it is dropped when the signing ends (add_auth).
-        self._cp_headers = (request, super().headers_to_sign(request))
+        self._cp_headers = (request, _header_map(request))
         return super().canonical_request(request)
 
     def add_auth(self, request: Any) -> None:

@@ -23,7 +23,7 @@ from botocore.credentials import Credentials
 import customer_profiles_sdk.models as models
 from customer_profiles_sdk import CustomerProfilesClient
 from customer_profiles_sdk._compat import private_session
-from customer_profiles_sdk._signing import _LeanSigV4Auth
+from customer_profiles_sdk._signing import _KeyCache, _LeanSigV4Auth
 
 from . import synth
 from .canned import Canned
@@ -217,3 +217,47 @@ def test_threads_signing_with_different_secrets_at_once_sign_correctly() -> None
     assert not errors and len(recorder.pairs) == 200 and all(recorder.lean)
     assert all(signed == expected for signed, expected in recorder.pairs)
     assert len({signed for signed, _ in recorder.pairs}) == 2  # two secrets, one frozen time
+
+
+# -- the header map, against botocore's HTTPHeaders-based one, on requests no SDK call sends -----
+
+HEADER_SETS: list[list[tuple[str, str]]] = [
+    [("X-Custom", "a"), ("x-custom", "b"), ("X-CUSTOM", "c")],  # one name, three spellings, in order
+    [("X-Spaced", "  a \t  b  "), ("X-Empty", ""), ("X-Tabs", "\tx\t")],
+    [("User-Agent", "ua"), ("X-Amzn-Trace-Id", "t"), ("Expect", "100-continue"), ("traceparent", "00-1"),
+     ("Connection", "keep-alive"), ("X-Kept", "k")],  # the never-signed ones (which differ by version)
+    [("Host", "Example.COM:8443"), ("X-Kept", "k")],  # a Host header wins over the URL
+    [("host", "a"), ("HOST", "b")],
+    [("X-Unicode", "café ünïcode"), ("X-Name-With-Space ", "v")],  # signed_headers strips names
+    [("Content-Type", "application/json"), ("X-Amz-Content-SHA256", "UNSIGNED-PAYLOAD")],
+]
+URLS = [
+    "https://profile.us-east-1.amazonaws.com/domains/d/profiles/search?max-results=5&next-token=a%2Fb",
+    "https://localhost:8443/x", "https://localhost:443/x", "http://LOCALHOST:80/y", "http://127.0.0.1:4566/",
+    "http://[::1]:8080/ipv6", "https://user:pw@host.example/userinfo",
+]
+
+
+def _request(url: str, headers: list[tuple[str, str]]) -> AWSRequest:
+    request = AWSRequest(method="POST", url=url, data=b'{"a": 1}')
+    for name, value in headers:
+        request.headers[name] = value  # HTTPHeaders keeps every value of a repeated name
+    request.context["timestamp"] = "20261203T235958Z"
+    return request
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("headers", HEADER_SETS)
+def test_the_header_map_signs_what_botocores_signs(url: str, headers: list[tuple[str, str]]) -> None:
+    credentials = Credentials("AKIDEXAMPLE", "secret", "token")
+    plain = SigV4Auth(credentials, "profile", "us-east-1")
+    lean: Any = SigV4Auth(credentials, "profile", "us-east-1")
+    lean.__class__ = _LeanSigV4Auth
+    lean._cp_keys = _KeyCache()
+    first, second = _request(url, headers), _request(url, headers)
+    assert lean.canonical_request(first) == plain.canonical_request(second)
+    assert lean.signed_headers(lean.headers_to_sign(first)) == plain.signed_headers(plain.headers_to_sign(second))
+    lean.add_auth(first)
+    plain.add_auth(second)
+    assert first.headers.get_all("Authorization") == second.headers.get_all("Authorization")
+    assert list(first.headers.items()) == list(second.headers.items())
