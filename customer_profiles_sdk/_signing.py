@@ -99,23 +99,29 @@ def _header_map(request: Any) -> _HeaderMap:
 _botocore_auth: Any = _auth  # private helpers the type stubs do not list
 
 #: Host header values by the URL's scheme and authority (the URL up to the first ``/`` after
-#: ``//``): endpoint host names only, never a path or a query. Bounded: cleared when full.
+#: ``//``): scheme, host name and port only. A URL whose authority holds user information
+#: (``user:password@``), or that reaches a query or fragment before its path, is never kept, so
+#: the cache holds no credential and no query text. Bounded: cleared when full.
 _HOSTS: dict[str, str] = {}
 _HOSTS_MAX = 64
 _UNSAFE = ("\t", "\r", "\n")
+_NOT_KEPT = ("@", "?", "#")
 
 
 def _host(url: str) -> str:
     """botocore's ``_host_from_url(url)``, kept per scheme and authority.
 
     It reads only the scheme, the host and the port, which all lie before the first ``/`` after
-    ``//``, and whether the whole URL holds a tab or a line break (then it is called every time).
+    ``//``, and whether the whole URL holds a tab or a line break (then it is called every time,
+    as it is for an authority with user information, a query or a fragment).
     """
     start = url.find("//")
     end = url.find("/", start + 2) if start >= 0 else -1
     if end < 0 or any(char in url for char in _UNSAFE):
         return _botocore_auth._host_from_url(url)  # type: ignore[no-any-return]
     key = url[:end]
+    if any(char in key for char in _NOT_KEPT):
+        return _botocore_auth._host_from_url(url)  # type: ignore[no-any-return]
     host = _HOSTS.get(key)
     if host is None:
         host = _botocore_auth._host_from_url(url)
@@ -134,6 +140,7 @@ class _LeanSigV4Auth(SigV4Auth):
 
     _cp_keys: _KeyCache
     _cp_headers: tuple[Any, Any] | None = None
+    _cp_signing: bool = False
 
     def headers_to_sign(self, request: Any) -> Any:
         kept = self._cp_headers
@@ -150,15 +157,19 @@ class _LeanSigV4Auth(SigV4Auth):
                          for name in sorted(headers_to_sign))
 
     def canonical_request(self, request: Any) -> str:
-        # The header map built here is the one the Authorization header lists (nothing changes the
-        # headers in between); it is dropped when the signing ends (add_auth).
-        self._cp_headers = (request, _header_map(request))
+        # Inside add_auth, the header map built here is the one the Authorization header lists
+        # (nothing changes the headers in between); it is dropped when the signing ends. Called
+        # on its own, nothing is kept: the caller may change the headers before asking again.
+        if self._cp_signing:
+            self._cp_headers = (request, _header_map(request))
         return super().canonical_request(request)
 
     def add_auth(self, request: Any) -> None:
+        self._cp_signing = True
         try:
             super().add_auth(request)
         finally:
+            self._cp_signing = False
             self._cp_headers = None
 
     def payload(self, request: Any) -> str:

@@ -261,3 +261,65 @@ def test_the_header_map_signs_what_botocores_signs(url: str, headers: list[tuple
     plain.add_auth(second)
     assert first.headers.get_all("Authorization") == second.headers.get_all("Authorization")
     assert list(first.headers.items()) == list(second.headers.items())
+
+
+def _lean_auth() -> Any:
+    lean: Any = SigV4Auth(Credentials("AKIDEXAMPLE", "secret"), "profile", "us-east-1")
+    lean.__class__ = _LeanSigV4Auth
+    lean._cp_keys = _KeyCache()
+    return lean
+
+
+@pytest.mark.parametrize("url", [
+    "https://alice:S3cr3t-pass@host.example/x",  # user information in the authority
+    "https://alice@host.example:8443/x",
+    "https://host.example?X-Amz-Security-Token=T0KEN/x",  # a query before the first slash
+    "https://host.example#frag-S3cr3t/x",  # a fragment before the first slash
+])
+def test_the_host_cache_keeps_no_credential_and_no_query_text(url: str) -> None:
+    from customer_profiles_sdk import _signing
+
+    _signing._HOSTS.clear()
+    request = _request(url, [])
+    _lean_auth().add_auth(request)
+    expected = _request(url, [])
+    SigV4Auth(Credentials("AKIDEXAMPLE", "secret"), "profile", "us-east-1").add_auth(expected)
+    assert request.headers["Authorization"] == expected.headers["Authorization"]
+    assert _signing._host(url) == botocore.auth._host_from_url(url)  # type: ignore[attr-defined]
+    assert _signing._HOSTS == {}  # nothing of this URL is kept
+    assert not any(secret in repr(vars(_signing)) for secret in ("S3cr3t", "alice", "T0KEN"))
+
+
+def test_the_host_cache_keeps_plain_endpoints_only_by_scheme_host_and_port() -> None:
+    from customer_profiles_sdk import _signing
+
+    _signing._HOSTS.clear()
+    for url in ("https://host.example/a?b=c", "https://host.example/other", "http://[::1]:8080/ipv6"):
+        assert _signing._host(url) == botocore.auth._host_from_url(url)  # type: ignore[attr-defined]
+    assert _signing._HOSTS == {"https://host.example": "host.example", "http://[::1]:8080": "[::1]:8080"}
+
+
+def test_canonical_request_called_alone_keeps_nothing() -> None:
+    """Only add_auth keeps the header map between canonical_request and the signed-headers list:
+    a caller that asks for the canonical request, changes the headers and asks again gets
+    botocore's answer, and the request is not held by the auth object."""
+    import gc
+    import weakref
+
+    lean, plain = _lean_auth(), SigV4Auth(Credentials("AKIDEXAMPLE", "secret"), "profile", "us-east-1")
+    first, second = _request(URLS[1], []), _request(URLS[1], [])
+    assert lean.canonical_request(first) == plain.canonical_request(second)
+    first.headers["X-New"] = second.headers["X-New"] = "n"
+    assert lean.signed_headers(lean.headers_to_sign(first)) == plain.signed_headers(plain.headers_to_sign(second))
+    assert lean.signed_headers(lean.headers_to_sign(first)) == "host;x-new"
+    assert lean.canonical_request(first) == plain.canonical_request(second)
+    alive = weakref.ref(first)
+    del first
+    gc.collect()
+    assert alive() is None
+    # and add_auth still signs as botocore does after such calls, and leaves nothing behind
+    again, expected = _request(URLS[1], [("X-New", "n")]), _request(URLS[1], [("X-New", "n")])
+    lean.add_auth(again)
+    plain.add_auth(expected)
+    assert again.headers["Authorization"] == expected.headers["Authorization"]
+    assert lean._cp_headers is None and lean._cp_signing is False
