@@ -673,6 +673,18 @@ class Shape(BaseModel):
         _own_bookkeeping(self)
         super().__delattr__(name)
 
+    @property
+    def model_fields_set(self) -> set[str]:
+        """The names of the members that were set, as in pydantic, as this model's own set.
+
+        Models of a large response share equal sets (:func:`_sharing_validator`), and pydantic-core
+        shares one between a model and the copy it makes when validating it again, so the model
+        first gets its own copy: a change made through the set returned shows in this model only.
+        """
+        own = set(self.__pydantic_fields_set__)
+        object.__setattr__(self, "__pydantic_fields_set__", own)
+        return own
+
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: type[BaseModel], handler: GetCoreSchemaHandler, /

@@ -47,6 +47,7 @@ import json
 import logging
 import os
 import pickle
+import sys
 import threading
 from collections.abc import Callable, Generator
 from contextvars import ContextVar
@@ -837,6 +838,7 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
     limit (see ``lenient_validate_json``). Any other body is scanned (:func:`nesting_exceeds`)
     before the lenient validator or Python's json module reads it.
     """
+    global _gc_paused_by_us
     lenient_validate = _lenient_validate or _load_lenient_validate()
     scanned = False
 
@@ -848,9 +850,26 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
 
     if not others and body:
         share = len(body) >= SHARE_MIN_BYTES
-        if len(body) >= GC_PAUSE_MIN_BYTES and threading.active_count() == 1:
-            with _gc_paused():
+        if len(body) >= GC_PAUSE_MIN_BYTES and _one_thread():
+            # The pause (see _pause), written out here rather than as a context manager: a
+            # KeyboardInterrupt can land wherever a call returns or a Python function starts, and
+            # only this shape makes sure the collector is back on, and nothing left frozen, however
+            # the parse ends.
+            pause = _pause()
+            parsed = False
+            try:
                 result = lenient_validate(cls, body, vet, share)
+                parsed = True
+            finally:
+                if pause:
+                    try:
+                        if pause == _PROMOTE and parsed:
+                            _promote()
+                    finally:
+                        gc.enable()
+                        _gc_paused_by_us = False
+            if pause == _PROMOTE:
+                _after_promotion()
         else:
             result = lenient_validate(cls, body, vet, share)
         if result is not None:
@@ -891,7 +910,7 @@ def _loads(body: bytes | bytearray, skip_bom: bool = True) -> Any:
         return _NOT_JSON
 
 
-#: Bodies at least this long are parsed with the cyclic garbage collector paused (see _gc_paused).
+#: Bodies at least this long are parsed with the cyclic garbage collector paused (see _pause).
 GC_PAUSE_MIN_BYTES = 4096
 #: Bodies at least this long are parsed with models of one class that were sent the same members
 #: sharing one set of member names (``_model._sharing_validator``): less memory and fewer objects
@@ -901,9 +920,20 @@ SHARE_MIN_BYTES = 512 * 1024
 _gc_paused_by_us = False
 
 
-class _gc_paused:
-    """Pause the cyclic garbage collector while pydantic-core builds one large response, and hand
-    the new models to the oldest generation instead of the young ones.
+#: What :func:`_pause` did: nothing, paused the collector, or paused it and will promote.
+_PAUSED = 1
+_PROMOTE = 2
+
+
+def _one_thread() -> bool:
+    """Whether this is the process's only thread: ``threading`` knows of no other, and neither
+    does the interpreter (threads started with ``_thread.start_new_thread``, which ``threading``
+    does not count, have frames there)."""
+    return threading.active_count() == 1 and len(sys._current_frames()) == 1
+
+
+def _pause() -> int:
+    """Pause the cyclic garbage collector while pydantic-core builds one large response.
 
     Building a large response creates thousands of model objects at once, which sets off several
     young-generation collections per response; they find nothing to free (the new objects form no
@@ -911,46 +941,101 @@ class _gc_paused:
     Reference counting still frees everything as usual.
 
     Pausing alone only defers that work: the first allocation afterwards starts a young collection
-    that walks every new model once, and moves them on, towards the full collections. So, when the
-    process has frozen nothing itself (``gc.get_freeze_count() == 0``):
+    that walks every new model once. So, when :func:`_may_promote` allows it, the pause first runs
+    ``gc.collect(1)``, which examines the application's young objects as the collector would have
+    (the young generations are then empty), and after a parse that raised nothing
+    :func:`_promote` moves what the young generation holds, which is only what the parse made, into
+    the oldest generation without walking it.
 
-    1. before the parse, ``gc.collect(1)`` examines the application's young objects as the
-       collector would (the young generations are then empty);
-    2. after a parse that raised nothing, ``gc.freeze()`` then ``gc.unfreeze()`` moves what the
-       young generation holds, which is only what this parse made, into the oldest generation
-       without walking it (both are list splices).
-
-    The models then cost no young collection, and they do not count towards the next full
-    collection either. An application that froze objects itself keeps them frozen: once it is
-    seen to have, the SDK only pauses, for the life of the process (checking is a walk over the
-    frozen objects).
-
-    Only used when the process has a single thread (:func:`parse_body` checks): with other threads
-    running, they would allocate with the collector off for as long as parses overlap, and their
-    young objects would move on unexamined. A child forked during a pause gets its collector back
-    (``os.register_at_fork``).
+    Returns 0 (no pause: the collector was off), :data:`_PAUSED` or :data:`_PROMOTE`.
+    :func:`parse_body` switches the collector back on. Only used when the process has a single
+    thread (:func:`_one_thread`): other threads would allocate with the collector off for as long
+    as parses overlap, and their young objects would move on unexamined. A child forked during a
+    pause gets its collector back (``os.register_at_fork``).
     """
+    global _gc_paused_by_us, _app_froze
+    if not gc.isenabled():
+        return 0
+    pause = _PAUSED
+    if _may_promote():
+        gc.collect(1)
+        # The collection may have run the application's code (gc callbacks, finalizers): it may
+        # have switched the collector off or frozen objects itself, and what it made is young and
+        # unexamined, so it must not be moved on with the parse's objects.
+        if not gc.isenabled():
+            return 0
+        if gc.get_freeze_count():
+            _app_froze = True
+        elif not gc.get_objects(0):
+            pause = _PROMOTE
+    _gc_paused_by_us = True
+    try:
+        gc.disable()
+    except BaseException:  # a KeyboardInterrupt as disable() returned: no pause after all
+        gc.enable()
+        _gc_paused_by_us = False
+        raise
+    return pause
 
-    __slots__ = ("_promote",)
 
-    def __enter__(self) -> None:
-        global _gc_paused_by_us
-        self._promote = False
-        if gc.isenabled():
-            self._promote = _may_promote()
-            if self._promote:
-                gc.collect(1)
-            gc.disable()
-            _gc_paused_by_us = True
+def _promote() -> None:
+    """Move the young generation (what the parse made) to the oldest one, without a walk.
 
-    def __exit__(self, exc_type: object, *exc: object) -> None:
-        global _gc_paused_by_us
-        if _gc_paused_by_us:
-            _gc_paused_by_us = False
-            if self._promote and exc_type is None:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
+    ``gc.freeze()`` moves every generation to the permanent one and ``gc.unfreeze()`` moves it all
+    back into the oldest, both list splices. ``freeze()`` also zeroes every generation's count,
+    the oldest's too, which is the countdown to the next full collection: it is counted back with
+    as many (empty, so nearly free) young collections, or full collections would never come and
+    the application's old cyclic garbage would never be freed.
+    """
+    global _app_froze
+    if gc.get_freeze_count():  # frozen during the parse (a signal handler): keep it so
+        _app_froze = True
+        return
+    countdown = gc.get_count()[2]
+    try:
+        gc.freeze()
+    finally:
+        gc.unfreeze()
+        for _ in range(min(countdown, gc.get_threshold()[2] + 1)):
+            gc.collect(1)
+
+
+#: Promotions since :func:`_after_promotion` last let the collector decide on a full collection.
+_promotions = 0
+#: Above this young-generation threshold the pause never promotes (see _after_promotion).
+_MAX_YOUNG_THRESHOLD = 10_000
+
+
+def _after_promotion() -> None:
+    """Let the collector decide on a full collection now and then, as it would have.
+
+    CPython considers a full collection only in an automatic collection, which starts when the
+    young generation's count passes its threshold. The pause's ``gc.collect(1)`` and
+    ``gc.freeze()`` zero that count, so an application making large calls more often than it
+    allocates the threshold's worth of objects would never see one, and its old cyclic garbage
+    would never be freed. So, once the oldest generation's countdown has run out, and at most once
+    every (its threshold + 1) promotions, this allocates just enough short-lived objects to start
+    an automatic collection, in which CPython decides as usual (a young collection of those
+    objects, about 40 µs, or a full one).
+    """
+    global _promotions
+    _promotions += 1
+    threshold = gc.get_threshold()
+    if _promotions > threshold[2] and gc.get_count()[2] > threshold[2] and gc.isenabled():
+        _promotions = 0
+        # Lists reused from the interpreter's free list, and objects freed meanwhile, do not add
+        # to the count, so allocate in steps until the count drops: a collection ran (bounded).
+        young: list[list[object]] = []
+        last = -1
+        for _ in range(2 * threshold[0] // _STEP + 4):
+            young.extend([[] for _ in range(_STEP)])
+            count = gc.get_count()[0]
+            if count < last:
+                break
+            last = count
+
+
+_STEP = 100
 
 
 #: Whether the application was seen to have frozen objects itself (gc.freeze): then the pause
@@ -959,13 +1044,19 @@ _app_froze = False
 
 
 def _may_promote() -> bool:
+    """Whether the pause may move the parse's objects on: the application froze nothing (checking
+    is a walk over the frozen objects, so once it has, the answer stays no), it has not switched
+    automatic collections off with a threshold of 0 or set one so high that starting one
+    (:func:`_after_promotion`) would cost much, it has not asked for debugging output (a
+    collection would print, or keep its garbage), and it watches no collection (``gc.callbacks``:
+    it would see the promotion's extra young collections, and pay for each)."""
     global _app_froze
     if _app_froze:
         return False
     if gc.get_freeze_count():
         _app_froze = True
         return False
-    return True
+    return 0 < gc.get_threshold()[0] <= _MAX_YOUNG_THRESHOLD and not gc.get_debug() and not gc.callbacks
 
 
 def _after_fork_in_child() -> None:

@@ -10,10 +10,13 @@ import functools
 import gc
 import json
 import math
+import subprocess
+import sys
 import threading
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import pytest
 from botocore import xform_name
@@ -568,6 +571,25 @@ class _GcRecorder:
         self.enabled = True
         self.frozen = 0
         self.calls: list[str] = []
+        self.count: tuple[int, int, int] = (0, 0, 3)  # the oldest generation's countdown: 3 so far
+        self.threshold: tuple[int, int, int] = (700, 10, 10)
+        self.debug = 0
+        self.young: list[object] = []  # what gc.get_objects(0) answers after the first collect(1)
+        self.on_collect: Callable[[], None] | None = None  # the application's code in a collection
+        self.callbacks: list[Callable[[str, dict[str, Any]], None]] = []
+
+    def get_count(self) -> tuple[int, int, int]:
+        return self.count
+
+    def get_threshold(self) -> tuple[int, int, int]:
+        return self.threshold
+
+    def get_debug(self) -> int:
+        return self.debug
+
+    def get_objects(self, generation: int | None = None) -> list[object]:
+        self.calls.append(f"get_objects({generation})")
+        return self.young
 
     def isenabled(self) -> bool:
         return self.enabled
@@ -582,6 +604,9 @@ class _GcRecorder:
 
     def collect(self, generation: int = 2) -> int:
         self.calls.append(f"collect({generation})")
+        if self.on_collect is not None:
+            on_collect, self.on_collect = self.on_collect, None
+            on_collect()
         return 0
 
     def freeze(self) -> None:
@@ -596,8 +621,11 @@ class _GcRecorder:
 
 
 #: What a large parse asks of the collector when the application froze nothing: examine the young
-#: generations, pause, then move what the parse made to the oldest generation, and resume.
-PROMOTED = ["get_freeze_count", "collect(1)", "disable", "freeze", "unfreeze", "enable"]
+#: generations (and check that the collection made nothing new), pause, then move what the parse
+#: made to the oldest generation, count the oldest generation's countdown back (3 empty young
+#: collections: gc.freeze() zeroed it), and resume.
+PROMOTED = ["get_freeze_count", "collect(1)", "get_freeze_count", "get_objects(0)", "disable",
+            "get_freeze_count", "freeze", "unfreeze", "collect(1)", "collect(1)", "collect(1)", "enable"]
 
 
 @pytest.fixture(autouse=True)
@@ -612,7 +640,7 @@ def test_a_large_parse_pauses_the_collector_and_restores_it(pair: Pair, monkeypa
     assert len(LARGE) >= transport.GC_PAUSE_MIN_BYTES
     recorder = _GcRecorder()
     monkeypatch.setattr(transport, "gc", recorder)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
     assert len(pair.via_sdk("ListDomains", LARGE).items or []) == 400
     assert recorder.calls == PROMOTED and recorder.enabled
     recorder.calls.clear()
@@ -623,7 +651,7 @@ def test_a_large_parse_pauses_the_collector_and_restores_it(pair: Pair, monkeypa
 def test_the_collector_comes_back_when_the_parse_raises(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
     recorder = _GcRecorder()
     monkeypatch.setattr(transport, "gc", recorder)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         assert not recorder.enabled  # raised inside the pause
@@ -633,14 +661,15 @@ def test_the_collector_comes_back_when_the_parse_raises(pair: Pair, monkeypatch:
     with pytest.raises(RuntimeError):
         transport.parse_body(models.ListDomainsResponse, LARGE, {})
     # Not promoted: what a failed parse made is left to the young collections.
-    assert recorder.calls == ["get_freeze_count", "collect(1)", "disable", "enable"] and recorder.enabled
+    assert recorder.calls == ["get_freeze_count", "collect(1)", "get_freeze_count", "get_objects(0)", "disable",
+                              "enable"] and recorder.enabled
 
 
 def test_an_application_that_froze_objects_keeps_them_frozen(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
     recorder = _GcRecorder()
     recorder.frozen = 5
     monkeypatch.setattr(transport, "gc", recorder)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
     pair.via_sdk("ListDomains", LARGE)
     assert recorder.calls == ["get_freeze_count", "disable", "enable"]  # no unfreeze: only the pause
     recorder.calls.clear()
@@ -653,7 +682,7 @@ def test_a_collector_the_user_disabled_stays_disabled(pair: Pair, monkeypatch: p
     recorder = _GcRecorder()
     recorder.enabled = False
     monkeypatch.setattr(transport, "gc", recorder)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
     pair.via_sdk("ListDomains", LARGE)
     assert recorder.calls == [] and not recorder.enabled
 
@@ -676,12 +705,20 @@ def test_no_pause_while_other_threads_run(pair: Pair, monkeypatch: pytest.Monkey
 def test_a_child_forked_during_a_pause_gets_its_collector_back(monkeypatch: pytest.MonkeyPatch) -> None:
     recorder = _GcRecorder()
     monkeypatch.setattr(transport, "gc", recorder)
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
-    with transport._gc_paused():
-        assert not recorder.enabled
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
+
+    def forked(*args: Any, **kwargs: Any) -> Any:
+        assert not recorder.enabled and transport._gc_paused_by_us
         transport._after_fork_in_child()  # what os.register_at_fork runs in the child
-        assert recorder.enabled
-    assert recorder.calls == ["get_freeze_count", "collect(1)", "disable", "enable"]  # no second enable
+        assert recorder.enabled and not transport._gc_paused_by_us
+        raise RuntimeError("the child's parse")
+
+    monkeypatch.setattr(transport, "_lenient_validate", forked)
+    with pytest.raises(RuntimeError):
+        transport.parse_body(models.ListDomainsResponse, LARGE, {})
+    assert recorder.calls == ["get_freeze_count", "collect(1)", "get_freeze_count", "get_objects(0)", "disable",
+                              "enable", "enable"]
+    assert recorder.enabled and not transport._gc_paused_by_us
 
 
 class _Node:
@@ -691,7 +728,7 @@ class _Node:
 
 
 def test_a_large_parse_leaves_its_models_in_the_oldest_generation(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
     assert gc.isenabled() and gc.get_freeze_count() == 0
     response = pair.via_sdk("ListDomains", LARGE)
     items = response.items or []
@@ -706,7 +743,7 @@ def test_a_large_parse_leaves_its_models_in_the_oldest_generation(pair: Pair, mo
 def test_young_cyclic_garbage_is_examined_before_a_large_parse(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
     # Garbage in the young generations is collected before the parse's models are moved on; it
     # would otherwise wait, unexamined, for a full collection.
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
     pair.via_sdk("ListDomains", LARGE)  # warm: nothing below allocates enough to start a collection
     gc.collect()
     first, second = _Node(), _Node()
@@ -720,7 +757,7 @@ def test_young_cyclic_garbage_is_examined_before_a_large_parse(pair: Pair, monke
 
 
 def test_what_the_application_froze_stays_frozen(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
@@ -731,6 +768,211 @@ def test_what_the_application_froze_stays_frozen(pair: Pair, monkeypatch: pytest
         assert transport._app_froze
     finally:
         gc.unfreeze()
+
+
+# -- the pause against hostile timing and the application's own use of the collector -------------
+
+
+def test_a_collection_that_makes_young_objects_is_not_promoted(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    # gc callbacks and finalizers run inside the SDK's gc.collect(1): what they make is young and
+    # unexamined, so the parse's objects are not moved on with it (the pause stays).
+    recorder = _GcRecorder()
+    recorder.young = [object()]
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
+    pair.via_sdk("ListDomains", LARGE)
+    assert recorder.calls == ["get_freeze_count", "collect(1)", "get_freeze_count", "get_objects(0)", "disable",
+                              "enable"]
+
+
+def test_the_application_switching_the_collector_off_in_a_collection_is_kept(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = _GcRecorder()
+
+    def disable() -> None:
+        recorder.enabled = False
+
+    recorder.on_collect = disable  # a gc callback that calls gc.disable()
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
+    pair.via_sdk("ListDomains", LARGE)
+    assert recorder.calls == ["get_freeze_count", "collect(1)"] and not recorder.enabled
+
+
+def test_the_application_freezing_in_a_collection_or_during_the_parse_stays_frozen(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = _GcRecorder()
+
+    def freeze() -> None:
+        recorder.frozen = 7
+
+    recorder.on_collect = freeze  # a gc callback that calls gc.freeze()
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
+    pair.via_sdk("ListDomains", LARGE)
+    assert recorder.calls == ["get_freeze_count", "collect(1)", "get_freeze_count", "disable", "enable"]
+    assert transport._app_froze
+    # a signal handler that freezes while the parse runs: no unfreeze either
+    monkeypatch.setattr(transport, "_app_froze", False)
+    recorder.frozen, recorder.calls = 0, []
+    validate = transport._lenient_validate or transport._load_lenient_validate()
+
+    def frozen_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        recorder.frozen = 7
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(transport, "_lenient_validate", frozen_meanwhile)
+    pair.via_sdk("ListDomains", LARGE)
+    assert "freeze" not in recorder.calls and "unfreeze" not in recorder.calls and transport._app_froze
+
+
+@pytest.mark.parametrize("threshold, debug, watched", [
+    ((0, 10, 10), 0, False),  # automatic collection off
+    ((50_000, 10, 10), 0, False),  # a young threshold too high to start a collection cheaply
+    ((700, 10, 10), gc.DEBUG_STATS, False),  # the application debugs the collector
+    ((700, 10, 10), 0, True),  # the application watches every collection (gc.callbacks)
+])
+def test_no_collection_when_automatic_collection_is_off_debugged_or_watched(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch, threshold: tuple[int, int, int], debug: int,
+        watched: bool) -> None:
+    recorder = _GcRecorder()
+    recorder.threshold, recorder.debug = threshold, debug
+    if watched:
+        recorder.callbacks.append(lambda phase, info: None)
+    monkeypatch.setattr(transport, "gc", recorder)
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
+    pair.via_sdk("ListDomains", LARGE)
+    assert recorder.calls == ["get_freeze_count", "disable", "enable"]  # paused only: nothing collected
+
+
+def test_the_countdown_to_a_full_collection_survives_a_large_parse(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    # gc.freeze() zeroes every generation's count, the oldest's countdown to a full collection
+    # too: without counting it back, a process making large calls often would never again collect
+    # its old cyclic garbage.
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
+    pair.via_sdk("ListDomains", LARGE)  # warm
+    gc.collect()
+    for _ in range(5):
+        gc.collect(1)
+    assert gc.get_count()[2] == 5
+    parsed = transport.parse_body(models.ListDomainsResponse, LARGE, {})
+    assert isinstance(parsed, models.ListDomainsResponse) and len(parsed.items or []) == 400
+    assert gc.get_count()[2] >= 6  # five, and the SDK's own young collection
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+class _Finalized(_Node):
+    """Cyclic garbage whose finalizer makes new cyclic garbage, once: it runs inside the
+    collection that frees it."""
+
+    made: ClassVar[list[weakref.ref[_Node]]] = []
+
+    def __del__(self) -> None:
+        if not _Finalized.made:
+            first, second = _Node(), _Node()
+            first.other, second.other = second, first
+            _Finalized.made.append(weakref.ref(first))
+
+
+def test_cyclic_garbage_made_by_a_finalizer_during_the_pause_is_left_young(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Finalizers run inside the SDK's gc.collect(1): what they make is young and unexamined, so it
+    # is not moved to the oldest generation with the parse's objects.
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
+    monkeypatch.setattr(_Finalized, "made", [])
+    pair.via_sdk("ListDomains", LARGE)  # warm
+    gc.collect()
+    first, second = _Finalized(), _Finalized()
+    first.other, second.other = second, first
+    del first, second
+    transport.parse_body(models.ListDomainsResponse, LARGE, {})
+    assert _Finalized.made and _Finalized.made[0]() is not None  # made by the finalizer, still there
+    gc.collect(1)  # a young collection finds it: it was not moved to the oldest generation
+    assert _Finalized.made[0]() is None
+
+
+@pytest.mark.parametrize("target", ["collect", "disable", "freeze", "unfreeze", "get_objects", "enable"])
+def test_an_interrupt_anywhere_in_the_pause_leaves_the_collector_on_and_nothing_frozen(
+        pair: Pair, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    """A KeyboardInterrupt is delivered as a call returns: raise one as each of the collector's
+    functions returns inside a large parse (a profile function sees the return) and check that the
+    collector is on and nothing is frozen afterwards, whatever the parse did."""
+    monkeypatch.setattr(transport, "_one_thread", lambda: True)
+    pair.via_sdk("ListDomains", LARGE)  # warm: the profile function must see the pause's calls only
+    function = getattr(gc, target)
+    fired: list[bool] = []
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "c_return" and arg is function and not fired:
+            fired.append(True)
+            raise KeyboardInterrupt
+
+    sys.setprofile(profile)
+    try:
+        transport.parse_body(models.ListDomainsResponse, LARGE, {})
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.setprofile(None)
+    assert fired  # the interrupt was delivered inside the pause
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+_THREAD_CHECK = """
+import _thread, sys, threading, time
+from customer_profiles_sdk import _transport
+assert _transport._one_thread()
+lock = _thread.allocate_lock(); lock.acquire()
+def wait() -> None:
+    lock.acquire()  # Python code: it can allocate, and has a frame
+_thread.start_new_thread(wait, ())
+time.sleep(0.2)
+assert threading.active_count() == 1  # threading does not count it
+assert not _transport._one_thread()
+lock.release()
+print("ok")
+"""
+
+
+def test_a_thread_threading_does_not_count_stops_the_pause() -> None:
+    done = subprocess.run([sys.executable, "-c", _THREAD_CHECK], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+_STARVATION = """
+import gc, json, sys
+sys.path.insert(0, sys.argv[1])
+from tests.canned import Canned, sdk_client
+from customer_profiles_sdk import _transport
+from customer_profiles_sdk import _transport as t
+assert t._one_thread()
+body = json.dumps({"Items": [{"ProfileId": f"{i:032x}", "FirstName": "G", "EmailAddress": f"p{i}@example.com",
+                              "Address": {"City": "Town"}} for i in range(50)]}).encode()
+canned = Canned(); canned.set(body); sdk = sdk_client(canned)
+class Entry:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the collector frees it
+cache = []
+full = gc.get_stats()[2]["collections"]
+for _ in range(1500):
+    cache.extend(Entry() for _ in range(50))
+    del cache[:-2000]  # the oldest leave the cache: garbage, by now in the oldest generation
+    sdk.search_profiles(domain_name="d", key_name="k", values=["v"])
+alive = sum(type(o) is Entry for o in gc.get_objects())
+print(alive, gc.get_stats()[2]["collections"] - full)
+"""
+
+
+def test_old_cyclic_garbage_is_still_collected_in_a_process_making_large_calls() -> None:
+    """An application that keeps making large calls still gets its full collections: entries that
+    leave a cache (each a reference cycle, by then in the oldest generation) are freed, so the
+    memory stays bounded. Without the countdown's restoration 75,000 entries stayed alive here."""
+    root = str(__import__("pathlib").Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-c", _STARVATION, root], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    alive, full_collections = map(int, done.stdout.split())
+    assert full_collections >= 1
+    assert alive < 20_000  # 2,000 held, and at most the garbage since the last full collection
 
 
 def test_concurrent_large_parses_never_pause_the_collector() -> None:

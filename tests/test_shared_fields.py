@@ -170,3 +170,21 @@ def test_classes_with_few_members_keep_their_own_sets() -> None:
     plain = _typed_validator(GetProfileObjectTypeResponse).validate_json(data, by_alias=True, by_name=False)
     assert shared == plain and shared.to_boto() == json.loads(data)
     assert len({id(field.__pydantic_fields_set__) for field in (shared.fields or {}).values()}) == 50
+
+
+def test_a_change_made_through_model_fields_set_shows_in_that_model_only() -> None:
+    shared, plain = shared_and_plain(body(30))
+    first, second, third = (addresses(shared)[index] for index in (1, 2, 4))  # no PostalCode: one set
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__ is third.__pydantic_fields_set__
+    first.model_fields_set.discard("city")  # in place, as pydantic allows
+    assert "city" not in first.model_fields_set and "city" not in first.model_dump(exclude_unset=True)
+    assert second.model_dump(exclude_unset=True) == addresses(plain)[2].model_dump(exclude_unset=True)
+    assert "city" in second.model_dump(exclude_unset=True)
+    third.model_fields_set.add("province")
+    assert "province" in third.model_dump(exclude_unset=True)
+    assert all("province" not in a.model_dump(exclude_unset=True) for a in addresses(shared) if a is not third)
+    # the copy pydantic-core makes when it validates a model again shares its set too
+    again = Address.model_validate(second)
+    again.model_fields_set.add("county")
+    assert "county" not in second.model_fields_set and "county" in again.model_fields_set
+    assert "county" in again.model_dump(exclude_unset=True)
