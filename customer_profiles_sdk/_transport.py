@@ -1002,8 +1002,6 @@ def _promote() -> None:
 
 #: Promotions since :func:`_after_promotion` last let the collector decide on a full collection.
 _promotions = 0
-#: Above this young-generation threshold the pause never promotes (see _after_promotion).
-_MAX_YOUNG_THRESHOLD = 10_000
 
 
 def _after_promotion() -> None:
@@ -1014,28 +1012,29 @@ def _after_promotion() -> None:
     ``gc.freeze()`` zero that count, so an application making large calls more often than it
     allocates the threshold's worth of objects would never see one, and its old cyclic garbage
     would never be freed. So, once the oldest generation's countdown has run out, and at most once
-    every (its threshold + 1) promotions, this allocates just enough short-lived objects to start
-    an automatic collection, in which CPython decides as usual (a young collection of those
-    objects, about 40 µs, or a full one).
+    every (its threshold + 1) promotions, this starts an automatic collection, in which CPython
+    decides as usual (a full collection, or a young one of next to nothing): the young threshold is
+    set to 1 for the two or three allocations that start it, then put back.
     """
     global _promotions
     _promotions += 1
     threshold = gc.get_threshold()
     if _promotions > threshold[2] and gc.get_count()[2] > threshold[2] and gc.isenabled():
         _promotions = 0
-        # Lists reused from the interpreter's free list, and objects freed meanwhile, do not add
-        # to the count, so allocate in steps until the count drops: a collection ran (bounded).
-        young: list[list[object]] = []
-        last = -1
-        for _ in range(2 * threshold[0] // _STEP + 4):
-            young.extend([[] for _ in range(_STEP)])
-            count = gc.get_count()[0]
-            if count < last:
-                break
-            last = count
+        young: list[_Young] = []
+        try:
+            gc.set_threshold(1, threshold[1], threshold[2])
+            for _ in range(8):  # bounded; two or three allocations start the collection
+                last = gc.get_count()[0]
+                young.append(_Young())
+                if gc.get_count()[0] < last:
+                    break
+        finally:
+            gc.set_threshold(*threshold)
 
 
-_STEP = 100
+class _Young:
+    """A tracked object with no free list: each one made adds to the young generation's count."""
 
 
 #: Whether the application was seen to have frozen objects itself (gc.freeze): then the pause
@@ -1046,8 +1045,7 @@ _app_froze = False
 def _may_promote() -> bool:
     """Whether the pause may move the parse's objects on: the application froze nothing (checking
     is a walk over the frozen objects, so once it has, the answer stays no), it has not switched
-    automatic collections off with a threshold of 0 or set one so high that starting one
-    (:func:`_after_promotion`) would cost much, it has not asked for debugging output (a
+    automatic collections off with a threshold of 0, it has not asked for debugging output (a
     collection would print, or keep its garbage), and it watches no collection (``gc.callbacks``:
     it would see the promotion's extra young collections, and pay for each)."""
     global _app_froze
@@ -1056,7 +1054,7 @@ def _may_promote() -> bool:
     if gc.get_freeze_count():
         _app_froze = True
         return False
-    return 0 < gc.get_threshold()[0] <= _MAX_YOUNG_THRESHOLD and not gc.get_debug() and not gc.callbacks
+    return gc.get_threshold()[0] != 0 and not gc.get_debug() and not gc.callbacks
 
 
 def _after_fork_in_child() -> None:

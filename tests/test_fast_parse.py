@@ -828,7 +828,6 @@ def test_the_application_freezing_in_a_collection_or_during_the_parse_stays_froz
 
 @pytest.mark.parametrize("threshold, debug, watched", [
     ((0, 10, 10), 0, False),  # automatic collection off
-    ((50_000, 10, 10), 0, False),  # a young threshold too high to start a collection cheaply
     ((700, 10, 10), gc.DEBUG_STATS, False),  # the application debugs the collector
     ((700, 10, 10), 0, True),  # the application watches every collection (gc.callbacks)
 ])
@@ -916,6 +915,42 @@ def test_an_interrupt_anywhere_in_the_pause_leaves_the_collector_on_and_nothing_
         sys.setprofile(None)
     assert fired  # the interrupt was delivered inside the pause
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_run_out_countdown_lets_the_collector_decide_on_a_full_collection(monkeypatch: pytest.MonkeyPatch) -> None:
+    threshold = gc.get_threshold()
+    gc.collect()
+    for _ in range(threshold[2] + 2):
+        gc.collect(1)  # the countdown runs out; a full collection is due, if enough has aged
+    monkeypatch.setattr(transport, "_promotions", threshold[2])
+    collections = sum(stats["collections"] for stats in gc.get_stats())
+    transport._after_promotion()
+    assert sum(stats["collections"] for stats in gc.get_stats()) == collections + 1  # one automatic collection
+    assert gc.get_threshold() == threshold and transport._promotions == 0
+    transport._after_promotion()  # not again before threshold + 1 more promotions
+    assert sum(stats["collections"] for stats in gc.get_stats()) == collections + 1
+
+
+def test_an_interrupt_while_starting_a_collection_puts_the_threshold_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    threshold = gc.get_threshold()
+    for _ in range(threshold[2] + 2):
+        gc.collect(1)
+    monkeypatch.setattr(transport, "_promotions", threshold[2])
+    fired: list[bool] = []
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "c_return" and arg is gc.set_threshold and not fired:
+            fired.append(True)
+            raise KeyboardInterrupt
+
+    sys.setprofile(profile)
+    try:
+        transport._after_promotion()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.setprofile(None)
+    assert fired and gc.get_threshold() == threshold
 
 
 _THREAD_CHECK = """
