@@ -911,7 +911,11 @@ def _loads(body: bytes | bytearray, skip_bom: bool = True) -> Any:
 
 
 #: Bodies at least this long are parsed with the cyclic garbage collector paused (see _pause).
-GC_PAUSE_MIN_BYTES = 4096
+#: Below, the parse makes a few hundred tracked objects, which the collector handles as cheaply as
+#: the pause's own work: measured (docs/performance.md, "Garbage collection"), pausing cost
+#: ListProfileObjects-100 (30 KiB) about 8% and SearchProfiles-15 (26 KiB) about 10%, and paid
+#: from SearchProfiles-30 (52 KiB) up.
+GC_PAUSE_MIN_BYTES = 48 * 1024
 #: Bodies at least this long are parsed with models of one class that were sent the same members
 #: sharing one set of member names (``_model._sharing_validator``): less memory and fewer objects
 #: for the collector, at the price of a Python call per model, which pays off only on large

@@ -633,7 +633,8 @@ def _app_froze_reset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(transport, "_app_froze", False)
 
 
-LARGE = wire_json({"Items": [{"DomainName": f"d{i}", "CreatedAt": 1, "LastUpdatedAt": 2} for i in range(400)]})
+LARGE = wire_json({"Items": [{"DomainName": f"domain-{i:04d}-" + "x" * 80, "CreatedAt": 1, "LastUpdatedAt": 2}
+                              for i in range(400)]})
 
 
 def test_a_large_parse_pauses_the_collector_and_restores_it(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -982,7 +983,9 @@ from customer_profiles_sdk import _transport
 from customer_profiles_sdk import _transport as t
 assert t._one_thread()
 body = json.dumps({"Items": [{"ProfileId": f"{i:032x}", "FirstName": "G", "EmailAddress": f"p{i}@example.com",
-                              "Address": {"City": "Town"}} for i in range(50)]}).encode()
+                              "Address": {"City": "Town"}, "Attributes": {"notes": "x" * 1000}}
+                             for i in range(50)]}).encode()
+assert len(body) >= t.GC_PAUSE_MIN_BYTES
 canned = Canned(); canned.set(body); sdk = sdk_client(canned)
 class Entry:
     def __init__(self) -> None:
