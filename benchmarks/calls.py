@@ -15,8 +15,8 @@ response parsing all run, and nothing leaves the process. Three sides are timed:
 Each round times the three sides back to back over the same number of iterations, in a rotating
 order; the table gives median microseconds per call and the median of the per-round ratios
 (SDK / raw, baseline / raw and SDK / baseline), with the spread of SDK / raw (lowest and highest
-round). The medians drop the rounds in which a full garbage collection happened; the "totals"
-column, total SDK time over total raw time, keeps them. ``--keep N`` holds the last N results
+round). A median is hardly moved by the rounds in which a full garbage collection happened;
+the "totals" column, total SDK time over total raw time, counts them. ``--keep N`` holds the last N results
 of each side alive (an application that keeps responses around), which makes the collector work
 harder on the side that leaves more tracked objects (docs/performance.md).
 """

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import calls
 import cold_start
+import gc_modes
 import ingest
 import memory
 import redaction_scaling
@@ -46,6 +47,9 @@ def main() -> None:
     cold = cold_start.main(["--runs", "2" if quick else "15"])
     print("\n== calls")
     rows = calls.main(["--rounds", "1", "--scale", "0.02"] if quick else ["--rounds", "15"])
+    print("\n== the collector's pause, by body size (SDK / raw boto3, three settings)")
+    gc_modes.main(["--rounds", "1", "--sizes", "15", "--scale", "0.05"] if quick
+                  else ["--rounds", "9", "--list-objects"])
     print("\n== memory")
     memory.main(["--pages", "10", "--per-page", "10"] if quick else [])
     print("\n== schema builds")
