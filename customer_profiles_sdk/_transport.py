@@ -866,8 +866,8 @@ def parse_body(cls: type[ResponseShape], body: bytes, others: dict[str, Any]) ->
                         if pause == _PROMOTE and parsed:
                             _promote()
                     finally:
+                        _gc_paused_by_us = False  # first: an interrupt can land as enable() returns
                         gc.enable()
-                        _gc_paused_by_us = False
             if pause == _PROMOTE:
                 _after_promotion()
         else:
@@ -1016,25 +1016,34 @@ def _after_promotion() -> None:
     ``gc.freeze()`` zero that count, so an application making large calls more often than it
     allocates the threshold's worth of objects would never see one, and its old cyclic garbage
     would never be freed. So, once the oldest generation's countdown has run out, and at most once
-    every (its threshold + 1) promotions, this starts an automatic collection, in which CPython
-    decides as usual (a full collection, or a young one of next to nothing): the young threshold is
-    set to 1 for the two or three allocations that start it, then put back.
+    every (its threshold + 1) promotions, this allocates short-lived objects until an automatic
+    collection starts (about 60 µs with the default threshold of 700), in which CPython decides
+    as usual, full collection or not. Nothing process-wide is changed: the application's code that
+    runs in that collection (finalizers) sees its own thresholds.
     """
     global _promotions
     _promotions += 1
     threshold = gc.get_threshold()
     if _promotions > threshold[2] and gc.get_count()[2] > threshold[2] and gc.isenabled():
         _promotions = 0
+        # Objects freed meanwhile lower the count, so allocate in steps until it drops: a
+        # collection ran (bounded: _may_promote keeps the young threshold at most _MAX_YOUNG).
         young: list[_Young] = []
-        try:
-            gc.set_threshold(1, threshold[1], threshold[2])
-            for _ in range(8):  # bounded; two or three allocations start the collection
-                last = gc.get_count()[0]
-                young.append(_Young())
-                if gc.get_count()[0] < last:
-                    break
-        finally:
-            gc.set_threshold(*threshold)
+        last = -1
+        for _ in range(2 * threshold[0] // _STEP + 4):
+            young.extend([_Young() for _ in range(_STEP)])
+            count = gc.get_count()[0]
+            if count < last:
+                break
+            last = count
+
+
+_STEP = 50
+#: The pause promotes only while the young threshold is at most this (starting a collection
+#: allocates about that many objects) and the oldest one at most _MAX_OLDEST (the countdown is
+#: counted back with that many empty collections).
+_MAX_YOUNG = 10_000
+_MAX_OLDEST = 100
 
 
 class _Young:
@@ -1048,8 +1057,9 @@ _app_froze = False
 
 def _may_promote() -> bool:
     """Whether the pause may move the parse's objects on: the application froze nothing (checking
-    is a walk over the frozen objects, so once it has, the answer stays no), it has not switched
-    automatic collections off with a threshold of 0, it has not asked for debugging output (a
+    is a walk over the frozen objects, so once it has, the answer stays no), its thresholds are
+    neither 0 (automatic collection off) nor above :data:`_MAX_YOUNG` and :data:`_MAX_OLDEST`
+    (what the promotion's own work is proportional to), it has not asked for debugging output (a
     collection would print, or keep its garbage), and it watches no collection (``gc.callbacks``:
     it would see the promotion's extra young collections, and pay for each)."""
     global _app_froze
@@ -1058,7 +1068,9 @@ def _may_promote() -> bool:
     if gc.get_freeze_count():
         _app_froze = True
         return False
-    return gc.get_threshold()[0] != 0 and not gc.get_debug() and not gc.callbacks
+    threshold = gc.get_threshold()
+    return (0 < threshold[0] <= _MAX_YOUNG and threshold[2] <= _MAX_OLDEST and not gc.get_debug()
+            and not gc.callbacks)
 
 
 def _after_fork_in_child() -> None:
