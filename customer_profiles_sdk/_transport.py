@@ -976,8 +976,8 @@ def _pause() -> int:
     try:
         gc.disable()
     except BaseException:  # a KeyboardInterrupt as disable() returned: no pause after all
-        gc.enable()
         _gc_paused_by_us = False
+        gc.enable()
         raise
     return pause
 
@@ -1017,7 +1017,7 @@ def _after_promotion() -> None:
     allocates the threshold's worth of objects would never see one, and its old cyclic garbage
     would never be freed. So, once the oldest generation's countdown has run out, and at most once
     every (its threshold + 1) promotions, this allocates short-lived objects until an automatic
-    collection starts (about 60 µs with the default threshold of 700), in which CPython decides
+    collection starts (about 75 µs with the default threshold of 700), in which CPython decides
     as usual, full collection or not. Nothing process-wide is changed: the application's code that
     runs in that collection (finalizers) sees its own thresholds.
     """
