@@ -36,12 +36,12 @@ from customer_profiles_sdk import CustomerProfilesClient, _transport
 SETTINGS = ("promoted", "paused only", "neither")
 
 
+DEFAULT_MIN_BYTES = _transport.GC_PAUSE_MIN_BYTES
+
+
 def _apply(setting: str) -> None:
     _transport._app_froze = setting == "paused only"
     _transport.GC_PAUSE_MIN_BYTES = 10**12 if setting == "neither" else DEFAULT_MIN_BYTES
-
-
-DEFAULT_MIN_BYTES = _transport.GC_PAUSE_MIN_BYTES
 
 
 def measure(case: calls.Case, rounds: int) -> dict[str, float]:

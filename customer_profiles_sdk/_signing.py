@@ -117,10 +117,8 @@ def _host(url: str) -> str:
     """
     start = url.find("//")
     end = url.find("/", start + 2) if start >= 0 else -1
-    if end < 0 or any(char in url for char in _UNSAFE):
-        return _botocore_auth._host_from_url(url)  # type: ignore[no-any-return]
     key = url[:end]
-    if any(char in key for char in _NOT_KEPT):
+    if end < 0 or any(char in url for char in _UNSAFE) or any(char in key for char in _NOT_KEPT):
         return _botocore_auth._host_from_url(url)  # type: ignore[no-any-return]
     host = _HOSTS.get(key)
     if host is None:

@@ -957,7 +957,7 @@ def _pause() -> int:
     as parses overlap, and their young objects would move on unexamined. A child forked during a
     pause gets its collector back (``os.register_at_fork``).
     """
-    global _gc_paused_by_us, _app_froze
+    global _gc_paused_by_us
     if not gc.isenabled():
         return 0
     pause = _PAUSED
@@ -968,9 +968,7 @@ def _pause() -> int:
         # unexamined, so it must not be moved on with the parse's objects.
         if not gc.isenabled():
             return 0
-        if gc.get_freeze_count():
-            _app_froze = True
-        elif not gc.get_objects(0):
+        if not _app_has_frozen() and not gc.get_objects(0):
             pause = _PROMOTE
     _gc_paused_by_us = True
     try:
@@ -991,9 +989,7 @@ def _promote() -> None:
     as many (empty, so nearly free) young collections, or full collections would never come and
     the application's old cyclic garbage would never be freed.
     """
-    global _app_froze
-    if gc.get_freeze_count():  # frozen during the parse (a signal handler): keep it so
-        _app_froze = True
+    if _app_has_frozen():  # frozen during the parse (a signal handler): keep it so
         return
     countdown = gc.get_count()[2]
     try:
@@ -1055,18 +1051,23 @@ class _Young:
 _app_froze = False
 
 
+def _app_has_frozen() -> bool:
+    """Whether the application froze objects (gc.freeze), remembered once seen (checking is a walk
+    over the frozen objects)."""
+    global _app_froze
+    if not _app_froze and gc.get_freeze_count():
+        _app_froze = True
+    return _app_froze
+
+
 def _may_promote() -> bool:
-    """Whether the pause may move the parse's objects on: the application froze nothing (checking
-    is a walk over the frozen objects, so once it has, the answer stays no), its thresholds are
+    """Whether the pause may move the parse's objects on: the application froze nothing
+    (:func:`_app_has_frozen`), its thresholds are
     neither 0 (automatic collection off) nor above :data:`_MAX_YOUNG` and :data:`_MAX_OLDEST`
     (what the promotion's own work is proportional to), it has not asked for debugging output (a
     collection would print, or keep its garbage), and it watches no collection (``gc.callbacks``:
     it would see the promotion's extra young collections, and pay for each)."""
-    global _app_froze
-    if _app_froze:
-        return False
-    if gc.get_freeze_count():
-        _app_froze = True
+    if _app_has_frozen():
         return False
     threshold = gc.get_threshold()
     return (0 < threshold[0] <= _MAX_YOUNG and threshold[2] <= _MAX_OLDEST and not gc.get_debug()
